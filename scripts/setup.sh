@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what aigw and its test suite need on a Debian machine, then the npm packages.
+#   - libsecret-1-dev: keytar's native build (without it the keychain is unavailable and the encrypted
+#     file store is used);
+#   - dbus, gnome-keyring: a real Secret Service for the keychain tests;
+#   - tmux: the interactive (hidden prompt) tests.
+# Installing needs root (or sudo); without it, the script says what is missing and carries on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(libsecret-1-dev dbus gnome-keyring tmux)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo -n)
+    echo "aigw setup: installing ${missing[*]}" >&2
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "aigw setup: please install ${missing[*]} (the keychain and terminal tests need them)" >&2
+  fi
+fi
+
+# keytar and better-sqlite3 compile from source when no prebuilt binary can be fetched: point node-gyp
+# at this Node's own headers instead of letting it download them.
+node_prefix="$(dirname "$(dirname "$(command -v node)")")"
+if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]; then
+  export npm_config_nodedir="$node_prefix"
+fi
+npm ci

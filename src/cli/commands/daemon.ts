@@ -1,0 +1,131 @@
+import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
+import type { Command } from 'commander';
+import { AigwError, ERRORS } from '../../core/errors.js';
+import { resolvePaths } from '../../core/paths.js';
+import { VERSION } from '../../core/version.js';
+import { handler, integerFlag } from '../command.js';
+import { getJson, isDaemonUp, runDaemonForeground, startDaemon, stopDaemon, type DaemonOptions } from '../daemon-process.js';
+import type { IO, View } from '../io.js';
+
+interface DaemonStatus {
+  pid: number;
+  version: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  controlSocket: string;
+  gatewayUrl: string | null;
+  gatewayError: string | null;
+  secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
+  paths: { dataDir: string; configDir: string; stateDir: string; logFile: string };
+}
+
+function uptime(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
+}
+
+const statusView: View<DaemonStatus> = {
+  id: (s) => String(s.pid),
+  columns: [],
+  details: [
+    { header: 'PID', field: 'pid', value: (s) => String(s.pid) },
+    { header: 'Version', field: 'version', value: (s) => (s.version === VERSION ? s.version : `${s.version} (CLI is ${VERSION})`) },
+    { header: 'Uptime', field: 'uptimeSeconds', value: (s, io) => (io.format === 'table' ? uptime(s.uptimeSeconds) : String(s.uptimeSeconds)) },
+    { header: 'Control socket', field: 'controlSocket', value: (s) => s.controlSocket },
+    { header: 'Gateway', field: 'gatewayUrl', value: (s) => s.gatewayUrl ?? `not listening: ${s.gatewayError}` },
+    { header: 'Secret store', field: 'secretStore', value: (s) => `${s.secretStore.kind}${s.secretStore.available ? '' : ' (UNAVAILABLE)'}` },
+    { header: 'Why', field: 'secretStoreReason', value: (s) => s.secretStore.reason },
+    { header: 'Data', field: 'dataDir', value: (s) => s.paths.dataDir },
+    { header: 'Log', field: 'logFile', value: (s) => s.paths.logFile },
+  ],
+};
+
+async function start(io: IO, options: DaemonOptions): Promise<void> {
+  const paths = resolvePaths();
+  if (await isDaemonUp(paths)) {
+    io.note('The daemon is already running.');
+  } else {
+    const pid = await io.spin('Starting the daemon', () => startDaemon(paths, options));
+    io.success(`Started the daemon (pid ${pid})`);
+  }
+  await status(io);
+}
+
+async function run(_io: IO, options: DaemonOptions): Promise<void> {
+  process.exitCode = await runDaemonForeground(options);
+}
+
+async function stop(io: IO): Promise<void> {
+  const pid = await stopDaemon(resolvePaths());
+  if (pid === undefined) io.note('The daemon is not running.');
+  else io.success(`Stopped the daemon (pid ${pid})`);
+}
+
+async function status(io: IO): Promise<void> {
+  const paths = resolvePaths();
+  let current: DaemonStatus;
+  try {
+    current = await getJson<DaemonStatus>(paths.socketFile, '/status', 3000);
+  } catch {
+    if (io.format === 'json') io.out(JSON.stringify({ running: false, controlSocket: paths.socketFile }, null, 2));
+    throw new AigwError(ERRORS.daemonNotRunning, 'the daemon is not running; start it with `aigw daemon start`');
+  }
+  if (io.format === 'json') return io.out(JSON.stringify({ running: true, ...current }, null, 2));
+  await io.printItem(current, statusView);
+  for (const warning of current.secretStore.warnings) io.warn(warning);
+}
+
+function formatLogLine(io: IO, line: string): string {
+  if (io.format !== 'table') return line;
+  try {
+    const { time, level, msg, pid: _pid, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const name = Number(level) >= 50 ? io.red('ERROR') : Number(level) >= 40 ? io.yellow('WARN ') : io.dim('INFO ');
+    const extra = Object.keys(rest).length ? ' ' + io.dim(JSON.stringify(rest)) : '';
+    return `${io.dim(String(time))} ${name} ${String(msg)}${extra}`;
+  } catch {
+    return line;
+  }
+}
+
+async function logs(io: IO, options: { lines: number; follow?: boolean }): Promise<void> {
+  const { logFile } = resolvePaths();
+  if (!existsSync(logFile)) throw new AigwError(ERRORS.notFound, `no daemon log yet at ${logFile}`);
+  const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
+  for (const line of lines.slice(-options.lines)) io.out(formatLogLine(io, line));
+  if (!options.follow) return;
+  let offset = statSync(logFile).size;
+  let pending = '';
+  await new Promise<void>(() => {
+    watch(logFile, () => {
+      const size = statSync(logFile).size;
+      if (size <= offset) return;
+      createReadStream(logFile, { start: offset, end: size - 1, encoding: 'utf8' }).on('data', (chunk) => {
+        const text = pending + String(chunk);
+        const parts = text.split('\n');
+        pending = parts.pop() ?? '';
+        for (const line of parts) if (line) io.out(formatLogLine(io, line));
+      });
+      offset = size;
+    });
+  });
+}
+
+function gatewayFlag(command: Command): Command {
+  return command.option('--gateway-listen <host:port>', 'where the gateway listens (default 127.0.0.1:9271, or AIGW_GATEWAY_LISTEN)');
+}
+
+export function registerDaemon(program: Command): void {
+  const daemon = program.command('daemon').description('start, stop and inspect the local aigw daemon');
+  gatewayFlag(daemon.command('start').description('start the daemon in the background')).action(handler(start));
+  gatewayFlag(daemon.command('run').description('run the daemon in the foreground (for systemd or containers)')).action(handler(run));
+  daemon.command('stop').description('stop the daemon gracefully').action(handler(stop));
+  daemon.command('status').description('show pid, version, uptime, socket, gateway URL and secret store').action(handler(status));
+  daemon
+    .command('logs')
+    .description("print the daemon's log")
+    .option('-n, --lines <n>', 'how many lines from the end', integerFlag('--lines'), 50)
+    .option('-f, --follow', 'keep printing new lines')
+    .action(handler(logs));
+}

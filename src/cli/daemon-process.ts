@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { AigwError, ERRORS } from '../core/errors.js';
+import type { AigwPaths } from '../core/paths.js';
+
+// The daemon runs as its own program: the CLI starts it by path and never imports its code.
+const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+const ALREADY_RUNNING = 3;
+const READY_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 15_000;
+const POLL_MS = 40;
+
+export interface DaemonOptions {
+  gatewayListen?: string | undefined;
+}
+
+function daemonArgs(options: DaemonOptions): string[] {
+  const args = [DAEMON_ENTRY];
+  if (options.gatewayListen) args.push('--gateway-listen', options.gatewayListen);
+  return args;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A bare GET over the control socket: cheap enough for polling and for TAB completion. */
+export function getJson<T>(socketFile: string, path: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socketFile, path, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function isDaemonUp(paths: AigwPaths, timeoutMs = 1000): Promise<boolean> {
+  try {
+    await getJson(paths.socketFile, '/health', timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The last error the daemon logged, to explain a start that failed. */
+function lastLoggedError(logFile: string, since: number): string | undefined {
+  try {
+    if (statSync(logFile).size <= since) return undefined;
+    const lines = readFileSync(logFile, 'utf8').slice(since).trim().split('\n').reverse();
+    for (const line of lines) {
+      try {
+        const entry = JSON.parse(line) as { level?: number; msg?: string; err?: string };
+        if ((entry.level ?? 0) >= 50) return entry.err ? `${entry.msg}: ${entry.err}` : entry.msg;
+      } catch {
+        return line;
+      }
+    }
+  } catch {
+    // No log yet: nothing to add.
+  }
+  return undefined;
+}
+
+function logSize(logFile: string): number {
+  try {
+    return statSync(logFile).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts the daemon detached, logging to the state dir, and waits until it answers. Returns its pid. */
+export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {}): Promise<number> {
+  mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
+  const logOffset = logSize(paths.logFile);
+  const logFd = openSync(paths.logFile, 'a', 0o600);
+  const child = spawn(process.execPath, daemonArgs(options), {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: process.env,
+  });
+  closeSync(logFd);
+  let exitCode: number | null = null;
+  child.on('exit', (code) => (exitCode = code ?? 1));
+  child.unref();
+
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (await isDaemonUp(paths, 500)) {
+      const status = await getJson<{ pid: number }>(paths.socketFile, '/status', 2000);
+      return status.pid;
+    }
+    // Another CLI started one first: keep waiting for it to answer.
+    if (exitCode !== null && exitCode !== ALREADY_RUNNING) break;
+    await sleep(POLL_MS);
+  }
+  const why = lastLoggedError(paths.logFile, logOffset);
+  throw new AigwError(
+    ERRORS.daemonStartFailed,
+    `the daemon did not start${why ? `: ${why}` : ''}; see ${paths.logFile}`,
+  );
+}
+
+/** Runs the daemon in the foreground, as systemd or a container wants; resolves with its exit status. */
+export function runDaemonForeground(options: DaemonOptions): Promise<number> {
+  const child = spawn(process.execPath, daemonArgs(options), { stdio: 'inherit', env: process.env });
+  // The terminal's Ctrl-C reaches the daemon too; the CLI just waits for it to finish shutting down.
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGINT', () => undefined);
+  process.on('SIGTERM', forward);
+  return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Asks the daemon to shut down gracefully and waits until it has. Returns the pid it stopped, or undefined. */
+export async function stopDaemon(paths: AigwPaths): Promise<number | undefined> {
+  let pid: number | undefined;
+  try {
+    pid = (await getJson<{ pid: number }>(paths.socketFile, '/status', 2000)).pid;
+  } catch {
+    return undefined;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (alive(pid)) {
+    if (Date.now() > deadline) {
+      throw new AigwError(ERRORS.daemonUnreachable, `the daemon (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
+    }
+    await sleep(POLL_MS);
+  }
+  return pid;
+}

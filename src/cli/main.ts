@@ -1,0 +1,48 @@
+import { Command, CommanderError } from 'commander';
+import { AigwError, ERRORS } from '../core/errors.js';
+import { VERSION } from '../core/version.js';
+import { registerDaemon } from './commands/daemon.js';
+import { registerProviderKeys } from './commands/provider-keys.js';
+import { registerProviders } from './commands/providers.js';
+import { exitCodeOf } from './errors.js';
+import { IO } from './io.js';
+
+export function buildProgram(): Command {
+  const program = new Command('aigw')
+    .description('Keep your AI provider keys in one safe place and use them through a fast local AI gateway.')
+    .version(VERSION, '-v, --version', 'print the version')
+    .option('-o, --output <format>', 'table (default on a terminal), plain (default otherwise) or json')
+    .option('--json', 'same as --output json')
+    .option('-q, --quiet', 'print only ids')
+    .option('--no-color', 'no colours (also NO_COLOR=1 or CI=true)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`aigw: ${text.replace(/^error: /, 'error: ')}`) });
+  registerProviderKeys(program);
+  registerProviders(program);
+  registerDaemon(program);
+  for (const command of program.commands) command.exitOverride();
+  return program;
+}
+
+/** Errors become one line on stderr and an exit status from the table; never a stack trace. */
+function report(err: unknown, argv: readonly string[]): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : exitCodeOf(new AigwError(ERRORS.usage));
+  const io = new IO({ color: !argv.includes('--no-color') });
+  if (err instanceof AigwError) {
+    io.error(err);
+    return exitCodeOf(err);
+  }
+  io.error(new AigwError(ERRORS.internal, (err as Error)?.message ?? String(err)));
+  if (process.env.AIGW_DEBUG) io.note(String((err as Error)?.stack));
+  return 1;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+  } catch (err) {
+    process.exitCode = report(err, argv);
+  }
+}

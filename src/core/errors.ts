@@ -1,0 +1,99 @@
+/**
+ * The one table of error codes. The API answers with `{ errorCode, statusCode, msg, details }`;
+ * the CLI maps each code's `kind` to an exit status (src/cli/errors.ts).
+ * Where ngrok's AI Gateway documents an error for the same case, the number is ngrok's.
+ */
+export type ErrorKind =
+  | 'usage'
+  | 'notFound'
+  | 'auth'
+  | 'unavailable'
+  | 'conflict'
+  | 'internal'
+  | 'cancelled'
+  | 'interrupted';
+
+export interface ErrorDef {
+  readonly code: string;
+  readonly status: number;
+  readonly kind: ErrorKind;
+  readonly summary: string;
+}
+
+function def(number: number, status: number, kind: ErrorKind, summary: string): ErrorDef {
+  return { code: `ERR_AIGW_${number}`, status, kind, summary };
+}
+
+export const ERRORS = {
+  // Requests the API cannot read.
+  malformedJson: def(10001, 400, 'usage', 'the request body is not valid JSON'),
+  invalidRequest: def(10002, 400, 'usage', 'a field is unknown or of the wrong type'),
+  unsupportedMediaType: def(10003, 415, 'usage', 'the request body must be application/json'),
+  bodyTooLarge: def(10004, 413, 'usage', 'the request body is too large'),
+  invalidQuery: def(10005, 400, 'usage', 'a query parameter is invalid'),
+  invalidValue: def(10013, 422, 'usage', 'the key value contains characters a header cannot carry'),
+  valueTooLong: def(10014, 422, 'usage', 'the key value is longer than 8192 bytes'),
+  // Provider keys: ngrok's numbers and statuses.
+  nameTooLong: def(27501, 422, 'usage', 'the name field cannot be longer than 255 characters'),
+  descriptionTooLong: def(27502, 422, 'usage', 'the description field cannot be longer than 255 characters'),
+  metadataTooLong: def(27503, 422, 'usage', 'the metadata field cannot be longer than 4096 characters'),
+  tooManyProviderKeys: def(27506, 422, 'conflict', 'too many keys for this provider on this access key'),
+  emptyValue: def(27507, 422, 'usage', 'the value field is required and cannot be empty'),
+  unknownProvider: def(27508, 422, 'usage', 'the provider id is not a supported AI provider'),
+  missingField: def(27510, 422, 'usage', 'a required field is missing'),
+  providerKeyInUse: def(27511, 409, 'conflict', 'the key is referenced by a router rule'),
+  // Lookups.
+  notFound: def(10404, 404, 'notFound', 'no such resource'),
+  routeNotFound: def(10405, 404, 'notFound', 'no such API route'),
+  // The daemon's own state.
+  secretStoreUnavailable: def(10503, 503, 'unavailable', 'the secret store cannot be reached'),
+  internal: def(10500, 500, 'internal', 'internal error'),
+  // Raised by the CLI before or instead of calling the daemon.
+  usage: def(20002, 0, 'usage', 'the command line is invalid'),
+  valueRequired: def(20003, 0, 'usage', 'no key value was given'),
+  confirmationRequired: def(20004, 0, 'usage', 'a destructive command needs --yes when not on a terminal'),
+  unreadableInput: def(20005, 0, 'usage', 'an input file cannot be read'),
+  daemonUnreachable: def(20010, 0, 'unavailable', 'the daemon cannot be reached'),
+  daemonStartFailed: def(20011, 0, 'unavailable', 'the daemon did not start'),
+  daemonNotRunning: def(20012, 0, 'unavailable', 'the daemon is not running'),
+  cancelled: def(20006, 0, 'cancelled', 'cancelled at the confirmation prompt'),
+  interrupted: def(20130, 0, 'interrupted', 'interrupted'),
+} as const satisfies Record<string, ErrorDef>;
+
+export type ErrorName = keyof typeof ERRORS;
+
+const BY_CODE = new Map<string, ErrorDef>(Object.values(ERRORS).map((d) => [d.code, d]));
+
+export function errorDefByCode(code: string): ErrorDef | undefined {
+  return BY_CODE.get(code);
+}
+
+/** String values only, as in ngrok's error schema. */
+export type ErrorDetails = Record<string, string>;
+
+/** An error with a stable code. Its message is one line, says what to do, and never holds a secret. */
+export class AigwError extends Error {
+  constructor(
+    readonly def: ErrorDef,
+    message: string = def.summary,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+    this.name = 'AigwError';
+  }
+
+  get code(): string {
+    return this.def.code;
+  }
+}
+
+export interface ErrorBody {
+  errorCode: string;
+  statusCode: number;
+  msg: string;
+  details: ErrorDetails;
+}
+
+export function errorBody(err: AigwError): ErrorBody {
+  return { errorCode: err.code, statusCode: err.def.status, msg: err.message, details: err.details };
+}

@@ -1,0 +1,10 @@
+/** Field limits shared by the API (authoritative) and the CLI (early, friendlier checks). */
+export const LIMITS = {
+  nameChars: 255,
+  descriptionChars: 255,
+  metadataChars: 4096,
+  secretValueBytes: 8192,
+  pageSizeMax: 100,
+  pageSizeDefault: 100,
+  keysPerProviderPerAccessKey: 15,
+} as const;

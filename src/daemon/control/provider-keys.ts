@@ -1,0 +1,108 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ProviderKeyRecord } from '../../store/types.js';
+import type { ProviderKeyService } from '../provider-keys.js';
+import { listUris, readPageParams } from './pagination.js';
+
+/** The single local owner of the control socket acts on every resource. */
+const LOCAL_OWNER = { id: 'local', uri: '' } as const;
+const PATH = '/provider-keys';
+
+/** The API shape of a provider key, field for field as ngrok.ai's spec; never the value. */
+export function providerKeyResource(r: ProviderKeyRecord) {
+  return {
+    id: r.id,
+    uri: `${PATH}/${r.id}`,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    providerId: r.providerId,
+    name: r.name,
+    keyRedacted: r.keyRedacted,
+    createdBy: LOCAL_OWNER,
+    lastUpdatedBy: LOCAL_OWNER,
+    description: r.description,
+    metadata: r.metadata,
+    lastUsed: r.lastUsed,
+  };
+}
+
+const text = { type: 'string' } as const;
+const clearableText = { type: ['string', 'null'] } as const;
+
+const createBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['providerId', 'value'],
+  properties: { providerId: text, value: text, name: text, description: text, metadata: text },
+} as const;
+
+const updateBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { name: clearableText, description: clearableText, metadata: clearableText },
+} as const;
+
+const rotateBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value'],
+  properties: { value: text, name: text },
+} as const;
+
+interface IdParams {
+  id: string;
+}
+type Clearable = string | null | undefined;
+
+/** PATCH semantics: omitted stays as it is, null clears. */
+function cleared(value: Clearable): string | undefined {
+  return value === null ? '' : value;
+}
+
+export function providerKeyRoutes(service: ProviderKeyService): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Querystring: Record<string, string | undefined> }>(PATH, async (request) => {
+      const page = readPageParams(request.query);
+      const provider = request.query.provider || undefined;
+      const { items, hasMore } = await service.list({ ...page, providerId: provider });
+      return {
+        aiGatewayProviderKeys: items.map(providerKeyResource),
+        ...listUris(PATH, { provider }, page, items.at(-1)?.id, hasMore),
+      };
+    });
+
+    app.post<{ Body: { providerId: string; value: string; name?: string; description?: string; metadata?: string } }>(
+      PATH,
+      { schema: { body: createBody } },
+      async (request, reply) => {
+        const record = await service.create(request.body);
+        reply.status(201);
+        return providerKeyResource(record);
+      },
+    );
+
+    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) =>
+      providerKeyResource(await service.get(request.params.id)),
+    );
+
+    app.patch<{ Params: IdParams; Body: { name?: Clearable; description?: Clearable; metadata?: Clearable } }>(
+      `${PATH}/:id`,
+      { schema: { body: updateBody } },
+      async (request) => {
+        const { name, description, metadata } = request.body;
+        const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata) };
+        return providerKeyResource(await service.update(request.params.id, patch));
+      },
+    );
+
+    app.post<{ Params: IdParams; Body: { value: string; name?: string } }>(
+      `${PATH}/:id/rotate`,
+      { schema: { body: rotateBody } },
+      async (request) => providerKeyResource(await service.rotate(request.params.id, request.body)),
+    );
+
+    app.delete<{ Params: IdParams }>(`${PATH}/:id`, async (request, reply) => {
+      await service.delete(request.params.id);
+      reply.status(204).send();
+    });
+  };
+}

@@ -1,0 +1,38 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
+import { VERSION } from '../../core/version.js';
+import type { Logger } from '../log.js';
+import type { ProviderKeyService } from '../provider-keys.js';
+import { sendError } from './errors.js';
+import { healthRoutes, type DaemonStatus } from './health.js';
+import { providerKeyRoutes } from './provider-keys.js';
+
+export const DAEMON_VERSION_HEADER = 'aigw-daemon-version';
+const CONTROL_BODY_LIMIT = 64 * 1024;
+
+export interface ControlDeps {
+  log: Logger;
+  providerKeys: ProviderKeyService;
+  status: () => DaemonStatus;
+}
+
+/** The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource. */
+export function buildControlServer(deps: ControlDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log.child({ plane: 'control' }) as FastifyBaseLogger,
+    bodyLimit: CONTROL_BODY_LIMIT,
+    // Unknown fields are an error, never silently dropped; types are never coerced.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header(DAEMON_VERSION_HEADER, VERSION);
+  });
+  app.setErrorHandler(sendError);
+  app.setNotFoundHandler((request, reply) => {
+    const err = new AigwError(ERRORS.routeNotFound, `no API route ${request.method} ${request.url.split('?')[0]}`);
+    reply.status(404).send(errorBody(err));
+  });
+  app.register(healthRoutes(deps.status));
+  app.register(providerKeyRoutes(deps.providerKeys));
+  return app;
+}

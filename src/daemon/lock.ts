@@ -1,0 +1,23 @@
+import Database from 'better-sqlite3';
+
+export class AlreadyRunningError extends Error {}
+
+/**
+ * One daemon per home. The lock is SQLite's exclusive file lock (fcntl), which the kernel drops when the
+ * process dies however it dies, so a crashed daemon never leaves a stale lock behind.
+ */
+export function acquireDaemonLock(lockFile: string): () => void {
+  const db = new Database(lockFile, { timeout: 0 });
+  try {
+    db.pragma('journal_mode = MEMORY');
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.exec('BEGIN EXCLUSIVE');
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+      throw new AlreadyRunningError('another aigw daemon is already running for this home');
+    }
+    throw err;
+  }
+  return () => db.close();
+}

@@ -1,0 +1,126 @@
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { checkSocketPath, resolvePaths } from '../core/paths.js';
+import { VERSION } from '../core/version.js';
+import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { buildControlServer } from './control/server.js';
+import type { DaemonStatus } from './control/health.js';
+import { ensurePrivateDir } from './fs.js';
+import { buildGatewayServer } from './gateway/server.js';
+import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
+import { createLogger } from './log.js';
+import { ProviderKeyService } from './provider-keys.js';
+
+/** Exit statuses the CLI reads when it starts the daemon. */
+export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 } as const;
+
+const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function parseListen(spec: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(spec);
+  if (!match) throw new SecretStoreConfigError(`the gateway address "${spec}" must look like 127.0.0.1:9271`);
+  return { host: match[1] ?? match[2]!, port: Number(match[3]) };
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+async function main(): Promise<void> {
+  process.umask(0o077);
+  const { values } = parseArgs({ options: { 'gateway-listen': { type: 'string' } } });
+  const log = createLogger();
+  const paths = resolvePaths();
+  const startedAt = new Date();
+
+  let releaseLock: () => void;
+  try {
+    checkSocketPath(paths);
+    for (const dir of [paths.dataDir, paths.configDir, paths.stateDir, paths.runtimeDir, paths.socketDir]) {
+      ensurePrivateDir(dir);
+    }
+    releaseLock = acquireDaemonLock(paths.lockFile);
+  } catch (err) {
+    const already = err instanceof AlreadyRunningError;
+    log.error({ err: (err as Error).message }, already ? 'not starting' : 'cannot start');
+    process.exit(already ? DAEMON_EXIT.alreadyRunning : DAEMON_EXIT.badConfig);
+  }
+
+  const store = new SqliteStore(paths.dbFile);
+  let secrets;
+  let listen;
+  try {
+    secrets = await openSecretStore(paths, store, process.env);
+    listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'cannot start');
+    await store.close();
+    process.exit(err instanceof SecretStoreConfigError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
+  }
+  for (const warning of secrets.warnings) log.warn(warning);
+  log.info({ secretStore: secrets.kind, reason: secrets.reason }, 'secret store chosen');
+
+  const gateway = buildGatewayServer(log);
+  let gatewayUrl: string | null = null;
+  let gatewayError: string | null = null;
+  try {
+    await gateway.listen({ host: listen.host, port: listen.port });
+    const address = gateway.server.address();
+    gatewayUrl = urlOf(listen.host, typeof address === 'object' && address ? address.port : listen.port);
+  } catch (err) {
+    // Key management stays available even when the gateway's port is taken.
+    gatewayError = `cannot listen on ${urlOf(listen.host, listen.port)}: ${(err as Error).message}`;
+    log.error(gatewayError);
+  }
+
+  const status = (): DaemonStatus => ({
+    pid: process.pid,
+    version: VERSION,
+    startedAt: startedAt.toISOString(),
+    uptimeSeconds: Math.round((Date.now() - startedAt.getTime()) / 1000),
+    controlSocket: paths.socketFile,
+    gatewayUrl,
+    gatewayError,
+    secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
+    paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
+  });
+  const control = buildControlServer({ log, providerKeys: new ProviderKeyService(store, secrets.store, log), status });
+
+  // We hold the lock, so a socket file left here belongs to a daemon that died.
+  rmSync(paths.socketFile, { force: true });
+  await control.listen({ path: paths.socketFile });
+  chmodSync(paths.socketFile, 0o600);
+  writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl }, 'daemon ready');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.warn('in-flight requests did not finish in time; exiting');
+      process.exit(DAEMON_EXIT.failed);
+    }, SHUTDOWN_GRACE_MS);
+    force.unref();
+    const servers: FastifyInstance[] = [control, gateway];
+    await Promise.allSettled(servers.map((s) => s.close()));
+    await store.close();
+    rmSync(paths.socketFile, { force: true });
+    rmSync(paths.pidFile, { force: true });
+    releaseLock();
+    log.info('stopped');
+    log.flush();
+    process.exit(DAEMON_EXIT.ok);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(JSON.stringify({ level: 60, msg: 'daemon crashed', err: String(err?.stack ?? err) }));
+  process.exit(DAEMON_EXIT.failed);
+});

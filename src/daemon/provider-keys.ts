@@ -1,0 +1,142 @@
+import { randomBytes } from 'node:crypto';
+import { AigwError, ERRORS } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { checkLabels, checkSecretValue } from '../core/provider-keys.js';
+import { builtinProvider } from '../core/providers.js';
+import { redact } from '../core/redact.js';
+import type { SecretStore } from '../secrets/types.js';
+import type { Page, ProviderKeyPatch, ProviderKeyQuery, ProviderKeyRecord, Store } from '../store/types.js';
+import type { Logger } from './log.js';
+
+export interface ProviderKeyCreate {
+  providerId: string;
+  value: string;
+  name?: string | undefined;
+  description?: string | undefined;
+  metadata?: string | undefined;
+}
+
+export interface ProviderKeyRotate {
+  value: string;
+  name?: string | undefined;
+}
+
+/** A fresh name for each value a key ever has, so a new value is written beside the old before the switch. */
+function newSecretRef(id: string): string {
+  return `${id}.${randomBytes(4).toString('hex')}`;
+}
+
+function notFound(id: string): AigwError {
+  return new AigwError(ERRORS.notFound, `provider key ${id} does not exist; run \`aigw provider-keys list\``, { id });
+}
+
+/**
+ * Provider keys: metadata in the Store, values in the SecretStore. The Store is the source of truth:
+ * a value is written before the row that points at it and dropped after the row stops pointing at it,
+ * so a crash can leave an orphan value (harmless, reclaimable) but never a row without its value.
+ */
+export class ProviderKeyService {
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretStore,
+    private readonly log: Logger,
+  ) {}
+
+  private now(): string {
+    return new Date().toISOString();
+  }
+
+  private checkProvider(providerId: string): void {
+    if (!builtinProvider(providerId)) {
+      throw new AigwError(
+        ERRORS.unknownProvider,
+        `the provider id "${providerId}" is not a supported AI provider; run \`aigw providers list\``,
+        { providerId },
+      );
+    }
+  }
+
+  private async dropSecret(ref: string): Promise<void> {
+    try {
+      await this.secrets.delete(ref);
+    } catch (err) {
+      this.log.warn({ ref, err: (err as Error).message }, 'could not delete a secret that is no longer used');
+    }
+  }
+
+  async create(input: ProviderKeyCreate): Promise<ProviderKeyRecord> {
+    this.checkProvider(input.providerId);
+    checkLabels(input);
+    checkSecretValue(input.value);
+    const id = newId('providerKey');
+    const secretRef = newSecretRef(id);
+    const now = this.now();
+    const record: ProviderKeyRecord = {
+      id,
+      providerId: input.providerId,
+      name: input.name ?? '',
+      description: input.description ?? '',
+      metadata: input.metadata ?? '',
+      keyRedacted: redact(input.value),
+      accessKeyId: null,
+      secretRef,
+      createdAt: now,
+      updatedAt: now,
+      lastUsed: null,
+    };
+    await this.secrets.set(secretRef, input.value);
+    try {
+      await this.store.createProviderKey(record);
+    } catch (err) {
+      await this.dropSecret(secretRef);
+      throw err;
+    }
+    this.log.info({ id, providerId: record.providerId, keyRedacted: record.keyRedacted }, 'provider key created');
+    return record;
+  }
+
+  async get(id: string): Promise<ProviderKeyRecord> {
+    const record = await this.store.getProviderKey(id);
+    if (!record) throw notFound(id);
+    return record;
+  }
+
+  list(query: ProviderKeyQuery): Promise<Page<ProviderKeyRecord>> {
+    return this.store.listProviderKeys(query);
+  }
+
+  async update(id: string, patch: ProviderKeyPatch): Promise<ProviderKeyRecord> {
+    checkLabels(patch);
+    const record = await this.store.updateProviderKey(id, patch, this.now());
+    if (!record) throw notFound(id);
+    this.log.info({ id }, 'provider key updated');
+    return record;
+  }
+
+  async rotate(id: string, input: ProviderKeyRotate): Promise<ProviderKeyRecord> {
+    checkLabels(input);
+    checkSecretValue(input.value);
+    await this.get(id);
+    const secretRef = newSecretRef(id);
+    await this.secrets.set(secretRef, input.value);
+    const swapped = await this.store.swapProviderKeySecret(
+      id,
+      { secretRef, keyRedacted: redact(input.value), name: input.name },
+      this.now(),
+    );
+    if (!swapped) {
+      await this.dropSecret(secretRef);
+      throw notFound(id);
+    }
+    await this.dropSecret(swapped.before.secretRef);
+    this.log.info({ id, keyRedacted: swapped.after.keyRedacted }, 'provider key rotated');
+    return swapped.after;
+  }
+
+  async delete(id: string): Promise<void> {
+    const record = await this.store.deleteProviderKey(id);
+    if (!record) throw notFound(id);
+    await this.dropSecret(record.secretRef);
+    this.log.info({ id }, 'provider key deleted');
+  }
+}

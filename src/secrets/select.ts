@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AigwError, ERRORS } from '../core/errors.js';
+import type { AigwPaths } from '../core/paths.js';
+import type { Store } from '../store/types.js';
+import { EncryptedFileSecretStore, deriveMasterKey, writeFileAtomic } from './file.js';
+import { KeychainSecretStore, loadKeytar } from './keychain.js';
+import type { SecretStore, SecretStoreKind } from './types.js';
+
+export interface SecretStoreChoice {
+  store: SecretStore;
+  kind: SecretStoreKind;
+  /** Why this store is active, in words fit for `aigw daemon status` and `aigw doctor`. */
+  reason: string;
+  /** False when the store that holds this home's keys cannot be reached right now. */
+  available: boolean;
+  warnings: string[];
+}
+
+/** Raised when the daemon must not start, with what to do about it. */
+export class SecretStoreConfigError extends Error {}
+
+const RECORDED = 'secret_store';
+const KEYCHAIN_TIMEOUT_DEFAULT_MS = 5000;
+
+/** Every call fails with the reason the keychain that holds this home's keys cannot be reached. */
+class UnreachableSecretStore implements SecretStore {
+  readonly kind = 'keychain';
+  constructor(private readonly why: string) {}
+  private fail(): never {
+    throw new AigwError(ERRORS.secretStoreUnavailable, `the OS keychain holding this home's keys is unreachable: ${this.why}`);
+  }
+  async set(): Promise<void> {
+    this.fail();
+  }
+  async get(): Promise<string | undefined> {
+    this.fail();
+  }
+  async delete(): Promise<void> {
+    this.fail();
+  }
+}
+
+async function openKeychain(installId: string, timeoutMs: number): Promise<KeychainSecretStore> {
+  let keytar;
+  try {
+    keytar = await loadKeytar();
+  } catch {
+    throw new Error(
+      'keytar is not installed (its native build needs libsecret-1-dev: install it, then run `npm rebuild` or reinstall aigw)',
+    );
+  }
+  const keychain = new KeychainSecretStore(keytar, installId, timeoutMs);
+  try {
+    await keychain.probe();
+  } catch (err) {
+    throw new Error(`the OS keychain did not accept a test item (${(err as Error).message})`);
+  }
+  return keychain;
+}
+
+function readMasterKeyFile(path: string): Buffer {
+  const mode = statSync(path).mode & 0o777;
+  if (mode & 0o077) {
+    throw new SecretStoreConfigError(
+      `the master key file ${path} is readable by other users (mode ${mode.toString(8)}); run \`chmod 600 ${path}\``,
+    );
+  }
+  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  if (key.length !== 32) throw new SecretStoreConfigError(`the master key file ${path} is damaged: it must hold 32 bytes in base64`);
+  return key;
+}
+
+function openEncryptedFile(paths: AigwPaths, installId: string, env: NodeJS.ProcessEnv, warnings: string[]) {
+  let masterKey: Buffer;
+  let source: string;
+  if (env.AIGW_MASTER_KEY) {
+    masterKey = deriveMasterKey(env.AIGW_MASTER_KEY, installId);
+    source = 'master key from AIGW_MASTER_KEY';
+  } else {
+    source = `master key file ${paths.masterKeyFile}`;
+    if (!existsSync(paths.masterKeyFile)) {
+      mkdirSync(dirname(paths.masterKeyFile), { recursive: true, mode: 0o700 });
+      writeFileAtomic(paths.masterKeyFile, randomBytes(32).toString('base64') + '\n', 0o600);
+      warnings.push(
+        `created the master key file ${paths.masterKeyFile}: anyone who can read it can decrypt your provider keys; ` +
+          'the OS keychain is safer (run `aigw doctor` to see how to enable it)',
+      );
+    }
+    masterKey = readMasterKeyFile(paths.masterKeyFile);
+  }
+  return { store: new EncryptedFileSecretStore(paths.secretsDir, masterKey), source };
+}
+
+function requestedKind(env: NodeJS.ProcessEnv): SecretStoreKind | 'auto' {
+  const value = env.AIGW_SECRET_STORE || 'auto';
+  if (value === 'auto' || value === 'keychain' || value === 'file') return value;
+  throw new SecretStoreConfigError(`AIGW_SECRET_STORE must be auto, keychain or file, not "${value}"`);
+}
+
+/**
+ * Chooses where provider key values live. An explicit AIGW_SECRET_STORE wins; otherwise the keychain when a
+ * test item round-trips, else the encrypted file. A home that already holds keys stays with the store that
+ * holds them, because switching would strand every stored value.
+ */
+export async function openSecretStore(paths: AigwPaths, store: Store, env: NodeJS.ProcessEnv): Promise<SecretStoreChoice> {
+  const requested = requestedKind(env);
+  const recorded = (await store.getSetting(RECORDED)) as SecretStoreKind | undefined;
+  const holdsKeys = (await store.countProviderKeys()) > 0;
+  const timeoutMs = Number(env.AIGW_KEYCHAIN_TIMEOUT_MS) || KEYCHAIN_TIMEOUT_DEFAULT_MS;
+  const warnings: string[] = [];
+
+  if (requested !== 'auto' && holdsKeys && recorded && recorded !== requested) {
+    throw new SecretStoreConfigError(
+      `this home's keys are in the ${recorded} store; AIGW_SECRET_STORE=${requested} would strand them (unset it)`,
+    );
+  }
+  const pinned = requested !== 'auto' ? requested : holdsKeys ? recorded : undefined;
+
+  let choice: SecretStoreChoice;
+  if (pinned === 'file') {
+    const file = openEncryptedFile(paths, store.installId, env, warnings);
+    const why = requested === 'file' ? 'AIGW_SECRET_STORE=file' : "this home's keys were stored there";
+    choice = { store: file.store, kind: 'file', reason: `${why}; ${file.source}`, available: true, warnings };
+  } else {
+    try {
+      const keychain = await openKeychain(store.installId, timeoutMs);
+      const why = requested === 'keychain' ? 'AIGW_SECRET_STORE=keychain' : 'the OS keychain is reachable';
+      choice = { store: keychain, kind: 'keychain', reason: why, available: true, warnings };
+    } catch (err) {
+      const why = (err as Error).message;
+      if (requested === 'keychain') throw new SecretStoreConfigError(`AIGW_SECRET_STORE=keychain, but ${why}`);
+      if (pinned === 'keychain') {
+        choice = { store: new UnreachableSecretStore(why), kind: 'keychain', reason: `unreachable: ${why}`, available: false, warnings };
+      } else {
+        const file = openEncryptedFile(paths, store.installId, env, warnings);
+        choice = { store: file.store, kind: 'file', reason: `${why}; ${file.source}`, available: true, warnings };
+      }
+    }
+  }
+  await store.setSetting(RECORDED, choice.kind);
+  return choice;
+}

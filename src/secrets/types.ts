@@ -1,0 +1,10 @@
+export type SecretStoreKind = 'keychain' | 'file';
+
+/** Where provider key values live. Values go in and come out; nothing else ever sees them. */
+export interface SecretStore {
+  readonly kind: SecretStoreKind;
+  set(ref: string, value: string): Promise<void>;
+  /** Undefined when there is no such secret. */
+  get(ref: string): Promise<string | undefined>;
+  delete(ref: string): Promise<void>;
+}
