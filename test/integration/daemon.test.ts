@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { AIGW_BIN, fakeKey, TestHome } from '../helpers/aigw.js';
+import { rawApi } from '../helpers/api.js';
+
+const VERSION = JSON.parse((await import('node:fs')).readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+test('start, status, a second start, stop: one daemon per home, status in JSON', async () => {
+  const home = new TestHome();
+  try {
+    const started = await home.run(['daemon', 'start']);
+    assert.equal(started.code, 0, started.stderr);
+    const status = await home.json(['daemon', 'status']);
+    assert.equal(status.running, true);
+    assert.equal(status.version, VERSION);
+    assert.equal(status.controlSocket, join(home.dir, 'run', 'control.sock'));
+    assert.match(status.gatewayUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(status.secretStore.kind, 'file');
+    assert.match(status.secretStore.reason, /AIGW_SECRET_STORE=file/);
+    assert.equal(typeof status.uptimeSeconds, 'number');
+    assert.ok(alive(status.pid));
+
+    const gateway = await fetch(`${status.gatewayUrl}/health`);
+    assert.equal(gateway.status, 200);
+
+    const again = await home.run(['daemon', 'start']);
+    assert.equal(again.code, 0);
+    assert.match(again.stderr, /already running/);
+    assert.equal((await home.json(['daemon', 'status'])).pid, status.pid);
+
+    const stopped = await home.run(['daemon', 'stop']);
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.ok(!alive(status.pid));
+    assert.ok(!existsSync(status.controlSocket), 'the socket is removed on shutdown');
+
+    const down = await home.run(['daemon', 'status', '-o', 'json']);
+    assert.equal(down.code, 4);
+    assert.equal(JSON.parse(down.stdout).running, false);
+    assert.match(down.stderr, /ERR_AIGW_20012/);
+  } finally {
+    await home.cleanup();
+  }
+});
+
+test('the socket is 0600 in a 0700 directory; state directories and the database are owner-only', async () => {
+  const home = new TestHome();
+  try {
+    await home.run(['daemon', 'start']);
+    assert.equal(statSync(join(home.dir, 'run', 'control.sock')).mode & 0o777, 0o600);
+    for (const dir of ['run', 'data', 'config', 'state']) assert.equal(statSync(join(home.dir, dir)).mode & 0o777, 0o700, dir);
+    assert.equal(statSync(join(home.dir, 'data', 'aigw.db')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(home.dir, 'config', 'master.key')).mode & 0o777, 0o600);
+    const res = await rawApi(home.dir, 'GET', '/version');
+    assert.equal(res.headers['aigw-daemon-version'], VERSION);
+  } finally {
+    await home.cleanup();
+  }
+});
+
+test('a daemon killed with SIGKILL leaves a stale socket that the next command replaces, data intact', async () => {
+  const home = new TestHome();
+  try {
+    const id = (await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() })).id;
+    const { pid } = await home.json(['daemon', 'status']);
+    process.kill(pid, 'SIGKILL');
+    while (alive(pid)) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(existsSync(join(home.dir, 'run', 'control.sock')), 'the stale socket is still there');
+
+    const result = await home.run(['provider-keys', 'get', id, '-o', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /started the daemon/);
+    assert.equal(JSON.parse(result.stdout).id, id);
+    assert.notEqual((await home.json(['daemon', 'status'])).pid, pid);
+  } finally {
+    await home.cleanup();
+  }
+});
+
+test('many commands starting the daemon at once end up with one daemon', async () => {
+  const home = new TestHome();
+  try {
+    const results = await Promise.all(Array.from({ length: 6 }, () => home.run(['provider-keys', 'list', '-q'])));
+    for (const r of results) assert.equal(r.code, 0, r.stderr);
+    const { pid } = await home.json(['daemon', 'status']);
+    const { execFileSync } = await import('node:child_process');
+    const daemons = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes('daemon/main.js') && !l.includes('ps -eo'));
+    const ours = daemons.filter((l) => {
+      const p = Number(l.trim().split(/\s+/)[0]);
+      try {
+        return (execFileSync('cat', [`/proc/${p}/environ`]).toString().split('\0')).includes(`AIGW_HOME=${home.dir}`);
+      } catch {
+        return false;
+      }
+    });
+    assert.equal(ours.length, 1, ours.join('\n'));
+    assert.ok(ours[0]!.trim().startsWith(String(pid)));
+  } finally {
+    await home.cleanup();
+  }
+});
+
+test('an AIGW_HOME too deep for a Unix socket path still works, through a short socket directory', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'aigw-deep-'));
+  const deep = join(base, 'd'.repeat(60), 'e'.repeat(60));
+  const home = new TestHome({ AIGW_HOME: deep });
+  try {
+    const result = await home.run(['provider-keys', 'list', '-q']);
+    assert.equal(result.code, 0, result.stderr);
+    const status = await home.json(['daemon', 'status']);
+    assert.ok(Buffer.byteLength(status.controlSocket) <= 103);
+    assert.ok(!status.controlSocket.startsWith(deep));
+    assert.equal(statSync(join(status.controlSocket, '..')).mode & 0o777, 0o700);
+  } finally {
+    await home.cleanup();
+    rmSync(base, { recursive: true, force: true });
+  }
+});
+
+test('`daemon run` stays in the foreground, logs to stdout, and shuts down cleanly on SIGTERM', async () => {
+  const home = new TestHome();
+  try {
+    const child = spawn(process.execPath, [AIGW_BIN, 'daemon', 'run'], { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const deadline = Date.now() + 15_000;
+    while (!out.includes('daemon ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.match(out, /daemon ready/);
+    const listed = await home.run(['provider-keys', 'list', '-q']);
+    assert.equal(listed.code, 0);
+    assert.doesNotMatch(listed.stderr, /started the daemon/);
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.on('exit', (c) => r(c)));
+    assert.equal(code, 0);
+    assert.match(out, /"msg":"stopped"/);
+  } finally {
+    await home.cleanup();
+  }
+});
+
+test('`daemon logs` prints the daemon log', async () => {
+  const home = new TestHome();
+  try {
+    await home.run(['daemon', 'start']);
+    const logs = await home.run(['daemon', 'logs', '-n', '50']);
+    assert.equal(logs.code, 0);
+    assert.match(logs.stdout, /"msg":"daemon ready"/);
+  } finally {
+    await home.cleanup();
+  }
+});
+
+test('a daemon that cannot start says why', async () => {
+  const home = new TestHome({ AIGW_SECRET_STORE: 'bogus' });
+  try {
+    const result = await home.run(['provider-keys', 'list']);
+    assert.equal(result.code, 4);
+    assert.match(result.stderr, /AIGW_SECRET_STORE must be auto, keychain or file.*ERR_AIGW_20011/);
+  } finally {
+    await home.cleanup();
+  }
+});

@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { fakeKey, TestHome } from '../helpers/aigw.js';
+import { KEYCHAIN_REQUIRED, storeFacts, usableKeytar } from '../helpers/keychain.js';
+
+type Keytar = typeof import('keytar');
+let keytar: Keytar | undefined;
+let unusable: string | undefined;
+let home: TestHome;
+
+before(async () => {
+  const found = await usableKeytar();
+  if (typeof found === 'string') unusable = found;
+  else keytar = found;
+  home = new TestHome({ AIGW_SECRET_STORE: 'keychain' });
+});
+after(() => home.cleanup());
+
+/** Fails when a keychain is promised (CI); skips visibly on a developer machine without one. */
+function needKeychain(t: { skip: (msg: string) => void }): Keytar | undefined {
+  if (keytar) return keytar;
+  if (KEYCHAIN_REQUIRED) assert.fail(`a real Secret Service was promised (CI or AIGW_TEST_KEYCHAIN) but ${unusable}`);
+  t.skip(`no usable keychain here: ${unusable}`);
+  return undefined;
+}
+
+test('the value lives in the OS keychain from create to delete, under this home\'s install id', async (t) => {
+  const kt = needKeychain(t);
+  if (!kt) return;
+  const value = fakeKey();
+  const created = await home.json(['provider-keys', 'create', '--provider-id', 'anthropic', '--value-stdin'], { input: value });
+
+  const status = await home.json(['daemon', 'status']);
+  assert.equal(status.secretStore.kind, 'keychain');
+  assert.equal(status.secretStore.reason, 'AIGW_SECRET_STORE=keychain');
+
+  const { installId, refs } = storeFacts(home.dir);
+  const account = `${installId}/${refs.get(created.id)}`;
+  assert.equal(await kt.getPassword('aigw', account), value);
+
+  const next = fakeKey();
+  await home.json(['provider-keys', 'rotate', created.id, '--value-stdin'], { input: next });
+  const rotatedAccount = `${installId}/${storeFacts(home.dir).refs.get(created.id)}`;
+  assert.notEqual(rotatedAccount, account);
+  assert.equal(await kt.getPassword('aigw', rotatedAccount), next);
+  assert.equal(await kt.getPassword('aigw', account), null, 'the old value is removed after rotate');
+
+  const deleted = await home.run(['provider-keys', 'delete', created.id, '--yes']);
+  assert.equal(deleted.code, 0, deleted.stderr);
+  assert.equal(await kt.getPassword('aigw', rotatedAccount), null, 'the value is removed with the key');
+  const left = (await kt.findCredentials('aigw')).filter((c) => c.account.startsWith(`${installId}/`));
+  assert.deepEqual(left, []);
+});
+
+test('nothing of the value is written under the home when the keychain holds it', async (t) => {
+  if (!needKeychain(t)) return;
+  const value = fakeKey('sk-ant-api03-');
+  await home.json(['provider-keys', 'create', '--provider-id', 'anthropic', '--value-stdin'], { input: value });
+  for (const file of home.files()) assert.ok(!file.bytes.includes(value), `${file.path} holds the value`);
+});
