@@ -142,7 +142,9 @@ export class IO {
     const { default: Table } = await import('cli-table3');
     // cli-table3 colours its header and borders even when piped: only ask for colour when it is on.
     const style = this.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] };
-    return new Table({ head: head.map((h) => this.bold(h)), style });
+    // No rule between rows: dense enough to scan, as gh and kubectl print.
+    const chars = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+    return new Table({ head: head.map((h) => this.bold(h)), style, chars });
   }
 
   /** Runs `task` under a spinner on an interactive terminal, silently otherwise. */
@@ -162,10 +164,11 @@ export class IO {
     return createPromptModule({ input: this.stdin, output: this.stderr });
   }
 
-  /** A hidden prompt: nothing typed is echoed, not even a mask. */
+  /** A hidden prompt: nothing typed is echoed, not even a mask, and it cannot be toggled visible. */
   async promptSecret(message: string): Promise<string> {
     const prompt = await this.prompts();
-    return interruptible(async () => (await prompt<{ value: string }>([{ type: 'password', name: 'value', message }])).value);
+    const question = { type: 'password', name: 'value', message, toggleMask: false } as const;
+    return interruptible(async () => (await prompt<{ value: string }>([question])).value);
   }
 
   async promptChoice(message: string, choices: { name: string; value: string }[]): Promise<string> {

@@ -69,7 +69,7 @@ async function chooseProvider(io: IO, providerId: string | undefined): Promise<s
 async function create(io: IO, options: LabelOptions & SecretValueOptions & { providerId?: string }): Promise<void> {
   checkLabels(options);
   const providerId = await chooseProvider(io, options.providerId);
-  const value = await readSecretValue(io, options, `${providerId} API key (input hidden)`);
+  const value = await readSecretValue(io, options, `${providerId} API key`);
   const api = await connect(io);
   const key = await io.spin('Storing the key', () =>
     api.request<ProviderKey>('POST', PATH, {
@@ -128,7 +128,7 @@ async function rotate(io: IO, options: SecretValueOptions & { name?: string }, i
   const api = await connect(io);
   // Fail on a wrong id before asking for a secret.
   const current = await api.request<ProviderKey>('GET', `${PATH}/${encodeURIComponent(id)}`);
-  const value = await readSecretValue(io, options, `New ${current.providerId} API key for ${id} (input hidden)`);
+  const value = await readSecretValue(io, options, `New ${current.providerId} API key for ${id}`);
   const key = await io.spin('Rotating the key', () =>
     api.request<ProviderKey>('POST', `${PATH}/${encodeURIComponent(id)}/rotate`, { value, name: options.name }),
   );
