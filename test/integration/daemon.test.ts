@@ -174,3 +174,59 @@ test('a daemon that cannot start says why', async () => {
     await home.cleanup();
   }
 });
+
+test('a daemon of another version is reported clearly by the CLI', async () => {
+  const { cpSync, symlinkSync, writeFileSync, readFileSync } = await import('node:fs');
+  const { REPO } = await import('../helpers/aigw.js');
+  const other = mkdtempSync(join(tmpdir(), 'aigw-other-version-'));
+  const home = new TestHome();
+  try {
+    // A second install of aigw that differs only in its version number.
+    cpSync(join(REPO, 'dist'), join(other, 'dist'), { recursive: true });
+    cpSync(join(REPO, 'bin'), join(other, 'bin'), { recursive: true });
+    symlinkSync(join(REPO, 'node_modules'), join(other, 'node_modules'));
+    const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8'));
+    writeFileSync(join(other, 'package.json'), JSON.stringify({ ...pkg, version: '99.0.0' }));
+    const started = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, [join(other, 'bin', 'aigw'), 'daemon', 'start'], { env: home.env, stdio: 'ignore' });
+      child.on('exit', (code) => resolve(code ?? 1));
+    });
+    assert.equal(started, 0);
+
+    const result = await home.run(['provider-keys', 'list', '-q']);
+    assert.equal(result.code, 0);
+    assert.match(result.stderr, new RegExp(`the running daemon is aigw 99\\.0\\.0 but this CLI is ${VERSION.replace(/\./g, '\\.')}; restart it`));
+    const status = await home.run(['daemon', 'status']);
+    assert.match(status.stdout, new RegExp(`99\\.0\\.0 \\(CLI is ${VERSION.replace(/\./g, '\\.')}\\)`));
+  } finally {
+    await home.cleanup();
+    rmSync(other, { recursive: true, force: true });
+  }
+});
+
+test('the daemon refuses a master key file that others can read, and says how to fix it', async () => {
+  const { chmodSync } = await import('node:fs');
+  const home = new TestHome();
+  try {
+    await home.run(['daemon', 'start']);
+    await home.run(['daemon', 'stop']);
+    chmodSync(join(home.dir, 'config', 'master.key'), 0o644);
+    const result = await home.run(['provider-keys', 'list']);
+    assert.equal(result.code, 4);
+    assert.match(result.stderr, /master key file .* is readable by other users \(mode 644\); run `chmod 600 /);
+  } finally {
+    await home.cleanup();
+  }
+});
+
+test('AIGW_MASTER_KEY replaces the key file: none is written', async () => {
+  const home = new TestHome({ AIGW_MASTER_KEY: 'correct horse battery staple' });
+  try {
+    await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() });
+    assert.ok(!existsSync(join(home.dir, 'config', 'master.key')));
+    const status = await home.json(['daemon', 'status']);
+    assert.match(status.secretStore.reason, /master key from AIGW_MASTER_KEY/);
+  } finally {
+    await home.cleanup();
+  }
+});

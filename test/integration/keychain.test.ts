@@ -58,3 +58,38 @@ test('nothing of the value is written under the home when the keychain holds it'
   await home.json(['provider-keys', 'create', '--provider-id', 'anthropic', '--value-stdin'], { input: value });
   for (const file of home.files()) assert.ok(!file.bytes.includes(value), `${file.path} holds the value`);
 });
+
+test('auto: the keychain when it works; the encrypted file, with the reason, when it does not', async (t) => {
+  if (!needKeychain(t)) return;
+  const withKeychain = new TestHome({ AIGW_SECRET_STORE: '' });
+  const without = new TestHome({ AIGW_SECRET_STORE: '', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
+  try {
+    await withKeychain.run(['daemon', 'start']);
+    const a = await withKeychain.json(['daemon', 'status']);
+    assert.equal(a.secretStore.kind, 'keychain');
+    assert.equal(a.secretStore.reason, 'the OS keychain is reachable');
+
+    await without.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() });
+    const b = await without.json(['daemon', 'status']);
+    assert.equal(b.secretStore.kind, 'file');
+    assert.match(b.secretStore.reason, /the OS keychain did not accept a test item/);
+
+    // Keys stay where they are: with the keychain back, this home still uses its file store.
+    await without.run(['daemon', 'stop']);
+    const back = new TestHome({ AIGW_SECRET_STORE: '', AIGW_HOME: without.dir });
+    await back.run(['daemon', 'start']);
+    const c = await back.json(['daemon', 'status']);
+    assert.equal(c.secretStore.kind, 'file');
+    assert.match(c.secretStore.reason, /this home's keys were stored there/);
+    await back.run(['daemon', 'stop']);
+
+    // Asking for the keychain explicitly would strand those keys: the daemon refuses and says so.
+    const forced = new TestHome({ AIGW_SECRET_STORE: 'keychain', AIGW_HOME: without.dir });
+    const refused = await forced.run(['provider-keys', 'list']);
+    assert.equal(refused.code, 4);
+    assert.match(refused.stderr, /keys are in the file store; AIGW_SECRET_STORE=keychain would strand them/);
+  } finally {
+    await withKeychain.cleanup();
+    await without.cleanup();
+  }
+});
