@@ -7,11 +7,12 @@ import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { buildControlServer } from './control/server.js';
 import type { DaemonStatus } from './control/health.js';
-import { ensurePrivateDir } from './fs.js';
+import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
 import { buildGatewayServer } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { createLogger } from './log.js';
 import { ProviderKeyService } from './provider-keys.js';
+import { reconcileSecrets } from './reconcile.js';
 
 /** Exit statuses the CLI reads when it starts the daemon. */
 export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 } as const;
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     for (const dir of [paths.dataDir, paths.configDir, paths.stateDir, paths.runtimeDir, paths.socketDir]) {
       ensurePrivateDir(dir);
     }
+    ensurePrivateFile(paths.dbFile);
     releaseLock = acquireDaemonLock(paths.lockFile);
   } catch (err) {
     const already = err instanceof AlreadyRunningError;
@@ -62,6 +64,11 @@ async function main(): Promise<void> {
   }
   for (const warning of secrets.warnings) log.warn(warning);
   log.info({ secretStore: secrets.kind, reason: secrets.reason }, 'secret store chosen');
+  if (secrets.available) {
+    await reconcileSecrets(store, secrets.store, log).catch((err) =>
+      log.warn({ err: (err as Error).message }, 'could not reconcile the secret store; will try at next start'),
+    );
+  }
 
   const gateway = buildGatewayServer(log);
   let gatewayUrl: string | null = null;

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync, openSync, fsyncSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { SecretStore } from './types.js';
@@ -101,6 +101,16 @@ export class EncryptedFileSecretStore implements SecretStore {
 
   async delete(ref: string): Promise<void> {
     rmSync(this.path(ref), { force: true });
+  }
+
+  async list(): Promise<string[]> {
+    const refs: string[] = [];
+    for (const name of readdirSync(this.dir)) {
+      // A temp file is a write that a crash interrupted before its rename: it never became a secret.
+      if (name.endsWith('.tmp')) rmSync(join(this.dir, name), { force: true });
+      else if (name.endsWith('.json')) refs.push(name.slice(0, -'.json'.length));
+    }
+    return refs;
   }
 }
 

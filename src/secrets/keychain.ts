@@ -11,10 +11,12 @@ export async function loadKeytar(): Promise<Keytar> {
   return mod.default ?? mod;
 }
 
+class KeychainTimeout extends Error {}
+
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new KeychainTimeout(`${what} did not answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -25,6 +27,9 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
  */
 export class KeychainSecretStore implements SecretStore {
   readonly kind = 'keychain';
+
+  /** Calls that timed out but have not returned: each holds one of libuv's few worker threads. */
+  private stuckCalls = 0;
 
   constructor(
     private readonly keytar: Keytar,
@@ -37,9 +42,21 @@ export class KeychainSecretStore implements SecretStore {
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    // Fail fast while an earlier call is stuck, rather than pile more blocked threads on a dead keychain.
+    if (this.stuckCalls > 0) {
+      throw new AigwError(ERRORS.secretStoreUnavailable, 'the OS keychain is not answering; try again shortly');
+    }
+    const pending = fn();
     try {
-      return await withTimeout(fn(), this.timeoutMs, `the keychain (${what})`);
+      return await withTimeout(pending, this.timeoutMs, `the keychain (${what})`);
     } catch (err) {
+      if (err instanceof KeychainTimeout) {
+        this.stuckCalls++;
+        pending.then(
+          () => this.stuckCalls--,
+          () => this.stuckCalls--,
+        );
+      }
       throw new AigwError(
         ERRORS.secretStoreUnavailable,
         `the OS keychain failed: ${(err as Error).message}; run \`aigw daemon status\` for details`,
@@ -63,6 +80,16 @@ export class KeychainSecretStore implements SecretStore {
 
   async delete(ref: string): Promise<void> {
     await this.call('delete', () => this.keytar.deletePassword(KEYCHAIN_SERVICE, this.account(ref)));
+  }
+
+  /**
+   * Only called once the probe has shown the keychain unlocked: keytar's findCredentials crashes the
+   * process on a locked collection.
+   */
+  async list(): Promise<string[]> {
+    const prefix = `${this.installId}/`;
+    const credentials = await this.call('list', () => this.keytar.findCredentials(KEYCHAIN_SERVICE));
+    return credentials.filter((c) => c.account.startsWith(prefix)).map((c) => c.account.slice(prefix.length));
   }
 
   /** A set/get/delete round trip: proves the keychain is reachable and unlocked. */

@@ -40,6 +40,9 @@ class UnreachableSecretStore implements SecretStore {
   async delete(): Promise<void> {
     this.fail();
   }
+  async list(): Promise<string[]> {
+    this.fail();
+  }
 }
 
 async function openKeychain(installId: string, timeoutMs: number): Promise<KeychainSecretStore> {

@@ -7,4 +7,6 @@ export interface SecretStore {
   /** Undefined when there is no such secret. */
   get(ref: string): Promise<string | undefined>;
   delete(ref: string): Promise<void>;
+  /** Every ref this store holds for this home: for reconciling it with the database at start-up. */
+  list(): Promise<string[]>;
 }

@@ -93,3 +93,24 @@ test('auto: the keychain when it works; the encrypted file, with the reason, whe
     await without.cleanup();
   }
 });
+
+test('start-up removes this home\'s orphan keychain items and never touches another home\'s', async (t) => {
+  const kt = needKeychain(t);
+  if (!kt) return;
+  const mine = new TestHome({ AIGW_SECRET_STORE: 'keychain' });
+  try {
+    const id = (await mine.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() })).id;
+    await mine.run(['daemon', 'stop']);
+    const { installId, refs } = storeFacts(mine.dir);
+    await kt.setPassword('aigw', `${installId}/${id}.0badc0de`, 'orphan-from-a-crash');
+    await kt.setPassword('aigw', `another-install/${id}.0badc0de`, 'not ours');
+
+    await mine.run(['daemon', 'start']);
+    assert.equal(await kt.getPassword('aigw', `${installId}/${id}.0badc0de`), null);
+    assert.ok(await kt.getPassword('aigw', `${installId}/${refs.get(id)}`), 'the live value stays');
+    assert.equal(await kt.getPassword('aigw', `another-install/${id}.0badc0de`), 'not ours');
+  } finally {
+    for (const c of await kt.findCredentials('aigw')) if (c.account.startsWith('another-install/')) await kt.deletePassword('aigw', c.account);
+    await mine.cleanup();
+  }
+});
