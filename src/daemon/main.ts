@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
+import { hasStuckKeychainCalls } from '../secrets/keychain.js';
 import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { buildControlServer } from './control/server.js';
@@ -10,7 +11,7 @@ import type { DaemonStatus } from './control/health.js';
 import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
 import { buildGatewayServer } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { ProviderKeyService } from './provider-keys.js';
 import { reconcileSecrets } from './reconcile.js';
 
@@ -24,6 +25,16 @@ function parseListen(spec: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(spec);
   if (!match) throw new SecretStoreConfigError(`the gateway address "${spec}" must look like 127.0.0.1:9271`);
   return { host: match[1] ?? match[2]!, port: Number(match[3]) };
+}
+
+/**
+ * Exits now. A keychain call stuck in a worker thread would hold the process (and this home's lock) until
+ * D-Bus gives up, because libuv joins its threads at exit: then the process ends itself with SIGKILL.
+ */
+function exitNow(log: Logger, code: number): never {
+  log.flush();
+  if (hasStuckKeychainCalls()) process.kill(process.pid, 'SIGKILL');
+  process.exit(code);
 }
 
 function urlOf(host: string, port: number): string {
@@ -60,7 +71,7 @@ async function main(): Promise<void> {
   } catch (err) {
     log.error({ err: (err as Error).message }, 'cannot start');
     await store.close();
-    process.exit(err instanceof SecretStoreConfigError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
+    exitNow(log, err instanceof SecretStoreConfigError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
   }
   for (const warning of secrets.warnings) log.warn(warning);
   log.info({ secretStore: secrets.kind, reason: secrets.reason }, 'secret store chosen');
@@ -110,7 +121,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => {
       log.warn('in-flight requests did not finish in time; exiting');
-      process.exit(DAEMON_EXIT.failed);
+      exitNow(log, DAEMON_EXIT.failed);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
     const servers: FastifyInstance[] = [control, gateway];
@@ -120,8 +131,7 @@ async function main(): Promise<void> {
     rmSync(paths.pidFile, { force: true });
     releaseLock();
     log.info('stopped');
-    log.flush();
-    process.exit(DAEMON_EXIT.ok);
+    exitNow(log, DAEMON_EXIT.ok);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

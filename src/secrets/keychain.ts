@@ -5,6 +5,16 @@ type Keytar = typeof import('keytar');
 
 export const KEYCHAIN_SERVICE = 'aigw';
 
+/**
+ * Keychain calls that timed out but have not returned. Each holds one of libuv's few worker threads, which
+ * the whole process shares, and blocks the process from exiting until D-Bus gives up (about 25 s).
+ */
+let stuckCalls = 0;
+
+export function hasStuckKeychainCalls(): boolean {
+  return stuckCalls > 0;
+}
+
 /** Loads keytar, which is optional: it is absent where its native build failed. */
 export async function loadKeytar(): Promise<Keytar> {
   const mod = (await import('keytar')) as Keytar & { default?: Keytar };
@@ -28,9 +38,6 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 export class KeychainSecretStore implements SecretStore {
   readonly kind = 'keychain';
 
-  /** Calls that timed out but have not returned: each holds one of libuv's few worker threads. */
-  private stuckCalls = 0;
-
   constructor(
     private readonly keytar: Keytar,
     private readonly installId: string,
@@ -43,7 +50,7 @@ export class KeychainSecretStore implements SecretStore {
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     // Fail fast while an earlier call is stuck, rather than pile more blocked threads on a dead keychain.
-    if (this.stuckCalls > 0) {
+    if (stuckCalls > 0) {
       throw new AigwError(ERRORS.secretStoreUnavailable, 'the OS keychain is not answering; try again shortly');
     }
     const pending = fn();
@@ -51,16 +58,14 @@ export class KeychainSecretStore implements SecretStore {
       return await withTimeout(pending, this.timeoutMs, `the keychain (${what})`);
     } catch (err) {
       if (err instanceof KeychainTimeout) {
-        this.stuckCalls++;
+        stuckCalls++;
         pending.then(
-          () => this.stuckCalls--,
-          () => this.stuckCalls--,
+          () => stuckCalls--,
+          () => stuckCalls--,
         );
       }
-      throw new AigwError(
-        ERRORS.secretStoreUnavailable,
-        `the OS keychain failed: ${(err as Error).message}; run \`aigw daemon status\` for details`,
-      );
+      const reason = (err as Error).message;
+      throw new AigwError(ERRORS.secretStoreUnavailable, `the OS keychain failed: ${reason}`, { reason });
     }
   }
 

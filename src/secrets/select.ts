@@ -58,7 +58,8 @@ async function openKeychain(installId: string, timeoutMs: number): Promise<Keych
   try {
     await keychain.probe();
   } catch (err) {
-    throw new Error(`the OS keychain did not accept a test item (${(err as Error).message})`);
+    const reason = err instanceof AigwError ? (err.details.reason ?? err.message) : (err as Error).message;
+    throw new Error(`the OS keychain did not accept a test item (${reason})`);
   }
   return keychain;
 }
