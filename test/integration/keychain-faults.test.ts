@@ -106,3 +106,33 @@ test('a frozen keychain at start-up: auto falls back to the file store in bounde
     await only.cleanup();
   }
 });
+
+// Last in this file: a locked collection cannot be unlocked again without its (random) password.
+test('a locked keychain: writes fail clearly and create nothing; a new home falls back to the file store', async (t) => {
+  if (!ready(t)) return;
+  const env = { DBUS_SESSION_BUS_ADDRESS: bus, AIGW_KEYCHAIN_TIMEOUT_MS: '3000' };
+  const running = new TestHome({ ...env, AIGW_SECRET_STORE: 'keychain' });
+  const fresh = new TestHome({ ...env, AIGW_SECRET_STORE: 'auto' });
+  try {
+    const id = (await running.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() })).id;
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('dbus-send', [
+      '--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets',
+      'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login',
+    ], { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: bus }, stdio: 'ignore' });
+
+    const [refused, ms] = await timed(() => running.run(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() }));
+    assert.equal(refused.code, 4, refused.stderr);
+    assert.match(refused.stderr, /the OS keychain failed: .*locked.*ERR_AIGW_10503/i);
+    assert.ok(ms < 8000, `bounded: took ${ms} ms`);
+    assert.deepEqual((await running.json(['provider-keys', 'list'])).aiGatewayProviderKeys.map((k: any) => k.id), [id]);
+
+    await fresh.run(['daemon', 'start']);
+    const status = await fresh.json(['daemon', 'status']);
+    assert.equal(status.secretStore.kind, 'file');
+    assert.match(status.secretStore.reason, /locked/i);
+  } finally {
+    await running.cleanup();
+    await fresh.cleanup();
+  }
+});
