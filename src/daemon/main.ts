@@ -11,7 +11,11 @@ import { ensurePrivateDir } from './fs.js';
 import { buildGatewayServer } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { createLogger } from './log.js';
+import { AccessKeyService } from './access-keys.js';
+import { ConfigurationService } from './configurations.js';
+import { GatewayConfigService } from './gateway-config.js';
 import { ProviderKeyService } from './provider-keys.js';
+import { ProviderService } from './providers.js';
 
 /** Exit statuses the CLI reads when it starts the daemon. */
 export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 } as const;
@@ -87,7 +91,18 @@ async function main(): Promise<void> {
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
   });
-  const control = buildControlServer({ log, providerKeys: new ProviderKeyService(store, secrets.store, log), status });
+  const providers = new ProviderService(store, log);
+  const providerKeys = new ProviderKeyService(store, secrets.store, providers, log);
+  const control = buildControlServer({
+    log,
+    providerKeys,
+    accessKeys: new AccessKeyService(store, providerKeys, log),
+    configurations: new ConfigurationService(store, providers, log),
+    providers,
+    gatewayConfig: new GatewayConfigService(store, log),
+    accountId: store.installId,
+    status,
+  });
 
   // We hold the lock, so a socket file left here belongs to a daemon that died.
   rmSync(paths.socketFile, { force: true });
