@@ -11,8 +11,12 @@ import type { DaemonStatus } from './control/health.js';
 import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
 import { buildGatewayServer } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
+import { AccessKeyService } from './access-keys.js';
+import { ConfigurationService } from './configurations.js';
+import { GatewayConfigService } from './gateway-config.js';
 import { createLogger, type Logger } from './log.js';
 import { ProviderKeyService } from './provider-keys.js';
+import { ProviderService } from './providers.js';
 import { reconcileSecrets } from './reconcile.js';
 
 /** Exit statuses the CLI reads when it starts the daemon. */
@@ -105,7 +109,18 @@ async function main(): Promise<void> {
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
   });
-  const control = buildControlServer({ log, providerKeys: new ProviderKeyService(store, secrets.store, log), status });
+  const providers = new ProviderService(store, log);
+  const providerKeys = new ProviderKeyService(store, secrets.store, providers, log);
+  const control = buildControlServer({
+    log,
+    providerKeys,
+    accessKeys: new AccessKeyService(store, providerKeys, log),
+    configurations: new ConfigurationService(store, providers, log),
+    providers,
+    gatewayConfig: new GatewayConfigService(store, log),
+    accountId: store.installId,
+    status,
+  });
 
   // We hold the lock, so a socket file left here belongs to a daemon that died.
   rmSync(paths.socketFile, { force: true });

@@ -66,11 +66,50 @@ export class TestHome {
     });
   }
 
+  /**
+   * Runs aigw with a pseudo-terminal as stdout (through util-linux `script`), so the default output is a
+   * table; stdout and stderr arrive merged, with CRLF line ends turned back into LF.
+   */
+  async runTty(args: readonly string[]): Promise<RunResult> {
+    const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, AIGW_BIN, ...args].map(quote).join(' ');
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: stdout.replace(/\r\n/g, '\n'), stderr: '' }));
+      child.stdin.end();
+    });
+  }
+
   /** Runs aigw, expects exit 0, and parses its JSON output. */
   async json<T = any>(args: readonly string[], options: RunOptions = {}): Promise<T> {
     const result = await this.run([...args, '-o', 'json'], options);
     if (result.code !== 0) throw new Error(`aigw ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout) as T;
+  }
+
+  /** Runs aigw and expects it to fail with this exit status and error code. */
+  async fails(args: readonly string[], exit: number, code: string, options: RunOptions = {}): Promise<RunResult> {
+    const result = await this.run(args, options);
+    if (result.code !== exit || !result.stderr.includes(code)) {
+      throw new Error(
+        `aigw ${args.join(' ')}: expected exit ${exit} with ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+      );
+    }
+    return result;
+  }
+
+  /** Everything the control plane holds, as the CLI lists it: compared before and after a refused request. */
+  async snapshot(): Promise<Record<string, unknown>> {
+    return {
+      providerKeys: await this.json(['provider-keys', 'list', '--all']),
+      accessKeys: await this.json(['access-keys', 'list', '--all']),
+      configs: await this.json(['configs', 'list', '--all']),
+      providers: await this.json(['providers', 'list', '--all']),
+      gateway: await this.json(['gateway', 'config', 'get']),
+    };
   }
 
   /** Every file under the home, with its bytes: for checking that no secret reached the disk. */

@@ -7,10 +7,17 @@ import Database from 'better-sqlite3';
 import { newId } from '../../src/core/ids.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { ProviderKeyRecord } from '../../src/store/types.js';
+import { isRefusal, type Outcome, type ProviderKeyRecord } from '../../src/store/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aigw-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+const CHECKS = { maxPerAccessKey: 15 };
+
+function created(outcome: Outcome<ProviderKeyRecord>): ProviderKeyRecord {
+  if (isRefusal(outcome)) throw new Error(`refused: ${JSON.stringify(outcome)}`);
+  return outcome;
+}
 
 function record(providerId: string): ProviderKeyRecord {
   const id = newId('providerKey');
@@ -38,7 +45,7 @@ test('a new store runs every migration, uses WAL, and keeps its install id acros
 test('lists are newest first, paged by beforeId, and filtered by provider', async () => {
   const store = new SqliteStore(join(dir, 'b.db'));
   const made: ProviderKeyRecord[] = [];
-  for (let i = 0; i < 5; i++) made.push(await store.createProviderKey(record(i % 2 ? 'anthropic' : 'openai')));
+  for (let i = 0; i < 5; i++) made.push(created(await store.createProviderKey(record(i % 2 ? 'anthropic' : 'openai'), CHECKS)));
   const newestFirst = made.map((r) => r.id).reverse();
 
   const first = await store.listProviderKeys({ limit: 2 });
@@ -51,7 +58,7 @@ test('lists are newest first, paged by beforeId, and filtered by provider', asyn
   assert.equal(last.hasMore, false);
 
   // Paging keeps working when the item a page ended on has been deleted.
-  await store.deleteProviderKey(second.items[1]!.id);
+  await store.deleteProviderKey(second.items[1]!.id, { force: false });
   const afterDelete = await store.listProviderKeys({ limit: 2, beforeId: second.items[1]!.id });
   assert.deepEqual(afterDelete.items.map((r) => r.id), newestFirst.slice(4));
 
@@ -63,7 +70,7 @@ test('lists are newest first, paged by beforeId, and filtered by provider', asyn
 
 test('update changes only the given fields; swap points at a new secret and returns the old one', async () => {
   const store = new SqliteStore(join(dir, 'c.db'));
-  const r = await store.createProviderKey({ ...record('openai'), name: 'n', description: 'd' });
+  const r = created(await store.createProviderKey({ ...record('openai'), name: 'n', description: 'd' }, CHECKS));
   const updated = await store.updateProviderKey(r.id, { description: 'd2' }, '2030-01-01T00:00:00.000Z');
   assert.equal(updated?.name, 'n');
   assert.equal(updated?.description, 'd2');
@@ -80,8 +87,8 @@ test('update changes only the given fields; swap points at a new secret and retu
 
 test('a failed write changes nothing (a duplicate id is rolled back whole)', async () => {
   const store = new SqliteStore(join(dir, 'd.db'));
-  const r = await store.createProviderKey(record('openai'));
-  await assert.rejects(store.createProviderKey({ ...record('openai'), id: r.id }));
+  const r = created(await store.createProviderKey(record('openai'), CHECKS));
+  await assert.rejects(store.createProviderKey({ ...record('openai'), id: r.id }, CHECKS));
   assert.equal(await store.countProviderKeys(), 1);
   await store.close();
 });
