@@ -42,6 +42,16 @@ export const ERRORS = {
   unknownProvider: def(27508, 422, 'usage', 'the provider id is not a supported AI provider'),
   missingField: def(27510, 422, 'usage', 'a required field is missing'),
   providerKeyInUse: def(27511, 409, 'conflict', 'the key is referenced by a router rule'),
+  // The gateway (data plane). ngrok's numbers where it has one for the case, aigw's own 30xxx otherwise.
+  accessKeyInvalid: def(27201, 401, 'auth', 'authentication failed: the access key is missing, unknown or deleted'),
+  noProviderKeys: def(27202, 503, 'unavailable', 'no provider keys are available for this provider'),
+  upstreamTimeout: def(27610, 504, 'unavailable', 'the upstream did not answer in time'),
+  upstreamFailed: def(27613, 502, 'unavailable', 'every upstream attempt failed'),
+  modelRequired: def(30001, 400, 'usage', 'the request names no model'),
+  unknownModel: def(30002, 400, 'usage', 'no provider is known for this model'),
+  modelForbidden: def(30003, 403, 'auth', "the access key's configuration does not allow this provider or model"),
+  unsupportedApi: def(30004, 400, 'usage', 'the provider does not speak this API'),
+  streamInterrupted: def(30005, 502, 'unavailable', 'the upstream failed in the middle of a streamed response'),
   // Lookups.
   notFound: def(10404, 404, 'notFound', 'no such resource'),
   routeNotFound: def(10405, 404, 'notFound', 'no such API route'),

@@ -8,6 +8,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import { buildControlServer } from './control/server.js';
 import type { DaemonStatus } from './control/health.js';
 import { ensurePrivateDir } from './fs.js';
+import { Gateway } from './gateway/index.js';
 import { buildGatewayServer } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { createLogger } from './log.js';
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
   for (const warning of secrets.warnings) log.warn(warning);
   log.info({ secretStore: secrets.kind, reason: secrets.reason }, 'secret store chosen');
 
-  const gateway = buildGatewayServer(log);
+  const dataPlane = new Gateway(store, secrets.store, log);
+  await dataPlane.invalidate();
+  const gateway = buildGatewayServer(log, dataPlane.proxy);
   let gatewayUrl: string | null = null;
   let gatewayError: string | null = null;
   try {
@@ -87,7 +90,13 @@ async function main(): Promise<void> {
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
   });
-  const control = buildControlServer({ log, providerKeys: new ProviderKeyService(store, secrets.store, log), status });
+  const control = buildControlServer({
+    log,
+    providerKeys: new ProviderKeyService(store, secrets.store, log),
+    status,
+    store,
+    gateway: dataPlane,
+  });
 
   // We hold the lock, so a socket file left here belongs to a daemon that died.
   rmSync(paths.socketFile, { force: true });
@@ -108,6 +117,7 @@ async function main(): Promise<void> {
     force.unref();
     const servers: FastifyInstance[] = [control, gateway];
     await Promise.allSettled(servers.map((s) => s.close()));
+    await dataPlane.close();
     await store.close();
     rmSync(paths.socketFile, { force: true });
     rmSync(paths.pidFile, { force: true });

@@ -1,7 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
-import type { Page, ProviderKeyPatch, ProviderKeyQuery, ProviderKeyRecord, SecretSwap, Store } from './types.js';
+import type {
+  LastUsedBatch,
+  Page,
+  ProviderKeyPatch,
+  ProviderKeyQuery,
+  ProviderKeyRecord,
+  SecretSwap,
+  Store,
+  UsageBucketRow,
+  UsageEventRecord,
+  UsageOverviewQuery,
+  UsageQuery,
+} from './types.js';
 
 interface ProviderKeyRow {
   id: string;
@@ -30,6 +42,66 @@ function toRecord(row: ProviderKeyRow): ProviderKeyRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsed: row.last_used,
+  };
+}
+
+interface UsageRow {
+  id: string;
+  event_time: string;
+  request_id: string;
+  access_key_id: string;
+  provider: string;
+  model: string;
+  attempt_number: number;
+  is_final_attempt: number;
+  status_code: number;
+  timed_out: number;
+  is_error: number;
+  is_streaming: number;
+  stop_reason: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  reasoning_tokens: number;
+  provider_key_id: string | null;
+  provider_key_redacted: string | null;
+  latency_ms: number;
+  error: string | null;
+}
+
+function toUsageEvent(row: UsageRow): UsageEventRecord {
+  return {
+    id: row.id,
+    eventTime: row.event_time,
+    requestId: row.request_id,
+    accessKeyId: row.access_key_id,
+    provider: row.provider,
+    model: row.model,
+    attemptNumber: row.attempt_number,
+    isFinalAttempt: row.is_final_attempt === 1,
+    statusCode: row.status_code,
+    timedOut: row.timed_out === 1,
+    isError: row.is_error === 1,
+    isStreaming: row.is_streaming === 1,
+    stopReason: row.stop_reason,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cacheReadTokens: row.cache_read_tokens,
+    reasoningTokens: row.reasoning_tokens,
+    providerKeyId: row.provider_key_id,
+    providerKeyRedacted: row.provider_key_redacted,
+    latencyMs: row.latency_ms,
+    error: row.error,
+  };
+}
+
+function usageParams(e: UsageEventRecord) {
+  return {
+    ...e,
+    isFinalAttempt: e.isFinalAttempt ? 1 : 0,
+    timedOut: e.timedOut ? 1 : 0,
+    isError: e.isError ? 1 : 0,
+    isStreaming: e.isStreaming ? 1 : 0,
   };
 }
 
@@ -81,6 +153,17 @@ export class SqliteStore implements Store {
         `UPDATE provider_keys SET secret_ref = @secretRef, key_redacted = @keyRedacted,
                 name = coalesce(@name, name), updated_at = @updatedAt WHERE id = @id`,
       ),
+      allKeys: db.prepare<[], ProviderKeyRow>('SELECT * FROM provider_keys ORDER BY id'),
+      touchKey: db.prepare(
+        'UPDATE provider_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
+      ),
+      insertUsage: db.prepare(`
+        INSERT INTO usage_events (id, event_time, request_id, access_key_id, provider, model, attempt_number,
+          is_final_attempt, status_code, timed_out, is_error, is_streaming, stop_reason, input_tokens, output_tokens,
+          cache_read_tokens, reasoning_tokens, provider_key_id, provider_key_redacted, latency_ms, error)
+        VALUES (@id, @eventTime, @requestId, @accessKeyId, @provider, @model, @attemptNumber, @isFinalAttempt,
+          @statusCode, @timedOut, @isError, @isStreaming, @stopReason, @inputTokens, @outputTokens, @cacheReadTokens,
+          @reasoningTokens, @providerKeyId, @providerKeyRedacted, @latencyMs, @error)`),
       secretRefs: db.prepare<[], { secret_ref: string }>('SELECT secret_ref FROM provider_keys'),
     };
   }
@@ -173,6 +256,51 @@ export class SqliteStore implements Store {
       this.stmt.deleteKey.run(id);
       return toRecord(row);
     })();
+  }
+
+  async allProviderKeys(): Promise<ProviderKeyRecord[]> {
+    return this.stmt.allKeys.all().map(toRecord);
+  }
+
+  async recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void> {
+    this.db.transaction(() => {
+      for (const event of events) this.stmt.insertUsage.run(usageParams(event));
+      for (const [id, at] of lastUsed.providerKeys) this.stmt.touchKey.run({ id, lastUsed: at });
+    })();
+  }
+
+  async listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>> {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: query.limit + 1 };
+    const filters: [keyof UsageQuery, string][] = [
+      ['cursor', 'id < @cursor'],
+      ['startTime', 'event_time >= @startTime'],
+      ['endTime', 'event_time < @endTime'],
+      ['accessKeyId', 'access_key_id = @accessKeyId'],
+    ];
+    for (const [field, clause] of filters) {
+      const value = query[field];
+      if (typeof value !== 'string') continue;
+      where.push(clause);
+      params[field] = value;
+    }
+    if (!query.includeRetries) where.push('is_final_attempt = 1');
+    const sql =
+      'SELECT * FROM usage_events' + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ' ORDER BY id DESC LIMIT @limit';
+    const rows = this.db.prepare<Record<string, string | number>, UsageRow>(sql).all(params);
+    return { items: rows.slice(0, query.limit).map(toUsageEvent), hasMore: rows.length > query.limit };
+  }
+
+  async usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]> {
+    const group = query.groupBy === 'accessKey' ? 'access_key_id' : 'provider';
+    return this.db
+      .prepare<{ startTime: string; endTime: string }, UsageBucketRow>(
+        `SELECT substr(event_time, 1, 10) AS day, ${group} AS groupKey, count(*) AS requests, sum(is_error) AS errors
+           FROM usage_events
+          WHERE is_final_attempt = 1 AND event_time >= @startTime AND event_time < @endTime
+          GROUP BY day, groupKey ORDER BY day, groupKey`,
+      )
+      .all({ startTime: query.startTime, endTime: query.endTime });
   }
 
   async listSecretRefs(): Promise<Set<string>> {

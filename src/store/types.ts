@@ -38,6 +38,62 @@ export interface SecretSwap {
   name?: string | undefined;
 }
 
+/** One upstream attempt made by the gateway; field names follow ngrok's AIGatewayUsageEvent. */
+export interface UsageEventRecord {
+  id: string;
+  eventTime: string;
+  requestId: string;
+  accessKeyId: string;
+  provider: string;
+  model: string;
+  attemptNumber: number;
+  isFinalAttempt: boolean;
+  statusCode: number;
+  timedOut: boolean;
+  isError: boolean;
+  isStreaming: boolean;
+  stopReason: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  reasoningTokens: number;
+  providerKeyId: string | null;
+  providerKeyRedacted: string | null;
+  latencyMs: number;
+  /** Why the attempt failed when there was no HTTP status (connection error, timeout); never a secret. */
+  error: string | null;
+}
+
+export interface UsageQuery {
+  limit: number;
+  /** Only events older than this id (ids sort by time): the next page. */
+  cursor?: string | undefined;
+  startTime?: string | undefined;
+  endTime?: string | undefined;
+  accessKeyId?: string | undefined;
+  includeRetries: boolean;
+}
+
+export interface UsageOverviewQuery {
+  startTime: string;
+  endTime: string;
+  groupBy: 'provider' | 'accessKey';
+}
+
+export interface UsageBucketRow {
+  /** The UTC day, as YYYY-MM-DD. */
+  day: string;
+  groupKey: string;
+  requests: number;
+  errors: number;
+}
+
+/** `lastUsed` times gathered by the gateway and written in one batch. */
+export interface LastUsedBatch {
+  providerKeys: Map<string, string>;
+  accessKeys: Map<string, string>;
+}
+
 export interface Store {
   /** Created with the store; scopes keychain items so two homes never touch each other's. */
   readonly installId: string;
@@ -52,6 +108,12 @@ export interface Store {
   /** Points the key at a new secret; returns the record as it was before, so the caller can drop the old secret. */
   swapProviderKeySecret(id: string, swap: SecretSwap, updatedAt: string): Promise<{ before: ProviderKeyRecord; after: ProviderKeyRecord } | undefined>;
   deleteProviderKey(id: string): Promise<ProviderKeyRecord | undefined>;
+  /** Every provider key, oldest first: the gateway's routing snapshot is built from it. */
+  allProviderKeys(): Promise<ProviderKeyRecord[]>;
+  /** Writes a batch of usage events and `lastUsed` times in one transaction. */
+  recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void>;
+  listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>>;
+  usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]>;
   /** Every secret ref the store points at, for reconciling the secret store at start-up. */
   listSecretRefs(): Promise<Set<string>>;
   close(): Promise<void>;

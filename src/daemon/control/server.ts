@@ -1,11 +1,15 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
+import type { Store } from '../../store/types.js';
+import type { Gateway } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 import type { ProviderKeyService } from '../provider-keys.js';
 import { sendError } from './errors.js';
 import { healthRoutes, type DaemonStatus } from './health.js';
+import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
+import { usageRoutes } from './usage.js';
 
 export const DAEMON_VERSION_HEADER = 'aigw-daemon-version';
 const CONTROL_BODY_LIMIT = 64 * 1024;
@@ -14,7 +18,11 @@ export interface ControlDeps {
   log: Logger;
   providerKeys: ProviderKeyService;
   status: () => DaemonStatus;
+  store: Store;
+  gateway: Gateway;
 }
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource. */
 export function buildControlServer(deps: ControlDeps): FastifyInstance {
@@ -27,6 +35,11 @@ export function buildControlServer(deps: ControlDeps): FastifyInstance {
   app.addHook('onSend', async (_request, reply) => {
     reply.header(DAEMON_VERSION_HEADER, VERSION);
   });
+  // Every successful write rebuilds the gateway's routing snapshot before the caller hears back, so a key
+  // created, rotated or deleted is in effect (or gone) by the time the CLI returns.
+  app.addHook('onSend', async (request, reply) => {
+    if (!READS.has(request.method) && reply.statusCode < 400) await deps.gateway.invalidate();
+  });
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) => {
     const err = new AigwError(ERRORS.routeNotFound, `no API route ${request.method} ${request.url.split('?')[0]}`);
@@ -34,5 +47,7 @@ export function buildControlServer(deps: ControlDeps): FastifyInstance {
   });
   app.register(healthRoutes(deps.status));
   app.register(providerKeyRoutes(deps.providerKeys));
+  app.register(providerKeyTestRoutes((id) => deps.gateway.testKey(id)));
+  app.register(usageRoutes(deps.store, deps.gateway));
   return app;
 }
