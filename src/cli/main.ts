@@ -4,6 +4,7 @@ import { VERSION } from '../core/version.js';
 import { registerDaemon } from './commands/daemon.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerProviders } from './commands/providers.js';
+import { registerUsage } from './commands/usage.js';
 import { exitCodeOf } from './errors.js';
 import { IO } from './io.js';
 
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(`aigw: ${text.replace(/^error: /, 'error: ')}`) });
   registerProviderKeys(program);
   registerProviders(program);
+  registerUsage(program);
   registerDaemon(program);
   for (const command of program.commands) command.exitOverride();
   return program;

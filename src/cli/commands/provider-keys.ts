@@ -152,6 +152,45 @@ async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<v
   io.success(`Deleted provider key ${id}`);
 }
 
+/** What `POST /provider-keys/{id}/test` answers. */
+interface KeyTest {
+  id: string;
+  providerId: string;
+  keyRedacted: string;
+  ok: boolean;
+  statusCode: number | null;
+  latencyMs: number;
+  message: string;
+  testedAt: string;
+}
+
+const testView: View<KeyTest> = {
+  id: (t) => t.id,
+  columns: [],
+  details: [
+    { header: 'ID', field: 'id', value: (t) => t.id },
+    { header: 'Provider', field: 'providerId', value: (t) => t.providerId },
+    { header: 'Key', field: 'keyRedacted', value: (t) => t.keyRedacted },
+    { header: 'Valid', field: 'ok', value: (t, io) => (t.ok ? io.green('yes') : io.red('no')) },
+    { header: 'Status', field: 'statusCode', value: (t) => (t.statusCode === null ? '-' : String(t.statusCode)) },
+    { header: 'Latency', field: 'latencyMs', value: (t) => `${t.latencyMs}ms` },
+    { header: 'Result', field: 'message', value: (t) => t.message },
+  ],
+};
+
+/** One cheap authenticated call upstream; exits 1 when the key does not work, so scripts can branch on it. */
+async function test(io: IO, _options: unknown, id: string): Promise<void> {
+  const api = await connect(io);
+  const result = await io.spin('Asking the provider', () =>
+    api.request<KeyTest>('POST', `${PATH}/${encodeURIComponent(id)}/test`),
+  );
+  await io.printItem(result, testView);
+  if (!result.ok) {
+    io.warn(`${id} does not work: ${result.message}`);
+    process.exitCode = 1;
+  }
+}
+
 function labelFlags(command: Command): Command {
   return command
     .option('--name <name>', 'a label for the key (at most 255 characters)')
@@ -203,6 +242,12 @@ export function registerProviderKeys(program: Command): void {
     .argument('<id>', 'provider key id (aigpk_…)')
     .option('--name <name>', 'also rename the key')
     .action(handler(rotate));
+
+  keys
+    .command('test')
+    .description("check that a stored key still works (one models-list call to its provider; exit 1 if it doesn't)")
+    .argument('<id>', 'provider key id (aigpk_…)')
+    .action(handler(test));
 
   keys
     .command('delete')
