@@ -11,6 +11,7 @@ export const ID_PREFIX = {
   accessKey: 'aigk_',
   accessKeyConfiguration: 'aigac_',
   provider: 'aigp_',
+  providerModel: 'aigpm_',
   usageEvent: 'aigue_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;

@@ -7,4 +7,12 @@ export const LIMITS = {
   pageSizeMax: 100,
   pageSizeDefault: 100,
   keysPerProviderPerAccessKey: 15,
+  providerIdChars: 255,
+  baseUrlChars: 2048,
+  modelIdChars: 255,
+  modelsPerProvider: 1000,
+  allowEntries: 1000,
+  routerRules: 100,
+  stepsPerRule: 20,
+  keysPerStep: 50,
 } as const;

@@ -36,14 +36,23 @@ export interface Labels {
   metadata?: string | null | undefined;
 }
 
-const LABEL_RULES: readonly [keyof Labels, number, ErrorDef][] = [
+type LabelRules = readonly [keyof Labels, number, ErrorDef][];
+
+const LABEL_RULES: LabelRules = [
   ['name', LIMITS.nameChars, ERRORS.nameTooLong],
   ['description', LIMITS.descriptionChars, ERRORS.descriptionTooLong],
   ['metadata', LIMITS.metadataChars, ERRORS.metadataTooLong],
 ];
 
-export function checkLabels(labels: Labels): void {
-  for (const [field, max, def] of LABEL_RULES) {
+/** Custom providers have their own numbers for the same limits (ngrok's 277xx). */
+export const PROVIDER_LABEL_RULES: LabelRules = [
+  ['name', LIMITS.nameChars, ERRORS.providerNameTooLong],
+  ['description', LIMITS.descriptionChars, ERRORS.descriptionTooLong],
+  ['metadata', LIMITS.metadataChars, ERRORS.providerMetadataTooLong],
+];
+
+export function checkLabels(labels: Labels, rules: LabelRules = LABEL_RULES): void {
+  for (const [field, max, def] of rules) {
     const value = labels[field];
     if (typeof value !== 'string') continue;
     const length = charLength(value);

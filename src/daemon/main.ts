@@ -12,7 +12,11 @@ import { Gateway } from './gateway/index.js';
 import { buildGatewayServer } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { createLogger } from './log.js';
+import { AccessKeyService } from './access-keys.js';
+import { ConfigurationService } from './configurations.js';
+import { GatewayConfigService } from './gateway-config.js';
 import { ProviderKeyService } from './provider-keys.js';
+import { ProviderService } from './providers.js';
 
 /** Exit statuses the CLI reads when it starts the daemon. */
 export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 } as const;
@@ -64,7 +68,8 @@ async function main(): Promise<void> {
   for (const warning of secrets.warnings) log.warn(warning);
   log.info({ secretStore: secrets.kind, reason: secrets.reason }, 'secret store chosen');
 
-  const dataPlane = new Gateway(store, secrets.store, log);
+  const gatewayConfig = new GatewayConfigService(store, log);
+  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
   await dataPlane.invalidate();
   const gateway = buildGatewayServer(log, dataPlane.proxy);
   let gatewayUrl: string | null = null;
@@ -90,9 +95,16 @@ async function main(): Promise<void> {
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
   });
+  const providers = new ProviderService(store, log);
+  const providerKeys = new ProviderKeyService(store, secrets.store, providers, log);
   const control = buildControlServer({
     log,
-    providerKeys: new ProviderKeyService(store, secrets.store, log),
+    providerKeys,
+    accessKeys: new AccessKeyService(store, providerKeys, log),
+    configurations: new ConfigurationService(store, providers, log),
+    providers,
+    gatewayConfig,
+    accountId: store.installId,
     status,
     store,
     gateway: dataPlane,

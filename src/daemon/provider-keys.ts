@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { checkLabels, checkSecretValue } from '../core/provider-keys.js';
-import { builtinProvider } from '../core/providers.js';
+import { LIMITS } from '../core/limits.js';
 import { redact } from '../core/redact.js';
 import type { SecretStore } from '../secrets/types.js';
-import type { Page, ProviderKeyPatch, ProviderKeyQuery, ProviderKeyRecord, Store } from '../store/types.js';
+import { isRefusal, type Page, type ProviderKeyPatch, type ProviderKeyQuery, type ProviderKeyRecord, type Store } from '../store/types.js';
 import type { Logger } from './log.js';
+import type { ProviderService } from './providers.js';
+import { refusalError } from './refusals.js';
 
 export interface ProviderKeyCreate {
   providerId: string;
@@ -14,6 +16,8 @@ export interface ProviderKeyCreate {
   name?: string | undefined;
   description?: string | undefined;
   metadata?: string | undefined;
+  /** The access key the provider key is attached to; omitted = account-wide. */
+  accessKeyId?: string | undefined;
 }
 
 export interface ProviderKeyRotate {
@@ -39,6 +43,7 @@ export class ProviderKeyService {
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretStore,
+    private readonly providers: ProviderService,
     private readonly log: Logger,
   ) {}
 
@@ -46,17 +51,8 @@ export class ProviderKeyService {
     return new Date().toISOString();
   }
 
-  private checkProvider(providerId: string): void {
-    if (!builtinProvider(providerId)) {
-      throw new AigwError(
-        ERRORS.unknownProvider,
-        `the provider id "${providerId}" is not a supported AI provider; run \`aigw providers list\``,
-        { providerId },
-      );
-    }
-  }
-
-  private async dropSecret(ref: string): Promise<void> {
+  /** Secrets of keys the store no longer points at; a failure only leaves an orphan behind. */
+  async dropSecret(ref: string): Promise<void> {
     try {
       await this.secrets.delete(ref);
     } catch (err) {
@@ -65,7 +61,7 @@ export class ProviderKeyService {
   }
 
   async create(input: ProviderKeyCreate): Promise<ProviderKeyRecord> {
-    this.checkProvider(input.providerId);
+    const provider = await this.providers.resolve(input.providerId);
     checkLabels(input);
     checkSecretValue(input.value);
     const id = newId('providerKey');
@@ -73,25 +69,34 @@ export class ProviderKeyService {
     const now = this.now();
     const record: ProviderKeyRecord = {
       id,
-      providerId: input.providerId,
+      providerId: provider.providerId,
       name: input.name ?? '',
       description: input.description ?? '',
       metadata: input.metadata ?? '',
       keyRedacted: redact(input.value),
-      accessKeyId: null,
+      accessKeyId: input.accessKeyId ?? null,
       secretRef,
       createdAt: now,
       updatedAt: now,
       lastUsed: null,
     };
     await this.secrets.set(secretRef, input.value);
+    let created;
     try {
-      await this.store.createProviderKey(record);
+      created = await this.store.createProviderKey(record, {
+        customProviderId: provider.custom ? provider.providerId : undefined,
+        maxPerAccessKey: LIMITS.keysPerProviderPerAccessKey,
+      });
     } catch (err) {
       await this.dropSecret(secretRef);
       throw err;
     }
-    this.log.info({ id, providerId: record.providerId, keyRedacted: record.keyRedacted }, 'provider key created');
+    if (isRefusal(created)) {
+      await this.dropSecret(secretRef);
+      throw refusalError(created, `provider key ${id}`);
+    }
+    const { providerId, keyRedacted, accessKeyId } = record;
+    this.log.info({ id, providerId, keyRedacted, accessKeyId }, 'provider key created');
     return record;
   }
 
@@ -133,10 +138,12 @@ export class ProviderKeyService {
     return swapped.after;
   }
 
-  async delete(id: string): Promise<void> {
-    const record = await this.store.deleteProviderKey(id);
+  /** Refuses while a router rule references the key, unless forced (then it leaves those rules). */
+  async delete(id: string, force = false): Promise<void> {
+    const record = await this.store.deleteProviderKey(id, { force });
     if (!record) throw notFound(id);
+    if (isRefusal(record)) throw refusalError(record, `provider key ${id}`);
     await this.dropSecret(record.secretRef);
-    this.log.info({ id }, 'provider key deleted');
+    this.log.info({ id, force }, 'provider key deleted');
   }
 }

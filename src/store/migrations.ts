@@ -22,6 +22,61 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX provider_keys_by_provider ON provider_keys (provider_id, id);
   CREATE INDEX provider_keys_by_access_key ON provider_keys (access_key_id, provider_id, id);
   `,
+  // 1: access keys, access key configurations (with their references), custom providers.
+  `
+  CREATE TABLE access_key_configurations (
+    id          TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    metadata    TEXT NOT NULL DEFAULT '',
+    access      TEXT,
+    router      TEXT,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+  ) STRICT;
+
+  -- What each configuration points at, kept beside its JSON so deletes can check references in SQL.
+  CREATE TABLE configuration_provider_keys (
+    configuration_id TEXT NOT NULL REFERENCES access_key_configurations (id) ON DELETE CASCADE,
+    provider_key_id  TEXT NOT NULL REFERENCES provider_keys (id),
+    PRIMARY KEY (configuration_id, provider_key_id)
+  ) STRICT;
+  CREATE INDEX configuration_provider_keys_by_key ON configuration_provider_keys (provider_key_id);
+
+  CREATE TABLE configuration_providers (
+    configuration_id TEXT NOT NULL REFERENCES access_key_configurations (id) ON DELETE CASCADE,
+    provider_id      TEXT NOT NULL,
+    PRIMARY KEY (configuration_id, provider_id)
+  ) STRICT;
+  CREATE INDEX configuration_providers_by_provider ON configuration_providers (provider_id);
+
+  CREATE TABLE access_keys (
+    id                          TEXT PRIMARY KEY,
+    name                        TEXT NOT NULL DEFAULT '',
+    description                 TEXT NOT NULL DEFAULT '',
+    metadata                    TEXT NOT NULL DEFAULT '',
+    token_hash                  TEXT NOT NULL UNIQUE,
+    key_redacted                TEXT NOT NULL,
+    access_key_configuration_id TEXT REFERENCES access_key_configurations (id),
+    created_at                  TEXT NOT NULL,
+    updated_at                  TEXT NOT NULL,
+    last_used                   TEXT
+  ) STRICT;
+  CREATE INDEX access_keys_by_configuration ON access_keys (access_key_configuration_id);
+
+  CREATE TABLE custom_providers (
+    id                     TEXT PRIMARY KEY,
+    provider_id            TEXT NOT NULL UNIQUE,
+    name                   TEXT NOT NULL,
+    description            TEXT NOT NULL DEFAULT '',
+    metadata               TEXT NOT NULL DEFAULT '',
+    base_url               TEXT NOT NULL,
+    supported_api_surfaces TEXT NOT NULL,
+    models                 TEXT NOT NULL,
+    created_at             TEXT NOT NULL,
+    updated_at             TEXT NOT NULL
+  ) STRICT;
+  `,
   // The gateway's usage: one row per upstream attempt, never a body.
   `
   CREATE TABLE usage_events (

@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
+import { configReferences, withoutProviderKey, type AccessScope, type Router } from '../core/configs.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
   LastUsedBatch,
+  AccessKeyPatch,
+  AccessKeyRecord,
+  ConfigurationPatch,
+  ConfigurationRecord,
+  CustomProviderPatch,
+  CustomProviderRecord,
+  DeletedAccessKey,
+  Outcome,
   Page,
+  PageQuery,
+  ProviderKeyCreateChecks,
   ProviderKeyPatch,
   ProviderKeyQuery,
   ProviderKeyRecord,
@@ -14,6 +25,8 @@ import type {
   UsageOverviewQuery,
   UsageQuery,
 } from './types.js';
+
+type Params = Record<string, string | number | null>;
 
 interface ProviderKeyRow {
   id: string;
@@ -29,7 +42,45 @@ interface ProviderKeyRow {
   last_used: string | null;
 }
 
-function toRecord(row: ProviderKeyRow): ProviderKeyRecord {
+interface AccessKeyRow {
+  id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  token_hash: string;
+  key_redacted: string;
+  access_key_configuration_id: string | null;
+  configuration_name: string | null;
+  created_at: string;
+  updated_at: string;
+  last_used: string | null;
+}
+
+interface ConfigurationRow {
+  id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  access: string | null;
+  router: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface CustomProviderRow {
+  id: string;
+  provider_id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  base_url: string;
+  supported_api_surfaces: string;
+  models: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function toProviderKey(row: ProviderKeyRow): ProviderKeyRecord {
   return {
     id: row.id,
     providerId: row.provider_id,
@@ -43,6 +94,54 @@ function toRecord(row: ProviderKeyRow): ProviderKeyRecord {
     updatedAt: row.updated_at,
     lastUsed: row.last_used,
   };
+}
+
+function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    metadata: row.metadata,
+    tokenHash: row.token_hash,
+    keyRedacted: row.key_redacted,
+    accessKeyConfigurationId: row.access_key_configuration_id,
+    accessKeyConfigurationName: row.configuration_name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsed: row.last_used,
+  };
+}
+
+function toConfiguration(row: ConfigurationRow): ConfigurationRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    metadata: row.metadata,
+    access: row.access === null ? null : (JSON.parse(row.access) as AccessScope),
+    router: row.router === null ? null : (JSON.parse(row.router) as Router),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toCustomProvider(row: CustomProviderRow): CustomProviderRecord {
+  return {
+    id: row.id,
+    providerId: row.provider_id,
+    name: row.name,
+    description: row.description,
+    metadata: row.metadata,
+    baseUrl: row.base_url,
+    supportedApiSurfaces: JSON.parse(row.supported_api_surfaces),
+    models: JSON.parse(row.models),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function jsonOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
 interface UsageRow {
@@ -116,12 +215,15 @@ function migrate(db: Database.Database): void {
 }
 
 const INSTALL_ID = 'install_id';
+const ACCESS_KEY_SELECT = `
+  SELECT a.*, c.name AS configuration_name FROM access_keys a
+  LEFT JOIN access_key_configurations c ON c.id = a.access_key_configuration_id`;
 
 export class SqliteStore implements Store {
   readonly installId: string;
   private readonly db: Database.Database;
   private readonly stmt;
-  private readonly listStatements = new Map<string, Database.Statement<Record<string, string | number>, ProviderKeyRow>>();
+  private readonly statements = new Map<string, Database.Statement<Params, any>>();
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -141,6 +243,10 @@ export class SqliteStore implements Store {
       setSetting: db.prepare(
         'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       ),
+      deleteSetting: db.prepare('DELETE FROM settings WHERE name = ?'),
+      settingsLike: db.prepare<{ prefix: string }, { name: string; value: string }>(
+        'SELECT name, value FROM settings WHERE substr(name, 1, length(@prefix)) = @prefix',
+      ),
       insertKey: db.prepare(`
         INSERT INTO provider_keys (id, provider_id, name, description, metadata, key_redacted, access_key_id,
                                    secret_ref, created_at, updated_at, last_used)
@@ -148,12 +254,22 @@ export class SqliteStore implements Store {
                 @secretRef, @createdAt, @updatedAt, @lastUsed)`),
       getKey: db.prepare<[string], ProviderKeyRow>('SELECT * FROM provider_keys WHERE id = ?'),
       countKeys: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM provider_keys'),
+      countAttached: db.prepare<[string, string], { n: number }>(
+        'SELECT count(*) AS n FROM provider_keys WHERE access_key_id = ? AND provider_id = ?',
+      ),
+      attachedKeys: db.prepare<[string], ProviderKeyRow>('SELECT * FROM provider_keys WHERE access_key_id = ? ORDER BY id'),
       deleteKey: db.prepare('DELETE FROM provider_keys WHERE id = ?'),
       swapSecret: db.prepare(
         `UPDATE provider_keys SET secret_ref = @secretRef, key_redacted = @keyRedacted,
                 name = coalesce(@name, name), updated_at = @updatedAt WHERE id = @id`,
       ),
       allKeys: db.prepare<[], ProviderKeyRow>('SELECT * FROM provider_keys ORDER BY id'),
+      allAccessKeys: db.prepare<[], AccessKeyRow>(`${ACCESS_KEY_SELECT} ORDER BY a.id`),
+      allConfigurations: db.prepare<[], ConfigurationRow>('SELECT * FROM access_key_configurations ORDER BY id'),
+      allProviders: db.prepare<[], CustomProviderRow>('SELECT * FROM custom_providers ORDER BY id'),
+      touchAccessKey: db.prepare(
+        'UPDATE access_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
+      ),
       touchKey: db.prepare(
         'UPDATE provider_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
       ),
@@ -165,6 +281,42 @@ export class SqliteStore implements Store {
           @statusCode, @timedOut, @isError, @isStreaming, @stopReason, @inputTokens, @outputTokens, @cacheReadTokens,
           @reasoningTokens, @providerKeyId, @providerKeyRedacted, @latencyMs, @error)`),
       secretRefs: db.prepare<[], { secret_ref: string }>('SELECT secret_ref FROM provider_keys'),
+      configurationsUsingKey: db.prepare<[string], { configuration_id: string }>(
+        'SELECT configuration_id FROM configuration_provider_keys WHERE provider_key_id = ? ORDER BY configuration_id',
+      ),
+      insertAccessKey: db.prepare(`
+        INSERT INTO access_keys (id, name, description, metadata, token_hash, key_redacted,
+                                 access_key_configuration_id, created_at, updated_at, last_used)
+        VALUES (@id, @name, @description, @metadata, @tokenHash, @keyRedacted,
+                @accessKeyConfigurationId, @createdAt, @updatedAt, @lastUsed)`),
+      getAccessKey: db.prepare<[string], AccessKeyRow>(`${ACCESS_KEY_SELECT} WHERE a.id = ?`),
+      getAccessKeyByHash: db.prepare<[string], AccessKeyRow>(`${ACCESS_KEY_SELECT} WHERE a.token_hash = ?`),
+      deleteAccessKey: db.prepare('DELETE FROM access_keys WHERE id = ?'),
+      accessKeysLinking: db.prepare<[string], { id: string }>(
+        'SELECT id FROM access_keys WHERE access_key_configuration_id = ? ORDER BY id',
+      ),
+      insertConfiguration: db.prepare(`
+        INSERT INTO access_key_configurations (id, name, description, metadata, access, router, created_at, updated_at)
+        VALUES (@id, @name, @description, @metadata, @access, @router, @createdAt, @updatedAt)`),
+      getConfiguration: db.prepare<[string], ConfigurationRow>('SELECT * FROM access_key_configurations WHERE id = ?'),
+      setConfigurationRouter: db.prepare('UPDATE access_key_configurations SET router = ?, updated_at = ? WHERE id = ?'),
+      deleteConfiguration: db.prepare('DELETE FROM access_key_configurations WHERE id = ?'),
+      clearKeyRefs: db.prepare('DELETE FROM configuration_provider_keys WHERE configuration_id = ?'),
+      insertKeyRef: db.prepare('INSERT INTO configuration_provider_keys (configuration_id, provider_key_id) VALUES (?, ?)'),
+      clearProviderRefs: db.prepare('DELETE FROM configuration_providers WHERE configuration_id = ?'),
+      insertProviderRef: db.prepare('INSERT INTO configuration_providers (configuration_id, provider_id) VALUES (?, ?)'),
+      configurationsUsingProvider: db.prepare<[string], { configuration_id: string }>(
+        'SELECT configuration_id FROM configuration_providers WHERE provider_id = ? ORDER BY configuration_id',
+      ),
+      keysOfProvider: db.prepare<[string], { id: string }>('SELECT id FROM provider_keys WHERE provider_id = ? ORDER BY id'),
+      insertProvider: db.prepare(`
+        INSERT INTO custom_providers (id, provider_id, name, description, metadata, base_url, supported_api_surfaces,
+                                      models, created_at, updated_at)
+        VALUES (@id, @providerId, @name, @description, @metadata, @baseUrl, @supportedApiSurfaces,
+                @models, @createdAt, @updatedAt)`),
+      getProviderById: db.prepare<[string], CustomProviderRow>('SELECT * FROM custom_providers WHERE id = ?'),
+      getProviderByProviderId: db.prepare<[string], CustomProviderRow>('SELECT * FROM custom_providers WHERE provider_id = ?'),
+      deleteProvider: db.prepare('DELETE FROM custom_providers WHERE id = ?'),
     };
   }
 
@@ -176,6 +328,41 @@ export class SqliteStore implements Store {
     return id;
   }
 
+  /** Statements built from a column list are cached by their SQL. */
+  private statement(sql: string): Database.Statement<Params, any> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<Params, any>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** Newest first by id, one more row than asked for to tell whether there is a next page. */
+  private page<Row, T>(select: string, idColumn: string, query: PageQuery, filters: Params, map: (row: Row) => T): Page<T> {
+    const where: string[] = [];
+    const params: Params = { limit: query.limit + 1 };
+    if (query.beforeId !== undefined) {
+      where.push(`${idColumn} < @beforeId`);
+      params.beforeId = query.beforeId;
+    }
+    for (const [column, value] of Object.entries(filters)) {
+      where.push(`${column} = @${column}`);
+      params[column] = value;
+    }
+    const sql = `${select}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY ${idColumn} DESC LIMIT @limit`;
+    const rows = this.statement(sql).all(params) as Row[];
+    return { items: rows.slice(0, query.limit).map(map), hasMore: rows.length > query.limit };
+  }
+
+  /** Sets the given columns (undefined = unchanged) and updated_at; false when there is no such row. */
+  private updateColumns(table: string, id: string, values: Record<string, string | null | undefined>, updatedAt: string): boolean {
+    const given = Object.entries(values).filter(([, v]) => v !== undefined) as [string, string | null][];
+    const sets = [...given.map(([column]) => `${column} = @${column}`), 'updated_at = @updatedAt'];
+    const sql = `UPDATE ${table} SET ${sets.join(', ')} WHERE id = @id`;
+    return this.statement(sql).run({ ...Object.fromEntries(given), updatedAt, id }).changes > 0;
+  }
+
   async getSetting(name: string): Promise<string | undefined> {
     return this.stmt.getSetting.get(name)?.value;
   }
@@ -184,43 +371,56 @@ export class SqliteStore implements Store {
     this.stmt.setSetting.run(name, value);
   }
 
-  async createProviderKey(record: ProviderKeyRecord): Promise<ProviderKeyRecord> {
-    this.db.transaction(() => this.stmt.insertKey.run(record))();
-    return record;
+  async setSettings(entries: Record<string, string | null>): Promise<void> {
+    this.db.transaction(() => {
+      for (const [name, value] of Object.entries(entries)) {
+        if (value === null) this.stmt.deleteSetting.run(name);
+        else this.stmt.setSetting.run(name, value);
+      }
+    })();
+  }
+
+  async getSettings(prefix: string): Promise<Record<string, string>> {
+    return Object.fromEntries(this.stmt.settingsLike.all({ prefix }).map((r) => [r.name, r.value]));
+  }
+
+  // Provider keys
+
+  async createProviderKey(record: ProviderKeyRecord, checks: ProviderKeyCreateChecks): Promise<Outcome<ProviderKeyRecord>> {
+    return this.db.transaction((): Outcome<ProviderKeyRecord> => {
+      if (checks.customProviderId !== undefined && !this.stmt.getProviderByProviderId.get(checks.customProviderId)) {
+        return { refused: 'providerMissing', providerIds: [checks.customProviderId] };
+      }
+      if (record.accessKeyId !== null) {
+        if (!this.stmt.getAccessKey.get(record.accessKeyId)) return { refused: 'accessKeyMissing', id: record.accessKeyId };
+        const { n } = this.stmt.countAttached.get(record.accessKeyId, record.providerId)!;
+        if (n >= checks.maxPerAccessKey) {
+          const { providerId, accessKeyId } = record;
+          return { refused: 'tooManyKeys', limit: checks.maxPerAccessKey, providerId, accessKeyId };
+        }
+      }
+      this.stmt.insertKey.run(record);
+      return record;
+    }).immediate();
   }
 
   async getProviderKey(id: string): Promise<ProviderKeyRecord | undefined> {
     const row = this.stmt.getKey.get(id);
-    return row && toRecord(row);
+    return row && toProviderKey(row);
+  }
+
+  async getProviderKeys(ids: readonly string[]): Promise<ProviderKeyRecord[]> {
+    return ids.flatMap((id) => {
+      const row = this.stmt.getKey.get(id);
+      return row ? [toProviderKey(row)] : [];
+    });
   }
 
   async listProviderKeys(query: ProviderKeyQuery): Promise<Page<ProviderKeyRecord>> {
-    const where: string[] = [];
-    const params: Record<string, string | number> = { limit: query.limit + 1 };
-    if (query.beforeId !== undefined) {
-      where.push('id < @beforeId');
-      params.beforeId = query.beforeId;
-    }
-    if (query.providerId !== undefined) {
-      where.push('provider_id = @providerId');
-      params.providerId = query.providerId;
-    }
-    if (query.accessKeyId !== undefined) {
-      where.push('access_key_id = @accessKeyId');
-      params.accessKeyId = query.accessKeyId;
-    }
-    const sql =
-      'SELECT * FROM provider_keys' +
-      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY id DESC LIMIT @limit';
-    let statement = this.listStatements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare<Record<string, string | number>, ProviderKeyRow>(sql);
-      this.listStatements.set(sql, statement);
-    }
-    const rows = statement.all(params);
-    const hasMore = rows.length > query.limit;
-    return { items: rows.slice(0, query.limit).map(toRecord), hasMore };
+    const filters: Params = {};
+    if (query.providerId !== undefined) filters.provider_id = query.providerId;
+    if (query.accessKeyId !== undefined) filters.access_key_id = query.accessKeyId;
+    return this.page('SELECT * FROM provider_keys', 'id', query, filters, toProviderKey);
   }
 
   async countProviderKeys(): Promise<number> {
@@ -228,15 +428,10 @@ export class SqliteStore implements Store {
   }
 
   async updateProviderKey(id: string, patch: ProviderKeyPatch, updatedAt: string): Promise<ProviderKeyRecord | undefined> {
-    const columns = { name: 'name', description: 'description', metadata: 'metadata' } as const;
-    const sets = (Object.keys(patch) as (keyof ProviderKeyPatch)[])
-      .filter((k) => patch[k] !== undefined)
-      .map((k) => `${columns[k]} = @${k}`);
-    sets.push('updated_at = @updatedAt');
-    const update = this.db.prepare(`UPDATE provider_keys SET ${sets.join(', ')} WHERE id = @id`);
     return this.db.transaction(() => {
-      if (update.run({ ...patch, updatedAt, id }).changes === 0) return undefined;
-      return toRecord(this.stmt.getKey.get(id)!);
+      const { name, description, metadata } = patch;
+      if (!this.updateColumns('provider_keys', id, { name, description, metadata }, updatedAt)) return undefined;
+      return toProviderKey(this.stmt.getKey.get(id)!);
     })();
   }
 
@@ -245,27 +440,54 @@ export class SqliteStore implements Store {
       const row = this.stmt.getKey.get(id);
       if (!row) return undefined;
       this.stmt.swapSecret.run({ ...swap, name: swap.name ?? null, updatedAt, id });
-      return { before: toRecord(row), after: toRecord(this.stmt.getKey.get(id)!) };
+      return { before: toProviderKey(row), after: toProviderKey(this.stmt.getKey.get(id)!) };
     })();
   }
 
-  async deleteProviderKey(id: string): Promise<ProviderKeyRecord | undefined> {
-    return this.db.transaction(() => {
+  /** Takes a provider key out of every configuration's rules; runs inside the caller's transaction. */
+  private detachFromConfigurations(keyId: string, updatedAt: string): void {
+    for (const { configuration_id } of this.stmt.configurationsUsingKey.all(keyId)) {
+      const row = this.stmt.getConfiguration.get(configuration_id)!;
+      const configuration = toConfiguration(row);
+      const router = configuration.router && withoutProviderKey(configuration.router, keyId);
+      this.stmt.setConfigurationRouter.run(jsonOrNull(router), updatedAt, configuration_id);
+      this.writeReferences(configuration_id, configuration.access, router);
+    }
+  }
+
+  async deleteProviderKey(id: string, options: { force: boolean }): Promise<Outcome<ProviderKeyRecord> | undefined> {
+    return this.db.transaction((): Outcome<ProviderKeyRecord> | undefined => {
       const row = this.stmt.getKey.get(id);
       if (!row) return undefined;
+      const users = this.stmt.configurationsUsingKey.all(id).map((r) => r.configuration_id);
+      if (users.length > 0 && !options.force) return { refused: 'referencedByConfigurations', configurationIds: users };
+      this.detachFromConfigurations(id, new Date().toISOString());
       this.stmt.deleteKey.run(id);
-      return toRecord(row);
-    })();
+      return toProviderKey(row);
+    }).immediate();
   }
 
   async allProviderKeys(): Promise<ProviderKeyRecord[]> {
-    return this.stmt.allKeys.all().map(toRecord);
+    return this.stmt.allKeys.all().map(toProviderKey);
+  }
+
+  async allAccessKeys(): Promise<AccessKeyRecord[]> {
+    return this.stmt.allAccessKeys.all().map(toAccessKey);
+  }
+
+  async allConfigurations(): Promise<ConfigurationRecord[]> {
+    return this.stmt.allConfigurations.all().map(toConfiguration);
+  }
+
+  async allCustomProviders(): Promise<CustomProviderRecord[]> {
+    return this.stmt.allProviders.all().map(toCustomProvider);
   }
 
   async recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void> {
     this.db.transaction(() => {
       for (const event of events) this.stmt.insertUsage.run(usageParams(event));
       for (const [id, at] of lastUsed.providerKeys) this.stmt.touchKey.run({ id, lastUsed: at });
+      for (const [id, at] of lastUsed.accessKeys) this.stmt.touchAccessKey.run({ id, lastUsed: at });
     })();
   }
 
@@ -305,6 +527,193 @@ export class SqliteStore implements Store {
 
   async listSecretRefs(): Promise<Set<string>> {
     return new Set(this.stmt.secretRefs.all().map((r) => r.secret_ref));
+  }
+
+  // Access keys
+
+  async createAccessKey(record: AccessKeyRecord): Promise<Outcome<AccessKeyRecord>> {
+    return this.db.transaction((): Outcome<AccessKeyRecord> => {
+      if (record.accessKeyConfigurationId !== null && !this.stmt.getConfiguration.get(record.accessKeyConfigurationId)) {
+        return { refused: 'configurationMissing', id: record.accessKeyConfigurationId };
+      }
+      const { accessKeyConfigurationName: _name, ...columns } = record;
+      this.stmt.insertAccessKey.run(columns);
+      return toAccessKey(this.stmt.getAccessKey.get(record.id)!);
+    }).immediate();
+  }
+
+  async getAccessKey(id: string): Promise<AccessKeyRecord | undefined> {
+    const row = this.stmt.getAccessKey.get(id);
+    return row && toAccessKey(row);
+  }
+
+  async getAccessKeyByTokenHash(tokenHash: string): Promise<AccessKeyRecord | undefined> {
+    const row = this.stmt.getAccessKeyByHash.get(tokenHash);
+    return row && toAccessKey(row);
+  }
+
+  async listAccessKeys(query: PageQuery): Promise<Page<AccessKeyRecord>> {
+    return this.page(ACCESS_KEY_SELECT, 'a.id', query, {}, toAccessKey);
+  }
+
+  async updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string): Promise<Outcome<AccessKeyRecord> | undefined> {
+    return this.db.transaction((): Outcome<AccessKeyRecord> | undefined => {
+      const configurationId = patch.accessKeyConfigurationId;
+      if (typeof configurationId === 'string' && !this.stmt.getConfiguration.get(configurationId)) {
+        if (!this.stmt.getAccessKey.get(id)) return undefined;
+        return { refused: 'configurationMissing', id: configurationId };
+      }
+      const { name, description, metadata } = patch;
+      const columns = { name, description, metadata, access_key_configuration_id: configurationId };
+      if (!this.updateColumns('access_keys', id, columns, updatedAt)) return undefined;
+      return toAccessKey(this.stmt.getAccessKey.get(id)!);
+    }).immediate();
+  }
+
+  async deleteAccessKey(id: string, options: { force: boolean }): Promise<Outcome<DeletedAccessKey> | undefined> {
+    return this.db.transaction((): Outcome<DeletedAccessKey> | undefined => {
+      const row = this.stmt.getAccessKey.get(id);
+      if (!row) return undefined;
+      const attached = this.stmt.attachedKeys.all(id).map(toProviderKey);
+      if (attached.length > 0 && !options.force) {
+        return { refused: 'attachedProviderKeys', providerKeyIds: attached.map((k) => k.id) };
+      }
+      const now = new Date().toISOString();
+      for (const key of attached) {
+        this.detachFromConfigurations(key.id, now);
+        this.stmt.deleteKey.run(key.id);
+      }
+      this.stmt.deleteAccessKey.run(id);
+      return { record: toAccessKey(row), providerKeys: attached };
+    }).immediate();
+  }
+
+  // Access key configurations
+
+  /** Rewrites what a configuration points at, from its access scope and router. */
+  private writeReferences(id: string, access: AccessScope | null, router: Router | null): void {
+    const refs = configReferences(access, router);
+    this.stmt.clearKeyRefs.run(id);
+    this.stmt.clearProviderRefs.run(id);
+    for (const keyId of refs.providerKeyIds) this.stmt.insertKeyRef.run(id, keyId);
+    for (const providerId of refs.providers) this.stmt.insertProviderRef.run(id, providerId);
+  }
+
+  /** The reason a configuration cannot point where it does, checked inside the write's transaction. */
+  private missingReferences(access: AccessScope | null, router: Router | null, customProviderIds: readonly string[]) {
+    const missingProviders = customProviderIds.filter((p) => !this.stmt.getProviderByProviderId.get(p));
+    if (missingProviders.length) return { refused: 'providerMissing' as const, providerIds: missingProviders };
+    const missingKeys = configReferences(access, router).providerKeyIds.filter((k) => !this.stmt.getKey.get(k));
+    if (missingKeys.length) return { refused: 'providerKeysMissing' as const, ids: missingKeys };
+    return undefined;
+  }
+
+  async createConfiguration(record: ConfigurationRecord, customProviderIds: readonly string[]): Promise<Outcome<ConfigurationRecord>> {
+    return this.db.transaction((): Outcome<ConfigurationRecord> => {
+      const missing = this.missingReferences(record.access, record.router, customProviderIds);
+      if (missing) return missing;
+      this.stmt.insertConfiguration.run({ ...record, access: jsonOrNull(record.access), router: jsonOrNull(record.router) });
+      this.writeReferences(record.id, record.access, record.router);
+      return record;
+    }).immediate();
+  }
+
+  async getConfiguration(id: string): Promise<ConfigurationRecord | undefined> {
+    const row = this.stmt.getConfiguration.get(id);
+    return row && toConfiguration(row);
+  }
+
+  async listConfigurations(query: PageQuery): Promise<Page<ConfigurationRecord>> {
+    return this.page('SELECT * FROM access_key_configurations', 'id', query, {}, toConfiguration);
+  }
+
+  async updateConfiguration(
+    id: string,
+    patch: ConfigurationPatch,
+    customProviderIds: readonly string[],
+    updatedAt: string,
+  ): Promise<Outcome<ConfigurationRecord> | undefined> {
+    return this.db.transaction((): Outcome<ConfigurationRecord> | undefined => {
+      const row = this.stmt.getConfiguration.get(id);
+      if (!row) return undefined;
+      const current = toConfiguration(row);
+      const access = patch.access === undefined ? current.access : patch.access;
+      const router = patch.router === undefined ? current.router : patch.router;
+      const missing = this.missingReferences(access, router, customProviderIds);
+      if (missing) return missing;
+      const { name, description, metadata } = patch;
+      const columns = {
+        name,
+        description,
+        metadata,
+        access: patch.access === undefined ? undefined : jsonOrNull(patch.access),
+        router: patch.router === undefined ? undefined : jsonOrNull(patch.router),
+      };
+      this.updateColumns('access_key_configurations', id, columns, updatedAt);
+      this.writeReferences(id, access, router);
+      return toConfiguration(this.stmt.getConfiguration.get(id)!);
+    }).immediate();
+  }
+
+  async deleteConfiguration(id: string): Promise<Outcome<ConfigurationRecord> | undefined> {
+    return this.db.transaction((): Outcome<ConfigurationRecord> | undefined => {
+      const row = this.stmt.getConfiguration.get(id);
+      if (!row) return undefined;
+      const linked = this.stmt.accessKeysLinking.all(id).map((r) => r.id);
+      if (linked.length) return { refused: 'linkedAccessKeys', accessKeyIds: linked };
+      this.stmt.deleteConfiguration.run(id);
+      return toConfiguration(row);
+    }).immediate();
+  }
+
+  // Custom providers
+
+  async createCustomProvider(record: CustomProviderRecord): Promise<Outcome<CustomProviderRecord>> {
+    return this.db.transaction((): Outcome<CustomProviderRecord> => {
+      if (this.stmt.getProviderByProviderId.get(record.providerId)) return { refused: 'duplicateProvider', providerId: record.providerId };
+      this.stmt.insertProvider.run({
+        ...record,
+        supportedApiSurfaces: JSON.stringify(record.supportedApiSurfaces),
+        models: JSON.stringify(record.models),
+      });
+      return record;
+    }).immediate();
+  }
+
+  async getCustomProvider(idOrProviderId: string): Promise<CustomProviderRecord | undefined> {
+    const row = this.stmt.getProviderById.get(idOrProviderId) ?? this.stmt.getProviderByProviderId.get(idOrProviderId);
+    return row && toCustomProvider(row);
+  }
+
+  async listCustomProviders(query: PageQuery): Promise<Page<CustomProviderRecord>> {
+    return this.page('SELECT * FROM custom_providers', 'id', query, {}, toCustomProvider);
+  }
+
+  async updateCustomProvider(id: string, patch: CustomProviderPatch, updatedAt: string): Promise<CustomProviderRecord | undefined> {
+    return this.db.transaction(() => {
+      const columns = {
+        name: patch.name,
+        description: patch.description,
+        metadata: patch.metadata,
+        base_url: patch.baseUrl,
+        supported_api_surfaces: patch.supportedApiSurfaces && JSON.stringify(patch.supportedApiSurfaces),
+        models: patch.models && JSON.stringify(patch.models),
+      };
+      if (!this.updateColumns('custom_providers', id, columns, updatedAt)) return undefined;
+      return toCustomProvider(this.stmt.getProviderById.get(id)!);
+    })();
+  }
+
+  async deleteCustomProvider(id: string): Promise<Outcome<CustomProviderRecord> | undefined> {
+    return this.db.transaction((): Outcome<CustomProviderRecord> | undefined => {
+      const row = this.stmt.getProviderById.get(id);
+      if (!row) return undefined;
+      const providerKeyIds = this.stmt.keysOfProvider.all(row.provider_id).map((r) => r.id);
+      const configurationIds = this.stmt.configurationsUsingProvider.all(row.provider_id).map((r) => r.configuration_id);
+      if (providerKeyIds.length || configurationIds.length) return { refused: 'providerInUse', providerKeyIds, configurationIds };
+      this.stmt.deleteProvider.run(id);
+      return toCustomProvider(row);
+    }).immediate();
   }
 
   async close(): Promise<void> {

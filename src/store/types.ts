@@ -1,3 +1,6 @@
+import type { AccessScope, Router } from '../core/configs.js';
+import type { SupportedApiSurface } from '../core/custom-providers.js';
+
 /**
  * The Store: the daemon's metadata (never secret values). Methods return Promises although SQLite
  * answers synchronously, so a PostgreSQL implementation can follow behind the same interface.
@@ -15,6 +18,11 @@ export interface ProviderKeyRecord {
   createdAt: string;
   updatedAt: string;
   lastUsed: string | null;
+}
+
+export interface PageQuery {
+  limit: number;
+  beforeId?: string | undefined;
 }
 
 export interface ProviderKeyQuery {
@@ -36,6 +44,96 @@ export interface SecretSwap {
   keyRedacted: string;
   /** Rotate may rename the key in the same step, as ngrok's rotate body allows. */
   name?: string | undefined;
+}
+
+export interface AccessKeyRecord {
+  id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  /** SHA-256 of the token, hex: the token itself is never stored. */
+  tokenHash: string;
+  keyRedacted: string;
+  accessKeyConfigurationId: string | null;
+  /** The linked configuration's name, read with the key. */
+  accessKeyConfigurationName: string | null;
+  createdAt: string;
+  updatedAt: string;
+  lastUsed: string | null;
+}
+
+export type AccessKeyPatch = Partial<Pick<AccessKeyRecord, 'name' | 'description' | 'metadata' | 'accessKeyConfigurationId'>>;
+
+export interface ConfigurationRecord {
+  id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  /** null: no restriction. */
+  access: AccessScope | null;
+  router: Router | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type ConfigurationPatch = Partial<Pick<ConfigurationRecord, 'name' | 'description' | 'metadata' | 'access' | 'router'>>;
+
+export interface ProviderModelRecord {
+  id: string;
+  modelId: string;
+}
+
+export interface CustomProviderRecord {
+  id: string;
+  providerId: string;
+  name: string;
+  description: string;
+  metadata: string;
+  baseUrl: string;
+  supportedApiSurfaces: SupportedApiSurface[];
+  models: ProviderModelRecord[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type CustomProviderPatch = Partial<
+  Pick<CustomProviderRecord, 'name' | 'description' | 'metadata' | 'baseUrl' | 'supportedApiSurfaces' | 'models'>
+>;
+
+/**
+ * Why the store refused a write. The checks run inside the write's transaction, so two requests racing
+ * cannot both pass them (the 16th key, a reference to a key being deleted).
+ */
+export type Refusal =
+  | { refused: 'accessKeyMissing'; id: string }
+  | { refused: 'configurationMissing'; id: string }
+  | { refused: 'providerMissing'; providerIds: string[] }
+  | { refused: 'tooManyKeys'; limit: number; providerId: string; accessKeyId: string }
+  | { refused: 'providerKeysMissing'; ids: string[] }
+  | { refused: 'referencedByConfigurations'; configurationIds: string[] }
+  | { refused: 'attachedProviderKeys'; providerKeyIds: string[] }
+  | { refused: 'linkedAccessKeys'; accessKeyIds: string[] }
+  | { refused: 'providerInUse'; providerKeyIds: string[]; configurationIds: string[] }
+  | { refused: 'duplicateProvider'; providerId: string };
+
+/** A result, or the reason the store would not write it. */
+export type Outcome<T> = T | Refusal;
+
+export function isRefusal<T extends object>(outcome: Outcome<T> | undefined): outcome is Refusal {
+  return outcome !== undefined && 'refused' in outcome;
+}
+
+export interface ProviderKeyCreateChecks {
+  /** Set when the provider is a custom one: it must still exist when the key is written. */
+  customProviderId?: string | undefined;
+  /** At most this many keys per provider on one access key. */
+  maxPerAccessKey: number;
+}
+
+export interface DeletedAccessKey {
+  record: AccessKeyRecord;
+  /** Provider keys deleted with it (only when forced); their secrets are the caller's to drop. */
+  providerKeys: ProviderKeyRecord[];
 }
 
 /** One upstream attempt made by the gateway; field names follow ngrok's AIGatewayUsageEvent. */
@@ -100,16 +198,57 @@ export interface Store {
   getSetting(name: string): Promise<string | undefined>;
   setSetting(name: string, value: string): Promise<void>;
 
-  createProviderKey(record: ProviderKeyRecord): Promise<ProviderKeyRecord>;
+  /** Several settings in one transaction; null removes one. */
+  setSettings(entries: Record<string, string | null>): Promise<void>;
+  /** Every setting whose name starts with the prefix. */
+  getSettings(prefix: string): Promise<Record<string, string>>;
+
+  createProviderKey(record: ProviderKeyRecord, checks: ProviderKeyCreateChecks): Promise<Outcome<ProviderKeyRecord>>;
   getProviderKey(id: string): Promise<ProviderKeyRecord | undefined>;
+  getProviderKeys(ids: readonly string[]): Promise<ProviderKeyRecord[]>;
   listProviderKeys(query: ProviderKeyQuery): Promise<Page<ProviderKeyRecord>>;
   countProviderKeys(): Promise<number>;
   updateProviderKey(id: string, patch: ProviderKeyPatch, updatedAt: string): Promise<ProviderKeyRecord | undefined>;
   /** Points the key at a new secret; returns the record as it was before, so the caller can drop the old secret. */
   swapProviderKeySecret(id: string, swap: SecretSwap, updatedAt: string): Promise<{ before: ProviderKeyRecord; after: ProviderKeyRecord } | undefined>;
-  deleteProviderKey(id: string): Promise<ProviderKeyRecord | undefined>;
+  /** Refuses while a configuration references the key, unless forced: then the key leaves those rules. */
+  deleteProviderKey(id: string, options: { force: boolean }): Promise<Outcome<ProviderKeyRecord> | undefined>;
+
+  createAccessKey(record: AccessKeyRecord): Promise<Outcome<AccessKeyRecord>>;
+  getAccessKey(id: string): Promise<AccessKeyRecord | undefined>;
+  /** The gateway's lookup. */
+  getAccessKeyByTokenHash(tokenHash: string): Promise<AccessKeyRecord | undefined>;
+  listAccessKeys(query: PageQuery): Promise<Page<AccessKeyRecord>>;
+  updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string): Promise<Outcome<AccessKeyRecord> | undefined>;
+  /** Refuses while provider keys are attached, unless forced: then they are deleted with it. */
+  deleteAccessKey(id: string, options: { force: boolean }): Promise<Outcome<DeletedAccessKey> | undefined>;
+
+  /** `customProviderIds` must exist when the configuration is written; every referenced key must too. */
+  createConfiguration(record: ConfigurationRecord, customProviderIds: readonly string[]): Promise<Outcome<ConfigurationRecord>>;
+  getConfiguration(id: string): Promise<ConfigurationRecord | undefined>;
+  listConfigurations(query: PageQuery): Promise<Page<ConfigurationRecord>>;
+  updateConfiguration(
+    id: string,
+    patch: ConfigurationPatch,
+    customProviderIds: readonly string[],
+    updatedAt: string,
+  ): Promise<Outcome<ConfigurationRecord> | undefined>;
+  /** Refuses while an access key links the configuration. */
+  deleteConfiguration(id: string): Promise<Outcome<ConfigurationRecord> | undefined>;
+
+  createCustomProvider(record: CustomProviderRecord): Promise<Outcome<CustomProviderRecord>>;
+  /** By `aigp_…` id or by providerId. */
+  getCustomProvider(idOrProviderId: string): Promise<CustomProviderRecord | undefined>;
+  listCustomProviders(query: PageQuery): Promise<Page<CustomProviderRecord>>;
+  updateCustomProvider(id: string, patch: CustomProviderPatch, updatedAt: string): Promise<CustomProviderRecord | undefined>;
+  /** Refuses while a provider key or a configuration references the provider. */
+  deleteCustomProvider(id: string): Promise<Outcome<CustomProviderRecord> | undefined>;
+
   /** Every provider key, oldest first: the gateway's routing snapshot is built from it. */
   allProviderKeys(): Promise<ProviderKeyRecord[]>;
+  allAccessKeys(): Promise<AccessKeyRecord[]>;
+  allConfigurations(): Promise<ConfigurationRecord[]>;
+  allCustomProviders(): Promise<CustomProviderRecord[]>;
   /** Writes a batch of usage events and `lastUsed` times in one transaction. */
   recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void>;
   listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>>;

@@ -2,9 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ProviderKeyRecord } from '../../store/types.js';
 import type { ProviderKeyService } from '../provider-keys.js';
 import { listUris, readPageParams } from './pagination.js';
+import { cleared, clearableText, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
 
-/** The single local owner of the control socket acts on every resource. */
-const LOCAL_OWNER = { id: 'local', uri: '' } as const;
 const PATH = '/provider-keys';
 
 /** The API shape of a provider key, field for field as ngrok.ai's spec; never the value. */
@@ -22,17 +21,16 @@ export function providerKeyResource(r: ProviderKeyRecord) {
     description: r.description,
     metadata: r.metadata,
     lastUsed: r.lastUsed,
+    /** Added by aigw: the access key the provider key is attached to, or null for an account-wide key. */
+    accessKeyId: r.accessKeyId,
   };
 }
-
-const text = { type: 'string' } as const;
-const clearableText = { type: ['string', 'null'] } as const;
 
 const createBody = {
   type: 'object',
   additionalProperties: false,
   required: ['providerId', 'value'],
-  properties: { providerId: text, value: text, name: text, description: text, metadata: text },
+  properties: { providerId: text, value: text, name: text, description: text, metadata: text, accessKeyId: text },
 } as const;
 
 const updateBody = {
@@ -48,29 +46,22 @@ const rotateBody = {
   properties: { value: text, name: text },
 } as const;
 
-interface IdParams {
-  id: string;
-}
-type Clearable = string | null | undefined;
-
-/** PATCH semantics: omitted stays as it is, null clears. */
-function cleared(value: Clearable): string | undefined {
-  return value === null ? '' : value;
-}
-
 export function providerKeyRoutes(service: ProviderKeyService): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: Record<string, string | undefined> }>(PATH, async (request) => {
+    app.get<{ Querystring: Query }>(PATH, async (request) => {
       const page = readPageParams(request.query);
       const provider = request.query.provider || undefined;
-      const { items, hasMore } = await service.list({ ...page, providerId: provider });
+      const accessKeyId = request.query.accessKeyId || undefined;
+      const { items, hasMore } = await service.list({ ...page, providerId: provider, accessKeyId });
       return {
         aiGatewayProviderKeys: items.map(providerKeyResource),
-        ...listUris(PATH, { provider }, page, items.at(-1)?.id, hasMore),
+        ...listUris(PATH, { provider, accessKeyId }, page, items.at(-1)?.id, hasMore),
       };
     });
 
-    app.post<{ Body: { providerId: string; value: string; name?: string; description?: string; metadata?: string } }>(
+    app.post<{
+      Body: { providerId: string; value: string; name?: string; description?: string; metadata?: string; accessKeyId?: string };
+    }>(
       PATH,
       { schema: { body: createBody } },
       async (request, reply) => {
@@ -100,8 +91,8 @@ export function providerKeyRoutes(service: ProviderKeyService): FastifyPluginAsy
       async (request) => providerKeyResource(await service.rotate(request.params.id, request.body)),
     );
 
-    app.delete<{ Params: IdParams }>(`${PATH}/:id`, async (request, reply) => {
-      await service.delete(request.params.id);
+    app.delete<{ Params: IdParams; Querystring: Query }>(`${PATH}/:id`, async (request, reply) => {
+      await service.delete(request.params.id, readForce(request.query));
       reply.status(204).send();
     });
   };

@@ -1,14 +1,22 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
+import type { AccessKeyService } from '../access-keys.js';
+import type { ConfigurationService } from '../configurations.js';
+import type { GatewayConfigService } from '../gateway-config.js';
 import type { Store } from '../../store/types.js';
 import type { Gateway } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 import type { ProviderKeyService } from '../provider-keys.js';
+import type { ProviderService } from '../providers.js';
+import { accessKeyRoutes } from './access-keys.js';
+import { configurationRoutes } from './configurations.js';
 import { sendError } from './errors.js';
+import { gatewayConfigRoutes } from './gateway-config.js';
 import { healthRoutes, type DaemonStatus } from './health.js';
 import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
+import { providerRoutes } from './providers.js';
 import { usageRoutes } from './usage.js';
 
 export const DAEMON_VERSION_HEADER = 'aigw-daemon-version';
@@ -17,6 +25,12 @@ const CONTROL_BODY_LIMIT = 64 * 1024;
 export interface ControlDeps {
   log: Logger;
   providerKeys: ProviderKeyService;
+  accessKeys: AccessKeyService;
+  configurations: ConfigurationService;
+  providers: ProviderService;
+  gatewayConfig: GatewayConfigService;
+  /** This install's id, shown as the gateway config's accountId. */
+  accountId: string;
   status: () => DaemonStatus;
   store: Store;
   gateway: Gateway;
@@ -47,6 +61,10 @@ export function buildControlServer(deps: ControlDeps): FastifyInstance {
   });
   app.register(healthRoutes(deps.status));
   app.register(providerKeyRoutes(deps.providerKeys));
+  app.register(accessKeyRoutes(deps.accessKeys));
+  app.register(configurationRoutes(deps.configurations));
+  app.register(providerRoutes(deps.providers, deps.gatewayConfig));
+  app.register(gatewayConfigRoutes(deps.gatewayConfig, deps.accountId));
   app.register(providerKeyTestRoutes((id) => deps.gateway.testKey(id)));
   app.register(usageRoutes(deps.store, deps.gateway));
   return app;

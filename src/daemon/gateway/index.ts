@@ -1,5 +1,6 @@
 import type { SecretStore } from '../../secrets/types.js';
 import type { Store } from '../../store/types.js';
+import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
 import type { Logger } from '../log.js';
 import { StoreDirectory } from './directory.js';
 import { testProviderKey, type KeyTestResult } from './key-test.js';
@@ -17,8 +18,8 @@ export class Gateway {
   private readonly secrets: SecretCache;
   private readonly pools = new UpstreamPools();
 
-  constructor(store: Store, secretStore: SecretStore, log: Logger) {
-    this.holder = new SnapshotHolder(new StoreDirectory(store), log);
+  constructor(store: Store, secretStore: SecretStore, settings: () => Promise<StoredSettings>, log: Logger) {
+    this.holder = new SnapshotHolder(new StoreDirectory(store, settings), log);
     this.secrets = new SecretCache(secretStore, log);
     this.usage = new UsageRecorder(store, log);
     this.holder.onRebuild((snapshot) => this.secrets.retain(new Set([...snapshot.keys.values()].map((k) => k.secretRef))));

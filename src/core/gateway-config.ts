@@ -1,0 +1,39 @@
+import { AigwError, ERRORS } from './errors.js';
+
+/** Gateway settings the data plane reads: timeouts as Go duration strings (ngrok's format) and limits. */
+export const GATEWAY_DEFAULTS = {
+  totalTimeout: '10m',
+  perRequestTimeout: '5m',
+} as const;
+
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, ns: 1e-6 };
+const PART = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/y;
+
+/** Parses a Go duration (`30s`, `1m30s`, `1.5h`) into milliseconds; undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  if (!text) return undefined;
+  let total = 0;
+  PART.lastIndex = 0;
+  while (PART.lastIndex < text.length) {
+    const start = PART.lastIndex;
+    const match = PART.exec(text);
+    if (!match || match.index !== start) return undefined;
+    total += Number(match[1]) * UNIT_MS[match[2]!]!;
+  }
+  return total;
+}
+
+const MAX_TIMEOUT_MS = 24 * 3_600_000;
+
+/** A timeout between one millisecond and a day, as a Go duration string. */
+export function checkTimeout(field: string, text: string): number {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms < 1 || ms > MAX_TIMEOUT_MS) {
+    throw new AigwError(
+      ERRORS.invalidField,
+      `${field} "${text}" must be a duration from 1ms to 24h, such as 30s, 2m or 1m30s`,
+      { field },
+    );
+  }
+  return ms;
+}

@@ -1,0 +1,95 @@
+import { generateAccessToken, hashAccessToken } from '../core/access-tokens.js';
+import { AigwError, ERRORS } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import { checkLabels } from '../core/provider-keys.js';
+import { redact } from '../core/redact.js';
+import { isRefusal, type AccessKeyPatch, type AccessKeyRecord, type Page, type PageQuery, type Store } from '../store/types.js';
+import type { Logger } from './log.js';
+import type { ProviderKeyService } from './provider-keys.js';
+import { refusalError } from './refusals.js';
+
+export interface AccessKeyCreate {
+  name?: string | undefined;
+  description?: string | undefined;
+  metadata?: string | undefined;
+  accessKeyConfigurationId?: string | undefined;
+}
+
+function notFound(id: string): AigwError {
+  return new AigwError(ERRORS.accessKeyNotFound, `the access key ${id} does not exist; run \`aigw access-keys list\``, {
+    accessKeyId: id,
+  });
+}
+
+/**
+ * Access keys: the tokens apps send to the gateway. The token exists in plain only in the create
+ * response; the store keeps its SHA-256, which is what the gateway looks tokens up by.
+ */
+export class AccessKeyService {
+  constructor(
+    private readonly store: Store,
+    private readonly providerKeys: ProviderKeyService,
+    private readonly log: Logger,
+  ) {}
+
+  private now(): string {
+    return new Date().toISOString();
+  }
+
+  /** Returns the record and the token, which nobody can see again. */
+  async create(input: AccessKeyCreate): Promise<{ record: AccessKeyRecord; token: string }> {
+    checkLabels(input);
+    const token = generateAccessToken();
+    const now = this.now();
+    const created = await this.store.createAccessKey({
+      id: newId('accessKey'),
+      name: input.name ?? '',
+      description: input.description ?? '',
+      metadata: input.metadata ?? '',
+      tokenHash: hashAccessToken(token),
+      keyRedacted: redact(token),
+      accessKeyConfigurationId: input.accessKeyConfigurationId ?? null,
+      accessKeyConfigurationName: null,
+      createdAt: now,
+      updatedAt: now,
+      lastUsed: null,
+    });
+    if (isRefusal(created)) throw refusalError(created, 'the access key');
+    const { id, keyRedacted, accessKeyConfigurationId } = created;
+    this.log.info({ id, keyRedacted, accessKeyConfigurationId }, 'access key created');
+    return { record: created, token };
+  }
+
+  async get(id: string): Promise<AccessKeyRecord> {
+    const record = await this.store.getAccessKey(id);
+    if (!record) throw notFound(id);
+    return record;
+  }
+
+  /** The gateway's lookup: undefined for a token nobody issued. */
+  findByToken(token: string): Promise<AccessKeyRecord | undefined> {
+    return this.store.getAccessKeyByTokenHash(hashAccessToken(token));
+  }
+
+  list(query: PageQuery): Promise<Page<AccessKeyRecord>> {
+    return this.store.listAccessKeys(query);
+  }
+
+  async update(id: string, patch: AccessKeyPatch): Promise<AccessKeyRecord> {
+    checkLabels(patch);
+    const record = await this.store.updateAccessKey(id, patch, this.now());
+    if (!record) throw notFound(id);
+    if (isRefusal(record)) throw refusalError(record, `access key ${id}`);
+    this.log.info({ id, accessKeyConfigurationId: record.accessKeyConfigurationId }, 'access key updated');
+    return record;
+  }
+
+  /** Refuses while provider keys are attached, unless forced: then they go too, with their secrets. */
+  async delete(id: string, force = false): Promise<void> {
+    const deleted = await this.store.deleteAccessKey(id, { force });
+    if (!deleted) throw notFound(id);
+    if (isRefusal(deleted)) throw refusalError(deleted, `access key ${id}`);
+    for (const key of deleted.providerKeys) await this.providerKeys.dropSecret(key.secretRef);
+    this.log.info({ id, providerKeysDeleted: deleted.providerKeys.map((k) => k.id) }, 'access key deleted');
+  }
+}

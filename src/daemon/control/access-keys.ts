@@ -1,0 +1,97 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AccessKeyRecord } from '../../store/types.js';
+import type { AccessKeyService } from '../access-keys.js';
+import { CONFIGURATIONS_PATH } from './configurations.js';
+import { listUris, readPageParams } from './pagination.js';
+import { cleared, clearableText, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
+
+const PATH = '/access-keys';
+
+/** The API shape of an access key, field for field as ngrok.ai's spec; `token` only in the create response. */
+export function accessKeyResource(r: AccessKeyRecord, token?: string) {
+  return {
+    id: r.id,
+    name: r.name,
+    uri: `${PATH}/${r.id}`,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    description: r.description,
+    metadata: r.metadata,
+    createdBy: LOCAL_OWNER,
+    lastUpdatedBy: LOCAL_OWNER,
+    ...(token === undefined ? {} : { token }),
+    keyRedacted: r.keyRedacted,
+    lastUsed: r.lastUsed,
+    accessKeyConfiguration:
+      r.accessKeyConfigurationId === null
+        ? null
+        : {
+            id: r.accessKeyConfigurationId,
+            uri: `${CONFIGURATIONS_PATH}/${r.accessKeyConfigurationId}`,
+            name: r.accessKeyConfigurationName ?? '',
+          },
+  };
+}
+
+const createBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { name: text, description: text, metadata: text, accessKeyConfigurationId: text },
+} as const;
+
+const updateBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { name: clearableText, description: clearableText, metadata: clearableText, accessKeyConfigurationId: clearableText },
+} as const;
+
+interface CreateBody {
+  name?: string;
+  description?: string;
+  metadata?: string;
+  accessKeyConfigurationId?: string;
+}
+
+interface UpdateBody {
+  name?: Clearable;
+  description?: Clearable;
+  metadata?: Clearable;
+  accessKeyConfigurationId?: Clearable;
+}
+
+export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Querystring: Query }>(PATH, async (request) => {
+      const page = readPageParams(request.query);
+      const { items, hasMore } = await service.list(page);
+      return {
+        aiGatewayAccessKeys: items.map((r) => accessKeyResource(r)),
+        ...listUris(PATH, {}, page, items.at(-1)?.id, hasMore),
+      };
+    });
+
+    app.post<{ Body: CreateBody | undefined }>(PATH, { schema: { body: createBody } }, async (request, reply) => {
+      const { record, token } = await service.create(request.body ?? {});
+      reply.status(201);
+      return accessKeyResource(record, token);
+    });
+
+    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => accessKeyResource(await service.get(request.params.id)));
+
+    app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
+      const { name, description, metadata, accessKeyConfigurationId } = request.body;
+      const patch = {
+        name: cleared(name),
+        description: cleared(description),
+        metadata: cleared(metadata),
+        accessKeyConfigurationId,
+      };
+      return accessKeyResource(await service.update(request.params.id, patch));
+    });
+
+    app.delete<{ Params: IdParams; Querystring: Query }>(`${PATH}/:id`, async (request, reply) => {
+      await service.delete(request.params.id, readForce(request.query));
+      reply.status(204).send();
+    });
+  };
+}

@@ -1,0 +1,134 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { AccessScope, RouterWrite } from '../../core/configs.js';
+import type { ConfigurationRecord, ProviderKeyRecord } from '../../store/types.js';
+import type { ConfigurationService } from '../configurations.js';
+import { listUris, readPageParams } from './pagination.js';
+import { cleared, clearableText, LOCAL_OWNER, text, textList, type Clearable, type IdParams, type Query } from './shapes.js';
+
+export const CONFIGURATIONS_PATH = '/access-key-configurations';
+const PATH = CONFIGURATIONS_PATH;
+
+/** ngrok's shape: on read, each key of a step is shown as `{id, name, keyRedacted}`. */
+export function configurationResource(r: ConfigurationRecord, keys: Map<string, ProviderKeyRecord>) {
+  return {
+    id: r.id,
+    uri: `${PATH}/${r.id}`,
+    name: r.name,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    createdBy: LOCAL_OWNER,
+    lastUpdatedBy: LOCAL_OWNER,
+    description: r.description,
+    metadata: r.metadata,
+    ...(r.access ? { access: r.access } : {}),
+    ...(r.router
+      ? {
+          router: {
+            rules: r.router.rules.map((rule) => ({
+              ...rule,
+              steps: rule.steps.map((step) => ({
+                ...step,
+                keys: step.keys.map(({ id }) => ({ id, name: keys.get(id)?.name ?? '', keyRedacted: keys.get(id)?.keyRedacted ?? '' })),
+              })),
+            })),
+          },
+        }
+      : {}),
+  };
+}
+
+const dimension = { type: 'object', additionalProperties: false, properties: { allow: textList } } as const;
+const accessProperties = { providers: dimension, models: dimension } as const;
+const stepKey = { type: 'object', additionalProperties: false, properties: { id: text, name: text, value: text } } as const;
+const step = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type'],
+  properties: {
+    type: { type: 'string', enum: ['user', 'ngrok'] },
+    keys: { type: 'array', items: stepKey },
+    keySelectionStrategy: { type: 'string', enum: ['ordered'] },
+  },
+} as const;
+const rule = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['steps'],
+  properties: { provider: text, model: text, steps: { type: 'array', items: step } },
+} as const;
+const routerProperties = { rules: { type: 'array', items: rule } } as const;
+
+const createBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    name: text,
+    description: text,
+    metadata: text,
+    access: { type: 'object', additionalProperties: false, properties: accessProperties },
+    router: { type: 'object', additionalProperties: false, properties: routerProperties },
+  },
+} as const;
+
+const updateBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    name: clearableText,
+    description: clearableText,
+    metadata: clearableText,
+    access: { type: ['object', 'null'], additionalProperties: false, properties: accessProperties },
+    router: { type: ['object', 'null'], additionalProperties: false, properties: routerProperties },
+  },
+} as const;
+
+interface CreateBody {
+  name: string;
+  description?: string;
+  metadata?: string;
+  access?: AccessScope;
+  router?: RouterWrite;
+}
+
+interface UpdateBody {
+  name?: Clearable;
+  description?: Clearable;
+  metadata?: Clearable;
+  access?: AccessScope | null;
+  router?: RouterWrite | null;
+}
+
+export function configurationRoutes(service: ConfigurationService): FastifyPluginAsync {
+  const show = async (record: ConfigurationRecord) => configurationResource(record, await service.keysOf([record]));
+  return async (app) => {
+    app.get<{ Querystring: Query }>(PATH, async (request) => {
+      const page = readPageParams(request.query);
+      const { items, hasMore } = await service.list(page);
+      const keys = await service.keysOf(items);
+      return {
+        aiGatewayAccessKeyConfigurations: items.map((r) => configurationResource(r, keys)),
+        ...listUris(PATH, {}, page, items.at(-1)?.id, hasMore),
+      };
+    });
+
+    app.post<{ Body: CreateBody }>(PATH, { schema: { body: createBody } }, async (request, reply) => {
+      const record = await service.create(request.body);
+      reply.status(201);
+      return show(record);
+    });
+
+    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => show(await service.get(request.params.id)));
+
+    app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
+      const { name, description, metadata, access, router } = request.body;
+      const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata), access, router };
+      return show(await service.update(request.params.id, patch));
+    });
+
+    app.delete<{ Params: IdParams }>(`${PATH}/:id`, async (request, reply) => {
+      await service.delete(request.params.id);
+      reply.status(204).send();
+    });
+  };
+}

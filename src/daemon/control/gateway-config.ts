@@ -1,0 +1,34 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { GatewayConfig, GatewayConfigService, GatewayConfigUpdate } from '../gateway-config.js';
+import { clearableText, text } from './shapes.js';
+
+const PATH = '/gateway-config';
+
+/** ngrok's AIGatewayConfig; `accountId` is this install's id, and aigw adds `providerBaseUrls`. */
+export function gatewayConfigResource(accountId: string, config: GatewayConfig) {
+  return { accountId, uri: PATH, ...config };
+}
+
+const clearableCount = { type: ['integer', 'null'], minimum: 1 } as const;
+
+const updateBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    totalTimeout: text,
+    perRequestTimeout: text,
+    maxInputTokens: clearableCount,
+    maxOutputTokens: clearableCount,
+    metadata: clearableText,
+    providerBaseUrls: { type: ['object', 'null'], additionalProperties: clearableText },
+  },
+} as const;
+
+export function gatewayConfigRoutes(service: GatewayConfigService, accountId: string): FastifyPluginAsync {
+  return async (app) => {
+    app.get(PATH, async () => gatewayConfigResource(accountId, await service.get()));
+    app.patch<{ Body: GatewayConfigUpdate }>(PATH, { schema: { body: updateBody } }, async (request) =>
+      gatewayConfigResource(accountId, await service.update(request.body)),
+    );
+  };
+}

@@ -1,0 +1,120 @@
+import { AigwError, ERRORS } from '../core/errors.js';
+import { checkBaseUrl } from '../core/custom-providers.js';
+import { checkTimeout, GATEWAY_DEFAULTS } from '../core/gateway-config.js';
+import { checkLabels } from '../core/provider-keys.js';
+import { BUILTIN_PROVIDERS, builtinProvider } from '../core/providers.js';
+import type { Store } from '../store/types.js';
+import type { Logger } from './log.js';
+
+/** The stored settings, as the API shows them (ngrok's AIGatewayConfig plus providerBaseUrls). */
+export interface GatewayConfig {
+  totalTimeout: string;
+  perRequestTimeout: string;
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
+  metadata: string | null;
+  /** Overrides of built-in providers' base URLs, by provider id. */
+  providerBaseUrls: Record<string, string>;
+}
+
+export interface GatewayConfigUpdate {
+  totalTimeout?: string | undefined;
+  perRequestTimeout?: string | undefined;
+  maxInputTokens?: number | null | undefined;
+  maxOutputTokens?: number | null | undefined;
+  metadata?: string | null | undefined;
+  /** Merged: a provider set to null loses its override; the whole field null clears them all. */
+  providerBaseUrls?: Record<string, string | null> | null | undefined;
+}
+
+/** What the data plane reads: timeouts in milliseconds and every built-in provider's effective base URL. */
+export interface GatewaySettings {
+  totalTimeoutMs: number;
+  perRequestTimeoutMs: number;
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
+  baseUrls: Record<string, string>;
+}
+
+const PREFIX = 'gateway.';
+const BASE_URL_PREFIX = `${PREFIX}providerBaseUrl.`;
+const NULLABLE = ['maxInputTokens', 'maxOutputTokens', 'metadata'] as const;
+
+export class GatewayConfigService {
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {}
+
+  async get(): Promise<GatewayConfig> {
+    const stored = await this.store.getSettings(PREFIX);
+    const providerBaseUrls: Record<string, string> = {};
+    for (const [name, value] of Object.entries(stored)) {
+      if (name.startsWith(BASE_URL_PREFIX)) providerBaseUrls[name.slice(BASE_URL_PREFIX.length)] = value;
+    }
+    const number = (name: string) => (stored[PREFIX + name] === undefined ? null : Number(stored[PREFIX + name]));
+    return {
+      totalTimeout: stored[`${PREFIX}totalTimeout`] ?? GATEWAY_DEFAULTS.totalTimeout,
+      perRequestTimeout: stored[`${PREFIX}perRequestTimeout`] ?? GATEWAY_DEFAULTS.perRequestTimeout,
+      maxInputTokens: number('maxInputTokens'),
+      maxOutputTokens: number('maxOutputTokens'),
+      metadata: stored[`${PREFIX}metadata`] ?? null,
+      providerBaseUrls,
+    };
+  }
+
+  /** For the gateway: read when its routing snapshot is rebuilt. */
+  async settings(): Promise<GatewaySettings> {
+    const config = await this.get();
+    return {
+      totalTimeoutMs: checkTimeout('totalTimeout', config.totalTimeout),
+      perRequestTimeoutMs: checkTimeout('perRequestTimeout', config.perRequestTimeout),
+      maxInputTokens: config.maxInputTokens,
+      maxOutputTokens: config.maxOutputTokens,
+      baseUrls: Object.fromEntries(BUILTIN_PROVIDERS.map((p) => [p.id, config.providerBaseUrls[p.id] ?? p.baseUrl])),
+    };
+  }
+
+  private baseUrlEntries(current: GatewayConfig, urls: Record<string, string | null> | null): Record<string, string | null> {
+    const entries: Record<string, string | null> = {};
+    if (urls === null) {
+      for (const id of Object.keys(current.providerBaseUrls)) entries[BASE_URL_PREFIX + id] = null;
+      return entries;
+    }
+    for (const [id, url] of Object.entries(urls)) {
+      if (!builtinProvider(id)) {
+        throw new AigwError(
+          ERRORS.unknownProvider,
+          `"${id}" is not a built-in provider; only built-in providers' base URLs are overridden here ` +
+            '(a custom provider has its own baseUrl: `aigw providers update`)',
+          { providerId: id },
+        );
+      }
+      entries[BASE_URL_PREFIX + id] = url === null ? null : checkBaseUrl(url, `providerBaseUrls.${id}`);
+    }
+    return entries;
+  }
+
+  async update(input: GatewayConfigUpdate): Promise<GatewayConfig> {
+    const current = await this.get();
+    checkLabels({ metadata: input.metadata });
+    const total = checkTimeout('totalTimeout', input.totalTimeout ?? current.totalTimeout);
+    const perRequest = checkTimeout('perRequestTimeout', input.perRequestTimeout ?? current.perRequestTimeout);
+    if (perRequest > total) {
+      throw new AigwError(ERRORS.invalidField, 'perRequestTimeout cannot be longer than totalTimeout', {
+        field: 'perRequestTimeout',
+      });
+    }
+    const entries: Record<string, string | null> = {};
+    if (input.totalTimeout !== undefined) entries[`${PREFIX}totalTimeout`] = input.totalTimeout;
+    if (input.perRequestTimeout !== undefined) entries[`${PREFIX}perRequestTimeout`] = input.perRequestTimeout;
+    for (const field of NULLABLE) {
+      const value = input[field];
+      if (value !== undefined) entries[PREFIX + field] = value === null ? null : String(value);
+    }
+    if (input.providerBaseUrls !== undefined) Object.assign(entries, this.baseUrlEntries(current, input.providerBaseUrls));
+    await this.store.setSettings(entries);
+    this.log.info({ changed: Object.keys(entries) }, 'gateway settings updated');
+    return this.get();
+  }
+}
