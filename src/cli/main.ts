@@ -1,7 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
+import { registerAccessKeys } from './commands/access-keys.js';
+import { registerConfigs } from './commands/configs.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerGateway } from './commands/gateway.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerProviders } from './commands/providers.js';
 import { registerUsage } from './commands/usage.js';
@@ -21,7 +24,10 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`aigw: ${text.replace(/^error: /, 'error: ')}`) });
   registerProviderKeys(program);
+  registerAccessKeys(program);
+  registerConfigs(program);
   registerProviders(program);
+  registerGateway(program);
   registerUsage(program);
   registerDaemon(program);
   for (const command of program.commands) command.exitOverride();

@@ -22,13 +22,14 @@ function withoutFinalNewline(text: string): string {
   return text.replace(/\r?\n$/, '');
 }
 
-async function readValueFile(io: IO, path: string): Promise<string> {
+/** Reads the file a flag names, or standard input for `-`. */
+export async function readInputFile(io: IO, path: string, flag: string): Promise<string> {
   if (path === '-') return readAll(io.stdin);
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new AigwError(ERRORS.unreadableInput, `cannot read --value-file ${path} (${reason})`, { path });
+    throw new AigwError(ERRORS.unreadableInput, `cannot read ${flag} ${path} (${reason})`, { path });
   }
 }
 
@@ -47,7 +48,7 @@ export async function readSecretValue(io: IO, options: SecretValueOptions, promp
   } else if (options.valueStdin) {
     value = withoutFinalNewline(await readAll(io.stdin));
   } else if (options.valueFile !== undefined) {
-    value = withoutFinalNewline(await readValueFile(io, options.valueFile));
+    value = withoutFinalNewline(await readInputFile(io, options.valueFile, '--value-file'));
   } else if (io.interactive) {
     value = await io.promptSecret(promptMessage);
   } else {

@@ -51,8 +51,9 @@ before(async () => {
   home = new TestHome();
   gatewayUrl = await home.gatewayUrl();
   await home.json([
-    'gateway-config',
-    'update',
+    'gateway',
+    'config',
+    'set',
     '--provider-base-url',
     `openai=${mock.baseUrl}`,
     '--provider-base-url',
@@ -111,7 +112,7 @@ describe('OpenAI SDK through the gateway', () => {
     const access = await accessKey();
     await providerKey('openai', access);
     const client = openai(access.token);
-    const embedding = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'x' });
+    const embedding = await client.embeddings.create({ model: 'text-embedding-3-small', input: 'x', encoding_format: 'float' });
     assert.deepEqual(embedding.data[0]!.embedding, [0.1, 0.2]);
     const completion = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: 'x' });
     assert.equal(completion.choices[0]!.text, 'mock');

@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
 import { connect } from '../client.js';
-import { handler, integerFlag } from '../command.js';
+import { handler } from '../command.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
+import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readSecretValue, type SecretValueOptions } from '../secret-input.js';
 
 /** A provider key as the management API returns it. */
@@ -20,12 +20,7 @@ interface ProviderKey {
   description?: string;
   metadata?: string;
   lastUsed: string | null;
-}
-
-interface ProviderKeyList {
-  aiGatewayProviderKeys: ProviderKey[];
-  uri: string;
-  nextPageUri: string | null;
+  accessKeyId: string | null;
 }
 
 const PATH = '/provider-keys';
@@ -37,6 +32,7 @@ const view: View<ProviderKey> = {
     { header: 'PROVIDER', field: 'providerId', value: (k) => k.providerId },
     { header: 'NAME', field: 'name', value: (k) => k.name },
     { header: 'KEY', field: 'keyRedacted', value: (k) => k.keyRedacted },
+    { header: 'ACCESS KEY', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '' },
     { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
   ],
@@ -47,17 +43,12 @@ const view: View<ProviderKey> = {
     { header: 'Key', field: 'keyRedacted', value: (k) => k.keyRedacted },
     { header: 'Description', field: 'description', value: (k) => k.description ?? '' },
     { header: 'Metadata', field: 'metadata', value: (k) => k.metadata ?? '' },
+    { header: 'Access key', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '' },
     { header: 'Created', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'Updated', field: 'updatedAt', value: (k, io) => io.time(k.updatedAt) },
     { header: 'Last used', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
   ],
 };
-
-interface LabelOptions {
-  name?: string;
-  description?: string;
-  metadata?: string;
-}
 
 async function chooseProvider(io: IO, providerId: string | undefined): Promise<string> {
   if (providerId) return providerId;
@@ -66,7 +57,12 @@ async function chooseProvider(io: IO, providerId: string | undefined): Promise<s
   return io.promptChoice('Provider', choices);
 }
 
-async function create(io: IO, options: LabelOptions & SecretValueOptions & { providerId?: string }): Promise<void> {
+interface CreateOptions extends LabelOptions, SecretValueOptions {
+  providerId?: string;
+  aiGatewayApiKeyId?: string;
+}
+
+async function create(io: IO, options: CreateOptions): Promise<void> {
   checkLabels(options);
   const providerId = await chooseProvider(io, options.providerId);
   const value = await readSecretValue(io, options, `${providerId} API key (input hidden)`);
@@ -78,37 +74,24 @@ async function create(io: IO, options: LabelOptions & SecretValueOptions & { pro
       name: options.name,
       description: options.description,
       metadata: options.metadata,
+      accessKeyId: options.aiGatewayApiKeyId,
     }),
   );
   io.success(`Created provider key ${key.id} for ${key.providerId}`);
   await io.printItem(key, view);
 }
 
-async function list(
-  io: IO,
-  options: { providerId?: string; limit?: number; beforeId?: string; all?: boolean },
-): Promise<void> {
+async function list(io: IO, options: PageOptions & { providerId?: string; aiGatewayApiKeyId?: string }): Promise<void> {
   const api = await connect(io);
-  const query = new URLSearchParams();
-  if (options.providerId) query.set('provider', options.providerId);
-  if (options.limit !== undefined) query.set('limit', String(options.limit));
-  if (options.beforeId) query.set('beforeId', options.beforeId);
-  let page = await api.request<ProviderKeyList>('GET', `${PATH}?${query}`);
-  const items = [...page.aiGatewayProviderKeys];
-  while (options.all && page.nextPageUri) {
-    page = await api.request<ProviderKeyList>('GET', page.nextPageUri);
-    items.push(...page.aiGatewayProviderKeys);
-  }
-  const document = options.all ? { aiGatewayProviderKeys: items, uri: page.uri, nextPageUri: null } : page;
-  await io.printList(document, items, view);
-  if (io.format === 'table' && page.nextPageUri) {
-    io.note(io.dim(`More keys: --before-id ${items.at(-1)!.id}, or --all`));
-  }
+  await printPages(io, api, PATH, 'aiGatewayProviderKeys', view, options, {
+    provider: options.providerId,
+    accessKeyId: options.aiGatewayApiKeyId,
+  });
 }
 
 async function get(io: IO, _options: unknown, id: string): Promise<void> {
   const api = await connect(io);
-  await io.printItem(await api.request<ProviderKey>('GET', `${PATH}/${encodeURIComponent(id)}`), view);
+  await io.printItem(await api.request<ProviderKey>('GET', itemPath(PATH, id)), view);
 }
 
 async function update(io: IO, options: LabelOptions, id: string): Promise<void> {
@@ -118,7 +101,7 @@ async function update(io: IO, options: LabelOptions, id: string): Promise<void> 
   }
   checkLabels(patch);
   const api = await connect(io);
-  const key = await api.request<ProviderKey>('PATCH', `${PATH}/${encodeURIComponent(id)}`, patch);
+  const key = await api.request<ProviderKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated provider key ${key.id}`);
   await io.printItem(key, view);
 }
@@ -127,7 +110,7 @@ async function rotate(io: IO, options: SecretValueOptions & { name?: string }, i
   checkLabels(options);
   const api = await connect(io);
   // Fail on a wrong id before asking for a secret.
-  const current = await api.request<ProviderKey>('GET', `${PATH}/${encodeURIComponent(id)}`);
+  const current = await api.request<ProviderKey>('GET', itemPath(PATH, id));
   const value = await readSecretValue(io, options, `New ${current.providerId} API key for ${id} (input hidden)`);
   const key = await io.spin('Rotating the key', () =>
     api.request<ProviderKey>('POST', `${PATH}/${encodeURIComponent(id)}/rotate`, { value, name: options.name }),
@@ -136,19 +119,15 @@ async function rotate(io: IO, options: SecretValueOptions & { name?: string }, i
   await io.printItem(key, view);
 }
 
-async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
+async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
   const api = await connect(io);
-  if (!options.yes) {
-    if (!io.interactive) {
-      throw new AigwError(ERRORS.confirmationRequired, `deleting ${id} needs confirmation: pass --yes`);
-    }
-    const key = await api.request<ProviderKey>('GET', `${PATH}/${encodeURIComponent(id)}`);
+  await confirmDelete(io, options, id, async () => {
+    const key = await api.request<ProviderKey>('GET', itemPath(PATH, id));
     const label = [key.providerId, key.name, key.keyRedacted].filter(Boolean).join(', ');
-    if (!(await io.confirm(`Delete provider key ${id} (${label})? Its value is removed for good.`))) {
-      throw new AigwError(ERRORS.cancelled, `${id} was not deleted`);
-    }
-  }
-  await api.request<void>('DELETE', `${PATH}/${encodeURIComponent(id)}`);
+    const rules = options.force ? ' It is also taken out of every router rule that names it.' : '';
+    return `Delete provider key ${id} (${label})? Its value is removed for good.${rules}`;
+  });
+  await api.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
   io.success(`Deleted provider key ${id}`);
 }
 
@@ -182,20 +161,13 @@ const testView: View<KeyTest> = {
 async function test(io: IO, _options: unknown, id: string): Promise<void> {
   const api = await connect(io);
   const result = await io.spin('Asking the provider', () =>
-    api.request<KeyTest>('POST', `${PATH}/${encodeURIComponent(id)}/test`),
+    api.request<KeyTest>("POST", `${itemPath(PATH, id)}/test`),
   );
   await io.printItem(result, testView);
   if (!result.ok) {
     io.warn(`${id} does not work: ${result.message}`);
     process.exitCode = 1;
   }
-}
-
-function labelFlags(command: Command): Command {
-  return command
-    .option('--name <name>', 'a label for the key (at most 255 characters)')
-    .option('--description <text>', 'what the key is for (at most 255 characters)')
-    .option('--metadata <text>', 'machine-readable data of your own (at most 4096 characters)');
 }
 
 function valueFlags(command: Command): Command {
@@ -216,25 +188,26 @@ export function registerProviderKeys(program: Command): void {
       keys
         .command('create')
         .description('store a provider key; prompts for the value on a terminal')
-        .option('--provider-id <id>', 'the provider this key is for, such as openai or anthropic'),
+        .option('--provider-id <id>', 'the provider this key is for, such as openai, anthropic or a custom one')
+        .option('--ai-gateway-api-key-id <id>', 'attach the key to this access key (aigk_…) only'),
+      'key',
     ),
   )
     .addHelpText('after', '\nExample:\n  printf %s "$OPENAI_API_KEY" | aigw provider-keys create --provider-id openai --value-stdin')
     .action(handler(create));
 
-  keys
-    .command('list')
-    .alias('ls')
-    .description('list provider keys, newest first')
-    .option('--provider-id <id>', 'only keys for this provider')
-    .option('--limit <n>', 'at most this many keys (1-100)', integerFlag('--limit'))
-    .option('--before-id <id>', 'start after this key id (the next page)')
-    .option('--all', 'follow every page')
-    .action(handler(list));
+  pageFlags(
+    keys
+      .command('list')
+      .alias('ls')
+      .description('list provider keys, newest first')
+      .option('--provider-id <id>', 'only keys for this provider')
+      .option('--ai-gateway-api-key-id <id>', 'only keys attached to this access key (aigk_…)'),
+  ).action(handler(list));
 
   keys.command('get').description('show one provider key').argument('<id>', 'provider key id (aigpk_…)').action(handler(get));
 
-  labelFlags(keys.command('update').description("change a key's name, description or metadata"))
+  labelFlags(keys.command('update').description("change a key's name, description or metadata"), 'key')
     .argument('<id>', 'provider key id (aigpk_…)')
     .action(handler(update));
 
@@ -255,5 +228,6 @@ export function registerProviderKeys(program: Command): void {
     .description('delete a provider key and its stored value')
     .argument('<id>', 'provider key id (aigpk_…)')
     .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', 'delete it even when router rules name it, taking it out of those rules')
     .action(handler(remove));
 }

@@ -1,23 +1,210 @@
 import type { Command } from 'commander';
-import { BUILTIN_PROVIDERS, type BuiltinProvider } from '../../core/providers.js';
+import type { SupportedApiSurface } from '../../core/custom-providers.js';
+import { checkLabels, PROVIDER_LABEL_RULES } from '../../core/provider-keys.js';
+import { connect } from '../client.js';
 import { handler } from '../command.js';
+import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
+import { confirmDelete, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
 
-const view: View<BuiltinProvider> = {
-  id: (p) => p.id,
+/** A custom provider as the management API returns it. */
+interface CustomProvider {
+  id: string;
+  uri: string;
+  providerId: string;
+  name: string;
+  baseUrl: string;
+  description?: string;
+  metadata?: string;
+  createdAt: string;
+  updatedAt: string;
+  supportedApiSurfaces?: SupportedApiSurface[];
+  models?: { id: string; modelId: string }[];
+}
+
+interface BuiltinProvider {
+  providerId: string;
+  name: string;
+  baseUrl: string;
+  supportedApiSurfaces: SupportedApiSurface[];
+  builtin: true;
+}
+
+interface ProviderList {
+  aiGatewayProviders: CustomProvider[];
+  builtinProviders: BuiltinProvider[];
+  uri: string;
+  nextPageUri: string | null;
+}
+
+const PATH = '/providers';
+
+function formats(p: { supportedApiSurfaces?: SupportedApiSurface[] }): string {
+  return [...new Set((p.supportedApiSurfaces ?? []).map((s) => (s.surface ? `${s.format}/${s.surface}` : s.format)))].join(',');
+}
+
+/** The list shows both kinds; -q prints provider ids, which is what `--provider-id` takes. */
+const listView: View<CustomProvider | BuiltinProvider> = {
+  id: (p) => p.providerId,
   columns: [
-    { header: 'PROVIDER ID', field: 'id', value: (p) => p.id },
+    { header: 'PROVIDER ID', field: 'providerId', value: (p) => p.providerId },
+    { header: 'TYPE', field: 'builtin', value: (p) => ('builtin' in p ? 'built-in' : 'custom') },
     { header: 'NAME', field: 'name', value: (p) => p.name },
     { header: 'BASE URL', field: 'baseUrl', value: (p) => p.baseUrl },
+    { header: 'FORMATS', field: 'supportedApiSurfaces', value: (p) => formats(p) },
+    { header: 'ID', field: 'id', value: (p) => ('id' in p ? p.id : '') },
   ],
   details: [],
 };
 
-async function list(io: IO): Promise<void> {
-  await io.printList({ providers: BUILTIN_PROVIDERS }, BUILTIN_PROVIDERS, view);
+const view: View<CustomProvider> = {
+  id: (p) => p.id,
+  columns: [],
+  details: [
+    { header: 'ID', field: 'id', value: (p) => p.id },
+    { header: 'Provider ID', field: 'providerId', value: (p) => p.providerId },
+    { header: 'Name', field: 'name', value: (p) => p.name },
+    { header: 'Base URL', field: 'baseUrl', value: (p) => p.baseUrl },
+    { header: 'Formats', field: 'supportedApiSurfaces', value: (p) => formats(p) },
+    { header: 'Models', field: 'models', value: (p) => (p.models ?? []).map((m) => m.modelId).join(',') },
+    { header: 'Description', field: 'description', value: (p) => p.description ?? '' },
+    { header: 'Metadata', field: 'metadata', value: (p) => p.metadata ?? '' },
+    { header: 'Created', field: 'createdAt', value: (p, io) => io.time(p.createdAt) },
+    { header: 'Updated', field: 'updatedAt', value: (p, io) => io.time(p.updatedAt) },
+  ],
+};
+
+async function list(io: IO, options: PageOptions): Promise<void> {
+  const api = await connect(io);
+  const query = new URLSearchParams();
+  if (options.limit !== undefined) query.set('limit', String(options.limit));
+  if (options.beforeId) query.set('beforeId', options.beforeId);
+  let page = await api.request<ProviderList>('GET', `${PATH}?${query}`);
+  const custom = [...page.aiGatewayProviders];
+  while (options.all && page.nextPageUri) {
+    page = await api.request<ProviderList>('GET', page.nextPageUri);
+    custom.push(...page.aiGatewayProviders);
+  }
+  const document = options.all ? { ...page, aiGatewayProviders: custom, nextPageUri: null } : page;
+  // Built-ins head the first page only, so paging through custom providers does not repeat them.
+  const builtins = options.beforeId ? [] : page.builtinProviders;
+  await io.printList(document, [...builtins, ...custom], listView);
+  if (io.format === 'table' && page.nextPageUri) io.note(io.dim(`More: --before-id ${custom.at(-1)!.id}, or --all`));
+}
+
+interface DefinitionOptions extends LabelOptions {
+  providerId?: string;
+  baseUrl?: string;
+  format: string[];
+  model: string[];
+  clearModels?: boolean;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function surfaces(options: DefinitionOptions): SupportedApiSurface[] | undefined {
+  return options.format.length ? options.format.map((format) => ({ format })) : undefined;
+}
+
+function models(options: DefinitionOptions): { modelId: string }[] | undefined {
+  if (options.clearModels) {
+    if (options.model.length) throw usageError('--clear-models removes every model; do not combine it with --model');
+    return [];
+  }
+  return options.model.length ? options.model.map((modelId) => ({ modelId })) : undefined;
+}
+
+async function create(io: IO, options: DefinitionOptions): Promise<void> {
+  if (!options.providerId) throw usageError('pass --provider-id, the id models are addressed by (such as ollama)');
+  if (!options.baseUrl) throw usageError('pass --base-url, such as http://127.0.0.1:11434/v1');
+  checkLabels(options, PROVIDER_LABEL_RULES);
+  const api = await connect(io);
+  const provider = await api.request<CustomProvider>('POST', PATH, {
+    providerId: options.providerId,
+    name: options.name ?? options.providerId,
+    baseUrl: options.baseUrl,
+    description: options.description,
+    metadata: options.metadata,
+    supportedApiSurfaces: surfaces(options),
+    models: models(options),
+  });
+  io.success(`Created provider ${provider.providerId} (${provider.id})`);
+  await io.printItem(provider, view);
+}
+
+async function get(io: IO, _options: unknown, id: string): Promise<void> {
+  const api = await connect(io);
+  await io.printItem(await api.request<CustomProvider>('GET', itemPath(PATH, id)), view);
+}
+
+async function update(io: IO, options: DefinitionOptions, id: string): Promise<void> {
+  checkLabels(options, PROVIDER_LABEL_RULES);
+  const patch = {
+    name: options.name,
+    baseUrl: options.baseUrl,
+    description: options.description,
+    metadata: options.metadata,
+    supportedApiSurfaces: surfaces(options),
+    models: models(options),
+  };
+  if (Object.values(patch).every((v) => v === undefined)) {
+    throw usageError('nothing to update: pass --name, --base-url, --format, --model, --clear-models, --description or --metadata');
+  }
+  const api = await connect(io);
+  const provider = await api.request<CustomProvider>('PATCH', itemPath(PATH, id), patch);
+  io.success(`Updated provider ${provider.providerId}`);
+  await io.printItem(provider, view);
+}
+
+async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
+  const api = await connect(io);
+  await confirmDelete(io, options, id, async () => {
+    const provider = await api.request<CustomProvider>('GET', itemPath(PATH, id));
+    return `Delete provider ${provider.providerId} (${provider.baseUrl})?`;
+  });
+  await api.request<void>('DELETE', itemPath(PATH, id));
+  io.success(`Deleted provider ${id}`);
+}
+
+function definitionFlags(command: Command): Command {
+  return labelFlags(command, 'provider')
+    .option('--base-url <url>', 'where its API lives: https://…, or http://… on a loopback or private address')
+    .option('--format <format>', 'an API format it speaks: openai or anthropic (repeat for both; default openai)', collect, [])
+    .option('--model <id>', 'a model it serves (repeat for more)', collect, []);
 }
 
 export function registerProviders(program: Command): void {
-  const providers = program.command('providers').description('the AI providers keys can be stored for');
-  providers.command('list').alias('ls').description('list the built-in provider catalog').action(handler(list));
+  const providers = program.command('providers').description('the built-in provider catalog and your custom providers');
+
+  pageFlags(providers.command('list').alias('ls').description('list built-in and custom providers')).action(handler(list));
+
+  definitionFlags(
+    providers
+      .command('create')
+      .description('add a custom provider: Ollama, vLLM, any OpenAI- or Anthropic-compatible server')
+      .option('--provider-id <id>', 'the id models are addressed by, as in ollama:llama3'),
+  )
+    .addHelpText('after', '\nExample:\n  aigw providers create --provider-id ollama --base-url http://127.0.0.1:11434/v1 --model llama3')
+    .action(handler(create));
+
+  providers
+    .command('get')
+    .description('show one custom provider')
+    .argument('<id>', 'provider id (aigp_…) or its providerId')
+    .action(handler(get));
+
+  definitionFlags(providers.command('update').description('change a custom provider; --model replaces the model list'))
+    .option('--clear-models', 'remove every model')
+    .argument('<id>', 'provider id (aigp_…) or its providerId')
+    .action(handler(update));
+
+  providers
+    .command('delete')
+    .alias('rm')
+    .description('delete a custom provider that no provider key or configuration uses')
+    .argument('<id>', 'provider id (aigp_…) or its providerId')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(handler(remove));
 }

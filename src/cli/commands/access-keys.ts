@@ -1,0 +1,160 @@
+import type { Command } from 'commander';
+import { checkLabels } from '../../core/provider-keys.js';
+import { connect } from '../client.js';
+import { handler } from '../command.js';
+import { usageError } from '../errors.js';
+import type { Column, IO, View } from '../io.js';
+import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+
+/** An access key as the management API returns it; `token` only in the create response. */
+interface AccessKey {
+  id: string;
+  name: string;
+  uri: string;
+  createdAt: string;
+  updatedAt: string;
+  description?: string;
+  metadata?: string;
+  token?: string;
+  keyRedacted: string;
+  lastUsed: string | null;
+  accessKeyConfiguration: { id: string; uri: string; name: string } | null;
+}
+
+const PATH = '/access-keys';
+
+function configurationOf(k: AccessKey): string {
+  const c = k.accessKeyConfiguration;
+  if (!c) return '';
+  return c.name ? `${c.id} (${c.name})` : c.id;
+}
+
+const details: Column<AccessKey>[] = [
+  { header: 'ID', field: 'id', value: (k) => k.id },
+  { header: 'Name', field: 'name', value: (k) => k.name },
+  { header: 'Key', field: 'keyRedacted', value: (k) => k.keyRedacted },
+  { header: 'Configuration', field: 'accessKeyConfiguration', value: (k, io) => configurationOf(k) || (io.format === 'table' ? 'none (allow all)' : '') },
+  { header: 'Description', field: 'description', value: (k) => k.description ?? '' },
+  { header: 'Metadata', field: 'metadata', value: (k) => k.metadata ?? '' },
+  { header: 'Created', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
+  { header: 'Updated', field: 'updatedAt', value: (k, io) => io.time(k.updatedAt) },
+  { header: 'Last used', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
+];
+
+const view: View<AccessKey> = {
+  id: (k) => k.id,
+  columns: [
+    { header: 'ID', field: 'id', value: (k) => k.id },
+    { header: 'NAME', field: 'name', value: (k) => k.name },
+    { header: 'KEY', field: 'keyRedacted', value: (k) => k.keyRedacted },
+    { header: 'CONFIGURATION', field: 'accessKeyConfiguration', value: (k) => k.accessKeyConfiguration?.id ?? '' },
+    { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
+    { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
+  ],
+  details,
+};
+
+/** Create shows the token, once; with -q it prints only the token, since the id can be read again later. */
+const createdView: View<AccessKey> = {
+  ...view,
+  id: (k) => k.token ?? k.id,
+  details: [details[0]!, { header: 'Token', field: 'token', value: (k) => k.token ?? '' }, ...details.slice(1)],
+};
+
+interface ConfigurationOptions {
+  accessKeyConfigurationId?: string;
+  allowAll?: boolean;
+}
+
+async function create(io: IO, options: LabelOptions & ConfigurationOptions): Promise<void> {
+  checkLabels(options);
+  const api = await connect(io);
+  const key = await api.request<AccessKey>('POST', PATH, {
+    name: options.name,
+    description: options.description,
+    metadata: options.metadata,
+    accessKeyConfigurationId: options.accessKeyConfigurationId,
+  });
+  io.success(`Created access key ${key.id}`);
+  await io.printItem(key, createdView);
+  if (io.format !== 'quiet' && io.format !== 'json') {
+    io.note(io.yellow('Save the token now: it cannot be shown again (aigw keeps only its hash).'));
+  }
+}
+
+async function list(io: IO, options: PageOptions): Promise<void> {
+  await printPages(io, await connect(io), PATH, 'aiGatewayAccessKeys', view, options);
+}
+
+async function get(io: IO, _options: unknown, id: string): Promise<void> {
+  const api = await connect(io);
+  await io.printItem(await api.request<AccessKey>('GET', itemPath(PATH, id)), view);
+}
+
+async function update(io: IO, options: LabelOptions & ConfigurationOptions, id: string): Promise<void> {
+  if (options.allowAll && options.accessKeyConfigurationId) {
+    throw usageError('use either --access-key-configuration-id or --allow-all, not both');
+  }
+  const patch: Record<string, string | null | undefined> = {
+    name: options.name,
+    description: options.description,
+    metadata: options.metadata,
+    accessKeyConfigurationId: options.allowAll ? null : options.accessKeyConfigurationId,
+  };
+  if (Object.values(patch).every((v) => v === undefined)) {
+    throw usageError('nothing to update: pass --name, --description, --metadata, --access-key-configuration-id or --allow-all');
+  }
+  checkLabels(options);
+  const api = await connect(io);
+  const key = await api.request<AccessKey>('PATCH', itemPath(PATH, id), patch);
+  io.success(`Updated access key ${key.id}`);
+  await io.printItem(key, view);
+}
+
+async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
+  const api = await connect(io);
+  await confirmDelete(io, options, id, async () => {
+    const key = await api.request<AccessKey>('GET', itemPath(PATH, id));
+    const label = [key.name, key.keyRedacted].filter(Boolean).join(', ');
+    const attached = options.force ? ' Provider keys attached to it are deleted with it.' : '';
+    return `Delete access key ${id} (${label})? Apps using it stop working.${attached}`;
+  });
+  await api.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
+  io.success(`Deleted access key ${id}`);
+}
+
+function configurationFlag(command: Command): Command {
+  return command.option(
+    '--access-key-configuration-id <id>',
+    'limit the key to what this configuration (aigac_…) allows; without one it may reach everything',
+  );
+}
+
+export function registerAccessKeys(program: Command): void {
+  const keys = program
+    .command('access-keys')
+    .alias('api-keys')
+    .description('create and manage the access keys apps send to the gateway');
+
+  configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))
+    .addHelpText('after', '\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
+    .action(handler(create));
+
+  pageFlags(keys.command('list').alias('ls').description('list access keys, newest first')).action(handler(list));
+
+  keys.command('get').description('show one access key').argument('<id>', 'access key id (aigk_…)').action(handler(get));
+
+  configurationFlag(labelFlags(keys.command('update').description("change an access key's labels or configuration"), 'access key'))
+    .option('--allow-all', 'unlink its configuration: the key may reach every provider and model')
+    .argument('<id>', 'access key id (aigk_…)')
+    .action(handler(update));
+
+  keys
+    .command('delete')
+    .alias('rm')
+    .description('delete an access key; apps using its token are refused from then on')
+    .argument('<id>', 'access key id (aigk_…)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', 'also delete the provider keys attached to it (otherwise their presence refuses the delete)')
+    .action(handler(remove));
+}

@@ -1,0 +1,284 @@
+import type { Command } from 'commander';
+import type { AccessScope, RouterRuleWrite } from '../../core/configs.js';
+import { AigwError, ERRORS } from '../../core/errors.js';
+import { checkLabels } from '../../core/provider-keys.js';
+import { connect } from '../client.js';
+import { handler } from '../command.js';
+import { usageError } from '../errors.js';
+import type { IO, View } from '../io.js';
+import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { readInputFile } from '../secret-input.js';
+
+/** An access key configuration as the management API returns it. */
+interface Configuration {
+  id: string;
+  uri: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  description?: string;
+  metadata?: string;
+  access?: AccessScope;
+  router?: { rules: { provider?: string; model?: string; steps: { keys?: { id: string }[] }[] }[] };
+}
+
+const PATH = '/access-key-configurations';
+
+function allowed(c: Configuration, dimension: 'providers' | 'models'): string {
+  const allow = c.access?.[dimension]?.allow;
+  if (allow === undefined) return 'any';
+  return allow.length ? allow.join(',') : 'none';
+}
+
+/** One line per rule: `openai: aigpk_a,aigpk_b → aigpk_c` (steps in order, keys in order within a step). */
+function rules(c: Configuration): string[] {
+  return (c.router?.rules ?? []).map((rule) => {
+    const scope = [rule.provider, rule.model].filter(Boolean).join(' ');
+    return `${scope}: ${rule.steps.map((s) => (s.keys ?? []).map((k) => k.id).join(',')).join(' → ')}`;
+  });
+}
+
+const view: View<Configuration> = {
+  id: (c) => c.id,
+  columns: [
+    { header: 'ID', field: 'id', value: (c) => c.id },
+    { header: 'NAME', field: 'name', value: (c) => c.name },
+    { header: 'PROVIDERS', field: 'access.providers', value: (c) => allowed(c, 'providers') },
+    { header: 'MODELS', field: 'access.models', value: (c) => allowed(c, 'models') },
+    { header: 'RULES', field: 'router.rules', value: (c) => String(c.router?.rules.length ?? 0) },
+    { header: 'CREATED', field: 'createdAt', value: (c, io) => io.time(c.createdAt) },
+  ],
+  details: [
+    { header: 'ID', field: 'id', value: (c) => c.id },
+    { header: 'Name', field: 'name', value: (c) => c.name },
+    { header: 'Description', field: 'description', value: (c) => c.description ?? '' },
+    { header: 'Metadata', field: 'metadata', value: (c) => c.metadata ?? '' },
+    { header: 'Providers', field: 'access.providers', value: (c) => allowed(c, 'providers') },
+    { header: 'Models', field: 'access.models', value: (c) => allowed(c, 'models') },
+    { header: 'Router rules', field: 'router.rules', value: (c, io) => rules(c).join(io.format === 'table' ? '\n' : '; ') },
+    { header: 'Created', field: 'createdAt', value: (c, io) => io.time(c.createdAt) },
+    { header: 'Updated', field: 'updatedAt', value: (c, io) => io.time(c.updatedAt) },
+  ],
+};
+
+interface DocumentOptions extends LabelOptions {
+  file?: string;
+  allowProvider: string[];
+  allowModel: string[];
+  routeProvider?: string;
+  routeModel?: string;
+  step: string[];
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function readDocument(io: IO, path: string): Promise<Record<string, unknown>> {
+  const text = await readInputFile(io, path, '--file');
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (err) {
+    throw new AigwError(ERRORS.invalidInputFile, `--file ${path} is not valid JSON (${(err as Error).message})`, { path });
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new AigwError(ERRORS.invalidInputFile, `--file ${path} must hold a JSON object`, { path });
+  }
+  return writable(document as Record<string, unknown>);
+}
+
+const READ_ONLY = ['id', 'uri', 'createdAt', 'updatedAt', 'createdBy', 'lastUpdatedBy'];
+
+/**
+ * Lets the output of `configs get -o json` be edited and sent back: read-only fields are dropped and keys
+ * shown as `{id, name, keyRedacted}` go back as `{id}`.
+ */
+function writable(document: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.fromEntries(Object.entries(document).filter(([k]) => !READ_ONLY.includes(k)));
+  const router = out.router as Configuration['router'] | undefined;
+  if (router && Array.isArray(router.rules)) {
+    out.router = {
+      ...router,
+      rules: router.rules.map((rule) => ({
+        ...rule,
+        steps: Array.isArray(rule.steps)
+          ? rule.steps.map((step) => ({
+              ...step,
+              ...(Array.isArray(step.keys)
+                ? { keys: step.keys.map((key) => (typeof key?.id === 'string' && !('value' in key) ? { id: key.id } : key)) }
+                : {}),
+            }))
+          : rule.steps,
+      })),
+    };
+  }
+  return out;
+}
+
+/** The one rule the flags describe, or undefined when they describe none. */
+function ruleFromFlags(options: DocumentOptions): RouterRuleWrite | undefined {
+  const scoped = options.routeProvider !== undefined || options.routeModel !== undefined;
+  if (!scoped && options.step.length === 0) return undefined;
+  if (!scoped) throw usageError('--step needs --route-provider or --route-model to say what it routes');
+  if (options.step.length === 0) throw usageError('a route needs at least one --step with provider key ids');
+  return {
+    ...(options.routeProvider ? { provider: options.routeProvider } : {}),
+    ...(options.routeModel ? { model: options.routeModel } : {}),
+    steps: options.step.map((ids) => ({
+      type: 'user',
+      keySelectionStrategy: 'ordered',
+      keys: ids
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean)
+        .map((id) => ({ id })),
+    })),
+  };
+}
+
+function documentFlagsGiven(options: DocumentOptions): boolean {
+  return options.allowProvider.length > 0 || options.allowModel.length > 0 || ruleFromFlags(options) !== undefined;
+}
+
+function labels(options: LabelOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (options.name !== undefined) out.name = options.name;
+  if (options.description !== undefined) out.description = options.description;
+  if (options.metadata !== undefined) out.metadata = options.metadata;
+  return out;
+}
+
+async function create(io: IO, options: DocumentOptions): Promise<void> {
+  checkLabels(options);
+  let body: Record<string, unknown>;
+  if (options.file !== undefined) {
+    if (documentFlagsGiven(options)) throw usageError('give access and routes either in --file or as flags, not both');
+    body = { ...(await readDocument(io, options.file)), ...labels(options) };
+  } else {
+    body = { ...labels(options) };
+    const access: AccessScope = {};
+    if (options.allowProvider.length) access.providers = { allow: options.allowProvider };
+    if (options.allowModel.length) access.models = { allow: options.allowModel };
+    if (access.providers || access.models) body.access = access;
+    const rule = ruleFromFlags(options);
+    if (rule) body.router = { rules: [rule] };
+  }
+  if (body.name === undefined) throw usageError('a configuration needs a name: pass --name (or "name" in --file)');
+  const api = await connect(io);
+  const configuration = await api.request<Configuration>('POST', PATH, body);
+  io.success(`Created access key configuration ${configuration.id}`);
+  await io.printItem(configuration, view);
+}
+
+async function list(io: IO, options: PageOptions): Promise<void> {
+  await printPages(io, await connect(io), PATH, 'aiGatewayAccessKeyConfigurations', view, options);
+}
+
+async function get(io: IO, _options: unknown, id: string): Promise<void> {
+  const api = await connect(io);
+  await io.printItem(await api.request<Configuration>('GET', itemPath(PATH, id)), view);
+}
+
+interface UpdateOptions extends DocumentOptions {
+  allowAll?: boolean;
+  clearRouter?: boolean;
+}
+
+/** Flags change one part and keep the rest: the current document is read first and merged. */
+async function update(io: IO, options: UpdateOptions, id: string): Promise<void> {
+  checkLabels(options);
+  const api = await connect(io);
+  let patch: Record<string, unknown> = labels(options);
+  if (options.file !== undefined) {
+    if (documentFlagsGiven(options) || options.allowAll || options.clearRouter) {
+      throw usageError('give access and routes either in --file or as flags, not both');
+    }
+    patch = { ...(await readDocument(io, options.file)), ...patch };
+  } else if (documentFlagsGiven(options) || options.allowAll || options.clearRouter) {
+    if (options.allowAll && (options.allowProvider.length || options.allowModel.length)) {
+      throw usageError('--allow-all lifts every restriction; do not combine it with --allow-provider or --allow-model');
+    }
+    const current = await api.request<Configuration>('GET', itemPath(PATH, id));
+    if (options.allowAll) patch.access = null;
+    else if (options.allowProvider.length || options.allowModel.length) {
+      patch.access = {
+        ...current.access,
+        ...(options.allowProvider.length ? { providers: { allow: options.allowProvider } } : {}),
+        ...(options.allowModel.length ? { models: { allow: options.allowModel } } : {}),
+      };
+    }
+    const rule = ruleFromFlags(options);
+    if (options.clearRouter) {
+      if (rule) throw usageError('--clear-router removes every rule; do not combine it with a route');
+      patch.router = null;
+    } else if (rule) {
+      // Replace the rule with the same scope, or add one; steps come back expanded, so send ids only.
+      const others = (current.router?.rules ?? [])
+        .filter((r) => r.provider !== rule.provider || r.model !== rule.model)
+        .map((r) => ({ ...r, steps: r.steps.map((s) => ({ ...s, keys: (s.keys ?? []).map(({ id }) => ({ id })) })) }));
+      patch.router = { rules: [...others, rule] };
+    }
+  }
+  if (Object.keys(patch).length === 0) {
+    throw usageError('nothing to update: pass --name, --description, --metadata, --file, --allow-…, a route or --clear-router');
+  }
+  const configuration = await api.request<Configuration>('PATCH', itemPath(PATH, id), patch);
+  io.success(`Updated access key configuration ${configuration.id}`);
+  await io.printItem(configuration, view);
+}
+
+async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
+  const api = await connect(io);
+  await confirmDelete(io, options, id, async () => {
+    const configuration = await api.request<Configuration>('GET', itemPath(PATH, id));
+    return `Delete access key configuration ${id} (${configuration.name})?`;
+  });
+  await api.request<void>('DELETE', itemPath(PATH, id));
+  io.success(`Deleted access key configuration ${id}`);
+}
+
+function documentFlags(command: Command): Command {
+  return command
+    .option('--file <path>', 'the configuration as JSON, in ngrok\'s shape (- for standard input)')
+    .option('--allow-provider <id>', 'allow this provider (repeat for more); omitted: any provider', collect, [])
+    .option('--allow-model <model>', 'allow this model (repeat for more); omitted: any model', collect, [])
+    .option('--route-provider <id>', 'a router rule for this provider, with its --step flags')
+    .option('--route-model <model>', 'a router rule for this model, such as openai:gpt-4o, with its --step flags')
+    .option('--step <ids>', 'provider key ids tried in order, comma-separated; repeat for the next step', collect, []);
+}
+
+const EXAMPLE = `
+Examples:
+  aigw configs create --name prod --allow-provider openai \\
+    --route-provider openai --step aigpk_a,aigpk_b --step aigpk_c
+  aigw configs create --file config.json`;
+
+export function registerConfigs(program: Command): void {
+  const configs = program
+    .command('configs')
+    .alias('access-key-configurations')
+    .description('what access keys may reach (providers, models) and which provider keys serve them');
+
+  documentFlags(labelFlags(configs.command('create').description('create an access key configuration'), 'configuration'))
+    .addHelpText('after', EXAMPLE)
+    .action(handler(create));
+
+  pageFlags(configs.command('list').alias('ls').description('list configurations, newest first')).action(handler(list));
+
+  configs.command('get').description('show one configuration').argument('<id>', 'configuration id (aigac_…)').action(handler(get));
+
+  documentFlags(labelFlags(configs.command('update').description('change a configuration; flags replace only what they name'), 'configuration'))
+    .option('--allow-all', 'lift the provider and model restrictions')
+    .option('--clear-router', 'remove every router rule')
+    .argument('<id>', 'configuration id (aigac_…)')
+    .action(handler(update));
+
+  configs
+    .command('delete')
+    .alias('rm')
+    .description('delete a configuration that no access key links')
+    .argument('<id>', 'configuration id (aigac_…)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(handler(remove));
+}

@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import { connect } from '../client.js';
+import { handler } from '../command.js';
+import { usageError } from '../errors.js';
+import type { IO, View } from '../io.js';
+
+/** The gateway settings as the management API returns them. */
+interface GatewayConfig {
+  accountId: string;
+  uri: string;
+  totalTimeout: string;
+  perRequestTimeout: string;
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
+  metadata: string | null;
+  providerBaseUrls: Record<string, string>;
+}
+
+const PATH = '/gateway-config';
+
+const view: View<GatewayConfig> = {
+  id: (c) => c.accountId,
+  columns: [],
+  details: [
+    { header: 'Total timeout', field: 'totalTimeout', value: (c) => c.totalTimeout },
+    { header: 'Per-request timeout', field: 'perRequestTimeout', value: (c) => c.perRequestTimeout },
+    { header: 'Max input tokens', field: 'maxInputTokens', value: (c) => (c.maxInputTokens === null ? '' : String(c.maxInputTokens)) },
+    { header: 'Max output tokens', field: 'maxOutputTokens', value: (c) => (c.maxOutputTokens === null ? '' : String(c.maxOutputTokens)) },
+    { header: 'Metadata', field: 'metadata', value: (c) => c.metadata ?? '' },
+    {
+      header: 'Provider base URLs',
+      field: 'providerBaseUrls',
+      value: (c, io) =>
+        Object.entries(c.providerBaseUrls)
+          .map(([id, url]) => `${id}=${url}`)
+          .join(io.format === 'table' ? '\n' : ','),
+    },
+  ],
+};
+
+async function get(io: IO): Promise<void> {
+  const api = await connect(io);
+  await io.printItem(await api.request<GatewayConfig>('GET', PATH), view);
+}
+
+interface SetOptions {
+  totalTimeout?: string;
+  perRequestTimeout?: string;
+  maxInputTokens?: string;
+  maxOutputTokens?: string;
+  metadata?: string;
+  clearMetadata?: boolean;
+  providerBaseUrl: string[];
+  clearProviderBaseUrls?: boolean;
+}
+
+/** A token cap: a whole number, or `none` for no cap. */
+function cap(flag: string, raw: string | undefined): number | null | undefined {
+  if (raw === undefined) return undefined;
+  if (raw === 'none') return null;
+  if (!/^[1-9]\d{0,15}$/.test(raw)) throw usageError(`${flag} must be a whole number above 0, or none`);
+  return Number(raw);
+}
+
+/** `openai=http://127.0.0.1:1234/v1` sets an override, `openai=` removes it. */
+function baseUrls(specs: string[]): Record<string, string | null> | undefined {
+  if (specs.length === 0) return undefined;
+  const out: Record<string, string | null> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw usageError(`--provider-base-url takes PROVIDER=URL (or PROVIDER= to remove one), not "${spec}"`);
+    out[spec.slice(0, eq)] = spec.slice(eq + 1) || null;
+  }
+  return out;
+}
+
+async function set(io: IO, options: SetOptions): Promise<void> {
+  if (options.metadata !== undefined && options.clearMetadata) throw usageError('use either --metadata or --clear-metadata');
+  if (options.providerBaseUrl.length && options.clearProviderBaseUrls) {
+    throw usageError('use either --provider-base-url or --clear-provider-base-urls');
+  }
+  const patch = {
+    totalTimeout: options.totalTimeout,
+    perRequestTimeout: options.perRequestTimeout,
+    maxInputTokens: cap('--max-input-tokens', options.maxInputTokens),
+    maxOutputTokens: cap('--max-output-tokens', options.maxOutputTokens),
+    metadata: options.clearMetadata ? null : options.metadata,
+    providerBaseUrls: options.clearProviderBaseUrls ? null : baseUrls(options.providerBaseUrl),
+  };
+  if (Object.values(patch).every((v) => v === undefined)) {
+    throw usageError('nothing to set: see `aigw gateway config set --help`');
+  }
+  const api = await connect(io);
+  const config = await api.request<GatewayConfig>('PATCH', PATH, patch);
+  io.success('Updated the gateway settings');
+  await io.printItem(config, view);
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerGateway(program: Command): void {
+  const gateway = program.command('gateway').description('the local AI gateway');
+  const config = gateway.command('config').description('gateway settings: timeouts, token caps, upstream base URLs');
+
+  config.command('get').description('show the gateway settings').action(handler(get));
+
+  config
+    .command('set')
+    .description('change gateway settings; what is not given stays as it is')
+    .option('--total-timeout <duration>', 'the longest a request may take across all attempts, such as 10m')
+    .option('--per-request-timeout <duration>', 'the longest one upstream attempt may take, such as 2m or 90s')
+    .option('--max-input-tokens <n>', 'cap on input tokens per request, or none')
+    .option('--max-output-tokens <n>', 'cap on output tokens per request, or none')
+    .option('--metadata <text>', 'machine-readable data of your own')
+    .option('--clear-metadata', 'remove the metadata')
+    .option('--provider-base-url <provider=url>', "send a built-in provider's requests to this base URL (PROVIDER= removes it; repeatable)", collect, [])
+    .option('--clear-provider-base-urls', 'send every built-in provider to its official base URL again')
+    .addHelpText('after', '\nExample:\n  aigw gateway config set --per-request-timeout 90s --provider-base-url openai=http://127.0.0.1:1234/v1')
+    .action(handler(set));
+}

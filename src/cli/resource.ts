@@ -1,0 +1,86 @@
+import type { Command } from 'commander';
+import { AigwError, ERRORS } from '../core/errors.js';
+import type { ApiClient } from './client.js';
+import { integerFlag } from './command.js';
+import type { IO, View } from './io.js';
+
+/** What every resource command shares: list paging, label flags and the confirmation before a delete. */
+export interface PageOptions {
+  limit?: number;
+  beforeId?: string;
+  all?: boolean;
+}
+
+interface ListDocument {
+  uri: string;
+  nextPageUri: string | null;
+}
+
+/**
+ * Gets one page (or, with --all, every page) of a list and prints it. `property` is the list's item
+ * property in ngrok's shape, such as `aiGatewayAccessKeys`.
+ */
+export async function printPages<T>(
+  io: IO,
+  api: ApiClient,
+  path: string,
+  property: string,
+  view: View<T>,
+  options: PageOptions,
+  filters: Record<string, string | undefined> = {},
+): Promise<void> {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
+  if (options.limit !== undefined) query.set('limit', String(options.limit));
+  if (options.beforeId) query.set('beforeId', options.beforeId);
+  let page = await api.request<ListDocument & Record<string, unknown>>('GET', `${path}?${query}`);
+  const items = [...(page[property] as T[])];
+  while (options.all && page.nextPageUri) {
+    page = await api.request<ListDocument & Record<string, unknown>>('GET', page.nextPageUri);
+    items.push(...(page[property] as T[]));
+  }
+  const document = options.all ? { ...page, [property]: items, nextPageUri: null } : page;
+  await io.printList(document, items, view);
+  if (io.format === 'table' && page.nextPageUri) {
+    io.note(io.dim(`More: --before-id ${view.id(items.at(-1)!)}, or --all`));
+  }
+}
+
+export function pageFlags(command: Command): Command {
+  return command
+    .option('--limit <n>', 'at most this many (1-100)', integerFlag('--limit'))
+    .option('--before-id <id>', 'start after this id (the next page)')
+    .option('--all', 'follow every page');
+}
+
+export interface LabelOptions {
+  name?: string;
+  description?: string;
+  metadata?: string;
+}
+
+export function labelFlags(command: Command, what: string): Command {
+  return command
+    .option('--name <name>', `a label for the ${what} (at most 255 characters)`)
+    .option('--description <text>', `what the ${what} is for (at most 255 characters)`)
+    .option('--metadata <text>', 'machine-readable data of your own (at most 4096 characters)');
+}
+
+/**
+ * Destructive verbs ask on a terminal and need --yes otherwise. `describe` fetches what the question
+ * shows, so a wrong id fails before anything is asked.
+ */
+export async function confirmDelete(
+  io: IO,
+  options: { yes?: boolean },
+  id: string,
+  question: () => Promise<string>,
+): Promise<void> {
+  if (options.yes) return;
+  if (!io.interactive) throw new AigwError(ERRORS.confirmationRequired, `deleting ${id} needs confirmation: pass --yes`);
+  if (!(await io.confirm(await question()))) throw new AigwError(ERRORS.cancelled, `${id} was not deleted`);
+}
+
+export function itemPath(path: string, id: string): string {
+  return `${path}/${encodeURIComponent(id)}`;
+}
