@@ -1,5 +1,6 @@
 import type { AccessScope, Router } from '../core/configs.js';
 import type { SupportedApiSurface } from '../core/custom-providers.js';
+import type { UsageAttempt } from '../core/gateway-api.js';
 
 /**
  * The Store: the daemon's metadata (never secret values). Methods return Promises although SQLite
@@ -136,30 +137,10 @@ export interface DeletedAccessKey {
   providerKeys: ProviderKeyRecord[];
 }
 
-/** One upstream attempt made by the gateway; field names follow ngrok's AIGatewayUsageEvent. */
-export interface UsageEventRecord {
-  id: string;
-  eventTime: string;
-  requestId: string;
-  accessKeyId: string;
-  provider: string;
-  model: string;
-  attemptNumber: number;
-  isFinalAttempt: boolean;
-  statusCode: number;
-  timedOut: boolean;
-  isError: boolean;
-  isStreaming: boolean;
-  stopReason: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheReadTokens: number;
-  reasoningTokens: number;
+/** One upstream attempt made by the gateway, as stored. */
+export interface UsageEventRecord extends UsageAttempt {
   providerKeyId: string | null;
   providerKeyRedacted: string | null;
-  latencyMs: number;
-  /** Why the attempt failed when there was no HTTP status (connection error, timeout); never a secret. */
-  error: string | null;
 }
 
 export interface UsageQuery {

@@ -1,10 +1,8 @@
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolvePaths } from '../../src/core/paths.js';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const AIGW_BIN = join(REPO, 'bin', 'aigw');
@@ -73,24 +71,6 @@ export class TestHome {
     const result = await this.run([...args, '-o', 'json'], options);
     if (result.code !== 0) throw new Error(`aigw ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout) as T;
-  }
-
-  /** Calls the management API over the control socket (for resources the CLI has no command for yet). */
-  api<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const socketPath = resolvePaths(this.env).socketFile;
-    return new Promise((resolvePromise, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        { socketPath, path, method, headers: payload ? { 'content-type': 'application/json' } : {} },
-        (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
   }
 
   /** The gateway's base URL, as `aigw daemon status -o json` reports it (starting the daemon if needed). */

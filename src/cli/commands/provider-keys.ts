@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { KeyTestResult } from '../../core/gateway-api.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
 import { connect } from '../client.js';
@@ -131,19 +132,7 @@ async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: s
   io.success(`Deleted provider key ${id}`);
 }
 
-/** What `POST /provider-keys/{id}/test` answers. */
-interface KeyTest {
-  id: string;
-  providerId: string;
-  keyRedacted: string;
-  ok: boolean;
-  statusCode: number | null;
-  latencyMs: number;
-  message: string;
-  testedAt: string;
-}
-
-const testView: View<KeyTest> = {
+const testView: View<KeyTestResult> = {
   id: (t) => t.id,
   columns: [],
   details: [
@@ -161,7 +150,7 @@ const testView: View<KeyTest> = {
 async function test(io: IO, _options: unknown, id: string): Promise<void> {
   const api = await connect(io);
   const result = await io.spin('Asking the provider', () =>
-    api.request<KeyTest>("POST", `${itemPath(PATH, id)}/test`),
+    api.request<KeyTestResult>("POST", `${itemPath(PATH, id)}/test`),
   );
   await io.printItem(result, testView);
   if (!result.ok) {

@@ -1,50 +1,9 @@
 import type { Command } from 'commander';
+import type { UsageBucket as Bucket, UsageEvent, UsageList, UsageOverview as Overview } from '../../core/gateway-api.js';
 import { connect } from '../client.js';
 import { handler, integerFlag } from '../command.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
-
-/** A usage event as the management API returns it (ngrok's AIGatewayUsageEvent, plus latencyMs and error). */
-interface UsageEvent {
-  id: string;
-  eventTime: string;
-  requestId: string;
-  accessKeyId: string;
-  provider: string;
-  model: string;
-  attemptNumber: number;
-  isFinalAttempt: boolean;
-  statusCode: number;
-  timedOut: boolean;
-  isError: boolean;
-  isStreaming: boolean;
-  inputTokens: number;
-  outputTokens: number;
-  providerKeyId?: string;
-  providerKeyDisplayName?: string;
-  latencyMs: number;
-  error: string | null;
-}
-
-interface UsageList {
-  aiGatewayUsage: UsageEvent[];
-  uri: string;
-  nextPageUri: string | null;
-}
-
-interface Bucket {
-  bucketStart: string;
-  groupKey: string;
-  cost: string;
-  requests: number;
-  errors: number;
-}
-
-interface Overview {
-  uri: string;
-  buckets: Bucket[];
-  totals: { cost: string; requests: number; errors: number };
-}
 
 const status = (e: UsageEvent) => (e.statusCode ? String(e.statusCode) : e.timedOut ? 'timeout' : 'error');
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { KeyTestResult } from '../gateway/key-test.js';
+import type { KeyTestResult } from '../../core/gateway-api.js';
 
 /** `POST /provider-keys/{id}/test`: is this key still valid? One cheap call upstream; the value never leaves. */
 export function providerKeyTestRoutes(testKey: (id: string) => Promise<KeyTestResult>): FastifyPluginAsync {

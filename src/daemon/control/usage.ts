@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
+import type { UsageEvent, UsageList, UsageOverview } from '../../core/gateway-api.js';
 import type { Store, UsageEventRecord } from '../../store/types.js';
 import type { Gateway } from '../gateway/index.js';
 import { listUris, readPageParams } from './pagination.js';
@@ -13,7 +14,7 @@ const OVERVIEW_DEFAULT_DAYS = 7;
 type Query = Record<string, string | undefined>;
 
 /** A usage event in ngrok's AIGatewayUsageEvent shape, plus aigw's `latencyMs` and `error`. */
-function usageResource(e: UsageEventRecord, gateway: Gateway) {
+function usageResource(e: UsageEventRecord, gateway: Gateway): UsageEvent {
   return {
     id: e.id,
     eventTime: e.eventTime,
@@ -61,7 +62,7 @@ function bool(query: Query, field: string): boolean {
 
 export function usageRoutes(store: Store, gateway: Gateway): FastifyPluginAsync {
   return async (app) => {
-    app.get<{ Querystring: Query }>(PATH, async (request) => {
+    app.get<{ Querystring: Query }>(PATH, async (request): Promise<UsageList> => {
       const q = request.query;
       const page = readPageParams({ limit: q.limit, beforeId: q.cursor });
       const filters = {
@@ -83,7 +84,7 @@ export function usageRoutes(store: Store, gateway: Gateway): FastifyPluginAsync 
       };
     });
 
-    app.get<{ Querystring: Query }>(`${PATH}/overview`, async (request) => {
+    app.get<{ Querystring: Query }>(`${PATH}/overview`, async (request): Promise<UsageOverview> => {
       const q = request.query;
       const groupBy = q.groupBy ?? 'provider';
       if (groupBy !== 'provider' && groupBy !== 'accessKey') {

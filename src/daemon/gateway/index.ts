@@ -1,9 +1,10 @@
+import type { KeyTestResult } from '../../core/gateway-api.js';
 import type { SecretStore } from '../../secrets/types.js';
 import type { Store } from '../../store/types.js';
 import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
 import type { Logger } from '../log.js';
 import { StoreDirectory } from './directory.js';
-import { testProviderKey, type KeyTestResult } from './key-test.js';
+import { testProviderKey } from './key-test.js';
 import { GatewayProxy } from './proxy.js';
 import { SecretCache } from './secret-cache.js';
 import { SnapshotHolder } from './snapshot.js';

@@ -1,21 +1,10 @@
 import { AigwError, ERRORS } from '../../core/errors.js';
+import type { KeyTestResult } from '../../core/gateway-api.js';
 import type { SecretCache } from './secret-cache.js';
 import type { SnapshotHolder } from './snapshot.js';
 import { upstreamRequestHeaders, upstreamUrl, type UpstreamPools } from './upstream.js';
 
 const TEST_TIMEOUT_MS = 10_000;
-
-/** The answer to "is this key still valid?", without the key. */
-export interface KeyTestResult {
-  id: string;
-  providerId: string;
-  keyRedacted: string;
-  ok: boolean;
-  statusCode: number | null;
-  latencyMs: number;
-  message: string;
-  testedAt: string;
-}
 
 function verdict(status: number): { ok: boolean; message: string } {
   if (status >= 200 && status < 300) return { ok: true, message: 'the provider accepted the key' };
