@@ -44,6 +44,8 @@ export class MockUpstream {
   private readonly validKeys = new Set<string>();
   private readonly behaviours = new Map<string, Behaviour>();
   private server: Server | undefined;
+  /** Answer requests that carry no key at all, as a local Ollama does. */
+  allowNoKey = false;
   url = '';
 
   /** The base URL to give aigw for a provider (the mock serves both dialects under /v1). */
@@ -108,7 +110,8 @@ export class MockUpstream {
     const anthropic = seen.path.startsWith('/v1/messages');
     const behaviour = (seen.key && this.behaviours.get(seen.key)) || {};
     if (behaviour.stall) return;
-    if (!seen.key || !this.validKeys.has(seen.key)) return this.error(res, anthropic, 401, 'invalid x-api-key / Incorrect API key provided');
+    const keyOk = seen.key ? this.validKeys.has(seen.key) : this.allowNoKey;
+    if (!keyOk) return this.error(res, anthropic, 401, 'invalid x-api-key / Incorrect API key provided');
     if (behaviour.status) return this.error(res, anthropic, behaviour.status, `mock failure ${behaviour.status}`, behaviour.retryAfter);
     const path = seen.path.split('?')[0];
     if (req.method === 'GET' && path === '/v1/models') {

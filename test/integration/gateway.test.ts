@@ -293,6 +293,45 @@ describe('OpenAI SDK through the gateway', () => {
   });
 });
 
+describe('routing', () => {
+  test("a configuration's router rule decides the keys and their order", async () => {
+    const access = await accessKey();
+    const first = await providerKey('openai', access);
+    const second = await providerKey('openai', access);
+    const unused = await providerKey('openai', access);
+    const config = await home.json(['configs', 'create', '--name', 'second first', '--route-provider', 'openai', '--step', second.id, '--step', first.id]);
+    const linked = await home.run(['access-keys', 'update', access.id, '--access-key-configuration-id', config.id]);
+    assert.equal(linked.code, 0, linked.stderr);
+    mock.set(second.value, { status: 500 });
+    const { response } = await openai(access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }).withResponse();
+    assert.equal(response.headers.get('x-aigw-attempts'), '2');
+    const order = mock.requests.filter((r) => [first.value, second.value, unused.value].includes(r.key!)).map((r) => r.key);
+    assert.deepEqual(order, [second.value, first.value]);
+  });
+
+  test('a custom provider routes to its base URL, with or without a key', async () => {
+    const created = await home.json(['providers', 'create', '--provider-id', 'local-llm', '--name', 'Local', '--base-url', mock.baseUrl, '--model', 'llama3']);
+    assert.equal(created.providerId, 'local-llm');
+    const access = await accessKey();
+    mock.allowNoKey = true;
+    try {
+      const keyless = await openai(access.token).chat.completions.create({ model: 'llama3', messages: hello });
+      assert.equal(keyless.choices[0]!.message.content, 'hello from llama3');
+      const seen = mock.requests.at(-1)!;
+      assert.equal(seen.key, undefined, 'no credential at all goes to a keyless custom provider');
+      assert.ok(!JSON.stringify(seen.headers).includes(access.token));
+    } finally {
+      mock.allowNoKey = false;
+    }
+    const key = await providerKey('local-llm', access);
+    const keyed = await openai(access.token).chat.completions.create({ model: 'local-llm:llama3', messages: hello });
+    assert.equal(keyed.choices[0]!.message.content, 'hello from llama3');
+    assert.equal(mock.seen(key.value)[0]!.headers.authorization, `Bearer ${key.value}`);
+    const models = await openai(access.token).models.list();
+    assert.ok(models.data.some((m) => m.id === 'local-llm:llama3'));
+  });
+});
+
 describe('Anthropic SDK through the gateway', () => {
   test('messages, plain and streamed, carry the key in x-api-key', async () => {
     const access = await accessKey();

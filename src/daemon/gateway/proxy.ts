@@ -169,10 +169,13 @@ export class GatewayProxy {
     let allTimedOut = true;
     let anyKey = false;
     for (const target of targets) {
-      for (const key of keysFor(snapshot, accessKey, target)) {
+      const keys = keysFor(snapshot, accessKey, target);
+      // A custom provider with no keys (a local Ollama, say) is called without credentials.
+      const plan: (GatewayProviderKey | null)[] = keys.length || !target.provider.resourceId ? keys : [null];
+      for (const key of plan) {
         anyKey = true;
         if (client.signal.aborted) return this.finish(ex);
-        const restingUntil = this.cooldowns.get(key.id) ?? 0;
+        const restingUntil = (key && this.cooldowns.get(key.id)) ?? 0;
         if (restingUntil > Date.now()) {
           ex.summaries.push(this.summary(ex, target, key, 429, 'skipped: cooling down after a 429'));
           allTimedOut = false;
@@ -197,12 +200,12 @@ export class GatewayProxy {
     return this.fail(ex, targets, allTimedOut && ex.attempts > 0);
   }
 
-  private summary(ex: Exchange, target: Target, key: GatewayProviderKey, status: number | null, error?: string): AttemptSummary {
+  private summary(ex: Exchange, target: Target, key: GatewayProviderKey | null, status: number | null, error?: string): AttemptSummary {
     return {
       attempt: ex.attempts,
       model: target.label,
-      providerKeyId: key.id,
-      keyRedacted: key.keyRedacted,
+      providerKeyId: key?.id ?? null,
+      keyRedacted: key?.keyRedacted ?? null,
       status,
       ...(error ? { error } : {}),
     };
@@ -211,7 +214,10 @@ export class GatewayProxy {
   private fail(ex: Exchange, targets: Target[], timedOut: boolean): void {
     this.finish(ex);
     const list = ex.summaries
-      .map((s) => `${s.model} with ${s.providerKeyId} (${s.keyRedacted}): ${s.status ?? s.error}${s.status && s.error ? ` ${s.error}` : ''}`)
+      .map((s) => {
+        const via = s.providerKeyId ? `with ${s.providerKeyId} (${s.keyRedacted})` : 'without a key';
+        return `${s.model} ${via}: ${s.status ?? s.error}${s.status && s.error ? ` ${s.error}` : ''}`;
+      })
       .join('; ');
     const what = targets.map((t) => t.label).join(', ');
     const err = timedOut
@@ -232,7 +238,7 @@ export class GatewayProxy {
   private event(
     ex: Exchange,
     target: Target,
-    key: GatewayProviderKey,
+    key: GatewayProviderKey | null,
     started: number,
     fields: { statusCode: number; timedOut?: boolean; error?: string | null; tokens?: TokenCounts; isError?: boolean },
   ): UsageEventRecord {
@@ -255,8 +261,8 @@ export class GatewayProxy {
       outputTokens: tokens.outputTokens,
       cacheReadTokens: tokens.cacheReadTokens,
       reasoningTokens: tokens.reasoningTokens,
-      providerKeyId: key.id,
-      providerKeyRedacted: key.keyRedacted,
+      providerKeyId: key?.id ?? null,
+      providerKeyRedacted: key?.keyRedacted ?? null,
       latencyMs: Math.round(performance.now() - started),
       error: fields.error ?? null,
     };
@@ -264,7 +270,7 @@ export class GatewayProxy {
     return event;
   }
 
-  private async attempt(ex: Exchange, target: Target, key: GatewayProviderKey): Promise<Outcome> {
+  private async attempt(ex: Exchange, target: Target, key: GatewayProviderKey | null): Promise<Outcome> {
     ex.attempts++;
     const started = performance.now();
     const settings = this.deps.holder.current.settings;
@@ -282,8 +288,8 @@ export class GatewayProxy {
       return { done: false, summary: this.summary(ex, target, key, status, error), timedOut };
     };
     try {
-      let secret = await this.deps.secrets.reveal(key.secretRef).catch(() => undefined);
-      if (secret === undefined) return failed(null, 'the key value could not be read from the secret store');
+      let secret = key ? await this.deps.secrets.reveal(key.secretRef).catch(() => undefined) : undefined;
+      if (key && secret === undefined) return failed(null, 'the key value could not be read from the secret store');
       const { models: _fallbacks, ...rest } = ex.body;
       const headers = upstreamRequestHeaders(ex.request.headers, target.provider, secret);
       secret = undefined;
@@ -297,7 +303,7 @@ export class GatewayProxy {
       const status = response.statusCode;
       if (isRetryable(status)) {
         await response.body.dump().catch(() => undefined);
-        if (status === 429) this.cooldowns.set(key.id, Date.now() + cooldownMs(response.headers['retry-after']));
+        if (status === 429 && key) this.cooldowns.set(key.id, Date.now() + cooldownMs(response.headers['retry-after']));
         return failed(status, undefined);
       }
       const headersOut = {
@@ -316,7 +322,7 @@ export class GatewayProxy {
             // A body we cannot read as JSON still goes to the client as it is.
           }
         }
-        this.cooldowns.delete(key.id);
+        if (key) this.cooldowns.delete(key.id);
         this.event(ex, target, key, started, { statusCode: status, tokens });
         ex.reply.status(status).headers(headersOut).send(bytes);
         return { done: true };
@@ -325,7 +331,7 @@ export class GatewayProxy {
       const chunks = response.body[Symbol.asyncIterator]();
       const first = await chunks.next();
       clearTimeout(timer);
-      this.cooldowns.delete(key.id);
+      if (key) this.cooldowns.delete(key.id);
       await this.stream(ex, target, key, started, status, headersOut, first, chunks, controller);
       return { done: true };
     } catch (err) {
@@ -347,7 +353,7 @@ export class GatewayProxy {
   private async stream(
     ex: Exchange,
     target: Target,
-    key: GatewayProviderKey,
+    key: GatewayProviderKey | null,
     started: number,
     status: number,
     headers: Record<string, string | string[]>,

@@ -112,13 +112,14 @@ export function keysFor(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, 
   return [...all.filter((k) => k.accessKeyId === accessKey.id), ...all.filter((k) => k.accessKeyId === null)];
 }
 
-/** Providers whose models this access key may use, with at least one key to call them with. */
+/** Models this access key may use: built-ins with at least one key to call them with, and custom providers' models. */
 export function usableModels(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey): Target[] {
   const out: Target[] = [];
   for (const provider of snapshot.providers.values()) {
     for (const model of provider.models) {
       const t = target(provider, model);
-      if (isAllowed(accessKey.access, t) && keysFor(snapshot, accessKey, t).length > 0) out.push(t);
+      const callable = provider.resourceId !== null || keysFor(snapshot, accessKey, t).length > 0;
+      if (callable && isAllowed(accessKey.access, t)) out.push(t);
     }
   }
   return out;

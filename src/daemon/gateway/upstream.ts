@@ -20,7 +20,7 @@ const FORWARDED_RESPONSE_PREFIXES = ['x-ratelimit-', 'anthropic-ratelimit-'];
 export function upstreamRequestHeaders(
   incoming: Record<string, string | string[] | undefined>,
   provider: GatewayProvider,
-  secret: string,
+  secret: string | undefined,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_REQUEST_HEADERS) {
@@ -28,9 +28,9 @@ export function upstreamRequestHeaders(
     if (typeof value === 'string') headers[name] = value;
   }
   if (provider.auth === 'x-api-key') {
-    headers['x-api-key'] = secret;
     headers['anthropic-version'] ??= ANTHROPIC_VERSION;
-  } else {
+    if (secret !== undefined) headers['x-api-key'] = secret;
+  } else if (secret !== undefined) {
     headers.authorization = `Bearer ${secret}`;
   }
   return headers;
