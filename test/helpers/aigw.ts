@@ -73,6 +73,28 @@ export class TestHome {
     return JSON.parse(result.stdout) as T;
   }
 
+  /** Runs aigw and expects it to fail with this exit status and error code. */
+  async fails(args: readonly string[], exit: number, code: string, options: RunOptions = {}): Promise<RunResult> {
+    const result = await this.run(args, options);
+    if (result.code !== exit || !result.stderr.includes(code)) {
+      throw new Error(
+        `aigw ${args.join(' ')}: expected exit ${exit} with ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+      );
+    }
+    return result;
+  }
+
+  /** Everything the control plane holds, as the CLI lists it: compared before and after a refused request. */
+  async snapshot(): Promise<Record<string, unknown>> {
+    return {
+      providerKeys: await this.json(['provider-keys', 'list', '--all']),
+      accessKeys: await this.json(['access-keys', 'list', '--all']),
+      configs: await this.json(['configs', 'list', '--all']),
+      providers: await this.json(['providers', 'list', '--all']),
+      gateway: await this.json(['gateway', 'config', 'get']),
+    };
+  }
+
   /** The gateway's base URL, as `aigw daemon status -o json` reports it (starting the daemon if needed). */
   async gatewayUrl(): Promise<string> {
     await this.run(['daemon', 'start']);
