@@ -8,6 +8,8 @@ import { MockUpstream } from '../helpers/mock-upstream.js';
 let home: TestHome;
 let mock: MockUpstream;
 let gatewayUrl: string;
+/** Every access key token the tests were given: none may ever be written down. */
+const tokens: string[] = [];
 
 interface AccessKey {
   id: string;
@@ -20,6 +22,7 @@ async function accessKey(configId?: string): Promise<AccessKey> {
   if (configId) args.push('--access-key-configuration-id', configId);
   const created = await home.json(args);
   assert.ok(created.token, 'the create output carries the token');
+  tokens.push(created.token);
   return { id: created.id, token: created.token };
 }
 
@@ -427,6 +430,7 @@ describe('provider-keys test, usage and secrecy', () => {
     assert.ok(secrets.length > 5);
     for (const file of home.files()) {
       for (const secret of secrets) assert.ok(!file.bytes.includes(secret), `${file.path} holds a provider key`);
+      for (const token of tokens) assert.ok(!file.bytes.includes(token), `${file.path} holds an access key token`);
     }
   });
 });
