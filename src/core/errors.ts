@@ -70,6 +70,7 @@ export const ERRORS = {
   modelForbidden: def(30003, 403, 'auth', "the access key's configuration does not allow this provider or model"),
   unsupportedApi: def(30004, 400, 'usage', 'the provider does not speak this API'),
   streamInterrupted: def(30005, 502, 'unavailable', 'the upstream failed in the middle of a streamed response'),
+  keysCoolingDown: def(30006, 503, 'unavailable', 'every key for this request is resting after a 429'),
   // Lookups.
   notFound: def(10404, 404, 'notFound', 'no such resource'),
   routeNotFound: def(10405, 404, 'notFound', 'no such API route'),

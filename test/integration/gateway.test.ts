@@ -141,6 +141,16 @@ describe('OpenAI SDK through the gateway', () => {
     assert.equal(again.response.headers.get('x-aigw-attempts'), '1');
     assert.equal(mock.seen(first.value).length, 1);
 
+    // With the second key resting too, nothing is tried: a 503 with Retry-After.
+    mock.set(second.value, { status: 429, retryAfter: '20' });
+    await openai(access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }).catch(() => undefined);
+    const resting = await openai(access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }).catch((e) => e);
+    assert.equal(resting.status, 503);
+    assert.equal(resting.code, 'ERR_AIGW_30006');
+    assert.equal(resting.headers.get('x-aigw-attempts'), '0');
+    assert.ok(Number(resting.headers.get('retry-after')) > 0);
+    assert.equal(mock.seen(second.value).length, 3);
+
     const requestId = response.headers.get('x-aigw-request-id');
     const usage = await home.json(['usage', 'list', '--include-retries', '--access-key-id', access.id]);
     const events = usage.aiGatewayUsage.filter((e: any) => e.requestId === requestId).reverse();

@@ -197,7 +197,18 @@ export class GatewayProxy {
       );
       return sendGatewayError(reply, endpoint.format, err, requestId);
     }
-    return this.fail(ex, targets, allTimedOut && ex.attempts > 0);
+    if (ex.attempts === 0) return this.allResting(ex, targets);
+    return this.fail(ex, targets, allTimedOut);
+  }
+
+  /** Every key is cooling down after a 429: a 503 with the shortest wait as Retry-After, and no upstream call. */
+  private allResting(ex: Exchange, targets: Target[]): void {
+    const waits = ex.summaries.map((s) => (this.cooldowns.get(s.providerKeyId ?? '') ?? Date.now()) - Date.now());
+    const seconds = Math.max(1, Math.ceil(Math.min(...waits) / 1000));
+    const what = targets.map((t) => t.label).join(', ');
+    const err = new AigwError(ERRORS.keysCoolingDown, `every key for ${what} is resting after a 429; retry in ${seconds} s`);
+    ex.reply.header('retry-after', String(seconds));
+    sendGatewayError(ex.reply, ex.endpoint.format, err, ex.requestId, ex.summaries);
   }
 
   private summary(ex: Exchange, target: Target, key: GatewayProviderKey | null, status: number | null, error?: string): AttemptSummary {
