@@ -21,3 +21,8 @@ export function integerFlag(name: string) {
     return Number(raw);
   };
 }
+
+/** For a repeatable flag such as --model: commander calls it once per occurrence. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

@@ -1,5 +1,16 @@
 import { AigwError, ERRORS } from './errors.js';
 
+/** The stored settings, as the API shows them (ngrok's AIGatewayConfig fields, plus providerBaseUrls). */
+export interface GatewayConfig {
+  totalTimeout: string;
+  perRequestTimeout: string;
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
+  metadata: string | null;
+  /** Overrides of built-in providers' base URLs, by provider id. */
+  providerBaseUrls: Record<string, string>;
+}
+
 /** Gateway settings the data plane reads: timeouts as Go duration strings (ngrok's format) and limits. */
 export const GATEWAY_DEFAULTS = {
   totalTimeout: '10m',

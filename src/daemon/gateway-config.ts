@@ -1,21 +1,10 @@
 import { AigwError, ERRORS } from '../core/errors.js';
 import { checkBaseUrl } from '../core/custom-providers.js';
-import { checkTimeout, GATEWAY_DEFAULTS } from '../core/gateway-config.js';
+import { checkTimeout, GATEWAY_DEFAULTS, type GatewayConfig } from '../core/gateway-config.js';
 import { checkLabels } from '../core/provider-keys.js';
 import { BUILTIN_PROVIDERS, builtinProvider } from '../core/providers.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from './log.js';
-
-/** The stored settings, as the API shows them (ngrok's AIGatewayConfig plus providerBaseUrls). */
-export interface GatewayConfig {
-  totalTimeout: string;
-  perRequestTimeout: string;
-  maxInputTokens: number | null;
-  maxOutputTokens: number | null;
-  metadata: string | null;
-  /** Overrides of built-in providers' base URLs, by provider id. */
-  providerBaseUrls: Record<string, string>;
-}
 
 export interface GatewayConfigUpdate {
   totalTimeout?: string | undefined;

@@ -66,6 +66,23 @@ export class TestHome {
     });
   }
 
+  /**
+   * Runs aigw with a pseudo-terminal as stdout (through util-linux `script`), so the default output is a
+   * table; stdout and stderr arrive merged, with CRLF line ends turned back into LF.
+   */
+  async runTty(args: readonly string[]): Promise<RunResult> {
+    const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+    const command = [process.execPath, AIGW_BIN, ...args].map(quote).join(' ');
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn('script', ['-qec', command, '/dev/null'], { env: this.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolvePromise({ code: code ?? 1, stdout: stdout.replace(/\r\n/g, '\n'), stderr: '' }));
+      child.stdin.end();
+    });
+  }
+
   /** Runs aigw, expects exit 0, and parses its JSON output. */
   async json<T = any>(args: readonly string[], options: RunOptions = {}): Promise<T> {
     const result = await this.run([...args, '-o', 'json'], options);

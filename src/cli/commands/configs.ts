@@ -3,7 +3,7 @@ import type { AccessScope, RouterRuleWrite } from '../../core/configs.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
-import { handler } from '../command.js';
+import { collect, handler } from '../command.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
@@ -68,10 +68,6 @@ interface DocumentOptions extends LabelOptions {
   routeProvider?: string;
   routeModel?: string;
   step: string[];
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 async function readDocument(io: IO, path: string): Promise<Record<string, unknown>> {

@@ -1,24 +1,19 @@
 import type { Command } from 'commander';
+import type { GatewayConfig } from '../../core/gateway-config.js';
 import { connect } from '../client.js';
-import { handler } from '../command.js';
+import { collect, handler } from '../command.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 
 /** The gateway settings as the management API returns them. */
-interface GatewayConfig {
+interface GatewayConfigResource extends GatewayConfig {
   accountId: string;
   uri: string;
-  totalTimeout: string;
-  perRequestTimeout: string;
-  maxInputTokens: number | null;
-  maxOutputTokens: number | null;
-  metadata: string | null;
-  providerBaseUrls: Record<string, string>;
 }
 
 const PATH = '/gateway-config';
 
-const view: View<GatewayConfig> = {
+const view: View<GatewayConfigResource> = {
   id: (c) => c.accountId,
   columns: [],
   details: [
@@ -40,7 +35,7 @@ const view: View<GatewayConfig> = {
 
 async function get(io: IO): Promise<void> {
   const api = await connect(io);
-  await io.printItem(await api.request<GatewayConfig>('GET', PATH), view);
+  await io.printItem(await api.request<GatewayConfigResource>('GET', PATH), view);
 }
 
 interface SetOptions {
@@ -91,13 +86,9 @@ async function set(io: IO, options: SetOptions): Promise<void> {
     throw usageError('nothing to set: see `aigw gateway config set --help`');
   }
   const api = await connect(io);
-  const config = await api.request<GatewayConfig>('PATCH', PATH, patch);
+  const config = await api.request<GatewayConfigResource>('PATCH', PATH, patch);
   io.success('Updated the gateway settings');
   await io.printItem(config, view);
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 export function registerGateway(program: Command): void {

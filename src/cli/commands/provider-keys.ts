@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { KeyTestResult } from '../../core/gateway-api.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
-import { connect } from '../client.js';
+import { connect, type ApiClient } from '../client.js';
 import { handler } from '../command.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
@@ -51,10 +51,14 @@ const view: View<ProviderKey> = {
   ],
 };
 
-async function chooseProvider(io: IO, providerId: string | undefined): Promise<string> {
+async function chooseProvider(io: IO, api: ApiClient, providerId: string | undefined): Promise<string> {
   if (providerId) return providerId;
   if (!io.interactive) throw usageError('which provider is this key for? pass --provider-id (see `aigw providers list`)');
-  const choices = BUILTIN_PROVIDERS.map((p) => ({ name: `${p.name} (${p.id})`, value: p.id }));
+  const { aiGatewayProviders } = await api.request<{ aiGatewayProviders: { providerId: string; name: string }[] }>('GET', '/providers');
+  const choices = [
+    ...BUILTIN_PROVIDERS.map((p) => ({ name: `${p.name} (${p.id})`, value: p.id })),
+    ...aiGatewayProviders.map((p) => ({ name: `${p.name} (${p.providerId}, custom)`, value: p.providerId })),
+  ];
   return io.promptChoice('Provider', choices);
 }
 
@@ -65,9 +69,9 @@ interface CreateOptions extends LabelOptions, SecretValueOptions {
 
 async function create(io: IO, options: CreateOptions): Promise<void> {
   checkLabels(options);
-  const providerId = await chooseProvider(io, options.providerId);
-  const value = await readSecretValue(io, options, `${providerId} API key (input hidden)`);
   const api = await connect(io);
+  const providerId = await chooseProvider(io, api, options.providerId);
+  const value = await readSecretValue(io, options, `${providerId} API key (input hidden)`);
   const key = await io.spin('Storing the key', () =>
     api.request<ProviderKey>('POST', PATH, {
       providerId,

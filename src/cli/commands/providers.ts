@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { SupportedApiSurface } from '../../core/custom-providers.js';
 import { checkLabels, PROVIDER_LABEL_RULES } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
-import { handler } from '../command.js';
+import { collect, handler } from '../command.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { confirmDelete, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
@@ -98,10 +98,6 @@ interface DefinitionOptions extends LabelOptions {
   format: string[];
   model: string[];
   clearModels?: boolean;
-}
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
 }
 
 function surfaces(options: DefinitionOptions): SupportedApiSurface[] | undefined {
