@@ -399,6 +399,9 @@ describe('provider-keys test, usage and secrecy', () => {
     assert.equal(result.statusCode, 200);
     assert.equal(result.keyRedacted, good.keyRedacted);
     assert.equal(mock.seen(good.value).at(-1)!.path, '/v1/models');
+    const shown = await home.runTty(['provider-keys', 'test', good.id]);
+    assert.match(shown.stdout, /Valid.*yes/);
+    assert.ok(!shown.stdout.includes(good.value));
 
     const bad = await providerKey('anthropic', access);
     mock.set(bad.value, { status: 401 });
@@ -427,6 +430,14 @@ describe('provider-keys test, usage and secrecy', () => {
     const plain = await home.run(['usage', 'list', '--include-retries']);
     assert.equal(plain.code, 0, plain.stderr);
     assert.match(plain.stdout, /openai:gpt-4o-mini/);
+    const quiet = await home.run(['usage', 'list', '-q']);
+    assert.match(quiet.stdout, /^aigue_[0-9a-z]{26}$/m);
+    const table = await home.runTty(['usage', 'list', '--access-key-id', access.id]);
+    assert.match(table.stdout, /PROVIDER KEY/);
+    assert.match(table.stdout, /openai:gpt-4o-mini/);
+    const overviewTable = await home.runTty(['usage', 'overview', '--group-by', 'accessKey']);
+    assert.match(overviewTable.stdout, new RegExp(`${today}.*${access.id}`));
+    assert.match(overviewTable.stdout, /Total: \d+ requests/);
 
     const keys = await home.json(['provider-keys', 'list']);
     assert.ok(keys.aiGatewayProviderKeys.some((k: any) => k.lastUsed), 'lastUsed is recorded');
