@@ -10,6 +10,8 @@ export interface Behaviour {
   stall?: boolean;
   /** Stream a couple of events, then cut the connection. */
   breakStream?: boolean;
+  /** Stream a couple of events, then go quiet without closing. */
+  stallStream?: boolean;
   /** Stream one event every `slowMs` for a long time (for client-abort tests). */
   slowMs?: number;
 }
@@ -177,6 +179,10 @@ export class MockUpstream {
         await new Promise((r) => setTimeout(r, behaviour.slowMs));
       }
       return void res.end();
+    }
+    if (behaviour.stallStream) {
+      res.write(events[0]);
+      return void res.write(events[1]);
     }
     if (behaviour.breakStream) {
       res.write(events[0]);

@@ -306,6 +306,20 @@ describe('OpenAI SDK through the gateway', () => {
   });
 });
 
+test('an upstream that goes quiet mid-stream is cut off after the per-request timeout, with an error event', async () => {
+  const access = await accessKey();
+  const key = await providerKey('openai', access);
+  mock.set(key.value, { stallStream: true });
+  const stream = await openai(access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello, stream: true });
+  let received = 0;
+  const err = await (async () => {
+    for await (const _ of stream) received++;
+  })().catch((e) => e);
+  assert.equal(received, 2);
+  assert.match(String(err?.message), /no data for 1500 ms/);
+  await mock.waitFor(() => mock.seen(key.value)[0]?.aborted === true);
+});
+
 describe('routing', () => {
   test("a configuration's router rule decides the keys and their order", async () => {
     const access = await accessKey();

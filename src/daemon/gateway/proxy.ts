@@ -378,9 +378,25 @@ export class GatewayProxy {
     raw.flushHeaders();
     const tokens = noTokens();
     const scanner = new SseUsageScanner(tokens);
+    // An upstream that goes quiet mid-stream for longer than the per-request timeout is treated as broken.
+    const idleMs = this.deps.holder.current.settings.perRequestTimeoutMs;
+    let idle: NodeJS.Timeout | undefined;
+    let stalled = false;
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        stalled = true;
+        controller.abort();
+      }, idleMs);
+    };
     const write = async (chunk: Buffer) => {
       scanner.feed(chunk);
-      if (!raw.write(chunk)) await once(raw, 'drain', { signal: controller.signal });
+      if (!raw.write(chunk)) {
+        // A slow client is not a stalled upstream: the idle clock waits while the client drains.
+        clearTimeout(idle);
+        await once(raw, 'drain', { signal: controller.signal });
+      }
+      arm();
     };
     try {
       if (!first.done) await write(first.value);
@@ -393,10 +409,14 @@ export class GatewayProxy {
         controller.abort();
         return;
       }
-      const reason = `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
+      const reason = stalled
+        ? `no data for ${idleMs} ms`
+        : `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
       this.deps.log.warn({ requestId: ex.requestId, provider: target.provider.id, reason }, 'upstream stream broke');
       this.event(ex, target, key, started, { statusCode: status, tokens, isError: true, error: `stream interrupted: ${reason}` });
       raw.end(streamErrorEvent(ex.endpoint.format, `the upstream stream from ${target.provider.id} broke off: ${reason}`));
+    } finally {
+      clearTimeout(idle);
     }
   }
 }
