@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { fakeKey, TestHome } from '../helpers/aigw.js';
-import { MockUpstream } from '../helpers/mock-upstream.js';
+import { MockUpstream, type Behaviour } from '../helpers/mock-upstream.js';
 
 let home: TestHome;
 let mock: MockUpstream;
@@ -46,6 +46,19 @@ function assertNeverSawToken(token: string): void {
     assert.ok(!JSON.stringify(r.headers).includes(token), `the access key reached the upstream on ${r.path}`);
     assert.ok(!JSON.stringify(r.body ?? '').includes(token));
   }
+}
+
+/** A streamed chat completion whose upstream misbehaves: how many chunks arrived, and the error it ended with. */
+async function streamThatFails(behaviour: Behaviour) {
+  const access = await accessKey();
+  const key = await providerKey('openai', access);
+  mock.set(key.value, behaviour);
+  const stream = await openai(access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello, stream: true });
+  let received = 0;
+  const err = await (async () => {
+    for await (const _ of stream) received++;
+  })().then(() => assert.fail('the stream ended cleanly'), (e) => e);
+  return { received, err, key };
 }
 
 before(async () => {
@@ -292,14 +305,7 @@ describe('OpenAI SDK through the gateway', () => {
   });
 
   test('an upstream that breaks mid-stream ends the stream with an error event', async () => {
-    const access = await accessKey();
-    const key = await providerKey('openai', access);
-    mock.set(key.value, { breakStream: true });
-    const stream = await openai(access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello, stream: true });
-    let received = 0;
-    const err = await (async () => {
-      for await (const _ of stream) received++;
-    })().then(() => assert.fail('the stream ended cleanly'), (e) => e);
+    const { received, err } = await streamThatFails({ breakStream: true });
     assert.equal(received, 2);
     assert.ok(err instanceof OpenAI.APIError, String(err));
     assert.match(err.message, /broke off/);
@@ -307,14 +313,7 @@ describe('OpenAI SDK through the gateway', () => {
 });
 
 test('an upstream that goes quiet mid-stream is cut off after the per-request timeout, with an error event', async () => {
-  const access = await accessKey();
-  const key = await providerKey('openai', access);
-  mock.set(key.value, { stallStream: true });
-  const stream = await openai(access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello, stream: true });
-  let received = 0;
-  const err = await (async () => {
-    for await (const _ of stream) received++;
-  })().catch((e) => e);
+  const { received, err, key } = await streamThatFails({ stallStream: true });
   assert.equal(received, 2);
   assert.match(String(err?.message), /no data for 1500 ms/);
   await mock.waitFor(() => mock.seen(key.value)[0]?.aborted === true);
