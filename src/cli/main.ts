@@ -7,6 +7,7 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerProviders } from './commands/providers.js';
+import { registerUsage } from './commands/usage.js';
 import { exitCodeOf } from './errors.js';
 import { IO } from './io.js';
 
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerConfigs(program);
   registerProviders(program);
   registerGateway(program);
+  registerUsage(program);
   registerDaemon(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -60,6 +60,17 @@ export const ERRORS = {
   duplicateModel: def(27711, 422, 'usage', 'a model id is listed more than once'),
   duplicateProvider: def(27712, 409, 'conflict', 'a provider with this provider id already exists'),
   baseUrlNotAllowed: def(27718, 422, 'usage', 'the base URL is not allowed'),
+  // The gateway (data plane). ngrok's numbers where it has one for the case, aigw's own 30xxx otherwise.
+  accessKeyInvalid: def(27201, 401, 'auth', 'authentication failed: the access key is missing, unknown or deleted'),
+  noProviderKeys: def(27202, 503, 'unavailable', 'no provider keys are available for this provider'),
+  upstreamTimeout: def(27610, 504, 'unavailable', 'the upstream did not answer in time'),
+  upstreamFailed: def(27613, 502, 'unavailable', 'every upstream attempt failed'),
+  modelRequired: def(30001, 400, 'usage', 'the request names no model'),
+  unknownModel: def(30002, 400, 'usage', 'no provider is known for this model'),
+  modelForbidden: def(30003, 403, 'auth', "the access key's configuration does not allow this provider or model"),
+  unsupportedApi: def(30004, 400, 'usage', 'the provider does not speak this API'),
+  streamInterrupted: def(30005, 502, 'unavailable', 'the upstream failed in the middle of a streamed response'),
+  keysCoolingDown: def(30006, 503, 'unavailable', 'every key for this request is resting after a 429'),
   // Lookups.
   notFound: def(10404, 404, 'notFound', 'no such resource'),
   routeNotFound: def(10405, 404, 'notFound', 'no such API route'),

@@ -12,6 +12,7 @@ export const ID_PREFIX = {
   accessKeyConfiguration: 'aigac_',
   provider: 'aigp_',
   providerModel: 'aigpm_',
+  usageEvent: 'aigue_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

@@ -9,6 +9,7 @@ import { SqliteStore } from '../store/sqlite.js';
 import { buildControlServer } from './control/server.js';
 import type { DaemonStatus } from './control/health.js';
 import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
+import { Gateway } from './gateway/index.js';
 import { buildGatewayServer } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { AccessKeyService } from './access-keys.js';
@@ -85,7 +86,10 @@ async function main(): Promise<void> {
     );
   }
 
-  const gateway = buildGatewayServer(log);
+  const gatewayConfig = new GatewayConfigService(store, log);
+  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
+  await dataPlane.invalidate();
+  const gateway = buildGatewayServer(log, dataPlane.proxy);
   let gatewayUrl: string | null = null;
   let gatewayError: string | null = null;
   try {
@@ -117,9 +121,11 @@ async function main(): Promise<void> {
     accessKeys: new AccessKeyService(store, providerKeys, log),
     configurations: new ConfigurationService(store, providers, log),
     providers,
-    gatewayConfig: new GatewayConfigService(store, log),
+    gatewayConfig,
     accountId: store.installId,
     status,
+    store,
+    gateway: dataPlane,
   });
 
   // We hold the lock, so a socket file left here belongs to a daemon that died.
@@ -141,6 +147,7 @@ async function main(): Promise<void> {
     force.unref();
     const servers: FastifyInstance[] = [control, gateway];
     await Promise.allSettled(servers.map((s) => s.close()));
+    await dataPlane.close();
     await store.close();
     rmSync(paths.socketFile, { force: true });
     rmSync(paths.pidFile, { force: true });

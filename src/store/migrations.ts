@@ -77,4 +77,32 @@ export const MIGRATIONS: readonly string[] = [
     updated_at             TEXT NOT NULL
   ) STRICT;
   `,
+  // The gateway's usage: one row per upstream attempt, never a body.
+  `
+  CREATE TABLE usage_events (
+    id                    TEXT PRIMARY KEY,
+    event_time            TEXT NOT NULL,
+    request_id            TEXT NOT NULL,
+    access_key_id         TEXT NOT NULL,
+    provider              TEXT NOT NULL,
+    model                 TEXT NOT NULL,
+    attempt_number        INTEGER NOT NULL,
+    is_final_attempt      INTEGER NOT NULL,
+    status_code           INTEGER NOT NULL,
+    timed_out             INTEGER NOT NULL,
+    is_error              INTEGER NOT NULL,
+    is_streaming          INTEGER NOT NULL,
+    stop_reason           TEXT NOT NULL DEFAULT '',
+    input_tokens          INTEGER NOT NULL DEFAULT 0,
+    output_tokens         INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens     INTEGER NOT NULL DEFAULT 0,
+    reasoning_tokens      INTEGER NOT NULL DEFAULT 0,
+    provider_key_id       TEXT,
+    provider_key_redacted TEXT,
+    latency_ms            INTEGER NOT NULL,
+    error                 TEXT
+  ) STRICT;
+  CREATE INDEX usage_events_by_time ON usage_events (event_time);
+  CREATE INDEX usage_events_by_access_key ON usage_events (access_key_id, event_time);
+  `,
 ];

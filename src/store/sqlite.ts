@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { configReferences, withoutProviderKey, type AccessScope, type Router } from '../core/configs.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
+  LastUsedBatch,
   AccessKeyPatch,
   AccessKeyRecord,
   ConfigurationPatch,
@@ -19,6 +20,10 @@ import type {
   ProviderKeyRecord,
   SecretSwap,
   Store,
+  UsageBucketRow,
+  UsageEventRecord,
+  UsageOverviewQuery,
+  UsageQuery,
 } from './types.js';
 
 type Params = Record<string, string | number | null>;
@@ -139,6 +144,66 @@ function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
 
+interface UsageRow {
+  id: string;
+  event_time: string;
+  request_id: string;
+  access_key_id: string;
+  provider: string;
+  model: string;
+  attempt_number: number;
+  is_final_attempt: number;
+  status_code: number;
+  timed_out: number;
+  is_error: number;
+  is_streaming: number;
+  stop_reason: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  reasoning_tokens: number;
+  provider_key_id: string | null;
+  provider_key_redacted: string | null;
+  latency_ms: number;
+  error: string | null;
+}
+
+function toUsageEvent(row: UsageRow): UsageEventRecord {
+  return {
+    id: row.id,
+    eventTime: row.event_time,
+    requestId: row.request_id,
+    accessKeyId: row.access_key_id,
+    provider: row.provider,
+    model: row.model,
+    attemptNumber: row.attempt_number,
+    isFinalAttempt: row.is_final_attempt === 1,
+    statusCode: row.status_code,
+    timedOut: row.timed_out === 1,
+    isError: row.is_error === 1,
+    isStreaming: row.is_streaming === 1,
+    stopReason: row.stop_reason,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    cacheReadTokens: row.cache_read_tokens,
+    reasoningTokens: row.reasoning_tokens,
+    providerKeyId: row.provider_key_id,
+    providerKeyRedacted: row.provider_key_redacted,
+    latencyMs: row.latency_ms,
+    error: row.error,
+  };
+}
+
+function usageParams(e: UsageEventRecord) {
+  return {
+    ...e,
+    isFinalAttempt: e.isFinalAttempt ? 1 : 0,
+    timedOut: e.timedOut ? 1 : 0,
+    isError: e.isError ? 1 : 0,
+    isStreaming: e.isStreaming ? 1 : 0,
+  };
+}
+
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let version = current; version < MIGRATIONS.length; version++) {
@@ -198,6 +263,23 @@ export class SqliteStore implements Store {
         `UPDATE provider_keys SET secret_ref = @secretRef, key_redacted = @keyRedacted,
                 name = coalesce(@name, name), updated_at = @updatedAt WHERE id = @id`,
       ),
+      allKeys: db.prepare<[], ProviderKeyRow>('SELECT * FROM provider_keys ORDER BY id'),
+      allAccessKeys: db.prepare<[], AccessKeyRow>(`${ACCESS_KEY_SELECT} ORDER BY a.id`),
+      allConfigurations: db.prepare<[], ConfigurationRow>('SELECT * FROM access_key_configurations ORDER BY id'),
+      allProviders: db.prepare<[], CustomProviderRow>('SELECT * FROM custom_providers ORDER BY id'),
+      touchAccessKey: db.prepare(
+        'UPDATE access_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
+      ),
+      touchKey: db.prepare(
+        'UPDATE provider_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
+      ),
+      insertUsage: db.prepare(`
+        INSERT INTO usage_events (id, event_time, request_id, access_key_id, provider, model, attempt_number,
+          is_final_attempt, status_code, timed_out, is_error, is_streaming, stop_reason, input_tokens, output_tokens,
+          cache_read_tokens, reasoning_tokens, provider_key_id, provider_key_redacted, latency_ms, error)
+        VALUES (@id, @eventTime, @requestId, @accessKeyId, @provider, @model, @attemptNumber, @isFinalAttempt,
+          @statusCode, @timedOut, @isError, @isStreaming, @stopReason, @inputTokens, @outputTokens, @cacheReadTokens,
+          @reasoningTokens, @providerKeyId, @providerKeyRedacted, @latencyMs, @error)`),
       secretRefs: db.prepare<[], { secret_ref: string }>('SELECT secret_ref FROM provider_keys'),
       configurationsUsingKey: db.prepare<[string], { configuration_id: string }>(
         'SELECT configuration_id FROM configuration_provider_keys WHERE provider_key_id = ? ORDER BY configuration_id',
@@ -383,6 +465,64 @@ export class SqliteStore implements Store {
       this.stmt.deleteKey.run(id);
       return toProviderKey(row);
     }).immediate();
+  }
+
+  async allProviderKeys(): Promise<ProviderKeyRecord[]> {
+    return this.stmt.allKeys.all().map(toProviderKey);
+  }
+
+  async allAccessKeys(): Promise<AccessKeyRecord[]> {
+    return this.stmt.allAccessKeys.all().map(toAccessKey);
+  }
+
+  async allConfigurations(): Promise<ConfigurationRecord[]> {
+    return this.stmt.allConfigurations.all().map(toConfiguration);
+  }
+
+  async allCustomProviders(): Promise<CustomProviderRecord[]> {
+    return this.stmt.allProviders.all().map(toCustomProvider);
+  }
+
+  async recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void> {
+    this.db.transaction(() => {
+      for (const event of events) this.stmt.insertUsage.run(usageParams(event));
+      for (const [id, at] of lastUsed.providerKeys) this.stmt.touchKey.run({ id, lastUsed: at });
+      for (const [id, at] of lastUsed.accessKeys) this.stmt.touchAccessKey.run({ id, lastUsed: at });
+    })();
+  }
+
+  async listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>> {
+    const where: string[] = [];
+    const params: Record<string, string | number> = { limit: query.limit + 1 };
+    const filters: [keyof UsageQuery, string][] = [
+      ['cursor', 'id < @cursor'],
+      ['startTime', 'event_time >= @startTime'],
+      ['endTime', 'event_time < @endTime'],
+      ['accessKeyId', 'access_key_id = @accessKeyId'],
+    ];
+    for (const [field, clause] of filters) {
+      const value = query[field];
+      if (typeof value !== 'string') continue;
+      where.push(clause);
+      params[field] = value;
+    }
+    if (!query.includeRetries) where.push('is_final_attempt = 1');
+    const sql =
+      'SELECT * FROM usage_events' + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ' ORDER BY id DESC LIMIT @limit';
+    const rows = this.db.prepare<Record<string, string | number>, UsageRow>(sql).all(params);
+    return { items: rows.slice(0, query.limit).map(toUsageEvent), hasMore: rows.length > query.limit };
+  }
+
+  async usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]> {
+    const group = query.groupBy === 'accessKey' ? 'access_key_id' : 'provider';
+    return this.db
+      .prepare<{ startTime: string; endTime: string }, UsageBucketRow>(
+        `SELECT substr(event_time, 1, 10) AS day, ${group} AS groupKey, count(*) AS requests, sum(is_error) AS errors
+           FROM usage_events
+          WHERE is_final_attempt = 1 AND event_time >= @startTime AND event_time < @endTime
+          GROUP BY day, groupKey ORDER BY day, groupKey`,
+      )
+      .all({ startTime: query.startTime, endTime: query.endTime });
   }
 
   async listSecretRefs(): Promise<Set<string>> {

@@ -1,5 +1,6 @@
 import type { AccessScope, Router } from '../core/configs.js';
 import type { SupportedApiSurface } from '../core/custom-providers.js';
+import type { UsageAttempt } from '../core/gateway-api.js';
 
 /**
  * The Store: the daemon's metadata (never secret values). Methods return Promises although SQLite
@@ -136,6 +137,42 @@ export interface DeletedAccessKey {
   providerKeys: ProviderKeyRecord[];
 }
 
+/** One upstream attempt made by the gateway, as stored. */
+export interface UsageEventRecord extends UsageAttempt {
+  providerKeyId: string | null;
+  providerKeyRedacted: string | null;
+}
+
+export interface UsageQuery {
+  limit: number;
+  /** Only events older than this id (ids sort by time): the next page. */
+  cursor?: string | undefined;
+  startTime?: string | undefined;
+  endTime?: string | undefined;
+  accessKeyId?: string | undefined;
+  includeRetries: boolean;
+}
+
+export interface UsageOverviewQuery {
+  startTime: string;
+  endTime: string;
+  groupBy: 'provider' | 'accessKey';
+}
+
+export interface UsageBucketRow {
+  /** The UTC day, as YYYY-MM-DD. */
+  day: string;
+  groupKey: string;
+  requests: number;
+  errors: number;
+}
+
+/** `lastUsed` times gathered by the gateway and written in one batch. */
+export interface LastUsedBatch {
+  providerKeys: Map<string, string>;
+  accessKeys: Map<string, string>;
+}
+
 export interface Store {
   /** Created with the store; scopes keychain items so two homes never touch each other's. */
   readonly installId: string;
@@ -187,6 +224,16 @@ export interface Store {
   updateCustomProvider(id: string, patch: CustomProviderPatch, updatedAt: string): Promise<CustomProviderRecord | undefined>;
   /** Refuses while a provider key or a configuration references the provider. */
   deleteCustomProvider(id: string): Promise<Outcome<CustomProviderRecord> | undefined>;
+
+  /** Every provider key, oldest first: the gateway's routing snapshot is built from it. */
+  allProviderKeys(): Promise<ProviderKeyRecord[]>;
+  allAccessKeys(): Promise<AccessKeyRecord[]>;
+  allConfigurations(): Promise<ConfigurationRecord[]>;
+  allCustomProviders(): Promise<CustomProviderRecord[]>;
+  /** Writes a batch of usage events and `lastUsed` times in one transaction. */
+  recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void>;
+  listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>>;
+  usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]>;
   /** Every secret ref the store points at, for reconciling the secret store at start-up. */
   listSecretRefs(): Promise<Set<string>>;
   close(): Promise<void>;

@@ -112,6 +112,14 @@ export class TestHome {
     };
   }
 
+  /** The gateway's base URL, as `aigw daemon status -o json` reports it (starting the daemon if needed). */
+  async gatewayUrl(): Promise<string> {
+    await this.run(['daemon', 'start']);
+    const status = await this.json(['daemon', 'status']);
+    if (!status.gatewayUrl) throw new Error(`the gateway is not listening: ${status.gatewayError}`);
+    return status.gatewayUrl as string;
+  }
+
   /** Every file under the home, with its bytes: for checking that no secret reached the disk. */
   files(): { path: string; bytes: Buffer }[] {
     const out: { path: string; bytes: Buffer }[] = [];

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { KeyTestResult } from '../../core/gateway-api.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
 import { connect, type ApiClient } from '../client.js';
@@ -135,6 +136,33 @@ async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: s
   io.success(`Deleted provider key ${id}`);
 }
 
+const testView: View<KeyTestResult> = {
+  id: (t) => t.id,
+  columns: [],
+  details: [
+    { header: 'ID', field: 'id', value: (t) => t.id },
+    { header: 'Provider', field: 'providerId', value: (t) => t.providerId },
+    { header: 'Key', field: 'keyRedacted', value: (t) => t.keyRedacted },
+    { header: 'Valid', field: 'ok', value: (t, io) => (t.ok ? io.green('yes') : io.red('no')) },
+    { header: 'Status', field: 'statusCode', value: (t) => (t.statusCode === null ? '-' : String(t.statusCode)) },
+    { header: 'Latency', field: 'latencyMs', value: (t) => `${t.latencyMs}ms` },
+    { header: 'Result', field: 'message', value: (t) => t.message },
+  ],
+};
+
+/** One cheap authenticated call upstream; exits 1 when the key does not work, so scripts can branch on it. */
+async function test(io: IO, _options: unknown, id: string): Promise<void> {
+  const api = await connect(io);
+  const result = await io.spin('Asking the provider', () =>
+    api.request<KeyTestResult>("POST", `${itemPath(PATH, id)}/test`),
+  );
+  await io.printItem(result, testView);
+  if (!result.ok) {
+    io.warn(`${id} does not work: ${result.message}`);
+    process.exitCode = 1;
+  }
+}
+
 function valueFlags(command: Command): Command {
   return command
     .option('--value-stdin', 'read the key value from standard input')
@@ -180,6 +208,12 @@ export function registerProviderKeys(program: Command): void {
     .argument('<id>', 'provider key id (aigpk_…)')
     .option('--name <name>', 'also rename the key')
     .action(handler(rotate));
+
+  keys
+    .command('test')
+    .description("check that a stored key still works (one models-list call to its provider; exit 1 if it doesn't)")
+    .argument('<id>', 'provider key id (aigpk_…)')
+    .action(handler(test));
 
   keys
     .command('delete')

@@ -27,17 +27,18 @@ export function listUris(
   page: PageParams,
   lastId: string | undefined,
   hasMore: boolean,
+  cursorParam = 'beforeId',
 ): { uri: string; nextPageUri: string | null } {
   const base = new URLSearchParams();
   for (const [k, v] of Object.entries(filters)) if (v !== undefined) base.set(k, v);
   const current = new URLSearchParams(base);
   current.set('limit', String(page.limit));
-  if (page.beforeId) current.set('beforeId', page.beforeId);
+  if (page.beforeId) current.set(cursorParam, page.beforeId);
   let nextPageUri: string | null = null;
   if (hasMore && lastId) {
     const next = new URLSearchParams(base);
     next.set('limit', String(page.limit));
-    next.set('beforeId', lastId);
+    next.set(cursorParam, lastId);
     nextPageUri = `${path}?${next}`;
   }
   return { uri: `${path}?${current}`, nextPageUri };

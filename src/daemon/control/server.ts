@@ -4,6 +4,8 @@ import { VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../access-keys.js';
 import type { ConfigurationService } from '../configurations.js';
 import type { GatewayConfigService } from '../gateway-config.js';
+import type { Store } from '../../store/types.js';
+import type { Gateway } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 import type { ProviderKeyService } from '../provider-keys.js';
 import type { ProviderService } from '../providers.js';
@@ -12,8 +14,10 @@ import { configurationRoutes } from './configurations.js';
 import { sendError } from './errors.js';
 import { gatewayConfigRoutes } from './gateway-config.js';
 import { healthRoutes, type DaemonStatus } from './health.js';
+import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
+import { usageRoutes } from './usage.js';
 
 export const DAEMON_VERSION_HEADER = 'aigw-daemon-version';
 const CONTROL_BODY_LIMIT = 64 * 1024;
@@ -28,7 +32,11 @@ export interface ControlDeps {
   /** This install's id, shown as the gateway config's accountId. */
   accountId: string;
   status: () => DaemonStatus;
+  store: Store;
+  gateway: Gateway;
 }
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource. */
 export function buildControlServer(deps: ControlDeps): FastifyInstance {
@@ -41,6 +49,11 @@ export function buildControlServer(deps: ControlDeps): FastifyInstance {
   app.addHook('onSend', async (_request, reply) => {
     reply.header(DAEMON_VERSION_HEADER, VERSION);
   });
+  // Every successful write rebuilds the gateway's routing snapshot before the caller hears back, so a key
+  // created, rotated or deleted is in effect (or gone) by the time the CLI returns.
+  app.addHook('onSend', async (request, reply) => {
+    if (!READS.has(request.method) && reply.statusCode < 400) await deps.gateway.invalidate();
+  });
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) => {
     const err = new AigwError(ERRORS.routeNotFound, `no API route ${request.method} ${request.url.split('?')[0]}`);
@@ -52,5 +65,7 @@ export function buildControlServer(deps: ControlDeps): FastifyInstance {
   app.register(configurationRoutes(deps.configurations));
   app.register(providerRoutes(deps.providers, deps.gatewayConfig));
   app.register(gatewayConfigRoutes(deps.gatewayConfig, deps.accountId));
+  app.register(providerKeyTestRoutes((id) => deps.gateway.testKey(id)));
+  app.register(usageRoutes(deps.store, deps.gateway));
   return app;
 }

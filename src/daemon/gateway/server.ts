@@ -1,18 +1,38 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AigwError, ERRORS } from '../../core/errors.js';
+import { toAigwError } from '../control/errors.js';
 import type { Logger } from '../log.js';
+import { sendGatewayError } from './errors.js';
+import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, type GatewayProxy } from './proxy.js';
+import { anthropicRoutes, openaiRoutes } from './routes.js';
+
+/** Prompts can carry images and long documents. */
+const GATEWAY_BODY_LIMIT = 32 * 1024 * 1024;
+
+const formatOf = (url: string) => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
 /**
- * The data plane's listener. It answers health checks; the OpenAI- and Anthropic-compatible routes
- * arrive with the gateway itself, and until then every other path answers 404 in OpenAI's error shape.
+ * The data plane's listener: the OpenAI- and Anthropic-compatible routes, each answering errors in its own
+ * API's shape. No request is logged (headers carry credentials); only warnings and errors are.
  */
-export function buildGatewayServer(log: Logger): FastifyInstance {
-  // Per-request logging would cost the hot path; the gateway logs warnings and errors only.
-  const app = Fastify({ loggerInstance: log.child({ plane: 'gateway' }, { level: 'warn' }) as FastifyBaseLogger });
+export function buildGatewayServer(log: Logger, proxy: GatewayProxy): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: log.child({ plane: 'gateway' }, { level: 'warn' }) as FastifyBaseLogger,
+    bodyLimit: GATEWAY_BODY_LIMIT,
+    disableRequestLogging: true,
+  });
   app.get('/health', async () => ({ status: 'ok' }));
+  app.register(openaiRoutes(proxy));
+  app.register(anthropicRoutes(proxy));
+  app.setErrorHandler((err: Error, request, reply) => {
+    const coded = toAigwError(err);
+    if (coded.def === ERRORS.internal) request.log.error({ err: err.message }, 'gateway request failed');
+    reply.header(ATTEMPTS_HEADER, '0');
+    sendGatewayError(reply, formatOf(request.url), coded, String(reply.getHeader(REQUEST_ID_HEADER) ?? ''));
+  });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
-      error: { message: `no route ${request.method} ${request.url.split('?')[0]}`, type: 'invalid_request_error', code: 'not_found' },
-    });
+    const err = new AigwError(ERRORS.routeNotFound, `no route ${request.method} ${request.url.split('?')[0]}`);
+    sendGatewayError(reply, formatOf(request.url), err, '');
   });
   return app;
 }

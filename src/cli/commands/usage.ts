@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import type { UsageBucket as Bucket, UsageEvent, UsageList, UsageOverview as Overview } from '../../core/gateway-api.js';
+import { connect } from '../client.js';
+import { handler, integerFlag } from '../command.js';
+import { usageError } from '../errors.js';
+import type { IO, View } from '../io.js';
+
+const status = (e: UsageEvent) => (e.statusCode ? String(e.statusCode) : e.timedOut ? 'timeout' : 'error');
+
+const eventView: View<UsageEvent> = {
+  id: (e) => e.id,
+  columns: [
+    { header: 'TIME', field: 'eventTime', value: (e, io) => io.time(e.eventTime) },
+    { header: 'REQUEST', field: 'requestId', value: (e) => e.requestId },
+    { header: 'ATTEMPT', field: 'attemptNumber', value: (e) => String(e.attemptNumber) },
+    { header: 'ACCESS KEY', field: 'accessKeyId', value: (e) => e.accessKeyId },
+    { header: 'MODEL', field: 'model', value: (e) => `${e.provider}:${e.model}` },
+    { header: 'PROVIDER KEY', field: 'providerKeyDisplayName', value: (e) => e.providerKeyDisplayName ?? '' },
+    { header: 'STATUS', field: 'statusCode', value: (e, io) => (e.isError ? io.red(status(e)) : status(e)) },
+    { header: 'TOKENS IN/OUT', field: 'tokens', value: (e) => `${e.inputTokens}/${e.outputTokens}` },
+    { header: 'LATENCY', field: 'latencyMs', value: (e) => `${e.latencyMs}ms` },
+  ],
+  details: [],
+};
+
+const bucketView: View<Bucket> = {
+  id: (b) => `${b.bucketStart}\t${b.groupKey}`,
+  columns: [
+    { header: 'DAY', field: 'bucketStart', value: (b) => b.bucketStart.slice(0, 10) },
+    { header: 'GROUP', field: 'groupKey', value: (b) => b.groupKey },
+    { header: 'REQUESTS', field: 'requests', value: (b) => String(b.requests) },
+    { header: 'ERRORS', field: 'errors', value: (b) => String(b.errors) },
+  ],
+  details: [],
+};
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** An RFC 3339 time, or a span back from now such as 30m, 24h or 7d. */
+export function parseTime(flag: string, value: string | undefined, now = Date.now()): string | undefined {
+  if (value === undefined) return undefined;
+  const span = /^(\d+)([smhd])$/.exec(value);
+  if (span) return new Date(now - Number(span[1]) * UNIT_MS[span[2]!]!).toISOString();
+  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return new Date(Date.parse(value)).toISOString();
+  throw usageError(`${flag} must be an RFC 3339 time (2025-01-31T00:00:00Z) or a span back from now (30m, 24h, 7d)`);
+}
+
+interface ListOptions {
+  startTime?: string;
+  endTime?: string;
+  accessKeyId?: string;
+  includeRetries?: boolean;
+  limit?: number;
+  cursor?: string;
+  all?: boolean;
+}
+
+async function list(io: IO, options: ListOptions): Promise<void> {
+  const query = new URLSearchParams();
+  const set = (name: string, value: string | undefined) => value !== undefined && query.set(name, value);
+  set('startTime', parseTime('--start-time', options.startTime));
+  set('endTime', parseTime('--end-time', options.endTime));
+  set('accessKeyId', options.accessKeyId);
+  if (options.includeRetries) query.set('includeRetries', 'true');
+  set('limit', options.limit === undefined ? undefined : String(options.limit));
+  set('cursor', options.cursor);
+  const api = await connect(io);
+  let page = await api.request<UsageList>('GET', `/usage?${query}`);
+  const items = [...page.aiGatewayUsage];
+  while (options.all && page.nextPageUri) {
+    page = await api.request<UsageList>('GET', page.nextPageUri);
+    items.push(...page.aiGatewayUsage);
+  }
+  const document = options.all ? { aiGatewayUsage: items, uri: page.uri, nextPageUri: null } : page;
+  await io.printList(document, items, eventView);
+  if (io.format === 'table' && page.nextPageUri) io.note(io.dim(`More events: --cursor ${items.at(-1)!.id}, or --all`));
+}
+
+async function overview(io: IO, options: { startTime?: string; endTime?: string; groupBy?: string }): Promise<void> {
+  const groupBy = options.groupBy ?? 'provider';
+  if (groupBy !== 'provider' && groupBy !== 'accessKey') throw usageError('--group-by must be provider or accessKey');
+  const query = new URLSearchParams({ groupBy });
+  const start = parseTime('--start-time', options.startTime);
+  const end = parseTime('--end-time', options.endTime);
+  if (start) query.set('startTime', start);
+  if (end) query.set('endTime', end);
+  const api = await connect(io);
+  const result = await api.request<Overview>('GET', `/usage/overview?${query}`);
+  await io.printList(result, result.buckets, bucketView);
+  if (io.format === 'table') {
+    io.note(`Total: ${result.totals.requests} requests, ${result.totals.errors} errors`);
+  }
+}
+
+export function registerUsage(program: Command): void {
+  const usage = program.command('usage').description("the gateway's usage: one event per upstream attempt, and daily totals");
+  usage
+    .command('list')
+    .alias('ls')
+    .description('list usage events, newest first (final attempts only unless --include-retries)')
+    .option('--start-time <time>', 'only events at or after this time (RFC 3339, or 30m, 24h, 7d ago)')
+    .option('--end-time <time>', 'only events before this time')
+    .option('--access-key-id <id>', 'only requests made with this access key')
+    .option('--include-retries', 'also show the attempts that failed over')
+    .option('--limit <n>', 'at most this many events (1-100)', integerFlag('--limit'))
+    .option('--cursor <id>', 'start after this event id (the next page)')
+    .option('--all', 'follow every page')
+    .action(handler(list));
+  usage
+    .command('overview')
+    .description('requests and errors per day, by provider or by access key (default: the last 7 days)')
+    .option('--start-time <time>', 'from this time (RFC 3339, or 30m, 24h, 7d ago)')
+    .option('--end-time <time>', 'until this time (default now)')
+    .option('--group-by <dimension>', 'provider (default) or accessKey')
+    .action(handler(overview));
+}

@@ -1,0 +1,107 @@
+import { hashAccessToken, isWellFormedAccessToken } from '../../core/access-tokens.js';
+import type { AccessScope, Router } from '../../core/configs.js';
+import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
+import type { CustomProviderRecord, Store } from '../../store/types.js';
+import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
+import type {
+  AccessRules,
+  GatewayAccessKey,
+  GatewayDirectory,
+  GatewayProvider,
+  GatewayProviderKey,
+  RouterRule,
+  RoutingSnapshot,
+} from './snapshot.js';
+
+function accessRules(access: AccessScope | null): AccessRules {
+  return { providers: access?.providers?.allow, models: access?.models?.allow };
+}
+
+function routerRules(router: Router | null): RouterRule[] {
+  return (router?.rules ?? []).map((r) => ({
+    provider: r.provider,
+    model: r.model,
+    steps: r.steps.map((s) => s.keys.map((k) => k.id)),
+  }));
+}
+
+function customProvider(p: CustomProviderRecord): GatewayProvider {
+  const formats = [...new Set(p.supportedApiSurfaces.map((s) => s.format))].filter(
+    (f): f is ApiFormat => f === 'openai' || f === 'anthropic',
+  );
+  const speaks = formats.length ? formats : (['openai'] as ApiFormat[]);
+  return {
+    id: p.providerId,
+    resourceId: p.id,
+    name: p.name,
+    baseUrl: p.baseUrl,
+    formats: speaks,
+    // An Anthropic-only server takes Anthropic's header; everything else takes a bearer token.
+    auth: speaks.includes('openai') ? 'bearer' : 'x-api-key',
+    models: p.models.map((m) => m.modelId),
+  };
+}
+
+/** Reads the whole routing picture from the Store and the gateway settings; runs only after a write. */
+export class StoreDirectory implements GatewayDirectory {
+  constructor(
+    private readonly store: Store,
+    private readonly settings: () => Promise<StoredSettings>,
+  ) {}
+
+  tokenHash(token: string): string | undefined {
+    return isWellFormedAccessToken(token) ? hashAccessToken(token) : undefined;
+  }
+
+  async load(): Promise<RoutingSnapshot> {
+    const [settings, providerKeys, accessKeyRecords, configurations, customProviders] = await Promise.all([
+      this.settings(),
+      this.store.allProviderKeys(),
+      this.store.allAccessKeys(),
+      this.store.allConfigurations(),
+      this.store.allCustomProviders(),
+    ]);
+
+    const providers = new Map<string, GatewayProvider>();
+    for (const p of BUILTIN_PROVIDERS) {
+      const baseUrl = settings.baseUrls[p.id] ?? p.baseUrl;
+      providers.set(p.id, { id: p.id, resourceId: null, name: p.name, baseUrl, formats: p.formats, auth: p.auth, models: p.models });
+    }
+    for (const p of customProviders) providers.set(p.providerId, customProvider(p));
+
+    const keys = new Map<string, GatewayProviderKey>();
+    const keysByProvider = new Map<string, GatewayProviderKey[]>();
+    for (const r of providerKeys) {
+      const key: GatewayProviderKey = {
+        id: r.id,
+        providerId: r.providerId,
+        name: r.name,
+        keyRedacted: r.keyRedacted,
+        accessKeyId: r.accessKeyId,
+        secretRef: r.secretRef,
+      };
+      keys.set(key.id, key);
+      const list = keysByProvider.get(key.providerId) ?? [];
+      list.push(key);
+      keysByProvider.set(key.providerId, list);
+    }
+
+    const configById = new Map(configurations.map((c) => [c.id, c]));
+    const accessKeys = new Map<string, GatewayAccessKey>();
+    for (const a of accessKeyRecords) {
+      const config = a.accessKeyConfigurationId ? configById.get(a.accessKeyConfigurationId) : undefined;
+      accessKeys.set(a.tokenHash, {
+        id: a.id,
+        access: accessRules(config?.access ?? null),
+        rules: routerRules(config?.router ?? null),
+      });
+    }
+    return {
+      accessKeys,
+      providers,
+      keys,
+      keysByProvider,
+      settings: { totalTimeoutMs: settings.totalTimeoutMs, perRequestTimeoutMs: settings.perRequestTimeoutMs },
+    };
+  }
+}

@@ -1,0 +1,68 @@
+import type { FastifyReply } from 'fastify';
+import { AigwError, ERRORS } from '../../core/errors.js';
+import type { ApiFormat } from '../../core/providers.js';
+
+/** One attempt as the client sees it when everything failed: never a key value, only its redacted form. */
+export interface AttemptSummary {
+  attempt: number;
+  model: string;
+  providerKeyId: string | null;
+  keyRedacted: string | null;
+  status: number | null;
+  error?: string;
+}
+
+const OPENAI_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'invalid_request_error',
+};
+const ANTHROPIC_TYPES: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  503: 'overloaded_error',
+  504: 'timeout_error',
+};
+
+/**
+ * The error in the dialect of the API that was called, so the official SDKs show its message:
+ * OpenAI's `{ error: { message, type, code } }` or Anthropic's `{ type: "error", error: { type, message } }`.
+ * aigw's stable code rides along, and, when every attempt failed, the list of attempts.
+ */
+export function gatewayErrorBody(format: ApiFormat, err: AigwError, requestId: string, attempts?: readonly AttemptSummary[]) {
+  const status = err.def.status;
+  const extra = attempts ? { attempts } : {};
+  if (format === 'anthropic') {
+    return {
+      type: 'error',
+      error: { type: ANTHROPIC_TYPES[status] ?? 'api_error', message: err.message, code: err.code, ...extra },
+      request_id: requestId,
+    };
+  }
+  return {
+    error: { message: err.message, type: OPENAI_TYPES[status] ?? 'api_error', param: null, code: err.code, ...extra },
+  };
+}
+
+export function sendGatewayError(
+  reply: FastifyReply,
+  format: ApiFormat,
+  err: AigwError,
+  requestId: string,
+  attempts?: readonly AttemptSummary[],
+): void {
+  reply.status(err.def.status).send(gatewayErrorBody(format, err, requestId, attempts));
+}
+
+/** The last SSE event of a stream that broke: the SDKs raise it as an error instead of seeing a clean end. */
+export function streamErrorEvent(format: ApiFormat, message: string): string {
+  const err = new AigwError(ERRORS.streamInterrupted, message);
+  const body = gatewayErrorBody(format, err, '');
+  if (format === 'anthropic') return `event: error\ndata: ${JSON.stringify({ type: 'error', error: body.error })}\n\n`;
+  return `event: error\ndata: ${JSON.stringify(body)}\n\n`;
+}

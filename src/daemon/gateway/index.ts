@@ -1,0 +1,47 @@
+import type { KeyTestResult } from '../../core/gateway-api.js';
+import type { SecretStore } from '../../secrets/types.js';
+import type { Store } from '../../store/types.js';
+import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
+import type { Logger } from '../log.js';
+import { StoreDirectory } from './directory.js';
+import { testProviderKey } from './key-test.js';
+import { GatewayProxy } from './proxy.js';
+import { SecretCache } from './secret-cache.js';
+import { SnapshotHolder } from './snapshot.js';
+import { UpstreamPools } from './upstream.js';
+import { UsageRecorder } from './usage.js';
+
+/** The data plane's parts, built once per daemon; the control plane talks to it through these methods. */
+export class Gateway {
+  readonly holder: SnapshotHolder;
+  readonly proxy: GatewayProxy;
+  readonly usage: UsageRecorder;
+  private readonly secrets: SecretCache;
+  private readonly pools = new UpstreamPools();
+
+  constructor(store: Store, secretStore: SecretStore, settings: () => Promise<StoredSettings>, log: Logger) {
+    this.holder = new SnapshotHolder(new StoreDirectory(store, settings), log);
+    this.secrets = new SecretCache(secretStore, log);
+    this.usage = new UsageRecorder(store, log);
+    this.holder.onRebuild((snapshot) => this.secrets.retain(new Set([...snapshot.keys.values()].map((k) => k.secretRef))));
+    this.proxy = new GatewayProxy({ holder: this.holder, secrets: this.secrets, pools: this.pools, usage: this.usage, log });
+  }
+
+  /** Called after every management write: the next request sees the change. */
+  invalidate(): Promise<void> {
+    return this.holder.invalidate();
+  }
+
+  testKey(id: string): Promise<KeyTestResult> {
+    return testProviderKey({ holder: this.holder, secrets: this.secrets, pools: this.pools }, id);
+  }
+
+  displayName(providerId: string): string {
+    return this.holder.current.providers.get(providerId)?.name ?? providerId;
+  }
+
+  async close(): Promise<void> {
+    await this.usage.flush();
+    await this.pools.close();
+  }
+}

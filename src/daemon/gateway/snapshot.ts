@@ -1,0 +1,120 @@
+import type { ApiFormat, AuthStyle } from '../../core/providers.js';
+import type { Logger } from '../log.js';
+
+/** A provider the gateway can route to: a built-in (base URL possibly overridden) or a custom one. */
+export interface GatewayProvider {
+  /** The id used in model strings (`openai`, `my-vllm`). */
+  id: string;
+  /** The `aigp_…` resource id of a custom provider; null for built-ins. */
+  resourceId: string | null;
+  name: string;
+  baseUrl: string;
+  formats: readonly ApiFormat[];
+  auth: AuthStyle;
+  /** Models listed by `/v1/models`; bare names in this list resolve to this provider. */
+  models: readonly string[];
+}
+
+export interface GatewayProviderKey {
+  id: string;
+  providerId: string;
+  name: string;
+  keyRedacted: string;
+  /** The access key this key is attached to; null for an account-wide key. */
+  accessKeyId: string | null;
+  secretRef: string;
+}
+
+/** Allow lists; undefined means no restriction on that dimension, an empty list means nothing. */
+export interface AccessRules {
+  providers?: readonly string[] | undefined;
+  models?: readonly string[] | undefined;
+}
+
+export interface RouterRule {
+  provider?: string | undefined;
+  model?: string | undefined;
+  /** Each step is a list of provider key ids, tried in order. */
+  steps: readonly (readonly string[])[];
+}
+
+export interface GatewayAccessKey {
+  id: string;
+  access: AccessRules;
+  rules: readonly RouterRule[];
+}
+
+export interface GatewaySettings {
+  totalTimeoutMs: number;
+  perRequestTimeoutMs: number;
+}
+
+/** Everything a request needs, in memory: the hot path reads this and never awaits the database. */
+export interface RoutingSnapshot {
+  /** Access keys by the hash of their token. */
+  accessKeys: ReadonlyMap<string, GatewayAccessKey>;
+  providers: ReadonlyMap<string, GatewayProvider>;
+  keys: ReadonlyMap<string, GatewayProviderKey>;
+  /** Each provider's keys in creation order. */
+  keysByProvider: ReadonlyMap<string, readonly GatewayProviderKey[]>;
+  settings: GatewaySettings;
+}
+
+/** Where the snapshot comes from: the control plane's data, read in full when something changed. */
+export interface GatewayDirectory {
+  load(): Promise<RoutingSnapshot>;
+  /** The lookup key of an access key token (its hash); undefined when it cannot be a token at all. */
+  tokenHash(token: string): string | undefined;
+}
+
+export const DEFAULT_SETTINGS: GatewaySettings = { totalTimeoutMs: 120_000, perRequestTimeoutMs: 60_000 };
+
+export function emptySnapshot(): RoutingSnapshot {
+  return { accessKeys: new Map(), providers: new Map(), keys: new Map(), keysByProvider: new Map(), settings: DEFAULT_SETTINGS };
+}
+
+/**
+ * Holds the current snapshot and rebuilds it when the control plane says something changed. Writers await
+ * `invalidate()`, so once a management call has answered, the gateway already sees its effect.
+ */
+export class SnapshotHolder {
+  current: RoutingSnapshot = emptySnapshot();
+  private running: Promise<void> | undefined;
+  private again = false;
+  private readonly listeners: ((snapshot: RoutingSnapshot) => void)[] = [];
+
+  constructor(
+    private readonly directory: GatewayDirectory,
+    private readonly log: Logger,
+  ) {}
+
+  onRebuild(listener: (snapshot: RoutingSnapshot) => void): void {
+    this.listeners.push(listener);
+  }
+
+  tokenHash(token: string): string | undefined {
+    return this.directory.tokenHash(token);
+  }
+
+  /** Rebuilds now; calls made while a rebuild runs share one more rebuild after it. */
+  invalidate(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          this.current = await this.directory.load();
+          for (const listener of this.listeners) listener(this.current);
+        } while (this.again);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'could not rebuild the routing snapshot; keeping the previous one');
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+}

@@ -1,0 +1,230 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** How the mock answers requests made with one provider key. */
+export interface Behaviour {
+  /** Answer this status with an error body in the provider's shape (429, 401, 500…). */
+  status?: number;
+  retryAfter?: string;
+  /** Never answer (until the caller gives up). */
+  stall?: boolean;
+  /** Stream a couple of events, then cut the connection. */
+  breakStream?: boolean;
+  /** Stream a couple of events, then go quiet without closing. */
+  stallStream?: boolean;
+  /** Stream one event every `slowMs` for a long time (for client-abort tests). */
+  slowMs?: number;
+}
+
+/** One request the mock received, with every header, so tests can check what did and did not travel. */
+export interface SeenRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: any;
+  /** The provider key it carried: `Authorization: Bearer …` or `x-api-key`. */
+  key: string | undefined;
+  /** Set when the connection closed before the mock finished its answer. */
+  aborted: boolean;
+}
+
+function credential(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7);
+  const apiKey = req.headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey : undefined;
+}
+
+const sse = (data: unknown, event?: string) => `${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`;
+
+/**
+ * A stand-in for OpenAI and Anthropic: their paths, JSON and SSE shapes and usage fields. It accepts only
+ * the keys it was told about, and can be told to fail, stall or break a stream for a given key.
+ */
+export class MockUpstream {
+  readonly requests: SeenRequest[] = [];
+  private readonly validKeys = new Set<string>();
+  private readonly behaviours = new Map<string, Behaviour>();
+  private server: Server | undefined;
+  /** Answer requests that carry no key at all, as a local Ollama does. */
+  allowNoKey = false;
+  url = '';
+
+  /** The base URL to give aigw for a provider (the mock serves both dialects under /v1). */
+  get baseUrl(): string {
+    return `${this.url}/v1`;
+  }
+
+  accept(...keys: string[]): void {
+    for (const key of keys) this.validKeys.add(key);
+  }
+
+  set(key: string, behaviour: Behaviour): void {
+    this.behaviours.set(key, behaviour);
+  }
+
+  clear(): void {
+    this.behaviours.clear();
+    this.requests.length = 0;
+  }
+
+  /** Requests made with this key. */
+  seen(key: string): SeenRequest[] {
+    return this.requests.filter((r) => r.key === key);
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  /** Resolves once `predicate` holds, polling; for facts that arrive asynchronously (an abort). */
+  async waitFor(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > until) throw new Error('mock upstream: condition not met in time');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const seen: SeenRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: { ...req.headers },
+      body: text ? JSON.parse(text) : undefined,
+      key: credential(req),
+      aborted: false,
+    };
+    this.requests.push(seen);
+    res.on('close', () => {
+      if (!res.writableFinished) seen.aborted = true;
+    });
+    const anthropic = seen.path.startsWith('/v1/messages');
+    const behaviour = (seen.key && this.behaviours.get(seen.key)) || {};
+    if (behaviour.stall) return;
+    const keyOk = seen.key ? this.validKeys.has(seen.key) : this.allowNoKey;
+    if (!keyOk) return this.error(res, anthropic, 401, 'invalid x-api-key / Incorrect API key provided');
+    if (behaviour.status) return this.error(res, anthropic, behaviour.status, `mock failure ${behaviour.status}`, behaviour.retryAfter);
+    const path = seen.path.split('?')[0];
+    if (req.method === 'GET' && path === '/v1/models') {
+      return this.json(res, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' }] });
+    }
+    const body = seen.body ?? {};
+    if (path === '/v1/messages') return body.stream ? this.anthropicStream(res, body, behaviour) : this.json(res, this.anthropicMessage(body));
+    if (path === '/v1/chat/completions') return body.stream ? this.openaiStream(res, body, behaviour) : this.json(res, this.chatCompletion(body));
+    if (path === '/v1/embeddings') {
+      return this.json(res, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], model: body.model, usage: { prompt_tokens: 3, total_tokens: 3 } });
+    }
+    if (path === '/v1/completions') {
+      return this.json(res, { id: 'cmpl-1', object: 'text_completion', model: body.model, choices: [{ index: 0, text: 'mock', finish_reason: 'stop' }], usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 } });
+    }
+    if (path === '/v1/responses') {
+      return this.json(res, { id: 'resp_1', object: 'response', status: 'completed', model: body.model, output: [], usage: { input_tokens: 4, output_tokens: 2, total_tokens: 6 } });
+    }
+    this.error(res, anthropic, 404, `no mock route ${path}`);
+  }
+
+  private json(res: ServerResponse, body: unknown, status = 200): void {
+    res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'mock-req' });
+    res.end(JSON.stringify(body));
+  }
+
+  private error(res: ServerResponse, anthropic: boolean, status: number, message: string, retryAfter?: string): void {
+    const body = anthropic
+      ? { type: 'error', error: { type: status === 429 ? 'rate_limit_error' : status === 401 ? 'authentication_error' : 'api_error', message } }
+      : { error: { message, type: 'mock_error', code: String(status) } };
+    res.writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) });
+    res.end(JSON.stringify(body));
+  }
+
+  private chatCompletion(body: any) {
+    return {
+      id: 'chatcmpl-mock',
+      object: 'chat.completion',
+      created: 1,
+      model: body.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: `hello from ${body.model}` }, finish_reason: 'stop' }],
+      usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 },
+    };
+  }
+
+  private anthropicMessage(body: any) {
+    return {
+      id: 'msg_mock',
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content: [{ type: 'text', text: `hello from ${body.model}` }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 12, output_tokens: 6 },
+    };
+  }
+
+  private async writeEvents(res: ServerResponse, events: string[], behaviour: Behaviour): Promise<void> {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (behaviour.slowMs) {
+      for (let i = 0; i < 600 && !res.destroyed; i++) {
+        res.write(events[Math.min(i, 1)]);
+        await new Promise((r) => setTimeout(r, behaviour.slowMs));
+      }
+      return void res.end();
+    }
+    if (behaviour.stallStream) {
+      res.write(events[0]);
+      return void res.write(events[1]);
+    }
+    if (behaviour.breakStream) {
+      res.write(events[0]);
+      res.write(events[1]);
+      await new Promise((r) => setTimeout(r, 50));
+      return void res.socket?.destroy();
+    }
+    for (const event of events) res.write(event);
+    res.end();
+  }
+
+  private openaiStream(res: ServerResponse, body: any, behaviour: Behaviour): Promise<void> {
+    const chunk = (delta: object, finish: string | null) => ({
+      id: 'chatcmpl-mock',
+      object: 'chat.completion.chunk',
+      created: 1,
+      model: body.model,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+    });
+    const events = [
+      sse(chunk({ role: 'assistant', content: '' }, null)),
+      sse(chunk({ content: 'hello ' }, null)),
+      sse(chunk({ content: `from ${body.model}` }, null)),
+      sse(chunk({}, 'stop')),
+    ];
+    if (body.stream_options?.include_usage) {
+      events.push(sse({ id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } }));
+    }
+    events.push('data: [DONE]\n\n');
+    return this.writeEvents(res, events, behaviour);
+  }
+
+  private anthropicStream(res: ServerResponse, body: any, behaviour: Behaviour): Promise<void> {
+    const events = [
+      sse({ type: 'message_start', message: { id: 'msg_mock', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } }, 'message_start'),
+      sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'),
+      sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hello ' } }, 'content_block_delta'),
+      sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `from ${body.model}` } }, 'content_block_delta'),
+      sse({ type: 'content_block_stop', index: 0 }, 'content_block_stop'),
+      sse({ type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 4 } }, 'message_delta'),
+      sse({ type: 'message_stop' }, 'message_stop'),
+    ];
+    return this.writeEvents(res, events, behaviour);
+  }
+}

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseTime } from '../../src/cli/commands/usage.js';
+import { cooldownMs, isRetryable } from '../../src/daemon/gateway/proxy.js';
+import { isAllowed, keysFor, resolveModel, resolveTargets } from '../../src/daemon/gateway/resolve.js';
+import type { GatewayAccessKey, GatewayProvider, GatewayProviderKey, RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
+import { DEFAULT_SETTINGS } from '../../src/daemon/gateway/snapshot.js';
+import { upstreamRequestHeaders } from '../../src/daemon/gateway/upstream.js';
+import { foldUsage, noTokens, SseUsageScanner } from '../../src/daemon/gateway/usage.js';
+
+const provider = (id: string, extra: Partial<GatewayProvider> = {}): GatewayProvider => ({
+  id,
+  resourceId: null,
+  name: id,
+  baseUrl: `https://${id}.example/v1`,
+  formats: ['openai'],
+  auth: 'bearer',
+  models: [],
+  ...extra,
+});
+const key = (id: string, providerId: string, accessKeyId: string | null): GatewayProviderKey => ({
+  id,
+  providerId,
+  name: '',
+  keyRedacted: '***',
+  accessKeyId,
+  secretRef: id,
+});
+
+function snapshot(keys: GatewayProviderKey[]): RoutingSnapshot {
+  const providers = new Map([
+    ['openai', provider('openai')],
+    ['anthropic', provider('anthropic', { formats: ['anthropic', 'openai'], auth: 'x-api-key' })],
+    ['ollama', provider('ollama', { resourceId: 'aigp_x', models: ['llama3'] })],
+  ]);
+  const byProvider = new Map<string, GatewayProviderKey[]>();
+  for (const k of keys) byProvider.set(k.providerId, [...(byProvider.get(k.providerId) ?? []), k]);
+  return { accessKeys: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: DEFAULT_SETTINGS };
+}
+const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [] };
+
+test('model names resolve by provider:model, provider/model, custom model lists and the catalog', () => {
+  const snap = snapshot([]);
+  assert.equal(resolveModel(snap, 'openai:gpt-4o').label, 'openai:gpt-4o');
+  assert.equal(resolveModel(snap, 'anthropic/claude-x').label, 'anthropic:claude-x');
+  assert.equal(resolveModel(snap, 'claude-sonnet-4-5').label, 'anthropic:claude-sonnet-4-5');
+  assert.equal(resolveModel(snap, 'gpt-4o-mini').label, 'openai:gpt-4o-mini');
+  assert.equal(resolveModel(snap, 'llama3').label, 'ollama:llama3');
+  assert.equal(resolveModel(snap, 'aigp_x:llama3').label, 'ollama:llama3');
+  assert.throws(() => resolveModel(snap, 'mystery-model'), /provider:model/);
+  assert.throws(() => resolveModel(snap, 'nope:gpt-4o'), /unknown provider "nope"/);
+});
+
+test('access rules: omitted allows everything, empty allows nothing, models match in any spelling', () => {
+  const t = resolveModel(snapshot([]), 'openai:gpt-4o');
+  assert.equal(isAllowed({}, t), true);
+  assert.equal(isAllowed({ providers: [] }, t), false);
+  assert.equal(isAllowed({ providers: ['anthropic'] }, t), false);
+  for (const m of ['openai:gpt-4o', 'openai/gpt-4o', 'gpt-4o']) assert.equal(isAllowed({ models: [m] }, t), true);
+  assert.equal(isAllowed({ models: ['openai:gpt-4o-mini'] }, t), false);
+});
+
+test('targets: the fallback list is checked in full before anything is tried', () => {
+  const snap = snapshot([]);
+  const limited: GatewayAccessKey = { ...open, access: { models: ['gpt-4o'] } };
+  assert.throws(() => resolveTargets(snap, limited, ['gpt-4o', 'claude-x'], 'openai'), /may not use anthropic:claude-x/);
+  assert.throws(() => resolveTargets(snap, open, ['gpt-4o'], 'anthropic'), /does not speak the anthropic API/);
+  assert.throws(() => resolveTargets(snap, open, [], 'openai'), /no "model"/);
+  assert.deepEqual(resolveTargets(snap, open, ['gpt-4o', 'openai:gpt-4o', 'claude-x'], 'openai').map((t) => t.label), [
+    'openai:gpt-4o',
+    'anthropic:claude-x',
+  ]);
+});
+
+test("keys: the access key's own first, then account-wide, in creation order; never another access key's", () => {
+  const keys = [key('k1', 'openai', null), key('k2', 'openai', 'aigk_other'), key('k3', 'openai', 'aigk_me'), key('k4', 'openai', null)];
+  const snap = snapshot(keys);
+  const t = resolveModel(snap, 'gpt-4o');
+  assert.deepEqual(keysFor(snap, open, t).map((k) => k.id), ['k3', 'k1', 'k4']);
+  const routed: GatewayAccessKey = { ...open, rules: [{ provider: 'openai', steps: [['k4'], ['k2', 'k1']] }, { model: 'openai:gpt-4o', steps: [['k1']] }] };
+  assert.deepEqual(keysFor(snap, routed, t).map((k) => k.id), ['k1'], 'a model rule wins over a provider rule');
+  assert.deepEqual(keysFor(snap, routed, resolveModel(snap, 'gpt-4.1')).map((k) => k.id), ['k4', 'k2', 'k1']);
+});
+
+test('failover statuses and 429 cool-downs', () => {
+  for (const s of [401, 403, 429, 500, 502, 503]) assert.equal(isRetryable(s), true, String(s));
+  for (const s of [200, 400, 404, 409, 422]) assert.equal(isRetryable(s), false, String(s));
+  assert.equal(cooldownMs('2'), 2000);
+  assert.equal(cooldownMs('3600'), 60_000, 'capped');
+  assert.equal(cooldownMs(undefined), 10_000);
+  const now = Date.parse('2025-01-01T00:00:00Z');
+  assert.equal(cooldownMs('Wed, 01 Jan 2025 00:00:05 GMT', now), 5000);
+});
+
+test('upstream headers: an allowlist plus the provider key in the header the provider expects', () => {
+  const incoming = { authorization: 'Bearer aigw_client', 'x-api-key': 'aigw_client', cookie: 'a=b', 'content-type': 'application/json', 'anthropic-beta': 'x' };
+  const bearer = upstreamRequestHeaders(incoming, provider('openai'), 'sk-secret');
+  assert.deepEqual(bearer, { 'content-type': 'application/json', 'anthropic-beta': 'x', authorization: 'Bearer sk-secret' });
+  const anthropic = upstreamRequestHeaders(incoming, provider('anthropic', { auth: 'x-api-key' }), 'sk-ant');
+  assert.equal(anthropic['x-api-key'], 'sk-ant');
+  assert.equal(anthropic.authorization, undefined);
+  assert.equal(anthropic['anthropic-version'], '2023-06-01');
+  assert.deepEqual(upstreamRequestHeaders(incoming, provider('ollama'), undefined), { 'content-type': 'application/json', 'anthropic-beta': 'x' });
+});
+
+test('usage: token counts from OpenAI, Responses and Anthropic documents and streams', () => {
+  const chat = noTokens();
+  foldUsage(chat, { choices: [{ finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 1 }, completion_tokens_details: { reasoning_tokens: 2 } } });
+  assert.deepEqual(chat, { inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, reasoningTokens: 2, stopReason: 'stop' });
+  const responses = noTokens();
+  foldUsage(responses, { type: 'response.completed', response: { status: 'completed', usage: { input_tokens: 5, output_tokens: 6 } } });
+  assert.deepEqual([responses.inputTokens, responses.outputTokens, responses.stopReason], [5, 6, 'completed']);
+
+  const streamed = noTokens();
+  const scanner = new SseUsageScanner(streamed);
+  const text =
+    'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":9,"cache_read_input_tokens":2,"output_tokens":1}}}\n\n' +
+    'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}\n\ndata: [DONE]\n\n';
+  // Split mid-line, as the network does.
+  scanner.feed(Buffer.from(text.slice(0, 50)));
+  scanner.feed(Buffer.from(text.slice(50)));
+  assert.deepEqual(streamed, { inputTokens: 9, outputTokens: 4, cacheReadTokens: 2, reasoningTokens: 0, stopReason: 'end_turn' });
+});
+
+test('usage --start-time takes RFC 3339 or a span back from now', () => {
+  const now = Date.parse('2025-01-02T00:00:00Z');
+  assert.equal(parseTime('--start-time', '24h', now), '2025-01-01T00:00:00.000Z');
+  assert.equal(parseTime('--start-time', '2025-01-01T12:00:00+02:00'), '2025-01-01T10:00:00.000Z');
+  assert.equal(parseTime('--start-time', undefined), undefined);
+  assert.throws(() => parseTime('--start-time', 'yesterday'), /RFC 3339/);
+});
