@@ -3,7 +3,7 @@ import { AigwError, ERRORS } from '../core/errors.js';
 import { usageError } from './errors.js';
 
 export type OutputFormat = 'table' | 'json' | 'plain' | 'quiet';
-const FORMATS = ['table', 'json', 'plain'] as const;
+export const FORMATS = ['table', 'json', 'plain'] as const;
 
 export interface OutputOptions {
   output?: string;
