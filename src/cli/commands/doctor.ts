@@ -201,6 +201,22 @@ const MARK: Record<CheckStatus, (io: IO) => string> = {
   skip: (io) => io.dim('-'),
 };
 
+/** Greedy word wrap for a terminal of known width; long words stay whole. */
+function wrapText(text: string, width: number): string[] {
+  if (!Number.isFinite(width) || width < 20) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line];
+}
+
 async function doctor(io: IO): Promise<void> {
   const checks = await runChecks();
   const failed = checks.filter((c) => c.status === 'fail');
@@ -210,9 +226,11 @@ async function doctor(io: IO): Promise<void> {
     for (const c of failed) io.out(c.id);
   } else {
     const width = Math.max(...checks.map((c) => c.title.length));
+    const indent = ' '.repeat(width + 4);
+    const wrap = (text: string) => wrapText(text, (io.stdout.columns ?? Infinity) - indent.length).join(`\n${indent}`);
     for (const c of checks) {
-      io.out(`${MARK[c.status](io)} ${io.bold(c.title.padEnd(width))}  ${c.detail}`);
-      if (c.fix) io.out(`  ${' '.repeat(width)}  ${io.dim('fix:')} ${c.fix}`);
+      io.out(`${MARK[c.status](io)} ${io.bold(c.title.padEnd(width))}  ${wrap(c.detail)}`);
+      if (c.fix) io.out(`${indent}${io.dim('fix:')} ${wrap(c.fix)}`);
     }
   }
   if (failed.length) {
