@@ -15,10 +15,8 @@ zpty -w z 'compadd() {
   local -a __hits __dscr; local __tmp
   if (( $@[(I)-d] )); then __tmp=${@[$[${@[(i)-d]}+1]]}; if [[ $__tmp == \(* ]]; then eval "__dscr=$__tmp"; else __dscr=( "${(@P)__tmp}" ); fi; fi
   builtin compadd -A __hits -D __dscr "$@"
-  local i; for i in {1..$#__hits}; do print -r -- "MATCH:$__hits[$i] -- ${__dscr[$i]:-}"; done
+  local i; for i in {1..$#__hits}; do print -r -- "MA""TCH:$__hits[$i] -- ${__dscr[$i]:-}"; done
 }'
-zpty -w z 'print READY'
-while zpty -r -t z out 2>/dev/null || true; do [[ $out == *READY* && $out != *print* ]] && break; sleep 0.05; done
 zpty -n -w z "$line"$'\t'
 typeset out='' chunk
 integer deadline=$(( SECONDS + 10 ))
@@ -31,4 +29,8 @@ while (( SECONDS < deadline )); do
   fi
 done
 zpty -d z
-for l in ${(f)out}; do [[ $l == *MATCH:* ]] && print -r -- "${${l#*MATCH:}%$'\r'}"; done
+[[ $out == *$'\0END\0'* ]] || { print -u2 "zsh-complete: no answer within 10 s"; exit 3; }
+for l in ${(f)out}; do
+  if [[ $l == *MATCH:* ]]; then print -r -- "${${l#*MATCH:}%$'\r'}"; fi
+done
+exit 0
