@@ -5,7 +5,7 @@ import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler } from '../command.js';
-import { getJson } from '../daemon-process.js';
+import { getJson } from '../socket.js';
 import type { IO } from '../io.js';
 
 /** `aigw doctor`: checks the installation and says, for each problem, how to fix it. */

@@ -1,13 +1,13 @@
 import { resolvePaths } from '../../core/paths.js';
-import { BUILTIN_PROVIDERS } from '../../core/providers.js';
-import { getJson } from '../daemon-process.js';
+import { getJson } from '../socket.js';
 import { isResourceName, RESOURCES, type ResourceName } from './resources.js';
 
 /**
  * `aigw __complete <resource>`: what the shell completion scripts run at TAB time to get ids. Prints
  * `value<TAB>description` lines on stdout. It asks the running daemon over the control socket with a short
  * timeout and never starts it; on any failure it prints nothing (no error on the terminal) and exits 0.
- * bin/aigw loads this module directly, before the command tree, so it stays cheap: no commander, no got.
+ * bin/aigw loads this module directly, before the command tree, so it stays cheap: no commander, no got,
+ * nothing it does not need for the one resource asked for.
  */
 const REQUEST_TIMEOUT_MS = 300;
 /** Whatever happens, the shell gets its prompt back within this. */
@@ -48,6 +48,7 @@ export async function completionLines(args: readonly string[], env: NodeJS.Proce
   const lines: string[] = [];
   const seen = new Set<string>();
   if ('builtins' in def) {
+    const { BUILTIN_PROVIDERS } = await import('../../core/providers.js');
     for (const p of BUILTIN_PROVIDERS) {
       seen.add(p.id);
       lines.push(line(p.id, p.name));
