@@ -97,3 +97,10 @@ test('aigw help <command> shows that command\'s help', async () => {
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /--provider-id/);
 });
+
+test('the README lists every environment variable and exit code', () => {
+  const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+  for (const { name } of ENVIRONMENT) assert.ok(readme.includes(`| \`${name}\` |`), `README misses ${name}`);
+  for (const { code } of EXIT_CODES) assert.ok(readme.includes(`| ${code} |`), `README misses exit code ${code}`);
+  for (const file of ['completions/', '_aigw', 'aigw.fish']) assert.ok(readme.includes(file), file);
+});
