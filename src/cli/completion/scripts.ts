@@ -95,6 +95,22 @@ function valueRules(root: CommandSpec): ValueRule[] {
 
 const valueFlags = (options: OptionSpec[]) => options.filter((o) => o.value.kind !== 'none').flatMap(optionNames);
 
+/** bash and zsh share `case` syntax: a function from "parent path|word" to the child's path, set in `variable`. */
+function childFunction(root: CommandSpec, variable: string): string {
+  const arms = allCommands(root).flatMap((c) =>
+    c.subcommands.map((s) => `    ${[s.name, ...s.aliases].map((n) => q(`${key(c)}|${n}`)).join('|')}) ${variable}=${q(key(s))} ;;`),
+  );
+  return ['__aigw_child() {', '  case "$1|$2" in', ...arms, '    *) return 1 ;;', '  esac', '}'].join('\n');
+}
+
+/** Arms from "path|flag" or "path|#N" to what the value there takes (see valueCode), set in `variable`. */
+function valueArms(root: CommandSpec, variable: string): string[] {
+  return valueRules(root).map((r) => {
+    const pattern = r.path === undefined ? `*${q(`|${r.at}`)}` : r.at === '#*' ? `${q(`${r.path}|#`)}*` : q(`${r.path}|${r.at}`);
+    return `    ${pattern}) ${variable}=${q(r.code)} ;;`;
+  });
+}
+
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
@@ -109,13 +125,7 @@ export function bashScript(root: CommandSpec): string {
     const valopts = valueFlags(acceptedOptions(root, c)).join(' ');
     return `    ${q(key(c))}) __aigw_subs=${q(subs)}; __aigw_aliases=${q(aliases)}; __aigw_opts=${q(opts)}; __aigw_valopts=${q(valopts)} ;;`;
   });
-  const children = allCommands(root).flatMap((c) =>
-    c.subcommands.map((s) => `    ${[s.name, ...s.aliases].map((n) => q(`${key(c)}|${n}`)).join('|')}) __aigw_path=${q(key(s))} ;;`),
-  );
-  const values = valueRules(root).map((r) => {
-    const pattern = r.path === undefined ? `*${q(`|${r.at}`)}` : r.at === '#*' ? `${q(`${r.path}|#`)}*` : q(`${r.path}|${r.at}`);
-    return `    ${pattern}) __aigw_kind=${q(r.code)} ;;`;
-  });
+  const values = valueArms(root, '__aigw_kind');
   return `${HEADER('bash', '#')}
 
 __aigw_node() {
@@ -125,12 +135,7 @@ ${nodes.join('\n')}
   esac
 }
 
-__aigw_child() {
-  case "$1|$2" in
-${children.join('\n')}
-    *) return 1 ;;
-  esac
-}
+${childFunction(root, '__aigw_path')}
 
 __aigw_value() {
   case "$1|$2" in
@@ -208,13 +213,7 @@ export function zshScript(root: CommandSpec): string {
       `      __aigw_valopts=(${valopts}) ;;`,
     ].join('\n');
   });
-  const children = allCommands(root).flatMap((c) =>
-    c.subcommands.map((s) => `    ${[s.name, ...s.aliases].map((n) => q(`${key(c)}|${n}`)).join('|')}) REPLY=${q(key(s))} ;;`),
-  );
-  const values = valueRules(root).map((r) => {
-    const pattern = r.path === undefined ? `*${q(`|${r.at}`)}` : r.at === '#*' ? `${q(`${r.path}|#`)}*` : q(`${r.path}|${r.at}`);
-    return `    ${pattern}) REPLY=${q(r.code)} ;;`;
-  });
+  const values = valueArms(root, 'REPLY');
   return `#compdef aigw
 ${HEADER('zsh', '#')}
 
@@ -225,12 +224,7 @@ ${nodes.join('\n')}
   esac
 }
 
-__aigw_child() {
-  case "$1|$2" in
-${children.join('\n')}
-    *) return 1 ;;
-  esac
-}
+${childFunction(root, 'REPLY')}
 
 __aigw_complete_value() {
   case "$1|$2" in
