@@ -164,20 +164,31 @@ export class IO {
     return createPromptModule({ input: this.stdin, output: this.stderr });
   }
 
+  /** inquirer colours through node:util's styleText, which Node 20 applies even with NO_COLOR: opt out here. */
+  private get theme() {
+    return this.color ? {} : { theme: PLAIN_PROMPT_THEME };
+  }
+
   /** A hidden prompt: nothing typed is echoed, not even a mask. */
   async promptSecret(message: string): Promise<string> {
     const prompt = await this.prompts();
-    return interruptible(async () => (await prompt<{ value: string }>([{ type: 'password', name: 'value', message }])).value);
+    return interruptible(
+      async () => (await prompt<{ value: string }>([{ type: 'password', name: 'value', message, ...this.theme }])).value,
+    );
   }
 
   async promptChoice(message: string, choices: { name: string; value: string }[]): Promise<string> {
     const prompt = await this.prompts();
-    return interruptible(async () => (await prompt<{ value: string }>([{ type: 'select', name: 'value', message, choices }])).value);
+    return interruptible(
+      async () => (await prompt<{ value: string }>([{ type: 'select', name: 'value', message, choices, ...this.theme }])).value,
+    );
   }
 
   async confirm(message: string): Promise<boolean> {
     const prompt = await this.prompts();
-    return interruptible(async () => (await prompt<{ ok: boolean }>([{ type: 'confirm', name: 'ok', message, default: false }])).ok);
+    return interruptible(
+      async () => (await prompt<{ ok: boolean }>([{ type: 'confirm', name: 'ok', message, default: false, ...this.theme }])).ok,
+    );
   }
 }
 
@@ -237,6 +248,26 @@ export function wrapCell(text: string, width: number): string {
   if (line) lines.push(line);
   return lines.join('\n');
 }
+
+const same = (text: string) => text;
+const keysHelp = (keys: [string, string][]) => keys.map(([key, action]) => `${key} ${action}`).join(' • ');
+/** inquirer's default theme with every colour taken out (for NO_COLOR, CI and --no-color). */
+const PLAIN_PROMPT_THEME = {
+  prefix: { idle: '?', done: '✔' },
+  spinner: { interval: 80, frames: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] },
+  style: {
+    answer: same,
+    message: same,
+    error: (text: string) => `> ${text}`,
+    defaultAnswer: (text: string) => `(${text})`,
+    help: same,
+    highlight: same,
+    key: (text: string) => `<${text}>`,
+    disabled: same,
+    description: same,
+    keysHelpTip: keysHelp,
+  },
+};
 
 /** Ctrl-C at a prompt ends the command with exit 130 and no change. */
 async function interruptible<T>(ask: () => Promise<T>): Promise<T> {

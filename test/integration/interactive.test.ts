@@ -25,7 +25,8 @@ function terminalEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-const screen = (session: string) => tmux('capture-pane', '-p', '-J', '-t', session, '-S', '-200');
+const screen = (session: string, escapes = false) =>
+  tmux('capture-pane', '-p', '-J', ...(escapes ? ['-e'] : []), '-t', session, '-S', '-200');
 
 async function waitFor(session: string, pattern: RegExp, timeoutMs = 20_000): Promise<string> {
   const deadline = Date.now() + timeoutMs;
@@ -39,8 +40,8 @@ async function waitFor(session: string, pattern: RegExp, timeoutMs = 20_000): Pr
 }
 
 /** Starts `aigw <args>` in a new tmux window 160 columns wide; the shell prints its exit status after. */
-function startSession(name: string, args: string[]): void {
-  const command = `${process.execPath} ${AIGW_BIN} ${args.join(' ')}; echo "EXIT=$?"; sleep 600`;
+function startSession(name: string, args: string[], prefix = ''): void {
+  const command = `${prefix}${process.execPath} ${AIGW_BIN} ${args.join(' ')}; echo "EXIT=$?"; sleep 600`;
   tmux('new-session', '-d', '-s', name, '-x', '160', '-y', '50', command);
 }
 
@@ -86,4 +87,16 @@ test('Ctrl-C at the prompt exits 130 and creates nothing', async (t) => {
   assert.match(done, /nothing was changed/);
   const after = (await home.json(['provider-keys', 'list'])).aiGatewayProviderKeys.length;
   assert.equal(after, before);
+});
+
+test('--no-color takes the colour out of the prompt too (NO_COLOR unset)', async (t) => {
+  if (!haveTool(t, 'tmux')) return;
+  const SGR = /\x1b\[[0-9;]*m/;
+  startSession('coloured', ['provider-keys', 'create', '--provider-id', 'groq'], 'env -u NO_COLOR ');
+  await waitFor('coloured', /groq API key/);
+  assert.match(screen('coloured', true), SGR, 'a terminal without NO_COLOR gets colour');
+  startSession('plain', ['--no-color', 'provider-keys', 'create', '--provider-id', 'groq'], 'env -u NO_COLOR ');
+  await waitFor('plain', /groq API key/);
+  assert.doesNotMatch(screen('plain', true).replace(/\x1b\[0?m/g, ''), SGR);
+  for (const session of ['coloured', 'plain']) tmux('send-keys', '-t', session, 'C-c');
 });
