@@ -2,7 +2,7 @@
 # Install:
 #   mkdir -p ~/.local/share/bash-completion/completions
 #   aigw completion bash > ~/.local/share/bash-completion/completions/aigw
-#   # (that needs the bash-completion package; without it, in ~/.bashrc:)
+#   # or, without the bash-completion package, in ~/.bashrc instead:
 #   source <(aigw completion bash)
 # Resource ids come from the running daemon (`aigw __complete <resource>`); it is never started.
 

@@ -1,5 +1,6 @@
 # fish completion for aigw. Generated from the command tree by `npm run generate`; do not edit.
 # Install:
+#   mkdir -p ~/.config/fish/completions
 #   aigw completion fish > ~/.config/fish/completions/aigw.fish
 # Resource ids come from the running daemon (`aigw __complete <resource>`); it is never started.
 

@@ -1,4 +1,4 @@
-import { INSTALL, SHELLS } from './completion/scripts.js';
+import { installLines, SHELLS } from './completion/scripts.js';
 import { acceptedOptions, allCommands, type CommandSpec, type OptionSpec, type ValueSpec } from './completion/spec.js';
 import { ENVIRONMENT, FILES } from './environment.js';
 import { EXIT_CODES } from './errors.js';
@@ -122,7 +122,7 @@ export function manPage(root: CommandSpec, version: string): string {
       'aigw completion prints a script for bash, zsh or fish on standard output; it never edits your files. ' +
         'It completes commands, flags, flag values and, while the daemon runs, resource ids with their names. Install it once:',
     ),
-    ...SHELLS.flatMap((shell) => ['.TP', `\\fB${shell}\\fR`, '.nf', ...INSTALL[shell].lines.map(esc), '.fi']),
+    ...SHELLS.flatMap((shell) => ['.TP', `\\fB${shell}\\fR`, '.nf', ...installLines(shell).map(esc), '.fi']),
     '.PP',
     prose('Open a new shell afterwards.'),
     '.SH EXIT STATUS',

@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { buildProgram } from '../../src/cli/main.js';
 import { generatedFiles } from '../../src/cli/generate.js';
 import { EXAMPLES } from '../../src/cli/man.js';
+import { INSTALL, SHELLS } from '../../src/cli/completion/scripts.js';
 import { ENVIRONMENT } from '../../src/cli/environment.js';
 import { EXIT_CODES } from '../../src/cli/errors.js';
 import { REPO, TestHome } from '../helpers/aigw.js';
@@ -102,5 +103,8 @@ test('the README lists every environment variable and exit code', () => {
   const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
   for (const { name } of ENVIRONMENT) assert.ok(readme.includes(`| \`${name}\` |`), `README misses ${name}`);
   for (const { code } of EXIT_CODES) assert.ok(readme.includes(`| ${code} |`), `README misses exit code ${code}`);
-  for (const file of ['completions/', '_aigw', 'aigw.fish']) assert.ok(readme.includes(file), file);
+  for (const shell of SHELLS) {
+    const { commands, rc, instead } = INSTALL[shell];
+    for (const line of [...commands, rc?.line, instead?.line]) if (line) assert.ok(readme.includes(line), `README misses: ${line}`);
+  }
 });

@@ -1,6 +1,6 @@
 import { Argument, type Command } from 'commander';
 import { handler } from '../command.js';
-import { completionScript, INSTALL, SHELLS, type Shell } from '../completion/scripts.js';
+import { completionScript, installLines, SHELLS, type Shell } from '../completion/scripts.js';
 import { specOf } from '../completion/spec.js';
 import type { IO } from '../io.js';
 
@@ -10,7 +10,7 @@ function rootOf(command: Command): Command {
   return root;
 }
 
-const WHERE = SHELLS.map((shell) => `  ${shell}:\n${INSTALL[shell].lines.map((l) => `    ${l}`).join('\n')}`).join('\n');
+const WHERE = SHELLS.map((shell) => `  ${shell}:\n${installLines(shell).map((l) => `    ${l}`).join('\n')}`).join('\n');
 
 export function registerCompletion(program: Command): void {
   program

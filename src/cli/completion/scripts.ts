@@ -12,35 +12,49 @@ import { acceptedOptions, allCommands, optionNames, type CommandSpec, type Optio
 export type Shell = 'bash' | 'zsh' | 'fish';
 export const SHELLS: readonly Shell[] = ['bash', 'zsh', 'fish'];
 
-export const INSTALL: Record<Shell, { file: string; lines: string[] }> = {
+/** A line for a shell's startup file. */
+export interface RcLine {
+  file: string;
+  line: string;
+  when: string;
+}
+
+/** How to install each shell's script: the README, the man page, `aigw completion --help` and a test use it. */
+export const INSTALL: Record<Shell, { file: string; commands: string[]; rc?: RcLine; instead?: RcLine }> = {
   bash: {
     file: 'aigw.bash',
-    lines: [
+    commands: [
       'mkdir -p ~/.local/share/bash-completion/completions',
       'aigw completion bash > ~/.local/share/bash-completion/completions/aigw',
-      '# (that needs the bash-completion package; without it, in ~/.bashrc:)',
-      'source <(aigw completion bash)',
     ],
+    instead: { file: '~/.bashrc', line: 'source <(aigw completion bash)', when: 'without the bash-completion package' },
   },
   zsh: {
     file: '_aigw',
-    lines: [
-      'mkdir -p ~/.zfunc && aigw completion zsh > ~/.zfunc/_aigw',
-      '# and in ~/.zshrc, before compinit runs:',
-      'fpath=(~/.zfunc $fpath); autoload -Uz compinit && compinit',
-    ],
+    commands: ['mkdir -p ~/.zfunc && aigw completion zsh > ~/.zfunc/_aigw'],
+    rc: { file: '~/.zshrc', line: 'fpath=(~/.zfunc $fpath); autoload -Uz compinit && compinit', when: 'before compinit runs' },
   },
   fish: {
     file: 'aigw.fish',
-    lines: ['aigw completion fish > ~/.config/fish/completions/aigw.fish'],
+    commands: ['mkdir -p ~/.config/fish/completions', 'aigw completion fish > ~/.config/fish/completions/aigw.fish'],
   },
 };
+
+/** The install steps as lines to show. */
+export function installLines(shell: Shell): string[] {
+  const { commands, rc, instead } = INSTALL[shell];
+  return [
+    ...commands,
+    ...(rc ? [`# and in ${rc.file}, ${rc.when}:`, rc.line] : []),
+    ...(instead ? [`# or, ${instead.when}, in ${instead.file} instead:`, instead.line] : []),
+  ];
+}
 
 const HEADER = (shell: Shell, comment: string) =>
   [
     `${comment} ${shell} completion for aigw. Generated from the command tree by \`npm run generate\`; do not edit.`,
     `${comment} Install:`,
-    ...INSTALL[shell].lines.map((l) => `${comment}   ${l}`),
+    ...installLines(shell).map((l) => `${comment}   ${l}`),
     `${comment} Resource ids come from the running daemon (\`aigw __complete <resource>\`); it is never started.`,
   ].join('\n');
 
