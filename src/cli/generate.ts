@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { VERSION } from '../core/version.js';
-import { completionScript, INSTALL, SHELLS } from './completion/scripts.js';
+import { INSTALL, SHELLS } from './completion/install.js';
+import { completionScript } from './completion/scripts.js';
 import { specOf } from './completion/spec.js';
 import { manPage } from './man.js';
 

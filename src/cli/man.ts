@@ -1,4 +1,4 @@
-import { installLines, SHELLS } from './completion/scripts.js';
+import { installLines, SHELLS } from './completion/install.js';
 import { acceptedOptions, allCommands, type CommandSpec, type OptionSpec, type ValueSpec } from './completion/spec.js';
 import { ENVIRONMENT, FILES } from './environment.js';
 import { EXIT_CODES } from './errors.js';

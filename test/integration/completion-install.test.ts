@@ -4,7 +4,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { INSTALL } from '../../src/cli/completion/scripts.js';
+import { INSTALL } from '../../src/cli/completion/install.js';
 import { fakeKey, REPO, TestHome } from '../helpers/aigw.js';
 import { haveTool } from '../helpers/tools.js';
 

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { buildProgram } from '../../src/cli/main.js';
 import { generatedFiles } from '../../src/cli/generate.js';
 import { EXAMPLES } from '../../src/cli/man.js';
-import { INSTALL, SHELLS } from '../../src/cli/completion/scripts.js';
+import { INSTALL, SHELLS } from '../../src/cli/completion/install.js';
 import { ENVIRONMENT } from '../../src/cli/environment.js';
 import { EXIT_CODES } from '../../src/cli/errors.js';
 import { REPO, TestHome } from '../helpers/aigw.js';

@@ -1,7 +1,6 @@
 import { Argument, type Command } from 'commander';
 import { handler } from '../command.js';
-import { completionScript, installLines, SHELLS, type Shell } from '../completion/scripts.js';
-import { specOf } from '../completion/spec.js';
+import { installLines, SHELLS, type Shell } from '../completion/install.js';
 import type { IO } from '../io.js';
 
 function rootOf(command: Command): Command {
@@ -20,6 +19,7 @@ export function registerCompletion(program: Command): void {
     .addHelpText('after', `\nWhere to put it:\n${WHERE}\nOpen a new shell afterwards. Resource ids are completed while the daemon runs.`)
     .action(
       handler(async (io: IO, _options: unknown, shell: Shell) => {
+        const [{ completionScript }, { specOf }] = await Promise.all([import('../completion/scripts.js'), import('../completion/spec.js')]);
         io.stdout.write(completionScript(shell, specOf(rootOf(program))));
       }),
     );

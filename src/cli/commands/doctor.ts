@@ -1,5 +1,4 @@
 import { existsSync, lstatSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import type { Command } from 'commander';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../../core/paths.js';
@@ -155,10 +154,11 @@ async function storeCheck(paths: AigwPaths): Promise<Check> {
   }
 }
 
-function canConnect(url: string): Promise<string | undefined> {
+async function canConnect(url: string): Promise<string | undefined> {
   const { hostname, port } = new URL(url);
+  const { connect } = await import('node:net');
   return new Promise((resolve) => {
-    const socket = tcpConnect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), timeout: CONNECT_TIMEOUT_MS });
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), timeout: CONNECT_TIMEOUT_MS });
     const done = (error?: string) => {
       socket.destroy();
       resolve(error);
