@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 
 /**
@@ -7,10 +8,18 @@ import type { TestContext } from 'node:test';
  * missing tool fails the test.
  */
 export function haveTool(t: TestContext, name: string): boolean {
-  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
+  return present(t, spawnSync('sh', ['-c', `command -v ${name}`]).status === 0, name);
+}
+
+/** The same for a file a package installs, such as bash-completion's loader. */
+export function haveFile(t: TestContext, path: string, pkg: string): boolean {
+  return present(t, existsSync(path), `${pkg} (${path})`);
+}
+
+function present(t: TestContext, found: boolean, what: string): boolean {
   if (found) return true;
-  if (process.env.CI && process.env.CI !== 'false') throw new Error(`${name} is not installed; scripts/setup.sh installs it`);
-  t.skip(`${name} is not installed (scripts/setup.sh installs it)`);
+  if (process.env.CI && process.env.CI !== 'false') throw new Error(`${what} is not installed; scripts/setup.sh installs it`);
+  t.skip(`${what} is not installed (scripts/setup.sh installs it)`);
   return false;
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { INSTALL } from '../../src/cli/completion/install.js';
 import { fakeKey, REPO, TestHome } from '../helpers/aigw.js';
-import { haveTool } from '../helpers/tools.js';
+import { haveFile, haveTool } from '../helpers/tools.js';
 
 /**
  * A newcomer follows the install steps (the ones the README, the man page and `aigw completion --help`
@@ -67,10 +67,12 @@ after(async () => {
   await home.cleanup();
 });
 
+const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion';
+
 test('bash with the bash-completion package', async (t) => {
-  if (!haveTool(t, 'bash') || !haveTool(t, 'tmux')) return;
+  if (!haveTool(t, 'bash') || !haveTool(t, 'tmux') || !haveFile(t, BASH_COMPLETION, 'bash-completion')) return;
   // What Debian's default ~/.bashrc does.
-  appendFileSync(rcPath('~/.bashrc'), '[ -f /usr/share/bash-completion/bash_completion ] && . /usr/share/bash-completion/bash_completion\n');
+  appendFileSync(rcPath('~/.bashrc'), `. ${BASH_COMPLETION}\n`);
   for (const command of INSTALL.bash.commands) sh(command);
   await tabTo('bash', 'bash', 'aigw provider-keys del', `aigw provider-keys delete `);
   await tabTo('bash2', 'bash', 'aigw provider-keys delete ', `aigw provider-keys delete ${keyId}`);
