@@ -1,6 +1,6 @@
 import { resolvePaths } from '../../core/paths.js';
 import { getJson } from '../socket.js';
-import { isResourceName, RESOURCES, type ResourceName } from './resources.js';
+import { isResourceName, RESOURCES, type ResourceDef, type ResourceName } from './resources.js';
 
 /**
  * `aigw __complete <resource>`: what the shell completion scripts run at TAB time to get ids. Prints
@@ -16,11 +16,21 @@ const MAX_DESCRIPTION = 60;
 
 type Item = Record<string, unknown>;
 
-/** A list answer's items: its one array property (`aiGatewayProviderKeys`, …), whatever its name. */
-function itemsOf(document: unknown): Item[] {
+/**
+ * The items of a list answer, whatever its array properties are called (`aiGatewayProviderKeys`, or
+ * `aiGatewayProviders` and `builtinProviders`), with the value to offer for each: the resource's value
+ * field, and for a resource with an id prefix only ids that carry it.
+ */
+export function valuesOf(def: ResourceDef, document: unknown): { value: string; item: Item }[] {
   if (!document || typeof document !== 'object') return [];
-  const list = Object.values(document as Record<string, unknown>).find(Array.isArray) as unknown[] | undefined;
-  return (list ?? []).filter((item): item is Item => Boolean(item) && typeof item === 'object' && typeof (item as Item).id === 'string');
+  const items = Object.values(document as Record<string, unknown>)
+    .filter(Array.isArray)
+    .flat()
+    .filter((item): item is Item => Boolean(item) && typeof item === 'object');
+  const field = def.value ?? 'id';
+  return items
+    .map((item) => ({ value: item[field], item }))
+    .filter((v): v is { value: string; item: Item } => typeof v.value === 'string' && v.value.startsWith(def.prefix));
 }
 
 function clean(text: string): string {
@@ -32,37 +42,36 @@ function line(value: string, description: string): string {
   return description ? `${clean(value)}\t${clean(description)}` : clean(value);
 }
 
-async function fromDaemon(resource: ResourceName, env: NodeJS.ProcessEnv): Promise<Item[]> {
+async function fromDaemon(resource: ResourceName, env: NodeJS.ProcessEnv): Promise<unknown> {
   try {
     const { socketFile } = resolvePaths(env);
-    return itemsOf(await getJson(socketFile, `${RESOURCES[resource].path}?limit=100`, REQUEST_TIMEOUT_MS));
+    return await getJson(socketFile, `${RESOURCES[resource].path}?limit=100`, REQUEST_TIMEOUT_MS);
   } catch {
-    return [];
+    return undefined;
   }
 }
 
 export async function completionLines(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const [resource] = args;
   if (!resource || !isResourceName(resource)) return [];
-  const def = RESOURCES[resource];
+  const def: ResourceDef = RESOURCES[resource];
   const lines: string[] = [];
   const seen = new Set<string>();
-  if ('builtins' in def) {
+  if (def.builtins) {
     const { BUILTIN_PROVIDERS } = await import('../../core/providers.js');
     for (const p of BUILTIN_PROVIDERS) {
       seen.add(p.id);
       lines.push(line(p.id, p.name));
     }
   }
-  for (const item of await fromDaemon(resource, env)) {
-    const id = item.id as string;
-    if (seen.has(id)) continue;
-    seen.add(id);
+  for (const { value, item } of valuesOf(def, await fromDaemon(resource, env))) {
+    if (seen.has(value)) continue;
+    seen.add(value);
     const description = def.describe
       .map((field) => item[field])
       .filter((v): v is string => typeof v === 'string' && v !== '')
       .join(', ');
-    lines.push(line(id, description));
+    lines.push(line(value, description));
   }
   return lines;
 }

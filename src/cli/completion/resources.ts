@@ -20,6 +20,8 @@ export interface ResourceDef {
   readonly path: string;
   /** Fields joined into the description a shell shows next to each id (zsh, fish). */
   readonly describe: readonly string[];
+  /** The field offered as the value, when it is not `id` (`--provider-id` takes a `providerId`). */
+  readonly value?: string;
   /** Values offered even when the daemon is not running (the built-in provider catalog). */
   readonly builtins?: 'providers';
 }
@@ -28,9 +30,9 @@ export const RESOURCES = {
   'provider-keys': { prefix: 'aigpk_', path: '/provider-keys', describe: ['providerId', 'name', 'keyRedacted'] },
   'access-keys': { prefix: 'aigk_', path: '/access-keys', describe: ['name', 'tokenRedacted', 'description'] },
   configs: { prefix: 'aigac_', path: '/access-key-configurations', describe: ['name', 'description'] },
-  'custom-providers': { prefix: 'aigp_', path: '/providers', describe: ['name', 'baseUrl'] },
+  'custom-providers': { prefix: 'aigp_', path: '/providers', describe: ['providerId', 'name', 'baseUrl'] },
   /** A provider id as `--provider-id` takes it: the built-in catalog and the custom providers. */
-  providers: { prefix: '', path: '/providers', describe: ['name', 'baseUrl'], builtins: 'providers' },
+  providers: { prefix: '', path: '/providers', describe: ['name', 'baseUrl'], value: 'providerId', builtins: 'providers' },
 } as const satisfies Record<string, ResourceDef>;
 
 export type ResourceName = keyof typeof RESOURCES;
@@ -38,6 +40,8 @@ export type ResourceName = keyof typeof RESOURCES;
 /** Flags whose name alone says what they take (ngrok's flag names). */
 const BY_FLAG: Record<string, ResourceName> = {
   '--provider-id': 'providers',
+  '--allow-provider': 'providers',
+  '--route-provider': 'providers',
   '--ai-gateway-api-key-id': 'access-keys',
   '--access-key-id': 'access-keys',
   '--provider-key-id': 'provider-keys',
