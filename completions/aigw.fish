@@ -167,7 +167,7 @@ complete -c aigw -n '__aigw_at \'provider-keys create\'' -l value-file -r -F -d 
 complete -c aigw -n '__aigw_at \'provider-keys create\'' -l value -r -f -d 'the key value itself (visible to other processes; prefer --value-stdin)'
 complete -c aigw -n '__aigw_at \'provider-keys list\'' -l provider-id -r -f -a '(__aigw_ids providers)' -d 'only keys for this provider'
 complete -c aigw -n '__aigw_at \'provider-keys list\'' -l limit -r -f -d 'at most this many keys (1-100)'
-complete -c aigw -n '__aigw_at \'provider-keys list\'' -l before-id -r -f -a '(__aigw_ids provider-keys)' -d 'start after this key id, aigpk_… (the next page)'
+complete -c aigw -n '__aigw_at \'provider-keys list\'' -l before-id -r -f -a '(__aigw_ids provider-keys)' -d 'start after this key id (the next page)'
 complete -c aigw -n '__aigw_at \'provider-keys list\'' -l all -d 'follow every page'
 complete -c aigw -n '__aigw_at \'provider-keys get\'; and __aigw_pos 0' -f -a '(__aigw_ids provider-keys)' -d 'provider key id (aigpk_…)'
 complete -c aigw -n '__aigw_at \'provider-keys update\'' -l name -r -f -d 'a label for the key (at most 255 characters)'

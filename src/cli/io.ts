@@ -142,7 +142,9 @@ export class IO {
     const style = this.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] };
     const widths = fitColumns([head, ...rows], this.stdout.columns);
     const wrap = (row: string[]) => (widths ? row.map((cell, i) => wrapCell(cell, widths[i]! - PADDING)) : row);
-    const table = new Table({ head: wrap(head), style, ...(widths ? { colWidths: widths } : {}) });
+    // No rule between rows: dense enough to scan, as gh and kubectl print.
+    const chars = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+    const table = new Table({ head: wrap(head), style, chars, ...(widths ? { colWidths: widths } : {}) });
     table.push(...rows.map(wrap));
     return table.toString();
   }
@@ -169,12 +171,11 @@ export class IO {
     return this.color ? {} : { theme: PLAIN_PROMPT_THEME };
   }
 
-  /** A hidden prompt: nothing typed is echoed, not even a mask. */
+  /** A hidden prompt: nothing typed is echoed, not even a mask, and it cannot be toggled visible. */
   async promptSecret(message: string): Promise<string> {
     const prompt = await this.prompts();
-    return interruptible(
-      async () => (await prompt<{ value: string }>([{ type: 'password', name: 'value', message, ...this.theme }])).value,
-    );
+    const question = { type: 'password', name: 'value', message, toggleMask: false, ...this.theme } as const;
+    return interruptible(async () => (await prompt<{ value: string }>([question])).value);
   }
 
   async promptChoice(message: string, choices: { name: string; value: string }[]): Promise<string> {

@@ -13,6 +13,7 @@ function program(): Command {
   const root = new Command('aigw').option('-o, --output <format>', 'output').option('--json', 'json');
   const keys = root.command('access-keys').alias('api-keys').description('access keys');
   keys.command('delete').argument('<id>', 'access key id (aigk_…)');
+  keys.command('list').option('--before-id <id>', 'start after this id (the next page)');
   keys
     .command('create')
     .option('--ai-gateway-api-key-id <id>', 'attach to this access key')
@@ -36,6 +37,8 @@ test('an argument or flag says which resource it takes by id prefix, flag name o
   assert.deepEqual(options['--from-file'], { kind: 'file' });
   assert.deepEqual(options['--note'], { kind: 'free' });
   assert.equal(byPath['secret'], undefined, 'hidden commands are not completed');
+  const before = byPath['access-keys list']!.options.find((o) => o.long === '--before-id');
+  assert.deepEqual(before?.value, { kind: 'resource', resource: 'access-keys' }, 'a paging flag takes its group\'s ids');
 });
 
 test('every shell script carries the new commands, their aliases and id lookups', () => {

@@ -189,7 +189,7 @@ export function registerProviderKeys(program: Command): void {
     .description('list provider keys, newest first')
     .option('--provider-id <id>', 'only keys for this provider')
     .option('--limit <n>', 'at most this many keys (1-100)', integerFlag('--limit'))
-    .option('--before-id <id>', 'start after this key id, aigpk_… (the next page)')
+    .option('--before-id <id>', 'start after this key id (the next page)')
     .option('--all', 'follow every page')
     .action(handler(list));
 

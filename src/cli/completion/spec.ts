@@ -46,17 +46,32 @@ export interface CommandSpec {
 const FILE_VALUE = /^(path|file|dir|directory)$/i;
 const HELP: OptionSpec = { flags: '-h, --help', short: '-h', long: '--help', description: 'show help', value: { kind: 'none' }, global: false };
 
-function valueOf(target: Argument | Option, valueName: string | undefined): ValueSpec {
+/** Paging flags take an id of the resource their command group lists, as its `<id>` arguments say. */
+const PAGING_FLAGS = new Set(['--before-id']);
+
+function groupResource(command: Command): ResourceName | undefined {
+  const siblings = command.parent?.commands ?? [];
+  for (const sibling of siblings) {
+    for (const argument of sibling.registeredArguments) {
+      const resource = resourceOf(argument);
+      if (resource) return resource;
+    }
+  }
+  return undefined;
+}
+
+function valueOf(target: Argument | Option, valueName: string | undefined, command: Command): ValueSpec {
   if (target.argChoices?.length) return { kind: 'words', words: target.argChoices };
   const words = suggestionsOf(target);
   if (words) return { kind: 'words', words };
-  const resource = resourceOf(target);
+  const long = 'long' in target ? target.long : undefined;
+  const resource = resourceOf(target) ?? (long && PAGING_FLAGS.has(long) ? groupResource(command) : undefined);
   if (resource) return { kind: 'resource', resource };
   if (valueName && FILE_VALUE.test(valueName)) return { kind: 'file' };
   return { kind: 'free' };
 }
 
-function optionSpec(option: Option, global: boolean): OptionSpec {
+function optionSpec(option: Option, global: boolean, command: Command): OptionSpec {
   const takesValue = option.required || option.optional;
   const valueName = /[<[]([^>\]]+)[>\]]/.exec(option.flags)?.[1];
   return {
@@ -64,19 +79,19 @@ function optionSpec(option: Option, global: boolean): OptionSpec {
     ...(option.short ? { short: option.short } : {}),
     ...(option.long ? { long: option.long } : {}),
     description: option.description ?? '',
-    value: takesValue ? valueOf(option, valueName) : { kind: 'none' },
+    value: takesValue ? valueOf(option, valueName, command) : { kind: 'none' },
     global,
   };
 }
 
-function argSpec(argument: Argument): ArgSpec {
+function argSpec(argument: Argument, command: Command): ArgSpec {
   const name = argument.name();
   return {
     name,
     description: argument.description ?? '',
     required: argument.required,
     variadic: argument.variadic,
-    value: valueOf(argument, name),
+    value: valueOf(argument, name, command),
   };
 }
 
@@ -89,8 +104,8 @@ function commandSpec(command: Command, path: string[], isRoot: boolean): Command
     path,
     description: command.description(),
     usage: command.usage(),
-    options: [...command.options.filter((o) => !o.hidden).map((o) => optionSpec(o, isRoot)), HELP],
-    args: command.registeredArguments.map(argSpec),
+    options: [...command.options.filter((o) => !o.hidden).map((o) => optionSpec(o, isRoot, command)), HELP],
+    args: command.registeredArguments.map((a) => argSpec(a, command)),
     subcommands: command.commands
       .filter((c) => !isHidden(c))
       .map((c) => commandSpec(c, [...path, c.name()], false)),
