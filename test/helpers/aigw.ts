@@ -1,8 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProgram } from './tools.js';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const AIGW_BIN = join(REPO, 'bin', 'aigw');
@@ -44,8 +44,26 @@ export class TestHome {
 
   /** Runs the real `bin/aigw` with no terminal attached, as a script would. */
   run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
-    const env = { ...this.env, ...options.env };
-    return runProgram(process.execPath, [AIGW_BIN, ...args], env, options.timeoutMs ?? 30_000, options.input ?? '');
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(process.execPath, [AIGW_BIN, ...args], {
+        env: { ...this.env, ...options.env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`aigw ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
+      }, options.timeoutMs ?? 30_000);
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
+      });
+      child.stdin.end(options.input ?? '');
+    });
   }
 
   /** Runs aigw, expects exit 0, and parses its JSON output. */

@@ -31,16 +31,10 @@ export interface Ran {
 }
 
 /** Runs a program to the end with a hard timeout; resolves with its output and how long it took. */
-export function runProgram(
-  command: string,
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs = 20_000,
-  input?: string,
-): Promise<Ran> {
+export function runProgram(command: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 20_000): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -54,6 +48,5 @@ export function runProgram(
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr, ms: performance.now() - started });
     });
-    child.stdin?.end(input);
   });
 }
