@@ -58,7 +58,7 @@ test('create on a terminal asks for the value without echoing it and shows the k
   if (!haveTool(t, 'tmux')) return;
   const value = fakeKey();
   startSession('create', ['provider-keys', 'create', '--provider-id', 'openai']);
-  await waitFor('create', /openai API key \(input hidden\)/);
+  await waitFor('create', /openai API key/);
   tmux('send-keys', '-t', 'create', '-l', value);
   await new Promise((r) => setTimeout(r, 300));
   const typing = screen('create');
@@ -79,7 +79,7 @@ test('Ctrl-C at the prompt exits 130 and creates nothing', async (t) => {
   if (!haveTool(t, 'tmux')) return;
   const before = (await home.json(['provider-keys', 'list'])).aiGatewayProviderKeys.length;
   startSession('interrupt', ['provider-keys', 'create', '--provider-id', 'anthropic']);
-  await waitFor('interrupt', /anthropic API key \(input hidden\)/);
+  await waitFor('interrupt', /anthropic API key/);
   tmux('send-keys', '-t', 'interrupt', '-l', 'sk-ant-partial');
   tmux('send-keys', '-t', 'interrupt', 'C-c');
   const done = await waitFor('interrupt', /EXIT=\d+/);
