@@ -3,12 +3,14 @@
 #   - libsecret-1-dev: keytar's native build (without it the keychain is unavailable and the encrypted
 #     file store is used);
 #   - dbus, gnome-keyring: a real Secret Service for the keychain tests;
-#   - tmux: the interactive (hidden prompt) tests.
+#   - tmux: the interactive (hidden prompt) tests;
+#   - bash-completion, zsh, fish: the shell completion tests run in each real shell;
+#   - man-db, groff-base: the man page test renders it and fails on any groff warning.
 # Installing needs root (or sudo); without it, the script says what is missing and carries on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(libsecret-1-dev dbus gnome-keyring tmux)
+PACKAGES=(libsecret-1-dev dbus gnome-keyring tmux bash-completion zsh fish man-db groff-base)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

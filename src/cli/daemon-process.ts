@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
-import { request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
+import { getJson } from './socket.js';
+
+export { getJson };
 
 // The daemon runs as its own program: the CLI starts it by path and never imports its code.
 const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
@@ -23,26 +25,6 @@ function daemonArgs(options: DaemonOptions): string[] {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A bare GET over the control socket: cheap enough for polling and for TAB completion. */
-export function getJson<T>(socketFile: string, path: string, timeoutMs: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath: socketFile, path, timeout: timeoutMs }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
-        } catch (err) {
-          reject(err);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 export async function isDaemonUp(paths: AigwPaths, timeoutMs = 1000): Promise<boolean> {
   try {

@@ -3,7 +3,7 @@ import { AigwError, ERRORS } from '../core/errors.js';
 import { usageError } from './errors.js';
 
 export type OutputFormat = 'table' | 'json' | 'plain' | 'quiet';
-const FORMATS = ['table', 'json', 'plain'] as const;
+export const FORMATS = ['table', 'json', 'plain'] as const;
 
 export interface OutputOptions {
   output?: string;
@@ -122,9 +122,8 @@ export class IO {
       return items.forEach((item) => this.out(view.columns.map((c) => c.value(item, this)).join('\t')));
     }
     if (items.length === 0) return this.note('No results.');
-    const table = await this.table(view.columns.map((c) => c.header));
-    for (const item of items) table.push(view.columns.map((c) => c.value(item, this)));
-    this.out(table.toString());
+    const rows = items.map((item) => view.columns.map((c) => c.value(item, this)));
+    this.out(await this.table(view.columns.map((c) => c.header), rows));
   }
 
   async printItem<T>(item: T, view: View<T>): Promise<void> {
@@ -133,18 +132,21 @@ export class IO {
     if (this.format === 'plain') {
       return view.details.forEach((c) => this.out(`${c.field}\t${c.value(item, this)}`));
     }
-    const table = await this.table([]);
-    for (const c of view.details) table.push({ [this.bold(c.header)]: c.value(item, this) });
-    this.out(table.toString());
+    this.out(await this.table([], view.details.map((c) => [this.bold(c.header), c.value(item, this)])));
   }
 
-  private async table(head: string[]) {
+  /** A table no wider than the terminal: columns wrap between words first, and break words only when they must. */
+  private async table(head: string[], rows: string[][]): Promise<string> {
     const { default: Table } = await import('cli-table3');
     // cli-table3 colours its header and borders even when piped: only ask for colour when it is on.
     const style = this.color ? { head: ['bold'], border: ['grey'] } : { head: [], border: [] };
+    const widths = fitColumns([head, ...rows], this.stdout.columns);
+    const wrap = (row: string[]) => (widths ? row.map((cell, i) => wrapCell(cell, widths[i]! - PADDING)) : row);
     // No rule between rows: dense enough to scan, as gh and kubectl print.
     const chars = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
-    return new Table({ head: head.map((h) => this.bold(h)), style, chars });
+    const table = new Table({ head: wrap(head), style, chars, ...(widths ? { colWidths: widths } : {}) });
+    table.push(...rows.map(wrap));
+    return table.toString();
   }
 
   /** Runs `task` under a spinner on an interactive terminal, silently otherwise. */
@@ -164,23 +166,109 @@ export class IO {
     return createPromptModule({ input: this.stdin, output: this.stderr });
   }
 
+  /** inquirer colours through node:util's styleText, which Node 20 applies even with NO_COLOR: opt out here. */
+  private get theme() {
+    return this.color ? {} : { theme: PLAIN_PROMPT_THEME };
+  }
+
   /** A hidden prompt: nothing typed is echoed, not even a mask, and it cannot be toggled visible. */
   async promptSecret(message: string): Promise<string> {
     const prompt = await this.prompts();
-    const question = { type: 'password', name: 'value', message, toggleMask: false } as const;
+    const question = { type: 'password', name: 'value', message, toggleMask: false, ...this.theme } as const;
     return interruptible(async () => (await prompt<{ value: string }>([question])).value);
   }
 
   async promptChoice(message: string, choices: { name: string; value: string }[]): Promise<string> {
     const prompt = await this.prompts();
-    return interruptible(async () => (await prompt<{ value: string }>([{ type: 'select', name: 'value', message, choices }])).value);
+    return interruptible(
+      async () => (await prompt<{ value: string }>([{ type: 'select', name: 'value', message, choices, ...this.theme }])).value,
+    );
   }
 
   async confirm(message: string): Promise<boolean> {
     const prompt = await this.prompts();
-    return interruptible(async () => (await prompt<{ ok: boolean }>([{ type: 'confirm', name: 'ok', message, default: false }])).ok);
+    return interruptible(
+      async () => (await prompt<{ ok: boolean }>([{ type: 'confirm', name: 'ok', message, default: false, ...this.theme }])).ok,
+    );
   }
 }
+
+const PADDING = 2;
+const MIN_COLUMN = 8;
+const visibleLength = (text: string) => Math.max(0, ...text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => [...l].length));
+
+const longestWord = (text: string) =>
+  Math.max(1, ...text.replace(/\x1b\[[0-9;]*m/g, '').split(/\s+/).map((w) => [...w].length));
+
+/**
+ * Column widths (padding included) that fit `terminalWidth`, or undefined when the table fits as it is or
+ * the width is unknown. Columns first give way down to their longest word (they wrap between words); when
+ * that is not enough, the widest column is broken mid-word, never below MIN_COLUMN.
+ */
+export function fitColumns(rows: readonly (readonly string[])[], terminalWidth: number | undefined): number[] | undefined {
+  if (!terminalWidth) return undefined;
+  const count = Math.max(0, ...rows.map((r) => r.length));
+  if (count === 0) return undefined;
+  const column = (i: number) => rows.map((r) => r[i] ?? '');
+  const widths = Array.from({ length: count }, (_, i) => Math.max(1, ...column(i).map(visibleLength)) + PADDING);
+  const floors = Array.from({ length: count }, (_, i) => Math.max(...column(i).map(longestWord)) + PADDING);
+  const total = () => widths.reduce((a, b) => a + b, 0) + count + 1;
+  if (total() <= terminalWidth) return undefined;
+  const shrink = (floor: (i: number) => number): boolean => {
+    while (total() > terminalWidth) {
+      let widest = -1;
+      for (let i = 0; i < count; i++) if (widths[i]! > floor(i) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      if (widest < 0) return false;
+      widths[widest]!--;
+    }
+    return true;
+  };
+  if (!shrink((i) => Math.min(floors[i]!, widths[i]!))) shrink(() => MIN_COLUMN);
+  return widths;
+}
+
+/** Wraps a cell to `width` characters: between words where it can, inside a word (an id) where it must. */
+export function wrapCell(text: string, width: number): string {
+  if (visibleLength(text) <= width) return text;
+  const lines: string[] = [];
+  let line = '';
+  for (let word of text.split(/\s+/)) {
+    while ([...word].length > width) {
+      if (line) lines.push(line);
+      line = '';
+      lines.push([...word].slice(0, width).join(''));
+      word = [...word].slice(width).join('');
+    }
+    if (line && [...line].length + 1 + [...word].length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
+}
+
+const same = (text: string) => text;
+const keysHelp = (keys: [string, string][]) => keys.map(([key, action]) => `${key} ${action}`).join(' • ');
+/** inquirer's default theme with every colour taken out (for NO_COLOR, CI and --no-color). */
+const PLAIN_PROMPT_THEME = {
+  prefix: { idle: '?', done: '✔' },
+  spinner: { interval: 80, frames: ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'] },
+  style: {
+    answer: same,
+    message: same,
+    error: (text: string) => `> ${text}`,
+    defaultAnswer: (text: string) => `(${text})`,
+    help: same,
+    highlight: same,
+    key: (text: string) => `<${text}>`,
+    disabled: same,
+    description: same,
+    keysHelpTip: keysHelp,
+  },
+};
 
 /** Ctrl-C at a prompt ends the command with exit 130 and no change. */
 async function interruptible<T>(ask: () => Promise<T>): Promise<T> {

@@ -1,21 +1,24 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerAccessKeys } from './commands/access-keys.js';
+import { registerCompletion } from './commands/completion.js';
 import { registerConfigs } from './commands/configs.js';
 import { registerDaemon } from './commands/daemon.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerGateway } from './commands/gateway.js';
+import { registerHelp } from './commands/help.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerProviders } from './commands/providers.js';
 import { registerUsage } from './commands/usage.js';
 import { exitCodeOf } from './errors.js';
-import { IO } from './io.js';
+import { FORMATS, IO } from './io.js';
 
 export function buildProgram(): Command {
   const program = new Command('aigw')
     .description('Keep your AI provider keys in one safe place and use them through a fast local AI gateway.')
     .version(VERSION, '-v, --version', 'print the version')
-    .option('-o, --output <format>', 'table (default on a terminal), plain (default otherwise) or json')
+    .addOption(new Option('-o, --output <format>', 'table (default on a terminal), plain (default otherwise) or json').choices(FORMATS))
     .option('--json', 'same as --output json')
     .option('-q, --quiet', 'print only ids')
     .option('--no-color', 'no colours (also NO_COLOR=1 or CI=true)')
@@ -30,6 +33,9 @@ export function buildProgram(): Command {
   registerGateway(program);
   registerUsage(program);
   registerDaemon(program);
+  registerDoctor(program);
+  registerCompletion(program);
+  registerHelp(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

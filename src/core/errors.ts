@@ -87,6 +87,7 @@ export const ERRORS = {
   daemonStartFailed: def(20011, 0, 'unavailable', 'the daemon did not start'),
   daemonNotRunning: def(20012, 0, 'unavailable', 'the daemon is not running'),
   cancelled: def(20006, 0, 'cancelled', 'cancelled at the confirmation prompt'),
+  doctorFoundProblems: def(20020, 0, 'internal', 'aigw doctor found problems'),
   interrupted: def(20130, 0, 'interrupted', 'interrupted'),
 } as const satisfies Record<string, ErrorDef>;
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -54,6 +53,8 @@ function dirs(env: NodeJS.ProcessEnv) {
 
 /** A short, per-home directory for the socket when the natural path would not fit in sun_path. */
 function shortSocketDir(runtimeDir: string, env: NodeJS.ProcessEnv): string {
+  // Loaded only here: node:crypto is the costliest import on the TAB-completion path, and rarely needed.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   const digest = createHash('sha256').update(runtimeDir).digest('hex').slice(0, 12);
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   return join(env.TMPDIR || tmpdir(), `aigw-${uid}-${digest}`);

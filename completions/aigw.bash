@@ -1,0 +1,193 @@
+# bash completion for aigw. Generated from the command tree by `npm run generate`; do not edit.
+# Install:
+#   mkdir -p ~/.local/share/bash-completion/completions
+#   aigw completion bash > ~/.local/share/bash-completion/completions/aigw
+#   # or, without the bash-completion package, in ~/.bashrc instead:
+#   source <(aigw completion bash)
+# Resource ids come from the running daemon (`aigw __complete <resource>`); it is never started.
+
+__aigw_node() {
+  case "$1" in
+    '') __aigw_subs='provider-keys access-keys configs providers gateway usage daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
+    'provider-keys') __aigw_subs='create list get update rotate test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
+    'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
+    'provider-keys get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'provider-keys update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata -o --output' ;;
+    'provider-keys rotate') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--value-stdin --value-file --value --name -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--value-file --value --name -o --output' ;;
+    'provider-keys test') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'provider-keys delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes --force -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'access-keys') __aigw_subs='create list get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'access-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id -o --output' ;;
+    'access-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--limit --before-id -o --output' ;;
+    'access-keys get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'access-keys update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id --allow-all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id -o --output' ;;
+    'access-keys delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes --force -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'configs') __aigw_subs='create list get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'configs create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step -o --output' ;;
+    'configs list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--limit --before-id -o --output' ;;
+    'configs get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'configs update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --allow-all --clear-router -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step -o --output' ;;
+    'configs delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers') __aigw_subs='list create get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--limit --before-id -o --output' ;;
+    'providers create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --name --description --metadata --base-url --format --model -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --name --description --metadata --base-url --format --model -o --output' ;;
+    'providers get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --base-url --format --model --clear-models -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --base-url --format --model -o --output' ;;
+    'providers delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'gateway') __aigw_subs='config'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'gateway config') __aigw_subs='get set'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'gateway config get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'gateway config set') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--total-timeout --per-request-timeout --max-input-tokens --max-output-tokens --metadata --clear-metadata --provider-base-url --clear-provider-base-urls -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--total-timeout --per-request-timeout --max-input-tokens --max-output-tokens --metadata --provider-base-url -o --output' ;;
+    'usage') __aigw_subs='list overview'; __aigw_aliases='ls'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'usage list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --access-key-id --include-retries --limit --cursor --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --access-key-id --limit --cursor -o --output' ;;
+    'usage overview') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --group-by -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --group-by -o --output' ;;
+    'daemon') __aigw_subs='start run stop status logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen -o --output' ;;
+    'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen -o --output' ;;
+    'daemon stop') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon status') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon logs') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-n --lines -f --follow -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-n --lines -o --output' ;;
+    'doctor') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'completion') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'help') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    *) __aigw_subs=''; __aigw_aliases=''; __aigw_opts=''; __aigw_valopts='' ;;
+  esac
+}
+
+__aigw_child() {
+  case "$1|$2" in
+    '|provider-keys'|'|ai-gateway-provider-keys') __aigw_path='provider-keys' ;;
+    '|access-keys'|'|api-keys') __aigw_path='access-keys' ;;
+    '|configs'|'|access-key-configurations') __aigw_path='configs' ;;
+    '|providers') __aigw_path='providers' ;;
+    '|gateway') __aigw_path='gateway' ;;
+    '|usage') __aigw_path='usage' ;;
+    '|daemon') __aigw_path='daemon' ;;
+    '|doctor') __aigw_path='doctor' ;;
+    '|completion') __aigw_path='completion' ;;
+    '|help') __aigw_path='help' ;;
+    'provider-keys|create') __aigw_path='provider-keys create' ;;
+    'provider-keys|list'|'provider-keys|ls') __aigw_path='provider-keys list' ;;
+    'provider-keys|get') __aigw_path='provider-keys get' ;;
+    'provider-keys|update') __aigw_path='provider-keys update' ;;
+    'provider-keys|rotate') __aigw_path='provider-keys rotate' ;;
+    'provider-keys|test') __aigw_path='provider-keys test' ;;
+    'provider-keys|delete'|'provider-keys|rm') __aigw_path='provider-keys delete' ;;
+    'access-keys|create') __aigw_path='access-keys create' ;;
+    'access-keys|list'|'access-keys|ls') __aigw_path='access-keys list' ;;
+    'access-keys|get') __aigw_path='access-keys get' ;;
+    'access-keys|update') __aigw_path='access-keys update' ;;
+    'access-keys|delete'|'access-keys|rm') __aigw_path='access-keys delete' ;;
+    'configs|create') __aigw_path='configs create' ;;
+    'configs|list'|'configs|ls') __aigw_path='configs list' ;;
+    'configs|get') __aigw_path='configs get' ;;
+    'configs|update') __aigw_path='configs update' ;;
+    'configs|delete'|'configs|rm') __aigw_path='configs delete' ;;
+    'providers|list'|'providers|ls') __aigw_path='providers list' ;;
+    'providers|create') __aigw_path='providers create' ;;
+    'providers|get') __aigw_path='providers get' ;;
+    'providers|update') __aigw_path='providers update' ;;
+    'providers|delete'|'providers|rm') __aigw_path='providers delete' ;;
+    'gateway|config') __aigw_path='gateway config' ;;
+    'gateway config|get') __aigw_path='gateway config get' ;;
+    'gateway config|set') __aigw_path='gateway config set' ;;
+    'usage|list'|'usage|ls') __aigw_path='usage list' ;;
+    'usage|overview') __aigw_path='usage overview' ;;
+    'daemon|start') __aigw_path='daemon start' ;;
+    'daemon|run') __aigw_path='daemon run' ;;
+    'daemon|stop') __aigw_path='daemon stop' ;;
+    'daemon|status') __aigw_path='daemon status' ;;
+    'daemon|logs') __aigw_path='daemon logs' ;;
+    *) return 1 ;;
+  esac
+}
+
+__aigw_value() {
+  case "$1|$2" in
+    'provider-keys create|--provider-id') __aigw_kind='r:providers' ;;
+    'provider-keys create|--ai-gateway-api-key-id') __aigw_kind='r:access-keys' ;;
+    'provider-keys create|--value-file') __aigw_kind='f' ;;
+    'provider-keys list|--provider-id') __aigw_kind='r:providers' ;;
+    'provider-keys list|--ai-gateway-api-key-id') __aigw_kind='r:access-keys' ;;
+    'provider-keys list|--before-id') __aigw_kind='r:provider-keys' ;;
+    'provider-keys get|#0') __aigw_kind='r:provider-keys' ;;
+    'provider-keys update|#0') __aigw_kind='r:provider-keys' ;;
+    'provider-keys rotate|--value-file') __aigw_kind='f' ;;
+    'provider-keys rotate|#0') __aigw_kind='r:provider-keys' ;;
+    'provider-keys test|#0') __aigw_kind='r:provider-keys' ;;
+    'provider-keys delete|#0') __aigw_kind='r:provider-keys' ;;
+    'access-keys create|--access-key-configuration-id') __aigw_kind='r:configs' ;;
+    'access-keys list|--before-id') __aigw_kind='r:access-keys' ;;
+    'access-keys get|#0') __aigw_kind='r:access-keys' ;;
+    'access-keys update|--access-key-configuration-id') __aigw_kind='r:configs' ;;
+    'access-keys update|#0') __aigw_kind='r:access-keys' ;;
+    'access-keys delete|#0') __aigw_kind='r:access-keys' ;;
+    'configs create|--file') __aigw_kind='f' ;;
+    'configs create|--allow-provider') __aigw_kind='r:providers' ;;
+    'configs create|--route-provider') __aigw_kind='r:providers' ;;
+    'configs list|--before-id') __aigw_kind='r:configs' ;;
+    'configs get|#0') __aigw_kind='r:configs' ;;
+    'configs update|--file') __aigw_kind='f' ;;
+    'configs update|--allow-provider') __aigw_kind='r:providers' ;;
+    'configs update|--route-provider') __aigw_kind='r:providers' ;;
+    'configs update|#0') __aigw_kind='r:configs' ;;
+    'configs delete|#0') __aigw_kind='r:configs' ;;
+    'providers list|--before-id') __aigw_kind='r:custom-providers' ;;
+    'providers create|--provider-id') __aigw_kind='r:providers' ;;
+    'providers get|#0') __aigw_kind='r:custom-providers' ;;
+    'providers update|#0') __aigw_kind='r:custom-providers' ;;
+    'providers delete|#0') __aigw_kind='r:custom-providers' ;;
+    'usage list|--access-key-id') __aigw_kind='r:access-keys' ;;
+    'completion|#0') __aigw_kind='w:bash zsh fish' ;;
+    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage daemon doctor completion' ;;
+    *'|-o') __aigw_kind='w:table json plain' ;;
+    *'|--output') __aigw_kind='w:table json plain' ;;
+    *) __aigw_kind='' ;;
+  esac
+}
+
+__aigw_complete_value() {
+  __aigw_value "$1" "$2"
+  local line id
+  case "$__aigw_kind" in
+    w:*) COMPREPLY=($(compgen -W "${__aigw_kind#w:}" -- "$cur")) ;;
+    r:*)
+      local aigw="${COMP_WORDS[0]}" ids=()
+      [[ $aigw == '~/'* ]] && aigw="$HOME/${aigw#'~/'}"
+      while IFS=$'\t' read -r id _; do
+        [[ -n $id && $id == "$cur"* ]] && ids+=("$id")
+      done < <("$aigw" __complete "${__aigw_kind#r:}" 2>/dev/null)
+      COMPREPLY=("${ids[@]}") ;;
+    f) compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$cur")) ;;
+  esac
+}
+
+_aigw() {
+  local cur="${COMP_WORDS[COMP_CWORD]}" path='' expect='' w i
+  local -i npos=0
+  COMPREPLY=()
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    w="${COMP_WORDS[i]}"
+    [[ $w == = ]] && continue
+    if [[ -n $expect ]]; then expect=''; continue; fi
+    case "$w" in
+      -*=*) ;;
+      -*) __aigw_node "$path"; [[ " $__aigw_valopts " == *" $w "* ]] && expect="$w" ;;
+      *) if __aigw_child "$path" "$w"; then path="$__aigw_path"; npos=0; else npos+=1; fi ;;
+    esac
+  done
+  [[ $cur == = ]] && cur=''
+  __aigw_node "$path"
+  if [[ -n $expect ]]; then __aigw_complete_value "$path" "$expect"; return 0; fi
+  if [[ $cur == -* ]]; then COMPREPLY=($(compgen -W "$__aigw_opts" -- "$cur")); return 0; fi
+  if [[ -n $__aigw_subs ]]; then
+    COMPREPLY=($(compgen -W "$__aigw_subs" -- "$cur"))
+    ((${#COMPREPLY[@]})) || COMPREPLY=($(compgen -W "$__aigw_aliases" -- "$cur"))
+    return 0
+  fi
+  __aigw_complete_value "$path" "#$npos"
+  return 0
+}
+
+complete -F _aigw aigw

@@ -1,0 +1,250 @@
+import { existsSync, lstatSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AigwError, ERRORS } from '../../core/errors.js';
+import { resolvePaths, type AigwPaths } from '../../core/paths.js';
+import { VERSION } from '../../core/version.js';
+import { handler } from '../command.js';
+import { getJson } from '../socket.js';
+import type { IO } from '../io.js';
+
+/** `aigw doctor`: checks the installation and says, for each problem, how to fix it. */
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface Check {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+}
+
+/** The part of the daemon's GET /status that doctor reads. */
+interface DaemonStatus {
+  pid: number;
+  version: string;
+  gatewayUrl: string | null;
+  gatewayError: string | null;
+  secretStore: { kind: string; reason: string; available: boolean };
+}
+
+const MIN_NODE = [20, 17] as const;
+const STATUS_TIMEOUT_MS = 2000;
+const CONNECT_TIMEOUT_MS = 1000;
+const RESTART = '`aigw daemon stop && aigw daemon start`';
+const KEYTAR_FIX =
+  'install libsecret-1-dev (Debian/Ubuntu) or libsecret-devel (Fedora), then run `npm rebuild keytar` in the aigw install';
+
+const check = (id: string, title: string, status: CheckStatus, detail: string, fix?: string): Check => ({
+  id,
+  title,
+  status,
+  detail,
+  ...(fix ? { fix } : {}),
+});
+
+function nodeCheck(): Check {
+  const version = process.versions.node;
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  const ok = major > MIN_NODE[0] || (major === MIN_NODE[0] && minor >= MIN_NODE[1]);
+  const detail = `Node.js ${version} (aigw needs ${MIN_NODE.join('.')} or later)`;
+  return ok ? check('node', 'Node.js', 'ok', detail) : check('node', 'Node.js', 'fail', detail, 'install Node.js 20.17 or later (22 LTS is a good choice)');
+}
+
+async function daemonStatus(paths: AigwPaths): Promise<DaemonStatus | undefined> {
+  try {
+    return await getJson<DaemonStatus>(paths.socketFile, '/status', STATUS_TIMEOUT_MS);
+  } catch {
+    return undefined;
+  }
+}
+
+function daemonCheck(paths: AigwPaths, status: DaemonStatus | undefined): Check {
+  if (!status) {
+    return check(
+      'daemon',
+      'Daemon',
+      'warn',
+      `not running (no answer on ${paths.socketFile})`,
+      'run `aigw daemon start`; any command that needs it also starts it',
+    );
+  }
+  if (status.version !== VERSION) {
+    return check('daemon', 'Daemon', 'fail', `pid ${status.pid} runs aigw ${status.version}, but this CLI is ${VERSION}`, `restart it: ${RESTART}`);
+  }
+  return check('daemon', 'Daemon', 'ok', `running, pid ${status.pid}, aigw ${status.version}`);
+}
+
+/** Directories 0700 and files 0600, owned by this user: nobody else may read keys, the store or the socket. */
+function permissionsCheck(paths: AigwPaths): Check {
+  const dirs = [...new Set([paths.dataDir, paths.configDir, paths.stateDir, paths.runtimeDir, paths.socketDir, paths.secretsDir])];
+  const files = [paths.dbFile, paths.masterKeyFile, paths.socketFile, paths.logFile];
+  const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+  const problems: string[] = [];
+  const fixes: string[] = [];
+  let checked = 0;
+  for (const [path, wanted] of [...dirs.map((d) => [d, 0o700] as const), ...files.map((f) => [f, 0o600] as const)]) {
+    if (!existsSync(path)) continue;
+    checked++;
+    const st = lstatSync(path);
+    const mode = st.mode & 0o777;
+    if (uid !== undefined && st.uid !== uid) {
+      problems.push(`${path} belongs to uid ${st.uid}`);
+      fixes.push(`chown ${uid} ${path}`);
+    }
+    if (mode & 0o077) {
+      problems.push(`${path} is mode ${mode.toString(8).padStart(4, '0')}, not ${wanted.toString(8).padStart(4, '0')}`);
+      fixes.push(`chmod ${wanted.toString(8)} ${path}`);
+    }
+  }
+  if (problems.length) return check('permissions', 'Permissions', 'fail', problems.join('; '), fixes.join(' && '));
+  if (!checked) return check('permissions', 'Permissions', 'skip', 'nothing created yet (the daemon creates its directories 0700)');
+  return check('permissions', 'Permissions', 'ok', `${checked} paths are private to you (directories 0700, files 0600)`);
+}
+
+async function keytarCheck(env: NodeJS.ProcessEnv): Promise<Check> {
+  try {
+    await import('keytar');
+    return check('keytar', 'Keychain module', 'ok', 'keytar is built and loads');
+  } catch (err) {
+    const why = (err as Error).message.split('\n')[0];
+    if (env.AIGW_SECRET_STORE === 'file') {
+      return check('keytar', 'Keychain module', 'ok', `keytar does not load (${why}); not needed with AIGW_SECRET_STORE=file`);
+    }
+    return check('keytar', 'Keychain module', 'warn', `keytar does not load, so the OS keychain cannot be used (${why})`, KEYTAR_FIX);
+  }
+}
+
+function secretStoreCheck(status: DaemonStatus | undefined, keytar: Check, env: NodeJS.ProcessEnv): Check {
+  const title = 'Secret store';
+  if (!status) {
+    return check('secretStore', title, 'skip', `chosen when the daemon starts (AIGW_SECRET_STORE=${env.AIGW_SECRET_STORE || 'auto'})`);
+  }
+  const { kind, reason, available } = status.secretStore;
+  const detail = `${kind === 'file' ? 'encrypted file' : 'OS keychain'}: ${reason}`;
+  if (!available) {
+    return check('secretStore', title, 'fail', detail, `unlock or start the OS keychain (Secret Service, e.g. gnome-keyring), then ${RESTART}`);
+  }
+  if (kind === 'file' && !/AIGW_SECRET_STORE=file|were stored there/.test(reason)) {
+    const fix =
+      keytar.status === 'ok'
+        ? `start and unlock a Secret Service (e.g. gnome-keyring) in this session, then ${RESTART}; keys stored so far stay in the file store`
+        : `${KEYTAR_FIX}; then ${RESTART}`;
+    return check('secretStore', title, 'warn', `${detail} (the OS keychain is safer)`, fix);
+  }
+  return check('secretStore', title, 'ok', detail);
+}
+
+/** Opens the store read-only and asks SQLite to check it; the daemon need not be running. */
+async function storeCheck(paths: AigwPaths): Promise<Check> {
+  const title = 'Store integrity';
+  if (!existsSync(paths.dbFile)) return check('store', title, 'skip', `no store yet at ${paths.dbFile} (created when the daemon first starts)`);
+  try {
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(paths.dbFile, { readonly: true, fileMustExist: true, timeout: STATUS_TIMEOUT_MS });
+    try {
+      const rows = db.pragma('quick_check') as { quick_check: string }[];
+      const result = rows.map((r) => r.quick_check).join('; ');
+      if (result === 'ok') return check('store', title, 'ok', `${paths.dbFile}: quick_check ok`);
+      return check('store', title, 'fail', `${paths.dbFile}: ${result}`, `stop the daemon, move ${paths.dbFile} aside and restore it from a backup`);
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    return check('store', title, 'fail', `cannot open ${paths.dbFile}: ${(err as Error).message}`, `check that the file is yours and readable (chmod 600 ${paths.dbFile})`);
+  }
+}
+
+async function canConnect(url: string): Promise<string | undefined> {
+  const { hostname, port } = new URL(url);
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname.replace(/^\[|\]$/g, ''), port: Number(port), timeout: CONNECT_TIMEOUT_MS });
+    const done = (error?: string) => {
+      socket.destroy();
+      resolve(error);
+    };
+    socket.on('connect', () => done());
+    socket.on('timeout', () => done('timed out'));
+    socket.on('error', (err) => done(err.message));
+  });
+}
+
+async function gatewayCheck(status: DaemonStatus | undefined): Promise<Check> {
+  const title = 'Gateway';
+  if (!status) return check('gateway', title, 'skip', 'not checked: the daemon is not running');
+  const fix = `free the port, or choose another with AIGW_GATEWAY_LISTEN or --gateway-listen; then ${RESTART}`;
+  if (!status.gatewayUrl) return check('gateway', title, 'fail', `not listening: ${status.gatewayError ?? 'unknown reason'}`, fix);
+  const error = await canConnect(status.gatewayUrl);
+  if (error) return check('gateway', title, 'fail', `${status.gatewayUrl} does not accept connections (${error})`, fix);
+  return check('gateway', title, 'ok', `listening on ${status.gatewayUrl}`);
+}
+
+export async function runChecks(env: NodeJS.ProcessEnv = process.env): Promise<Check[]> {
+  const paths = resolvePaths(env);
+  const status = await daemonStatus(paths);
+  const keytar = await keytarCheck(env);
+  return [
+    nodeCheck(),
+    daemonCheck(paths, status),
+    permissionsCheck(paths),
+    secretStoreCheck(status, keytar, env),
+    keytar,
+    await storeCheck(paths),
+    await gatewayCheck(status),
+  ];
+}
+
+const MARK: Record<CheckStatus, (io: IO) => string> = {
+  ok: (io) => io.green('✓'),
+  warn: (io) => io.yellow('!'),
+  fail: (io) => io.red('✗'),
+  skip: (io) => io.dim('-'),
+};
+
+/** Greedy word wrap for a terminal of known width; long words stay whole. */
+function wrapText(text: string, width: number): string[] {
+  if (!Number.isFinite(width) || width < 20) return [text];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  return [...lines, line];
+}
+
+async function doctor(io: IO): Promise<void> {
+  const checks = await runChecks();
+  const failed = checks.filter((c) => c.status === 'fail');
+  if (io.format === 'json') {
+    io.out(JSON.stringify({ ok: failed.length === 0, cliVersion: VERSION, checks }, null, 2));
+  } else if (io.format === 'quiet') {
+    for (const c of failed) io.out(c.id);
+  } else {
+    const width = Math.max(...checks.map((c) => c.title.length));
+    const indent = ' '.repeat(width + 4);
+    const wrap = (text: string) => wrapText(text, (io.stdout.columns ?? Infinity) - indent.length).join(`\n${indent}`);
+    for (const c of checks) {
+      io.out(`${MARK[c.status](io)} ${io.bold(c.title.padEnd(width))}  ${wrap(c.detail)}`);
+      if (c.fix) io.out(`${indent}${io.dim('fix:')} ${wrap(c.fix)}`);
+    }
+  }
+  if (failed.length) {
+    throw new AigwError(
+      ERRORS.doctorFoundProblems,
+      `${failed.length} problem${failed.length === 1 ? '' : 's'} found: ${failed.map((c) => c.title).join(', ')}`,
+    );
+  }
+}
+
+export function registerDoctor(program: Command): void {
+  program
+    .command('doctor')
+    .description('check Node.js, the daemon, permissions, the secret store, the store and the gateway, and say how to fix problems')
+    .addHelpText('after', '\nExits 1 when something is broken; `-o json` gives the checks to scripts.')
+    .action(handler(doctor));
+}

@@ -1,0 +1,35 @@
+/**
+ * The environment variables aigw reads, in one place: `aigw help environment`, the man page and the
+ * README's table are all made from this list.
+ */
+export interface EnvVar {
+  name: string;
+  meaning: string;
+}
+
+export const ENVIRONMENT: readonly EnvVar[] = [
+  { name: 'AIGW_HOME', meaning: 'keep all of aigw\'s state under this one directory (data/, config/, state/, run/) instead of the XDG directories' },
+  { name: 'AIGW_SECRET_STORE', meaning: 'where provider key values live: auto (default: the OS keychain when reachable, else the encrypted file), keychain or file' },
+  { name: 'AIGW_MASTER_KEY', meaning: 'the passphrase of the encrypted-file store, instead of the master key file (for servers and CI)' },
+  { name: 'AIGW_KEYCHAIN_TIMEOUT_MS', meaning: 'how long one OS keychain call may take before it counts as unreachable (default 5000)' },
+  { name: 'AIGW_GATEWAY_LISTEN', meaning: 'where the gateway listens, as host:port (default 127.0.0.1:9271); --gateway-listen wins' },
+  { name: 'AIGW_LOG_LEVEL', meaning: "the daemon's log level: fatal, error, warn, info (default), debug or trace" },
+  { name: 'AIGW_DEBUG', meaning: 'when set, an unexpected error also prints its stack trace' },
+  { name: 'XDG_DATA_HOME', meaning: 'the store goes in $XDG_DATA_HOME/aigw (default ~/.local/share/aigw)' },
+  { name: 'XDG_CONFIG_HOME', meaning: 'the master key file goes in $XDG_CONFIG_HOME/aigw (default ~/.config/aigw)' },
+  { name: 'XDG_STATE_HOME', meaning: "the daemon's log goes in $XDG_STATE_HOME/aigw (default ~/.local/state/aigw)" },
+  { name: 'XDG_RUNTIME_DIR', meaning: 'the control socket, pid and lock files go in $XDG_RUNTIME_DIR/aigw (default: run/ under the state directory)' },
+  { name: 'TMPDIR', meaning: 'where a short socket directory is made when the natural socket path is too long' },
+  { name: 'NO_COLOR', meaning: 'when set, no colours in any output' },
+  { name: 'CI', meaning: 'when set (and not "false"): no colours, no spinners, no prompts; a missing value is an error naming the flag' },
+];
+
+/** Where aigw keeps things, with AIGW_HOME unset (with it set: the same names under $AIGW_HOME/data, config, state, run). */
+export const FILES: readonly { path: string; meaning: string }[] = [
+  { path: '$XDG_DATA_HOME/aigw/aigw.db', meaning: 'the SQLite store: provider key metadata, never values (mode 0600)' },
+  { path: '$XDG_DATA_HOME/aigw/secrets/', meaning: 'the encrypted-file secret store, when it is the one in use' },
+  { path: '$XDG_CONFIG_HOME/aigw/master.key', meaning: "the encrypted-file store's master key, when AIGW_MASTER_KEY is not set (mode 0600)" },
+  { path: '$XDG_STATE_HOME/aigw/daemon.log', meaning: "the daemon's log (aigw daemon logs)" },
+  { path: '$XDG_RUNTIME_DIR/aigw/control.sock', meaning: 'the management API socket (mode 0600, in a 0700 directory)' },
+  { path: '$XDG_RUNTIME_DIR/aigw/daemon.lock, daemon.pid', meaning: 'one daemon per home' },
+];

@@ -1,0 +1,24 @@
+import { request } from 'node:http';
+
+/**
+ * A bare GET over the control socket: cheap enough for polling and for TAB completion, which loads this
+ * module without the rest of the CLI (so it imports nothing but node:http).
+ */
+export function getJson<T>(socketFile: string, path: string, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath: socketFile, path, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+    req.end();
+  });
+}
