@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -58,12 +58,14 @@ async function tabTo(session: string, shell: string, typed: string, expected: st
 before(async () => {
   home = new TestHome();
   userHome = mkdtempSync(join(tmpdir(), 'aigw-newcomer-'));
+  // fish's first start writes generated completions in the background unless this exists, racing the cleanup.
+  mkdirSync(join(userHome, '.local', 'share', 'fish', 'generated_completions'), { recursive: true });
   socket = join(userHome, 'tmux.sock');
   keyId = (await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() })).id;
 });
 after(async () => {
   spawnSync('tmux', ['-S', socket, 'kill-server']);
-  rmSync(userHome, { recursive: true, force: true });
+  rmSync(userHome, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   await home.cleanup();
 });
 
