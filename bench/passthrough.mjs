@@ -28,3 +28,4 @@ const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${server.address().port}\n`));
 process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
