@@ -17,8 +17,8 @@ const BIN = join(REPO, 'bin', 'aigw');
 const QUICK = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
 
-const LOAD_SECONDS = QUICK ? 1 : 5;
-const ROUNDS = QUICK ? 1 : 3;
+const LOAD_SECONDS = QUICK ? 1 : 3;
+const ROUNDS = QUICK ? 1 : 5;
 const CONNECTIONS = 16;
 const LATENCY_REQUESTS = QUICK ? 200 : 2000;
 const STREAM_REQUESTS = QUICK ? 50 : 300;
