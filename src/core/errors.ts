@@ -71,7 +71,10 @@ export const ERRORS = {
   unsupportedApi: def(30004, 400, 'usage', 'the provider does not speak this API'),
   streamInterrupted: def(30005, 502, 'unavailable', 'the upstream failed in the middle of a streamed response'),
   keysCoolingDown: def(30006, 503, 'unavailable', 'every key for this request is resting after a 429'),
+  hostNotAllowed: def(30007, 403, 'auth', 'the Host header names a host the gateway does not serve'),
+  originNotAllowed: def(30008, 403, 'auth', 'the browser origin is not allowed to call the gateway'),
   // Lookups.
+  controlTokenInvalid: def(10401, 401, 'auth', 'the management API over TCP needs its bearer token'),
   notFound: def(10404, 404, 'notFound', 'no such resource'),
   routeNotFound: def(10405, 404, 'notFound', 'no such API route'),
   // The daemon's own state.
