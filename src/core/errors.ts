@@ -31,6 +31,8 @@ export const ERRORS = {
   unsupportedMediaType: def(10003, 415, 'usage', 'the request body must be application/json'),
   bodyTooLarge: def(10004, 413, 'usage', 'the request body is too large'),
   invalidQuery: def(10005, 400, 'usage', 'a query parameter is invalid'),
+  invalidUrl: def(10006, 400, 'usage', 'the URL is not valid (a bad percent-encoding, say)'),
+  pathTooLong: def(10007, 414, 'usage', 'a segment of the URL path is too long'),
   invalidValue: def(10013, 422, 'usage', 'the key value contains characters a header cannot carry'),
   valueTooLong: def(10014, 422, 'usage', 'the key value is longer than 8192 bytes'),
   // Provider keys: ngrok's numbers and statuses.

@@ -48,6 +48,8 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
     bodyLimit: CONTROL_BODY_LIMIT,
     // Unknown fields are an error, never silently dropped; types are never coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // A URL the router cannot read (bad percent-encoding, an over-long id) gets a coded error too.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
   });
   if (authenticate) app.addHook('onRequest', authenticate);
   app.addHook('onSend', async (_request, reply) => {
