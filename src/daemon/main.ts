@@ -115,7 +115,11 @@ async function main(): Promise<void> {
   const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
   await dataPlane.invalidate();
   const guard = new BrowserGuard({
-    allowedHosts: parseList(values['gateway-allowed-hosts'] ?? process.env.AIGW_GATEWAY_ALLOWED_HOSTS),
+    // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).
+    allowedHosts: [
+      ...parseList(values['gateway-allowed-hosts'] ?? process.env.AIGW_GATEWAY_ALLOWED_HOSTS),
+      ...(['0.0.0.0', '::'].includes(listen.host) ? [] : [new URL(urlOf(listen.host, 1)).hostname]),
+    ],
     allowedOrigins: parseList(values['gateway-allowed-origins'] ?? process.env.AIGW_GATEWAY_ALLOWED_ORIGINS),
   });
   const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, guard });
