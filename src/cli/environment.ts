@@ -16,6 +16,8 @@ export const ENVIRONMENT: readonly EnvVar[] = [
   { name: 'AIGW_GATEWAY_ALLOWED_HOSTS', meaning: 'extra Host names the gateway answers to, comma-separated (a reverse proxy\'s name; name:port matches that port only); loopback names always work' },
   { name: 'AIGW_GATEWAY_ALLOWED_ORIGINS', meaning: 'browser origins allowed to call the gateway, comma-separated (https://app.example, or * for any); none by default, so no CORS headers' },
   { name: 'AIGW_GATEWAY_BODY_LIMIT', meaning: 'the largest gateway request body, such as 10MiB (default 32MiB); larger ones get a 413' },
+  { name: 'AIGW_CONTROL_URL', meaning: 'make the CLI use a daemon\'s management API over TCP (http://host:port) instead of the local socket; never starts a daemon' },
+  { name: 'AIGW_CONTROL_TOKEN_FILE', meaning: 'the bearer token file for AIGW_CONTROL_URL (default: control-token in the config directory)' },
   { name: 'AIGW_CONTROL_LISTEN', meaning: 'also serve the management API on this host:port, only with the bearer token in control-token of the config directory; --control-listen wins' },
   { name: 'AIGW_LOG_LEVEL', meaning: "the daemon's log level: fatal, error, warn, info (default), debug or trace" },
   { name: 'AIGW_DEBUG', meaning: 'when set, an unexpected error also prints its stack trace' },

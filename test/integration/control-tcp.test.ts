@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fakeKey, TestHome } from '../helpers/aigw.js';
@@ -84,6 +84,21 @@ test('with --control-listen: a 0600 token file is created and only that bearer t
   });
   assert.equal(created.status, 201, created.text);
   assert.equal((await home.json(['provider-keys', 'list'])).aiGatewayProviderKeys[0].id, created.json.id);
+});
+
+test('the CLI uses the API over TCP with AIGW_CONTROL_URL and the token file, and never starts a daemon of its own', async () => {
+  const elsewhere = new TestHome();
+  try {
+    const env = { AIGW_CONTROL_URL: controlUrl, AIGW_CONTROL_TOKEN_FILE: join(home.dir, 'config', 'control-token') };
+    const listed = await elsewhere.json(['provider-keys', 'list'], { env });
+    assert.equal(listed.aiGatewayProviderKeys.length, 1, 'the keys of the daemon behind the URL');
+    const wrongToken = join(elsewhere.dir, 'token');
+    writeFileSync(wrongToken, 'not-the-token-0123456789\n', { mode: 0o600 });
+    await elsewhere.fails(['provider-keys', 'list'], 4, 'ERR_AIGW_10401', { env: { ...env, AIGW_CONTROL_TOKEN_FILE: wrongToken } });
+    assert.ok(!existsSync(join(elsewhere.dir, 'run', 'control.sock')), 'no local daemon was started');
+  } finally {
+    await elsewhere.cleanup();
+  }
 });
 
 test('the token survives a restart, and a token file others can read stops the daemon', async () => {
