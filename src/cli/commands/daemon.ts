@@ -47,7 +47,7 @@ async function start(io: IO, options: DaemonOptions): Promise<void> {
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
   } else {
-    const pid = await io.spin('Starting the daemon', () => startDaemon(paths, options));
+    const { pid } = await io.spin('Starting the daemon', () => startDaemon(paths, options));
     io.success(`Started the daemon (pid ${pid})`);
   }
   await status(io);
