@@ -1,13 +1,13 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import type { DaemonStatus } from '../core/daemon-status.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
 import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { buildControlServer } from './control/server.js';
-import type { DaemonStatus } from './control/health.js';
 import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
 import { Gateway } from './gateway/index.js';
 import { buildGatewayServer } from './gateway/server.js';
