@@ -59,8 +59,9 @@ export class ApiClient {
 
   /** Any command that needs the daemon starts it, and says so, since it outlives the command. */
   private async startOnDemand(): Promise<void> {
-    const pid = await startDaemon(this.paths);
+    const { pid, warnings } = await startDaemon(this.paths);
     this.io.note(this.io.dim(`aigw: started the daemon (pid ${pid}); stop it with \`aigw daemon stop\``));
+    for (const warning of warnings) this.io.warn(warning);
   }
 
   private checkVersion(daemonVersion: string | string[] | undefined): void {

@@ -64,8 +64,14 @@ function logSize(logFile: string): number {
   }
 }
 
-/** Starts the daemon detached, logging to the state dir, and waits until it answers. Returns its pid. */
-export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {}): Promise<number> {
+/** Starts the daemon detached, logging to the state dir, and waits until it answers. */
+export interface StartedDaemon {
+  pid: number;
+  /** What the daemon warned about as it started, such as a master key file it just created. */
+  warnings: string[];
+}
+
+export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {}): Promise<StartedDaemon> {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const logOffset = logSize(paths.logFile);
   const logFd = openSync(paths.logFile, 'a', 0o600);
@@ -82,8 +88,8 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (await isDaemonUp(paths, 500)) {
-      const status = await getJson<{ pid: number }>(paths.socketFile, '/status', 2000);
-      return status.pid;
+      const status = await getJson<{ pid: number; secretStore: { warnings: string[] } }>(paths.socketFile, '/status', 2000);
+      return { pid: status.pid, warnings: status.secretStore.warnings };
     }
     // Another CLI started one first: keep waiting for it to answer.
     if (exitCode !== null && exitCode !== ALREADY_RUNNING) break;

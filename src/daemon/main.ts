@@ -1,6 +1,7 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import type { DaemonStatus } from '../core/daemon-status.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
@@ -8,7 +9,6 @@ import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { buildControlServer, type ControlDeps } from './control/server.js';
 import { bearerTokenHook, loadControlToken } from './control/tcp.js';
-import type { DaemonStatus } from './control/health.js';
 import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
 import { Gateway } from './gateway/index.js';
 import { BrowserGuard, parseList } from './gateway/browser-guard.js';

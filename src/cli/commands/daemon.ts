@@ -1,23 +1,12 @@
 import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
 import type { Command } from 'commander';
+import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
 import { getJson, isDaemonUp, runDaemonForeground, startDaemon, stopDaemon, type DaemonOptions } from '../daemon-process.js';
 import type { IO, View } from '../io.js';
-
-interface DaemonStatus {
-  pid: number;
-  version: string;
-  startedAt: string;
-  uptimeSeconds: number;
-  controlSocket: string;
-  gatewayUrl: string | null;
-  gatewayError: string | null;
-  secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
-  paths: { dataDir: string; configDir: string; stateDir: string; logFile: string };
-}
 
 function uptime(seconds: number): string {
   const h = Math.floor(seconds / 3600);
@@ -47,7 +36,7 @@ async function start(io: IO, options: DaemonOptions): Promise<void> {
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
   } else {
-    const pid = await io.spin('Starting the daemon', () => startDaemon(paths, options));
+    const { pid } = await io.spin('Starting the daemon', () => startDaemon(paths, options));
     io.success(`Started the daemon (pid ${pid})`);
   }
   await status(io);

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHookHandler } from 'fastify';
+import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../access-keys.js';
@@ -13,7 +14,7 @@ import { accessKeyRoutes } from './access-keys.js';
 import { configurationRoutes } from './configurations.js';
 import { sendError } from './errors.js';
 import { gatewayConfigRoutes } from './gateway-config.js';
-import { healthRoutes, type DaemonStatus } from './health.js';
+import { healthRoutes } from './health.js';
 import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
