@@ -16,11 +16,13 @@ const POLL_MS = 40;
 
 export interface DaemonOptions {
   gatewayListen?: string | undefined;
+  controlListen?: string | undefined;
 }
 
 function daemonArgs(options: DaemonOptions): string[] {
   const args = [DAEMON_ENTRY];
   if (options.gatewayListen) args.push('--gateway-listen', options.gatewayListen);
+  if (options.controlListen) args.push('--control-listen', options.controlListen);
   return args;
 }
 

@@ -7,6 +7,8 @@ export interface DaemonStatus {
   controlSocket: string;
   gatewayUrl: string | null;
   gatewayError: string | null;
+  /** The management API's TCP address, when `--control-listen` asked for one. */
+  controlUrl?: string;
   secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
   paths: { dataDir: string; configDir: string; stateDir: string; logFile: string };
 }

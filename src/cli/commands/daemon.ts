@@ -102,7 +102,12 @@ async function logs(io: IO, options: { lines: number; follow?: boolean }): Promi
 }
 
 function gatewayFlag(command: Command): Command {
-  return command.option('--gateway-listen <host:port>', 'where the gateway listens (default 127.0.0.1:9271, or AIGW_GATEWAY_LISTEN)');
+  return command
+    .option('--gateway-listen <host:port>', 'where the gateway listens (default 127.0.0.1:9271, or AIGW_GATEWAY_LISTEN)')
+    .option(
+      '--control-listen <host:port>',
+      'also serve the management API over TCP, with the bearer token in <config dir>/control-token (or AIGW_CONTROL_LISTEN)',
+    );
 }
 
 export function registerDaemon(program: Command): void {
