@@ -43,8 +43,8 @@ __aigw_node() {
     'usage list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --access-key-id --include-retries --limit --cursor --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --access-key-id --limit --cursor -o --output' ;;
     'usage overview') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --group-by -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --group-by -o --output' ;;
     'daemon') __aigw_subs='start run stop status logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen -o --output' ;;
-    'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen -o --output' ;;
+    'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
+    'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
     'daemon stop') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon status') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon logs') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-n --lines -f --follow -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-n --lines -o --output' ;;

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Got } from 'got';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../core/paths.js';
@@ -20,6 +22,8 @@ export class ApiClient {
     private readonly got: Got,
     private readonly io: IO,
     readonly paths: AigwPaths,
+    /** AIGW_CONTROL_URL: a daemon's management API over TCP; never started on demand. */
+    private readonly remote?: string,
   ) {}
 
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
@@ -27,7 +31,7 @@ export class ApiClient {
     try {
       response = await this.send(method, path, body);
     } catch (err) {
-      if (!NOT_LISTENING.has((err as { code?: string }).code ?? '')) throw this.unreachable(err);
+      if (this.remote || !NOT_LISTENING.has((err as { code?: string }).code ?? '')) throw this.unreachable(err);
       await this.startOnDemand();
       response = await this.send(method, path, body).catch((e) => {
         throw this.unreachable(e);
@@ -49,14 +53,15 @@ export class ApiClient {
   private unreachable(err: unknown): AigwError {
     return new AigwError(
       ERRORS.daemonUnreachable,
-      `cannot reach the daemon at ${this.paths.socketFile} (${(err as Error).message}); see \`aigw daemon status\``,
+      `cannot reach the daemon at ${this.remote ?? this.paths.socketFile} (${(err as Error).message}); see \`aigw daemon status\``,
     );
   }
 
   /** Any command that needs the daemon starts it, and says so, since it outlives the command. */
   private async startOnDemand(): Promise<void> {
-    const pid = await startDaemon(this.paths);
+    const { pid, warnings } = await startDaemon(this.paths);
     this.io.note(this.io.dim(`aigw: started the daemon (pid ${pid}); stop it with \`aigw daemon stop\``));
+    for (const warning of warnings) this.io.warn(warning);
   }
 
   private checkVersion(daemonVersion: string | string[] | undefined): void {
@@ -71,15 +76,26 @@ export class ApiClient {
   }
 }
 
+/** The bearer token for AIGW_CONTROL_URL: AIGW_CONTROL_TOKEN_FILE, or control-token in the config dir. */
+function controlToken(paths: AigwPaths): string {
+  const file = process.env.AIGW_CONTROL_TOKEN_FILE || join(paths.configDir, 'control-token');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new AigwError(ERRORS.unreadableInput, `cannot read the control token ${file} for AIGW_CONTROL_URL: ${(err as Error).message}`);
+  }
+}
+
 export async function connect(io: IO, paths: AigwPaths = resolvePaths()): Promise<ApiClient> {
   const { default: got } = await import('got');
+  const remote = process.env.AIGW_CONTROL_URL;
   const client = got.extend({
-    prefixUrl: `http://unix:${paths.socketFile}:`,
-    enableUnixSockets: true,
+    prefixUrl: remote ? remote.replace(/\/*$/, '/') : `http://unix:${paths.socketFile}:`,
+    enableUnixSockets: !remote,
     throwHttpErrors: false,
     retry: { limit: 0 },
     timeout: { request: REQUEST_TIMEOUT_MS },
-    headers: { 'user-agent': `aigw-cli/${VERSION}` },
+    headers: { 'user-agent': `aigw-cli/${VERSION}`, ...(remote ? { authorization: `Bearer ${controlToken(paths)}` } : {}) },
   });
-  return new ApiClient(client, io, paths);
+  return new ApiClient(client, io, paths, remote);
 }

@@ -16,6 +16,7 @@ const POLL_MS = 40;
 
 export interface DaemonOptions {
   gatewayListen?: string | undefined;
+  controlListen?: string | undefined;
 }
 
 /**
@@ -28,6 +29,7 @@ const DAEMON_NODE_FLAGS = ['--max-semi-space-size=2'];
 function daemonArgs(options: DaemonOptions): string[] {
   const args = [...DAEMON_NODE_FLAGS, DAEMON_ENTRY];
   if (options.gatewayListen) args.push('--gateway-listen', options.gatewayListen);
+  if (options.controlListen) args.push('--control-listen', options.controlListen);
   return args;
 }
 
@@ -69,8 +71,14 @@ function logSize(logFile: string): number {
   }
 }
 
-/** Starts the daemon detached, logging to the state dir, and waits until it answers. Returns its pid. */
-export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {}): Promise<number> {
+/** Starts the daemon detached, logging to the state dir, and waits until it answers. */
+export interface StartedDaemon {
+  pid: number;
+  /** What the daemon warned about as it started, such as a master key file it just created. */
+  warnings: string[];
+}
+
+export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {}): Promise<StartedDaemon> {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const logOffset = logSize(paths.logFile);
   const logFd = openSync(paths.logFile, 'a', 0o600);
@@ -87,8 +95,8 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (await isDaemonUp(paths, 500)) {
-      const status = await getJson<{ pid: number }>(paths.socketFile, '/status', 2000);
-      return status.pid;
+      const status = await getJson<{ pid: number; secretStore: { warnings: string[] } }>(paths.socketFile, '/status', 2000);
+      return { pid: status.pid, warnings: status.secretStore.warnings };
     }
     // Another CLI started one first: keep waiting for it to answer.
     if (exitCode !== null && exitCode !== ALREADY_RUNNING) break;

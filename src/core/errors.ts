@@ -31,6 +31,8 @@ export const ERRORS = {
   unsupportedMediaType: def(10003, 415, 'usage', 'the request body must be application/json'),
   bodyTooLarge: def(10004, 413, 'usage', 'the request body is too large'),
   invalidQuery: def(10005, 400, 'usage', 'a query parameter is invalid'),
+  invalidUrl: def(10006, 400, 'usage', 'the URL is not valid (a bad percent-encoding, say)'),
+  pathTooLong: def(10007, 414, 'usage', 'a segment of the URL path is too long'),
   invalidValue: def(10013, 422, 'usage', 'the key value contains characters a header cannot carry'),
   valueTooLong: def(10014, 422, 'usage', 'the key value is longer than 8192 bytes'),
   // Provider keys: ngrok's numbers and statuses.
@@ -71,7 +73,10 @@ export const ERRORS = {
   unsupportedApi: def(30004, 400, 'usage', 'the provider does not speak this API'),
   streamInterrupted: def(30005, 502, 'unavailable', 'the upstream failed in the middle of a streamed response'),
   keysCoolingDown: def(30006, 503, 'unavailable', 'every key for this request is resting after a 429'),
+  hostNotAllowed: def(30007, 403, 'auth', 'the Host header names a host the gateway does not serve'),
+  originNotAllowed: def(30008, 403, 'auth', 'the browser origin is not allowed to call the gateway'),
   // Lookups.
+  controlTokenInvalid: def(10401, 401, 'auth', 'the management API over TCP needs its bearer token'),
   notFound: def(10404, 404, 'notFound', 'no such resource'),
   routeNotFound: def(10405, 404, 'notFound', 'no such API route'),
   // The daemon's own state.

@@ -1,16 +1,19 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
+import type { DaemonStatus } from '../core/daemon-status.js';
+import { parseByteSize } from '../core/gateway-config.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
 import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
 import { SqliteStore } from '../store/sqlite.js';
-import { buildControlServer } from './control/server.js';
-import type { DaemonStatus } from './control/health.js';
+import { buildControlServer, type ControlDeps } from './control/server.js';
+import { bearerTokenHook, loadControlToken } from './control/tcp.js';
 import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
 import { Gateway } from './gateway/index.js';
-import { buildGatewayServer } from './gateway/server.js';
+import { BrowserGuard, parseList } from './gateway/browser-guard.js';
+import { buildGatewayServer, GATEWAY_BODY_LIMIT } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { AccessKeyService } from './access-keys.js';
 import { ConfigurationService } from './configurations.js';
@@ -26,9 +29,9 @@ export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 
 const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
 const SHUTDOWN_GRACE_MS = 10_000;
 
-function parseListen(spec: string): { host: string; port: number } {
+function parseListen(spec: string, what = 'gateway'): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(spec);
-  if (!match) throw new SecretStoreConfigError(`the gateway address "${spec}" must look like 127.0.0.1:9271`);
+  if (!match) throw new SecretStoreConfigError(`the ${what} address "${spec}" must look like 127.0.0.1:9271`);
   return { host: match[1] ?? match[2]!, port: Number(match[3]) };
 }
 
@@ -48,7 +51,15 @@ function urlOf(host: string, port: number): string {
 
 async function main(): Promise<void> {
   process.umask(0o077);
-  const { values } = parseArgs({ options: { 'gateway-listen': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      'gateway-listen': { type: 'string' },
+      'control-listen': { type: 'string' },
+      'gateway-allowed-hosts': { type: 'string' },
+      'gateway-allowed-origins': { type: 'string' },
+      'gateway-body-limit': { type: 'string' },
+    },
+  });
   const log = createLogger();
   const paths = resolvePaths();
   const startedAt = new Date();
@@ -70,9 +81,23 @@ async function main(): Promise<void> {
   const store = new SqliteStore(paths.dbFile);
   let secrets;
   let listen;
+  let controlListen;
+  let controlToken: string | undefined;
+  let bodyLimit = GATEWAY_BODY_LIMIT;
   try {
     secrets = await openSecretStore(paths, store, process.env);
     listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
+    const controlSpec = values['control-listen'] || process.env.AIGW_CONTROL_LISTEN;
+    if (controlSpec) {
+      controlListen = parseListen(controlSpec, 'management API');
+      controlToken = loadControlToken(paths.configDir);
+    }
+    const sizeSpec = values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT;
+    if (sizeSpec) {
+      const size = parseByteSize(sizeSpec);
+      if (size === undefined) throw new SecretStoreConfigError(`the gateway body limit "${sizeSpec}" must be a size such as 10MiB`);
+      bodyLimit = size;
+    }
   } catch (err) {
     log.error({ err: (err as Error).message }, 'cannot start');
     await store.close();
@@ -89,13 +114,24 @@ async function main(): Promise<void> {
   const gatewayConfig = new GatewayConfigService(store, log);
   const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
   await dataPlane.invalidate();
-  const gateway = buildGatewayServer(log, dataPlane.proxy);
+  const guard = new BrowserGuard({
+    // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).
+    allowedHosts: [
+      ...parseList(values['gateway-allowed-hosts'] ?? process.env.AIGW_GATEWAY_ALLOWED_HOSTS),
+      ...(['0.0.0.0', '::'].includes(listen.host) ? [] : [new URL(urlOf(listen.host, 1)).hostname]),
+    ],
+    allowedOrigins: parseList(values['gateway-allowed-origins'] ?? process.env.AIGW_GATEWAY_ALLOWED_ORIGINS),
+  });
+  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, guard });
   let gatewayUrl: string | null = null;
   let gatewayError: string | null = null;
+  let controlUrl: string | undefined;
   try {
     await gateway.listen({ host: listen.host, port: listen.port });
     const address = gateway.server.address();
-    gatewayUrl = urlOf(listen.host, typeof address === 'object' && address ? address.port : listen.port);
+    const port = typeof address === 'object' && address ? address.port : listen.port;
+    guard.setPort(port);
+    gatewayUrl = urlOf(listen.host, port);
   } catch (err) {
     // Key management stays available even when the gateway's port is taken.
     gatewayError = `cannot listen on ${urlOf(listen.host, listen.port)}: ${(err as Error).message}`;
@@ -110,12 +146,13 @@ async function main(): Promise<void> {
     controlSocket: paths.socketFile,
     gatewayUrl,
     gatewayError,
+    ...(controlUrl ? { controlUrl } : {}),
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
   });
   const providers = new ProviderService(store, log);
   const providerKeys = new ProviderKeyService(store, secrets.store, providers, log);
-  const control = buildControlServer({
+  const controlDeps: ControlDeps = {
     log,
     providerKeys,
     accessKeys: new AccessKeyService(store, providerKeys, log),
@@ -126,14 +163,27 @@ async function main(): Promise<void> {
     status,
     store,
     gateway: dataPlane,
-  });
+  };
+  const control = buildControlServer(controlDeps);
+  // Over TCP only when asked for, and then only with the bearer token from the config dir.
+  const controlTcp = controlListen && controlToken ? buildControlServer(controlDeps, bearerTokenHook(controlToken)) : undefined;
 
   // We hold the lock, so a socket file left here belongs to a daemon that died.
   rmSync(paths.socketFile, { force: true });
   await control.listen({ path: paths.socketFile });
   chmodSync(paths.socketFile, 0o600);
+  if (controlTcp && controlListen) {
+    try {
+      await controlTcp.listen({ host: controlListen.host, port: controlListen.port });
+      const address = controlTcp.server.address();
+      controlUrl = urlOf(controlListen.host, typeof address === 'object' && address ? address.port : controlListen.port);
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'cannot listen for the management API over TCP');
+      exitNow(log, DAEMON_EXIT.badConfig);
+    }
+  }
   writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
-  log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl }, 'daemon ready');
+  log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl, controlUrl }, 'daemon ready');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -145,7 +195,7 @@ async function main(): Promise<void> {
       exitNow(log, DAEMON_EXIT.failed);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    const servers: FastifyInstance[] = [control, gateway];
+    const servers: FastifyInstance[] = [control, gateway, ...(controlTcp ? [controlTcp] : [])];
     await Promise.allSettled(servers.map((s) => s.close()));
     await dataPlane.close();
     await store.close();

@@ -14,6 +14,12 @@ export interface Behaviour {
   stallStream?: boolean;
   /** Stream one event every `slowMs` for a long time (for client-abort tests). */
   slowMs?: number;
+  /** Put the key it received (whole, and a fragment) in its error message, as some providers do. */
+  echoKey?: boolean;
+  /** Reset the connection as soon as the request has arrived, before any response byte. */
+  reset?: boolean;
+  /** Answer with this many bytes of response headers. */
+  hugeHeaders?: number;
 }
 
 /** One request the mock received, with every header, so tests can check what did and did not travel. */
@@ -112,9 +118,18 @@ export class MockUpstream {
     const anthropic = seen.path.startsWith('/v1/messages');
     const behaviour = (seen.key && this.behaviours.get(seen.key)) || {};
     if (behaviour.stall) return;
+    if (behaviour.reset) return void req.socket.resetAndDestroy();
+    if (behaviour.hugeHeaders) {
+      const chunk = 'x'.repeat(8000);
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      for (let i = 0; i * chunk.length < behaviour.hugeHeaders; i++) headers[`x-huge-${i}`] = chunk;
+      res.writeHead(200, headers);
+      return void res.end('{}');
+    }
     const keyOk = seen.key ? this.validKeys.has(seen.key) : this.allowNoKey;
-    if (!keyOk) return this.error(res, anthropic, 401, 'invalid x-api-key / Incorrect API key provided');
-    if (behaviour.status) return this.error(res, anthropic, behaviour.status, `mock failure ${behaviour.status}`, behaviour.retryAfter);
+    const echo = behaviour.echoKey && seen.key ? `: got key ${seen.key} (${seen.key.slice(3, 20)}...${seen.key.slice(-6)})` : '';
+    if (!keyOk) return this.error(res, anthropic, 401, `invalid x-api-key / Incorrect API key provided${echo}`);
+    if (behaviour.status) return this.error(res, anthropic, behaviour.status, `mock failure ${behaviour.status}${echo}`, behaviour.retryAfter);
     const path = seen.path.split('?')[0];
     if (req.method === 'GET' && path === '/v1/models') {
       return this.json(res, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' }] });

@@ -70,6 +70,8 @@ const apiCases: { name: string; method: string; path: string; body?: string; con
   { name: 'PATCH of the provider', method: 'PATCH', path: '/provider-keys/EXISTING', body: JSON.stringify({ providerId: 'anthropic' }), status: 400, code: '10002' },
   { name: 'a bad limit', method: 'GET', path: '/provider-keys?limit=0', status: 400, code: '10005' },
   { name: 'an unknown route', method: 'GET', path: '/nope', status: 404, code: '10405' },
+  { name: 'a bad percent-encoding in an id', method: 'GET', path: '/provider-keys/%ff', status: 400, code: '10006' },
+  { name: 'an over-long id', method: 'DELETE', path: `/provider-keys/${'a'.repeat(5000)}`, status: 414, code: '10007' },
 ];
 
 for (const c of apiCases) {

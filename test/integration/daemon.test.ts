@@ -230,3 +230,18 @@ test('AIGW_MASTER_KEY replaces the key file: none is written', async () => {
     await home.cleanup();
   }
 });
+
+test('the command that auto-starts a daemon passes on its start-up warnings, once', async () => {
+  const home = new TestHome();
+  try {
+    const first = await home.run(['provider-keys', 'list', '-q']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /started the daemon[\s\S]*warning: created the master key file .*master\.key: anyone who can read it/);
+    await home.run(['daemon', 'stop']);
+    const again = await home.run(['provider-keys', 'list', '-q']);
+    assert.match(again.stderr, /started the daemon/);
+    assert.doesNotMatch(again.stderr, /warning/);
+  } finally {
+    await home.cleanup();
+  }
+});

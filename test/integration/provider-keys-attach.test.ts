@@ -64,16 +64,20 @@ test('the 16th key for one provider on one access key is refused with 27506; oth
   assert.equal((await createKey('groq')).code, 0);
 });
 
-test('20 parallel creates for one provider on one access key: exactly 15 succeed', async () => {
+test('20 CLI processes creating keys for one provider on one access key at once: exactly 15 succeed, all distinct', async () => {
   const key = await home.json(['access-keys', 'create', '--name', 'race']);
+  // Each createKey is a separate `aigw` process, racing the others to the daemon.
   const results = await Promise.all(Array.from({ length: 20 }, () => createKey('deepseek', key.id)));
   const ok = results.filter((r) => r.code === 0);
+  const ids = ok.map((r) => JSON.parse(r.stdout).id as string);
+  assert.equal(new Set(ids).size, ids.length, `duplicate ids: ${ids.join(' ')}`);
   const refused = results.filter((r) => r.code === 5);
   assert.equal(ok.length, 15, results.map((r) => r.stderr).join('\n'));
   assert.equal(refused.length, 5);
   for (const r of refused) assert.match(r.stderr, /ERR_AIGW_27506/);
   const listed = await home.json(['provider-keys', 'list', '--ai-gateway-api-key-id', key.id, '--provider-id', 'deepseek']);
   assert.equal(listed.aiGatewayProviderKeys.length, 15);
+  assert.deepEqual(listed.aiGatewayProviderKeys.map((k: any) => k.id).sort(), [...ids].sort());
   // Refused creates leave no secret behind.
   const secrets = home.files().filter((f) => f.path.includes('/secrets/') && f.path.includes('aigpk_'));
   const keys = await home.json(['provider-keys', 'list', '--all']);

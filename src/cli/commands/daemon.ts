@@ -1,23 +1,12 @@
 import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
 import type { Command } from 'commander';
+import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
 import { getJson, isDaemonUp, runDaemonForeground, startDaemon, stopDaemon, type DaemonOptions } from '../daemon-process.js';
 import type { IO, View } from '../io.js';
-
-interface DaemonStatus {
-  pid: number;
-  version: string;
-  startedAt: string;
-  uptimeSeconds: number;
-  controlSocket: string;
-  gatewayUrl: string | null;
-  gatewayError: string | null;
-  secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
-  paths: { dataDir: string; configDir: string; stateDir: string; logFile: string };
-}
 
 function uptime(seconds: number): string {
   const h = Math.floor(seconds / 3600);
@@ -47,7 +36,7 @@ async function start(io: IO, options: DaemonOptions): Promise<void> {
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
   } else {
-    const pid = await io.spin('Starting the daemon', () => startDaemon(paths, options));
+    const { pid } = await io.spin('Starting the daemon', () => startDaemon(paths, options));
     io.success(`Started the daemon (pid ${pid})`);
   }
   await status(io);
@@ -113,7 +102,12 @@ async function logs(io: IO, options: { lines: number; follow?: boolean }): Promi
 }
 
 function gatewayFlag(command: Command): Command {
-  return command.option('--gateway-listen <host:port>', 'where the gateway listens (default 127.0.0.1:9271, or AIGW_GATEWAY_LISTEN)');
+  return command
+    .option('--gateway-listen <host:port>', 'where the gateway listens (default 127.0.0.1:9271, or AIGW_GATEWAY_LISTEN)')
+    .option(
+      '--control-listen <host:port>',
+      'also serve the management API over TCP, with the bearer token in <config dir>/control-token (or AIGW_CONTROL_LISTEN)',
+    );
 }
 
 export function registerDaemon(program: Command): void {

@@ -37,6 +37,9 @@ const PARSER_ERRORS: Record<string, AigwError> = {
   FST_ERR_CTP_BODY_TOO_LARGE: new AigwError(ERRORS.bodyTooLarge),
   FST_ERR_CTP_EMPTY_JSON_BODY: new AigwError(ERRORS.malformedJson, 'the request body is empty; send a JSON object'),
   FST_ERR_CTP_INVALID_JSON_BODY: new AigwError(ERRORS.malformedJson),
+  // Raised by the router before any route runs; they reach us through fastify's frameworkErrors option.
+  FST_ERR_BAD_URL: new AigwError(ERRORS.invalidUrl),
+  FST_ERR_MAX_PARAM_LENGTH: new AigwError(ERRORS.pathTooLong),
 };
 
 /** Maps any error to a coded one; unexpected errors become a 500 whose message reveals nothing. */

@@ -1,17 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { DaemonStatus } from '../../core/daemon-status.js';
 import { VERSION } from '../../core/version.js';
-
-export interface DaemonStatus {
-  pid: number;
-  version: string;
-  startedAt: string;
-  uptimeSeconds: number;
-  controlSocket: string;
-  gatewayUrl: string | null;
-  gatewayError: string | null;
-  secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
-  paths: { dataDir: string; configDir: string; stateDir: string; logFile: string };
-}
 
 export function healthRoutes(status: () => DaemonStatus): FastifyPluginAsync {
   return async (app) => {

@@ -1,4 +1,5 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHookHandler } from 'fastify';
+import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../access-keys.js';
@@ -13,7 +14,7 @@ import { accessKeyRoutes } from './access-keys.js';
 import { configurationRoutes } from './configurations.js';
 import { sendError } from './errors.js';
 import { gatewayConfigRoutes } from './gateway-config.js';
-import { healthRoutes, type DaemonStatus } from './health.js';
+import { healthRoutes } from './health.js';
 import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
@@ -38,14 +39,20 @@ export interface ControlDeps {
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource. */
-export function buildControlServer(deps: ControlDeps): FastifyInstance {
+/**
+ * The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource.
+ * `authenticate` runs first on every request (the TCP listener's bearer token check).
+ */
+export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHookHandler): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log.child({ plane: 'control' }) as FastifyBaseLogger,
     bodyLimit: CONTROL_BODY_LIMIT,
     // Unknown fields are an error, never silently dropped; types are never coerced.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // A URL the router cannot read (bad percent-encoding, an over-long id) gets a coded error too.
+    frameworkErrors: (err, request, reply) => sendError(err, request, reply),
   });
+  if (authenticate) app.addHook('onRequest', authenticate);
   app.addHook('onSend', async (_request, reply) => {
     reply.header(DAEMON_VERSION_HEADER, VERSION);
   });

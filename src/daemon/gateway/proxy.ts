@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
+import { scrubSecret } from '../../core/scrub.js';
 import type { ApiFormat } from '../../core/providers.js';
 import type { UsageEventRecord } from '../../store/types.js';
 import type { Logger } from '../log.js';
@@ -343,7 +344,8 @@ export class GatewayProxy {
       };
       const contentType = String(response.headers['content-type'] ?? '');
       if (!contentType.includes('text/event-stream')) {
-        const bytes = Buffer.from(await response.body.arrayBuffer());
+        let bytes: Buffer = Buffer.from(await response.body.arrayBuffer());
+        if (status >= 400 && key) bytes = await this.scrubbed(bytes, key);
         const tokens = noTokens();
         if (status < 300 && contentType.includes('json')) {
           try {
@@ -377,6 +379,14 @@ export class GatewayProxy {
       clearTimeout(timer);
       ex.client.attempt = undefined;
     }
+  }
+
+  /** An upstream error body with any echo of the key (SCRUB_MIN_FRAGMENT characters or more) replaced. */
+  private async scrubbed(bytes: Buffer, key: GatewayProviderKey): Promise<Buffer> {
+    const secret = await this.deps.secrets.reveal(key.secretRef).catch(() => undefined);
+    const text = bytes.toString('utf8');
+    const clean = scrubSecret(text, secret);
+    return clean === text ? bytes : Buffer.from(clean, 'utf8');
   }
 
   /** Passes an SSE stream through byte for byte, with backpressure; a broken upstream ends it with an error event. */

@@ -62,6 +62,9 @@ export function upstreamUrl(provider: GatewayProvider, apiPath: string, search: 
 const URL_CACHE = new Map<string, URL>();
 const URL_CACHE_MAX = 256;
 
+/** The most response-header bytes an upstream may send (Node's own default, made explicit): more is a failed attempt. */
+export const UPSTREAM_MAX_HEADER_SIZE = 16 * 1024;
+
 /** One undici pool per upstream origin, with keep-alive, so repeated calls reuse warm connections. */
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
@@ -69,7 +72,13 @@ export class UpstreamPools {
   private pool(origin: string): Pool {
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: 64, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 300_000, connect: { timeout: 10_000 } });
+      pool = new Pool(origin, {
+        connections: 64,
+        keepAliveTimeout: 30_000,
+        keepAliveMaxTimeout: 300_000,
+        connect: { timeout: 10_000 },
+        maxHeaderSize: UPSTREAM_MAX_HEADER_SIZE,
+      });
       this.pools.set(origin, pool);
     }
     return pool;

@@ -1,0 +1,14 @@
+/** What `GET /status` answers and `aigw daemon status` prints: shared by the daemon and the CLI. */
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  startedAt: string;
+  uptimeSeconds: number;
+  controlSocket: string;
+  gatewayUrl: string | null;
+  gatewayError: string | null;
+  /** The management API's TCP address, when `--control-listen` asked for one. */
+  controlUrl?: string;
+  secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
+  paths: { dataDir: string; configDir: string; stateDir: string; logFile: string };
+}
