@@ -27,7 +27,8 @@ export interface Column<T> {
   value: (item: T, io: IO) => string;
 }
 
-const RELATIVE = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+// Made on first use: creating an Intl formatter loads ICU data, a few ms that every command would pay at start.
+let relative: Intl.RelativeTimeFormat | undefined;
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
   ['month', 30 * 24 * 3600],
@@ -110,7 +111,10 @@ export class IO {
     if (this.format !== 'table') return iso;
     const seconds = (Date.parse(iso) - Date.now()) / 1000;
     for (const [unit, size] of UNITS) {
-      if (Math.abs(seconds) >= size || unit === 'second') return RELATIVE.format(Math.round(seconds / size), unit);
+      if (Math.abs(seconds) >= size || unit === 'second') {
+        relative ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+        return relative.format(Math.round(seconds / size), unit);
+      }
     }
     return iso;
   }

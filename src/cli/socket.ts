@@ -1,10 +1,11 @@
-import { request } from 'node:http';
 
 /**
  * A bare GET over the control socket: cheap enough for polling and for TAB completion, which loads this
- * module without the rest of the CLI (so it imports nothing but node:http).
+ * module without the rest of the CLI (so it imports nothing but node:http, and that only when called: a
+ * command that never talks to the daemon, such as `aigw --help`, does not pay for loading it).
  */
-export function getJson<T>(socketFile: string, path: string, timeoutMs: number): Promise<T> {
+export async function getJson<T>(socketFile: string, path: string, timeoutMs: number): Promise<T> {
+  const { request } = await import('node:http');
   return new Promise((resolve, reject) => {
     const req = request({ socketPath: socketFile, path, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];

@@ -24,6 +24,28 @@ export function isRetryable(status: number): boolean {
   return status === 401 || status === 403 || status === 429 || status >= 500;
 }
 
+/** Request ids come from a pool of random bytes, refilled 256 ids at a time: one CSPRNG call, not one per request. */
+const ID_BYTES = 12;
+const ID_POOL_BYTES = ID_BYTES * 256;
+let idPool = Buffer.alloc(0);
+let idOffset = 0;
+
+function newRequestId(): string {
+  if (idOffset + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_POOL_BYTES);
+    idOffset = 0;
+  }
+  const id = idPool.toString('hex', idOffset, idOffset + ID_BYTES);
+  idOffset += ID_BYTES;
+  return `req_${id}`;
+}
+
+/** The query string of a request URL (`?a=b`), or '' — without parsing the URL. */
+function searchOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q);
+}
+
 const COOLDOWN_DEFAULT_MS = 10_000;
 const COOLDOWN_MAX_MS = 60_000;
 
@@ -70,8 +92,8 @@ interface Exchange {
   body: Record<string, unknown>;
   streaming: boolean;
   deadline: number;
-  /** Aborted when the client goes away. */
-  client: AbortController;
+  /** Whether the client went away, and the attempt to abort when it does (one AbortController per attempt, not two). */
+  client: { gone: boolean; attempt: AbortController | undefined };
   attempts: number;
   events: UsageEventRecord[];
   summaries: AttemptSummary[];
@@ -88,10 +110,6 @@ export class GatewayProxy {
   private readonly cooldowns = new Map<string, number>();
 
   constructor(private readonly deps: ProxyDeps) {}
-
-  private newRequestId(): string {
-    return `req_${randomBytes(12).toString('hex')}`;
-  }
 
   /** The access key behind the request's credential, or a 401 in the API's own error shape. */
   private authenticate(request: FastifyRequest): GatewayAccessKey {
@@ -111,7 +129,7 @@ export class GatewayProxy {
 
   /** `GET /v1/models`: the models this access key may use, named `provider:model`. */
   models(request: FastifyRequest, reply: FastifyReply): void {
-    const requestId = this.newRequestId();
+    const requestId = newRequestId();
     reply.header(REQUEST_ID_HEADER, requestId).header(ATTEMPTS_HEADER, '0');
     let accessKey: GatewayAccessKey;
     try {
@@ -129,7 +147,7 @@ export class GatewayProxy {
   }
 
   async handle(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const requestId = this.newRequestId();
+    const requestId = newRequestId();
     reply.header(REQUEST_ID_HEADER, requestId).header(ATTEMPTS_HEADER, '0');
     const snapshot = this.deps.holder.current;
     let accessKey: GatewayAccessKey;
@@ -149,9 +167,11 @@ export class GatewayProxy {
       return sendGatewayError(reply, endpoint.format, err, requestId);
     }
 
-    const client = new AbortController();
+    const client: Exchange['client'] = { gone: false, attempt: undefined };
     reply.raw.on('close', () => {
-      if (!reply.raw.writableFinished) client.abort();
+      if (reply.raw.writableFinished) return;
+      client.gone = true;
+      client.attempt?.abort();
     });
     const ex: Exchange = {
       requestId,
@@ -172,10 +192,10 @@ export class GatewayProxy {
     for (const target of targets) {
       const keys = keysFor(snapshot, accessKey, target);
       // A custom provider with no keys (a local Ollama, say) is called without credentials.
-      const plan: (GatewayProviderKey | null)[] = keys.length || !target.provider.resourceId ? keys : [null];
+      const plan: readonly (GatewayProviderKey | null)[] = keys.length || !target.provider.resourceId ? keys : [null];
       for (const key of plan) {
         anyKey = true;
-        if (client.signal.aborted) return this.finish(ex);
+        if (client.gone) return this.finish(ex);
         const restingUntil = (key && this.cooldowns.get(key.id)) ?? 0;
         if (restingUntil > Date.now()) {
           ex.summaries.push(this.summary(ex, target, key, 429, 'skipped: cooling down after a 429'));
@@ -293,19 +313,18 @@ export class GatewayProxy {
       timedOut = true;
       controller.abort();
     }, budget);
-    const onClientGone = () => controller.abort();
-    ex.client.signal.addEventListener('abort', onClientGone);
+    ex.client.attempt = controller;
     const failed = (status: number | null, error: string | undefined): Outcome => {
       this.event(ex, target, key, started, { statusCode: status ?? 0, timedOut, error: error ?? null });
       return { done: false, summary: this.summary(ex, target, key, status, error), timedOut };
     };
     try {
-      let secret = key ? await this.deps.secrets.reveal(key.secretRef).catch(() => undefined) : undefined;
+      let secret = key ? (this.deps.secrets.peek(key.secretRef) ?? (await this.deps.secrets.reveal(key.secretRef).catch(() => undefined))) : undefined;
       if (key && secret === undefined) return failed(null, 'the key value could not be read from the secret store');
       const { models: _fallbacks, ...rest } = ex.body;
       const headers = upstreamRequestHeaders(ex.request.headers, target.provider, secret);
       secret = undefined;
-      const url = upstreamUrl(target.provider, ex.endpoint.apiPath, new URL(ex.request.url, 'http://x').search);
+      const url = upstreamUrl(target.provider, ex.endpoint.apiPath, searchOf(ex.request.url));
       const response = await this.deps.pools.request(url, {
         method: 'POST',
         headers,
@@ -348,7 +367,7 @@ export class GatewayProxy {
       await this.stream(ex, target, key, started, status, headersOut, first, chunks, controller);
       return { done: true };
     } catch (err) {
-      if (ex.client.signal.aborted) {
+      if (ex.client.gone) {
         this.event(ex, target, key, started, { statusCode: 0, error: 'the client disconnected' });
         return { done: true };
       }
@@ -358,7 +377,7 @@ export class GatewayProxy {
       return failed(null, message);
     } finally {
       clearTimeout(timer);
-      ex.client.signal.removeEventListener('abort', onClientGone);
+      ex.client.attempt = undefined;
     }
   }
 
@@ -414,7 +433,7 @@ export class GatewayProxy {
       this.event(ex, target, key, started, { statusCode: status, tokens });
       raw.end();
     } catch (err) {
-      if (ex.client.signal.aborted) {
+      if (ex.client.gone) {
         this.event(ex, target, key, started, { statusCode: status, tokens, isError: true, error: 'the client disconnected' });
         controller.abort();
         return;

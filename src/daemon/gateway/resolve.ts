@@ -96,7 +96,7 @@ function ruleFor(rules: readonly RouterRule[], t: Target): RouterRule | undefine
  * The provider keys to try for one target, in order: the configuration's router rule steps when one
  * matches, otherwise the provider's keys attached to this access key, then its account-wide keys.
  */
-export function keysFor(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, t: Target): GatewayProviderKey[] {
+export function keysFor(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, t: Target): readonly GatewayProviderKey[] {
   const rule = ruleFor(accessKey.rules, t);
   if (rule) {
     const keys: GatewayProviderKey[] = [];
@@ -108,8 +108,28 @@ export function keysFor(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, 
     }
     return keys;
   }
-  const all = snapshot.keysByProvider.get(t.provider.id) ?? [];
-  return [...all.filter((k) => k.accessKeyId === accessKey.id), ...all.filter((k) => k.accessKeyId === null)];
+  return defaultKeys(snapshot, accessKey, t.provider.id);
+}
+
+/**
+ * The default order (attached keys, then account-wide ones) is worked out once per snapshot, access key and
+ * provider, not per request: with thousands of keys, filtering them on every request would cost more than
+ * the proxying. Snapshots and their access keys are rebuilt on every write, so the memo never goes stale.
+ */
+const defaultPlans = new WeakMap<RoutingSnapshot, WeakMap<GatewayAccessKey, Map<string, GatewayProviderKey[]>>>();
+
+function defaultKeys(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, providerId: string): readonly GatewayProviderKey[] {
+  let byAccessKey = defaultPlans.get(snapshot);
+  if (!byAccessKey) defaultPlans.set(snapshot, (byAccessKey = new WeakMap()));
+  let byProvider = byAccessKey.get(accessKey);
+  if (!byProvider) byAccessKey.set(accessKey, (byProvider = new Map()));
+  let plan = byProvider.get(providerId);
+  if (!plan) {
+    const all = snapshot.keysByProvider.get(providerId) ?? [];
+    plan = [...all.filter((k) => k.accessKeyId === accessKey.id), ...all.filter((k) => k.accessKeyId === null)];
+    byProvider.set(providerId, plan);
+  }
+  return plan;
 }
 
 /** Models this access key may use: built-ins with at least one key to call them with, and custom providers' models. */

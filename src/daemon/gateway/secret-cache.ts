@@ -51,6 +51,12 @@ export class SecretCache {
     return pending;
   }
 
+  /** The plaintext value when it is already cached (the hot path: no promise, no await); else undefined. */
+  peek(ref: string): string | undefined {
+    const sealed = this.entries.get(ref);
+    return sealed && this.open(ref, sealed);
+  }
+
   /** The plaintext value, for building one upstream request; undefined when the secret store has none. */
   async reveal(ref: string): Promise<string | undefined> {
     if (!this.entries.has(ref)) await this.load(ref);

@@ -47,9 +47,20 @@ export function clientResponseHeaders(upstream: Record<string, string | string[]
 
 /** The upstream URL of an API path (`/chat/completions`) on a provider whose base URL ends in its version. */
 export function upstreamUrl(provider: GatewayProvider, apiPath: string, search: string): URL {
-  const base = provider.baseUrl.replace(/\/+$/, '');
-  return new URL(base + apiPath + search);
+  if (search) return new URL(provider.baseUrl.replace(/\/+$/, '') + apiPath + search);
+  // Without a query string the URL is the same for every request: built once per base URL and path.
+  const key = `${provider.baseUrl}\n${apiPath}`;
+  let url = URL_CACHE.get(key);
+  if (!url) {
+    if (URL_CACHE.size >= URL_CACHE_MAX) URL_CACHE.clear();
+    url = new URL(provider.baseUrl.replace(/\/+$/, '') + apiPath);
+    URL_CACHE.set(key, url);
+  }
+  return url;
 }
+/** Shared, so callers only read it. Bounded: base URLs change only through the settings. */
+const URL_CACHE = new Map<string, URL>();
+const URL_CACHE_MAX = 256;
 
 /** The most response-header bytes an upstream may send (Node's own default, made explicit): more is a failed attempt. */
 export const UPSTREAM_MAX_HEADER_SIZE = 16 * 1024;

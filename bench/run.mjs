@@ -1,0 +1,364 @@
+// `npm run bench`: aigw's performance figures, each as a ratio measured in the same run on this machine.
+// It starts a mock upstream, a minimal undici pass-through (the floor for a Node proxy) and real daemons
+// through the real CLI on temp homes, drives them with autocannon, and prints one table with PASS/FAIL.
+// Options: --quick (short runs, for a smoke test), --json FILE (also write the figures as JSON).
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, Agent } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { Client } from 'undici';
+
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const BIN = join(REPO, 'bin', 'aigw');
+const QUICK = process.argv.includes('--quick');
+const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
+
+const LOAD_SECONDS = QUICK ? 1 : 3;
+const ROUNDS = QUICK ? 1 : 5;
+const CONNECTIONS = 16;
+const LATENCY_REQUESTS = QUICK ? 200 : 2000;
+const STREAM_REQUESTS = QUICK ? 50 : 300;
+const CLI_ROUNDS = QUICK ? 3 : 15;
+const LIST_REQUESTS = QUICK ? 10 : 50;
+const MANY_KEYS = QUICK ? 1000 : 10_000;
+const STREAM_EVENTS = 5;
+
+const GOOD = `sk-bench-good-${randomBytes(16).toString('hex')}`;
+const BAD = `sk-bench-bad-${randomBytes(16).toString('hex')}`;
+const BODY = JSON.stringify({ model: 'openai:gpt-4o-mini', messages: [{ role: 'user', content: 'Say hello.' }] });
+const STREAM_BODY = JSON.stringify({ model: 'openai:gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Say hello.' }] });
+
+const children = [];
+const homes = [];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+
+/** A child process that prints its port on its first line. */
+function startServer(script, env) {
+  return new Promise((resolvePort, reject) => {
+    const child = spawn(process.execPath, [join(REPO, 'bench', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    child.on('error', reject);
+    child.stdout.once('data', (d) => resolvePort(Number(String(d).trim())));
+  });
+}
+
+function aigw(home, args, input) {
+  return new Promise((resolveRun, reject) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env: home.env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`aigw ${args.join(' ')} failed: ${stderr || err.message}`));
+      else resolveRun(stdout);
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+const aigwJson = async (home, args, input) => JSON.parse(await aigw(home, [...args, '-o', 'json'], input));
+
+/** A fresh AIGW_HOME with a running daemon whose openai base URL points at the mock. */
+async function newHome(name, mockUrl) {
+  const dir = mkdtempSync(join(tmpdir(), `aigw-bench-${name}-`));
+  const env = { ...process.env, AIGW_HOME: dir, AIGW_SECRET_STORE: 'file', AIGW_GATEWAY_LISTEN: '127.0.0.1:0', CI: 'true', NO_COLOR: '1' };
+  for (const k of Object.keys(env)) if (k.startsWith('AIGW_') && !['AIGW_HOME', 'AIGW_SECRET_STORE', 'AIGW_GATEWAY_LISTEN'].includes(k)) delete env[k];
+  const home = { dir, env };
+  homes.push(home);
+  await aigw(home, ['daemon', 'start']);
+  await aigw(home, ['gateway', 'config', 'set', '--provider-base-url', `openai=${mockUrl}/v1`]);
+  await refreshStatus(home);
+  return home;
+}
+async function refreshStatus(home) {
+  const status = await aigwJson(home, ['daemon', 'status']);
+  home.url = status.gatewayUrl;
+  home.pid = status.pid;
+  home.socket = status.controlSocket;
+}
+const addKey = (home, value, accessKeyId) =>
+  aigwJson(home, ['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin', ...(accessKeyId ? ['--ai-gateway-api-key-id', accessKeyId] : [])], value);
+const fillerKey = () => `sk-bench-filler-${randomBytes(16).toString('hex')}`;
+
+/** Writes many account-wide openai keys straight into a stopped daemon's store and secret store. */
+async function seedKeys(home, count) {
+  const saved = { ...process.env };
+  Object.assign(process.env, home.env);
+  try {
+    const { resolvePaths } = await import(join(REPO, 'dist/src/core/paths.js'));
+    const { SqliteStore } = await import(join(REPO, 'dist/src/store/sqlite.js'));
+    const { openSecretStore } = await import(join(REPO, 'dist/src/secrets/select.js'));
+    const { newId } = await import(join(REPO, 'dist/src/core/ids.js'));
+    const { redact } = await import(join(REPO, 'dist/src/core/redact.js'));
+    const paths = resolvePaths(home.env);
+    const store = new SqliteStore(paths.dbFile);
+    const secrets = await openSecretStore(paths, store, home.env);
+    const now = new Date().toISOString();
+    for (let i = 0; i < count; i++) {
+      const id = newId('providerKey');
+      const secretRef = `${id}.${randomBytes(4).toString('hex')}`;
+      const value = fillerKey();
+      await secrets.store.set(secretRef, value);
+      const record = { id, providerId: 'openai', name: `filler ${i}`, description: '', metadata: '', keyRedacted: redact(value), accessKeyId: null, secretRef, createdAt: now, updatedAt: now, lastUsed: null };
+      await store.createProviderKey(record, { maxPerAccessKey: 15 });
+    }
+    await store.close();
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+function rssMb(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function load(url, token, seconds = LOAD_SECONDS) {
+  const result = await autocannon({
+    url: `${url}/v1/chat/completions`,
+    method: 'POST',
+    connections: CONNECTIONS,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: BODY,
+  });
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new Error(`${url}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors})`);
+  return result.requests.total / (result.duration || seconds);
+}
+
+/** Sequential requests, alternating between targets so noise hits both alike. */
+async function sequential(targets, count, body, onResponse) {
+  const clients = targets.map((t) => new Client(t.url, { pipelining: 1 }));
+  const times = targets.map(() => []);
+  const extra = targets.map(() => []);
+  try {
+    for (let i = 0; i < count + 50; i++) {
+      for (let j = 0; j < targets.length; j++) {
+        const k = (i + j) % targets.length;
+        const started = performance.now();
+        const res = await clients[k].request({ path: '/v1/chat/completions', method: 'POST', body, headers: { 'content-type': 'application/json', ...(targets[k].token ? { authorization: `Bearer ${targets[k].token}` } : {}) } });
+        if (res.statusCode !== 200) throw new Error(`${targets[k].url}: status ${res.statusCode}: ${await res.body.text()}`);
+        const figure = await onResponse(res, started);
+        if (i >= 50) {
+          times[k].push(figure.ms);
+          extra[k].push(figure.extra);
+        }
+      }
+    }
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+  }
+  return { times, extra };
+}
+
+async function wholeResponse(res, started) {
+  await res.body.arrayBuffer();
+  return { ms: performance.now() - started };
+}
+
+async function firstChunk(res, started) {
+  let first;
+  let chunks = 0;
+  for await (const _ of res.body) {
+    first ??= performance.now() - started;
+    chunks++;
+  }
+  return { ms: first, extra: chunks };
+}
+
+/** Wall time of one command, from spawn to exit. */
+function timeCommand(args, env) {
+  return new Promise((resolveTime, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolveTime(performance.now() - started) : reject(new Error(`${args.join(' ')} exited ${code}: ${stderr}`))));
+  });
+}
+
+/** One raw GET over the control socket: the page time as the daemon serves it, without the CLI. */
+function socketGet(socketPath, path, agent) {
+  return new Promise((resolveGet, reject) => {
+    const started = performance.now();
+    const req = httpRequest({ socketPath, path, agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolveGet({ ms: performance.now() - started, status: res.statusCode, serverMs: Number(/dur=([\d.]+)/.exec(res.headers['server-timing'] ?? '')?.[1]), body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const rows = [];
+function row(measure, value, target, pass, reference) {
+  rows.push({ measure, value, target, pass, reference });
+}
+const f1 = (n) => n.toFixed(1);
+const f2 = (n) => n.toFixed(2);
+
+async function main() {
+  const started = Date.now();
+  const mockPort = await startServer('mock.mjs', { BENCH_BAD_KEY: BAD, BENCH_STREAM_EVENTS: String(STREAM_EVENTS) });
+  const mockUrl = `http://127.0.0.1:${mockPort}`;
+  const passPort = await startServer('passthrough.mjs', { BENCH_UPSTREAM: mockUrl, BENCH_GOOD_KEY: GOOD });
+  const passUrl = `http://127.0.0.1:${passPort}`;
+  log(`mock upstream ${mockUrl}, pass-through ${passUrl}`);
+
+  // Home A: 10 keys. The access key `plain` uses the account-wide good key (the first one created); the
+  // access key `failover` has the always-429 key attached, which is tried first, then the good key.
+  const a = await newHome('10keys', mockUrl);
+  const plain = await aigwJson(a, ['access-keys', 'create', '--name', 'plain']);
+  const failover = await aigwJson(a, ['access-keys', 'create', '--name', 'failover']);
+  await addKey(a, GOOD);
+  await addKey(a, BAD, failover.id);
+  for (let i = 0; i < 8; i++) await addKey(a, fillerKey());
+  log(`home A (10 keys) ready at ${a.url}`);
+
+  // Home B: the good key first, then many more account-wide keys for the same provider.
+  const b = await newHome('manykeys', mockUrl);
+  const plainB = await aigwJson(b, ['access-keys', 'create', '--name', 'plain']);
+  await addKey(b, GOOD);
+  await aigw(b, ['daemon', 'stop']);
+  const seedStart = Date.now();
+  await seedKeys(b, MANY_KEYS - 1);
+  log(`seeded ${MANY_KEYS - 1} keys in ${((Date.now() - seedStart) / 1000).toFixed(1)} s`);
+  await aigw(b, ['daemon', 'start']);
+  await refreshStatus(b);
+  log(`home B (${MANY_KEYS} keys) ready at ${b.url}`);
+
+  // Idle memory: after start and setup, before any gateway traffic.
+  await new Promise((r) => setTimeout(r, 1000));
+  const rssIdle = rssMb(a.pid);
+  const rssIdleMany = rssMb(b.pid);
+
+  // 1, 4, 5: throughput, interleaved; each target warmed up first.
+  const targets = {
+    direct: { url: mockUrl, token: undefined },
+    passthrough: { url: passUrl, token: undefined },
+    gateway: { url: a.url, token: plain.token },
+    manyKeys: { url: b.url, token: plainB.token },
+    failover: { url: a.url, token: failover.token },
+  };
+  const rps = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+  for (const t of Object.values(targets)) await load(t.url, t.token, 1);
+  const names = Object.keys(targets);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(j + round) % names.length];
+      rps[name].push(await load(targets[name].url, targets[name].token));
+      log(`round ${round + 1}: ${name} ${Math.round(rps[name].at(-1))} req/s`);
+    }
+  }
+  const rssLoaded = rssMb(a.pid);
+  const rssLoadedMany = rssMb(b.pid);
+  const r = Object.fromEntries(names.map((k) => [k, median(rps[k])]));
+
+  // 2: added latency, sequential requests over one keep-alive connection each.
+  const lat = await sequential([targets.direct, targets.gateway], LATENCY_REQUESTS, BODY, wholeResponse);
+  const p50 = lat.times.map((t) => quantile(t, 0.5));
+  const p99 = lat.times.map((t) => quantile(t, 0.99));
+  log(`latency p50 direct ${f2(p50[0])} ms, gateway ${f2(p50[1])} ms`);
+
+  // 3: streaming, time to the first chunk; every event must arrive as its own chunk.
+  const st = await sequential([targets.direct, targets.gateway], STREAM_REQUESTS, STREAM_BODY, firstChunk);
+  const ttfc = st.times.map((t) => quantile(t, 0.5));
+  const chunks = st.extra.map((c) => median(c));
+
+  // 5: a list page with many keys, timed over the socket (and by the daemon itself when it says).
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const pages = [];
+  for (let i = 0; i < LIST_REQUESTS + 5; i++) {
+    const res = await socketGet(b.socket, '/provider-keys?limit=100', agent);
+    if (res.status !== 200) throw new Error(`list page: status ${res.status}`);
+    if (i >= 5) pages.push(res);
+  }
+  agent.destroy();
+  const pageMs = median(pages.map((p) => p.ms));
+  const pageServerMs = median(pages.map((p) => p.serverMs));
+  const pageItems = JSON.parse(pages[0].body).aiGatewayProviderKeys.length;
+
+  // 6: CLI cold start, each command against `node -e 0`, interleaved.
+  const cli = {
+    node: ['-e', '0'],
+    version: [BIN, '--version'],
+    help: [BIN, '--help'],
+    list: [BIN, 'provider-keys', 'list', '-o', 'json'],
+    complete: [BIN, '__complete', 'provider-keys'],
+  };
+  const cliTimes = Object.fromEntries(Object.keys(cli).map((k) => [k, []]));
+  const cliNames = Object.keys(cli);
+  for (const n of cliNames) await timeCommand(cli[n], a.env);
+  for (let i = 0; i < CLI_ROUNDS; i++) {
+    for (let j = 0; j < cliNames.length; j++) {
+      const n = cliNames[(i + j) % cliNames.length];
+      cliTimes[n].push(await timeCommand(cli[n], a.env));
+    }
+  }
+  const c = Object.fromEntries(cliNames.map((k) => [k, median(cliTimes[k])]));
+
+  const ratio = (x, y) => x / y;
+  const tp = ratio(r.gateway, r.passthrough);
+  row('Gateway throughput vs minimal undici pass-through', `${f2(tp)}×`, '≥ 0.80×', tp >= 0.8, `${Math.round(r.gateway)} vs ${Math.round(r.passthrough)} req/s (16 conns)`);
+  row('Gateway throughput vs mock directly', `${f2(ratio(r.gateway, r.direct))}×`, '—', null, `${Math.round(r.gateway)} vs ${Math.round(r.direct)} req/s`);
+  row('Pass-through throughput vs mock directly', `${f2(ratio(r.passthrough, r.direct))}×`, '—', null, `${Math.round(r.passthrough)} vs ${Math.round(r.direct)} req/s`);
+  const addP50 = p50[1] - p50[0];
+  const addP99 = p99[1] - p99[0];
+  row('Added latency p50 (sequential)', `${f2(addP50)} ms`, '≤ 0.5 ms', addP50 <= 0.5, `${f2(p50[1])} vs ${f2(p50[0])} ms`);
+  row('Added latency p99 (sequential)', `${f2(addP99)} ms`, '≤ 2 ms', addP99 <= 2, `${f2(p99[1])} vs ${f2(p99[0])} ms`);
+  const addTtfc = ttfc[1] - ttfc[0];
+  row('Added time to first chunk (streaming)', `${f2(addTtfc)} ms`, '≤ 1 ms', addTtfc <= 1, `${f2(ttfc[1])} vs ${f2(ttfc[0])} ms`);
+  row('Stream chunks not coalesced', `${chunks[1]} of ${chunks[0]}`, 'equal', chunks[1] === chunks[0], `${STREAM_EVENTS} events + [DONE], 2 ms apart`);
+  const fo = ratio(r.failover, r.gateway);
+  row('Failover (first key always 429) vs no failures', `${f2(fo)}×`, '≥ 0.80×', fo >= 0.8, `${Math.round(r.failover)} vs ${Math.round(r.gateway)} req/s`);
+  const sc = ratio(r.manyKeys, r.gateway);
+  row(`Throughput with ${MANY_KEYS.toLocaleString('en')} keys vs 10 keys`, `${f2(sc)}×`, '≥ 0.90×', sc >= 0.9, `${Math.round(r.manyKeys)} vs ${Math.round(r.gateway)} req/s`);
+  const pageFigure = Number.isFinite(pageServerMs) ? pageServerMs : pageMs;
+  row(`provider-keys list page (${pageItems} of ${MANY_KEYS.toLocaleString('en')})`, `${f1(pageFigure)} ms`, '≤ 20 ms', pageFigure <= 20, Number.isFinite(pageServerMs) ? `in the daemon; ${f1(pageMs)} ms over the socket` : 'over the socket');
+  const cliRow = (label, key, limit) => {
+    const x = ratio(c[key], c.node);
+    row(label, `${f2(x)}×`, `≤ ${f2(limit)}×`, x <= limit, `${Math.round(c[key])} vs ${Math.round(c.node)} ms`);
+  };
+  cliRow('CLI `aigw --version` vs `node -e 0`', 'version', 1.3);
+  cliRow('CLI `aigw --help` vs `node -e 0`', 'help', 1.5);
+  cliRow('CLI `aigw provider-keys list -o json` vs `node -e 0`', 'list', 2.0);
+  cliRow('TAB completion `aigw __complete provider-keys` vs `node -e 0`', 'complete', 1.5);
+  row('Daemon RSS idle', `${f1(rssIdle)} MB`, '≤ 80 MB', rssIdle <= 80, `${f1(rssIdleMany)} MB with ${MANY_KEYS.toLocaleString('en')} keys`);
+  row('Daemon RSS after the load runs', `${f1(rssLoaded)} MB`, '≤ 150 MB', rssLoaded <= 150, `${f1(rssLoadedMany)} MB with ${MANY_KEYS.toLocaleString('en')} keys`);
+
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const machine = `${cpus().length} cores (${cpu.trim()}), Node ${process.version}, ${LOAD_SECONDS} s × ${ROUNDS} interleaved load runs, medians${QUICK ? ' (--quick)' : ''}`;
+  const lines = ['| Measure | Result | Target | | Absolute (reference) |', '|---|---|---|---|---|'];
+  for (const x of rows) lines.push(`| ${x.measure} | ${x.value} | ${x.target} | ${x.pass === null ? '' : x.pass ? 'PASS' : 'FAIL'} | ${x.reference} |`);
+  process.stdout.write(`\n${machine}\n\n${lines.join('\n')}\n\n`);
+  const failed = rows.filter((x) => x.pass === false).length;
+  process.stdout.write(`${failed === 0 ? 'every target passed' : `${failed} target(s) missed`} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine, rows, rps, p50, p99, ttfc, chunks, cli: cliTimes }, null, 2));
+}
+
+async function cleanup() {
+  for (const home of homes) await aigw(home, ['daemon', 'stop']).catch(() => undefined);
+  for (const child of children) child.kill('SIGTERM');
+  for (const home of homes) rmSync(home.dir, { recursive: true, force: true });
+}
+
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+try {
+  await main();
+} catch (err) {
+  process.stderr.write(`bench failed: ${err.stack ?? err}\n`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
