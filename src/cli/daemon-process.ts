@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
 import { getJson } from './socket.js';
@@ -9,7 +10,6 @@ export { getJson };
 
 // The daemon runs as its own program: the CLI starts it by path and never imports its code.
 const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
-const ALREADY_RUNNING = 3;
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 15_000;
 const POLL_MS = 40;
@@ -71,13 +71,13 @@ function logSize(logFile: string): number {
   }
 }
 
-/** Starts the daemon detached, logging to the state dir, and waits until it answers. */
 export interface StartedDaemon {
   pid: number;
   /** What the daemon warned about as it started, such as a master key file it just created. */
   warnings: string[];
 }
 
+/** Starts the daemon detached, logging to the state dir, and waits until it answers. */
 export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {}): Promise<StartedDaemon> {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const logOffset = logSize(paths.logFile);
@@ -94,12 +94,10 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (await isDaemonUp(paths, 500)) {
-      const status = await getJson<{ pid: number; secretStore: { warnings: string[] } }>(paths.socketFile, '/status', 2000);
-      return { pid: status.pid, warnings: status.secretStore.warnings };
-    }
+    const status = await getJson<DaemonStatus>(paths.socketFile, '/status', 500).catch(() => undefined);
+    if (status) return { pid: status.pid, warnings: status.secretStore.warnings };
     // Another CLI started one first: keep waiting for it to answer.
-    if (exitCode !== null && exitCode !== ALREADY_RUNNING) break;
+    if (exitCode !== null && exitCode !== DAEMON_EXIT.alreadyRunning) break;
     await sleep(POLL_MS);
   }
   const why = lastLoggedError(paths.logFile, logOffset);
@@ -132,7 +130,7 @@ function alive(pid: number): boolean {
 export async function stopDaemon(paths: AigwPaths): Promise<number | undefined> {
   let pid: number | undefined;
   try {
-    pid = (await getJson<{ pid: number }>(paths.socketFile, '/status', 2000)).pid;
+    pid = (await getJson<DaemonStatus>(paths.socketFile, '/status', 2000)).pid;
   } catch {
     return undefined;
   }

@@ -12,3 +12,6 @@ export interface DaemonStatus {
   secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
   paths: { dataDir: string; configDir: string; stateDir: string; logFile: string };
 }
+
+/** How the daemon process exits; the CLI that started it reads these (3: another daemon already holds the home). */
+export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 } as const;

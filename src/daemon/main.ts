@@ -1,7 +1,7 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import type { DaemonStatus } from '../core/daemon-status.js';
+import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { parseByteSize } from '../core/gateway-config.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
@@ -23,8 +23,6 @@ import { ProviderKeyService } from './provider-keys.js';
 import { ProviderService } from './providers.js';
 import { reconcileSecrets } from './reconcile.js';
 
-/** Exit statuses the CLI reads when it starts the daemon. */
-export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 } as const;
 
 const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
 const SHUTDOWN_GRACE_MS = 10_000;
