@@ -3,6 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
+import { bearerToken } from '../bearer.js';
 import { ensurePrivateFile } from '../fs.js';
 
 /** The file, in the config dir, that holds the bearer token of the management API over TCP. */
@@ -38,10 +39,9 @@ export function bearerTokenHook(token: string) {
     reply.status(401).header('www-authenticate', 'Bearer').send(errorBody(err));
   };
   return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const auth = request.headers.authorization;
-    const match = typeof auth === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(auth) : null;
-    if (!match) return refuse(reply, 'the management API over TCP needs a bearer token');
-    if (!timingSafeEqual(digest(match[1]!), expected)) return refuse(reply, 'the bearer token is wrong');
+    const presented = bearerToken(request.headers.authorization);
+    if (!presented) return refuse(reply, 'the management API over TCP needs a bearer token');
+    if (!timingSafeEqual(digest(presented), expected)) return refuse(reply, 'the bearer token is wrong');
     done();
   };
 }

@@ -7,6 +7,7 @@ import { newId } from '../../core/ids.js';
 import { scrubSecret } from '../../core/scrub.js';
 import type { ApiFormat } from '../../core/providers.js';
 import type { UsageEventRecord } from '../../store/types.js';
+import { bearerToken } from '../bearer.js';
 import type { Logger } from '../log.js';
 import { sendGatewayError, streamErrorEvent, type AttemptSummary } from './errors.js';
 import { keysFor, resolveTargets, usableModels, type Target } from './resolve.js';
@@ -73,11 +74,8 @@ export interface ProxyDeps {
 }
 
 function credentialOf(headers: FastifyRequest['headers']): string | undefined {
-  const auth = headers.authorization;
-  if (typeof auth === 'string') {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(auth);
-    if (match) return match[1];
-  }
+  const bearer = bearerToken(headers.authorization);
+  if (bearer) return bearer;
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey.trim() ? apiKey.trim() : undefined;
 }
