@@ -96,17 +96,24 @@ test('many commands starting the daemon at once end up with one daemon', async (
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     const { pid } = await home.json(['daemon', 'status']);
     const { execFileSync } = await import('node:child_process');
-    const daemons = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((l) => l.includes('daemon/main.js') && !l.includes('ps -eo'));
-    const ours = daemons.filter((l) => {
-      const p = Number(l.trim().split(/\s+/)[0]);
-      try {
-        return (execFileSync('cat', [`/proc/${p}/environ`]).toString().split('\0')).includes(`AIGW_HOME=${home.dir}`);
-      } catch {
-        return false;
-      }
-    });
+    const daemonsOfThisHome = () =>
+      execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes('daemon/main.js') && !l.includes('ps -eo'))
+        .filter((l) => {
+          const p = Number(l.trim().split(/\s+/)[0]);
+          try {
+            return execFileSync('cat', [`/proc/${p}/environ`]).toString().split('\0').includes(`AIGW_HOME=${home.dir}`);
+          } catch {
+            return false;
+          }
+        });
+    // A command returns once any daemon answers, while the one it spawned may still be starting up on its way
+    // to losing the lock and exiting: give those a bounded moment to finish before counting.
+    let ours = daemonsOfThisHome();
+    for (const deadline = Date.now() + 10_000; ours.length > 1 && Date.now() < deadline; ours = daemonsOfThisHome()) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
     assert.equal(ours.length, 1, ours.join('\n'));
     assert.ok(ours[0]!.trim().startsWith(String(pid)));
   } finally {
