@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseTime } from '../../src/cli/commands/usage.js';
-import { cooldownMs, isRetryable } from '../../src/daemon/gateway/proxy.js';
+import { isRetryable } from '../../src/daemon/gateway/attempt.js';
+import { cooldownMs } from '../../src/daemon/gateway/proxy.js';
 import { isAllowed, keysFor, resolveModel, resolveTargets } from '../../src/daemon/gateway/resolve.js';
 import type { GatewayAccessKey, GatewayProvider, GatewayProviderKey, RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
 import { DEFAULT_SETTINGS } from '../../src/daemon/gateway/snapshot.js';

@@ -85,7 +85,9 @@ export class BrowserGuard {
       );
       return sendGatewayError(reply, formatOf(request.url), err, '');
     }
-    reply.header('access-control-allow-origin', origin).header('vary', 'origin');
+    // On the raw response: proxied calls write past fastify's reply, and must carry these too.
+    reply.raw.setHeader('access-control-allow-origin', origin);
+    reply.raw.setHeader('vary', 'origin');
     if (request.method === 'OPTIONS') {
       const asked = request.headers['access-control-request-headers'];
       reply
@@ -94,7 +96,7 @@ export class BrowserGuard {
         .header('access-control-max-age', PREFLIGHT_MAX_AGE);
       return void reply.status(204).send();
     }
-    reply.header('access-control-expose-headers', EXPOSED_HEADERS);
+    reply.raw.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
     done();
   };
 }

@@ -1,6 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import type { ApiFormat } from '../../core/providers.js';
+import { ATTEMPTS_HEADER, REQUEST_ID_HEADER } from './upstream.js';
 
 /** One attempt as the client sees it when everything failed: never a key value, only its redacted form. */
 export interface AttemptSummary {
@@ -57,6 +59,27 @@ export function sendGatewayError(
   attempts?: readonly AttemptSummary[],
 ): void {
   reply.status(err.def.status).send(gatewayErrorBody(format, err, requestId, attempts));
+}
+
+/** What a proxied call's error response carries besides the error: aigw's headers and the attempts made. */
+export interface ErrorContext {
+  requestId: string;
+  attempts: number;
+  summaries?: readonly AttemptSummary[];
+  headers?: Record<string, string>;
+}
+
+/** The same error, written on the raw response of a proxied call (the hot path does not go through fastify's reply). */
+export function writeGatewayError(res: ServerResponse, format: ApiFormat, err: AigwError, context: ErrorContext): void {
+  const body = JSON.stringify(gatewayErrorBody(format, err, context.requestId, context.summaries));
+  res.writeHead(err.def.status, {
+    ...context.headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    [REQUEST_ID_HEADER]: context.requestId,
+    [ATTEMPTS_HEADER]: String(context.attempts),
+  });
+  res.end(body);
 }
 
 /** The last SSE event of a stream that broke: the SDKs raise it as an error instead of seeing a clean end. */

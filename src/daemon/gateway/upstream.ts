@@ -2,6 +2,10 @@ import { Pool, type Dispatcher } from 'undici';
 import { ANTHROPIC_VERSION } from '../../core/providers.js';
 import type { GatewayProvider } from './snapshot.js';
 
+/** Response headers of aigw's own: which request this was (for `aigw usage list`), and how many upstream calls it took. */
+export const REQUEST_ID_HEADER = 'x-aigw-request-id';
+export const ATTEMPTS_HEADER = 'x-aigw-attempts';
+
 /** Request headers a client may send upstream; everything else, its credential above all, stays here. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'user-agent', 'openai-beta', 'anthropic-version', 'anthropic-beta'];
 
@@ -36,34 +40,56 @@ export function upstreamRequestHeaders(
   return headers;
 }
 
-export function clientResponseHeaders(upstream: Record<string, string | string[] | undefined>): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined) continue;
-    if (FORWARDED_RESPONSE_HEADERS.has(name) || FORWARDED_RESPONSE_PREFIXES.some((p) => name.startsWith(p))) out[name] = value;
+/** The response headers passed to the client, as a flat name/value list, and the two the gateway reads. */
+export interface ForwardedHeaders {
+  headers: string[];
+  contentType: string;
+  retryAfter: string | undefined;
+}
+
+/** Filters undici's raw response headers (alternating name and value buffers) without building an object. */
+export function forwardedResponseHeaders(raw: readonly Buffer[]): ForwardedHeaders {
+  const out: ForwardedHeaders = { headers: [], contentType: '', retryAfter: undefined };
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    if (!FORWARDED_RESPONSE_HEADERS.has(name) && !FORWARDED_RESPONSE_PREFIXES.some((p) => name.startsWith(p))) continue;
+    const value = raw[i + 1]!.toString('latin1');
+    out.headers.push(name, value);
+    if (name === 'content-type') out.contentType = value;
+    else if (name === 'retry-after') out.retryAfter = value;
   }
   return out;
 }
 
-/** The upstream URL of an API path (`/chat/completions`) on a provider whose base URL ends in its version. */
-export function upstreamUrl(provider: GatewayProvider, apiPath: string, search: string): URL {
-  if (search) return new URL(provider.baseUrl.replace(/\/+$/, '') + apiPath + search);
-  // Without a query string the URL is the same for every request: built once per base URL and path.
-  const key = `${provider.baseUrl}\n${apiPath}`;
-  let url = URL_CACHE.get(key);
-  if (!url) {
-    if (URL_CACHE.size >= URL_CACHE_MAX) URL_CACHE.clear();
-    url = new URL(provider.baseUrl.replace(/\/+$/, '') + apiPath);
-    URL_CACHE.set(key, url);
-  }
-  return url;
+/** Where a request goes: the pool's origin and the path on it. */
+export interface UpstreamTarget {
+  origin: string;
+  path: string;
 }
+
+/** The upstream target of an API path (`/chat/completions`) on a provider whose base URL ends in its version. */
+export function upstreamTarget(provider: GatewayProvider, apiPath: string, search: string): UpstreamTarget {
+  if (search) return toTarget(new URL(provider.baseUrl.replace(/\/+$/, '') + apiPath + search));
+  // Without a query string the target is the same for every request: built once per base URL and path.
+  const key = `${provider.baseUrl}\n${apiPath}`;
+  let target = TARGET_CACHE.get(key);
+  if (!target) {
+    if (TARGET_CACHE.size >= TARGET_CACHE_MAX) TARGET_CACHE.clear();
+    target = toTarget(new URL(provider.baseUrl.replace(/\/+$/, '') + apiPath));
+    TARGET_CACHE.set(key, target);
+  }
+  return target;
+}
+const toTarget = (url: URL): UpstreamTarget => ({ origin: url.origin, path: url.pathname + url.search });
 /** Shared, so callers only read it. Bounded: base URLs change only through the settings. */
-const URL_CACHE = new Map<string, URL>();
-const URL_CACHE_MAX = 256;
+const TARGET_CACHE = new Map<string, UpstreamTarget>();
+const TARGET_CACHE_MAX = 256;
 
 /** The most response-header bytes an upstream may send (Node's own default, made explicit): more is a failed attempt. */
 export const UPSTREAM_MAX_HEADER_SIZE = 16 * 1024;
+
+/** Our own timers bound each attempt; undici's defaults would cut long streams. */
+const NO_UNDICI_TIMEOUTS = { headersTimeout: 0, bodyTimeout: 0 } as const;
 
 /** One undici pool per upstream origin, with keep-alive, so repeated calls reuse warm connections. */
 export class UpstreamPools {
@@ -84,20 +110,17 @@ export class UpstreamPools {
     return pool;
   }
 
-  request(
-    url: URL,
-    options: { method: 'GET' | 'POST'; headers: Record<string, string>; body?: string; signal: AbortSignal },
-  ): Promise<Dispatcher.ResponseData> {
-    return this.pool(url.origin).request({
-      path: url.pathname + url.search,
-      method: options.method,
-      headers: options.headers,
-      body: options.body ?? null,
-      signal: options.signal,
-      // Our own timers bound each attempt; undici's defaults would cut long streams.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
+  /** A request whose answer goes to a dispatch handler (the gateway's hot path). */
+  dispatch(target: UpstreamTarget, request: { headers: Record<string, string>; body: string }, handler: Dispatcher.DispatchHandlers): void {
+    this.pool(target.origin).dispatch(
+      { path: target.path, method: 'POST', headers: request.headers, body: request.body, ...NO_UNDICI_TIMEOUTS },
+      handler,
+    );
+  }
+
+  /** A request whose whole answer is awaited (key tests). */
+  request(target: UpstreamTarget, options: { headers: Record<string, string>; signal: AbortSignal }): Promise<Dispatcher.ResponseData> {
+    return this.pool(target.origin).request({ path: target.path, method: 'GET', headers: options.headers, signal: options.signal, ...NO_UNDICI_TIMEOUTS });
   }
 
   async close(): Promise<void> {
