@@ -1,6 +1,5 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { FastifyInstance } from 'fastify';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { parseByteSize } from '../core/gateway-config.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
@@ -125,9 +124,7 @@ async function main(): Promise<void> {
   let gatewayError: string | null = null;
   let controlUrl: string | undefined;
   try {
-    await gateway.listen({ host: listen.host, port: listen.port });
-    const address = gateway.server.address();
-    const port = typeof address === 'object' && address ? address.port : listen.port;
+    const port = await gateway.listen(listen.host, listen.port);
     guard.setPort(port);
     gatewayUrl = urlOf(listen.host, port);
   } catch (err) {
@@ -193,7 +190,7 @@ async function main(): Promise<void> {
       exitNow(log, DAEMON_EXIT.failed);
     }, SHUTDOWN_GRACE_MS);
     force.unref();
-    const servers: FastifyInstance[] = [control, gateway, ...(controlTcp ? [controlTcp] : [])];
+    const servers: { close(): Promise<unknown> }[] = [control, gateway, ...(controlTcp ? [controlTcp] : [])];
     await Promise.allSettled(servers.map((s) => s.close()));
     await dataPlane.close();
     await store.close();

@@ -149,6 +149,18 @@ describe('request body limit', () => {
     assert.equal(small.status, 200, small.text);
   });
 
+  test('a chunked body (no Content-Length) is cut off at the limit with the same 413', async () => {
+    const { id, token } = await accessToken(open);
+    await providerKey(open, id);
+    const big = await http(`${openUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      body: body(8 * 1024),
+    });
+    assert.equal(big.status, 413);
+    assert.equal(big.json.error.code, 'ERR_AIGW_10004');
+  });
+
   test('the default limit is larger: the same 8 KiB body goes through', async () => {
     const { id, token } = await accessToken(home);
     await providerKey(home, id);
@@ -165,6 +177,39 @@ describe('request body limit', () => {
     } finally {
       await bad.cleanup();
     }
+  });
+});
+
+describe('malformed requests', () => {
+  test('each gets a coded 4xx in the dialect called, and nothing goes upstream', async () => {
+    const { id, token } = await accessToken(home);
+    const key = await providerKey(home, id);
+    const post = (path: string, contentType: string | undefined, payload: string) =>
+      http(`${url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'x-api-key': token, ...(contentType ? { 'content-type': contentType } : {}) },
+        body: payload,
+      });
+    const cases: [string, Promise<Awaited<ReturnType<typeof http>>>, number, string][] = [
+      ['form-encoded body', post('/v1/chat/completions', 'application/x-www-form-urlencoded', 'model=gpt-4o-mini'), 415, 'ERR_AIGW_10003'],
+      ['no content type', post('/v1/chat/completions', undefined, '{"model":"gpt-4o-mini"}'), 415, 'ERR_AIGW_10003'],
+      ['empty body', post('/v1/chat/completions', 'application/json', ''), 400, 'ERR_AIGW_10001'],
+      ['broken JSON', post('/v1/chat/completions', 'application/json; charset=utf-8', '{"model": "gpt-4o-mini",'), 400, 'ERR_AIGW_10001'],
+      ['unknown route', post('/v1/chat/complete', 'application/json', '{}'), 404, 'ERR_AIGW_10405'],
+      ['wrong method', http(`${url}/v1/chat/completions`, { headers: { authorization: `Bearer ${token}` } }), 404, 'ERR_AIGW_10405'],
+    ];
+    for (const [what, pending, status, code] of cases) {
+      const res = await pending;
+      assert.equal(res.status, status, `${what}: ${res.text}`);
+      assert.equal(res.json?.error?.code, code, what);
+    }
+    const anthropic = await post('/v1/messages', 'application/json', '[not json');
+    assert.equal(anthropic.status, 400);
+    assert.equal(anthropic.json.type, 'error');
+    assert.equal(anthropic.json.error.type, 'invalid_request_error');
+    assert.equal(anthropic.json.error.code, 'ERR_AIGW_10001');
+    assert.equal(mock.seen(key).length, 0, 'no request reached the upstream');
+    assert.equal((await chat(url, token)).status, 200, 'and the next good request is served');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
+import { BODY_ERRORS } from '../body.js';
 
 interface AjvError {
   keyword: string;
@@ -33,10 +34,10 @@ function fromValidation(errors: AjvError[]): AigwError {
 }
 
 const PARSER_ERRORS: Record<string, AigwError> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: new AigwError(ERRORS.unsupportedMediaType, 'send the body as application/json'),
-  FST_ERR_CTP_BODY_TOO_LARGE: new AigwError(ERRORS.bodyTooLarge),
-  FST_ERR_CTP_EMPTY_JSON_BODY: new AigwError(ERRORS.malformedJson, 'the request body is empty; send a JSON object'),
-  FST_ERR_CTP_INVALID_JSON_BODY: new AigwError(ERRORS.malformedJson),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: BODY_ERRORS.notJson,
+  FST_ERR_CTP_BODY_TOO_LARGE: BODY_ERRORS.tooLarge,
+  FST_ERR_CTP_EMPTY_JSON_BODY: BODY_ERRORS.empty,
+  FST_ERR_CTP_INVALID_JSON_BODY: BODY_ERRORS.malformed,
   // Raised by the router before any route runs; they reach us through fastify's frameworkErrors option.
   FST_ERR_BAD_URL: new AigwError(ERRORS.invalidUrl),
   FST_ERR_MAX_PARAM_LENGTH: new AigwError(ERRORS.pathTooLong),

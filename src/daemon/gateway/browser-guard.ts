@@ -1,7 +1,7 @@
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import type { ApiFormat } from '../../core/providers.js';
-import { sendGatewayError } from './errors.js';
+import { writeGatewayError } from './errors.js';
 
 /** Names that always reach this machine: a DNS name an attacker controls can never be one of them. */
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
@@ -9,8 +9,6 @@ const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '[::1]'];
 /** Response headers a page from an allowed origin may read. */
 const EXPOSED_HEADERS = 'x-aigw-request-id, x-aigw-attempts, x-request-id, request-id, retry-after';
 const PREFLIGHT_MAX_AGE = '600';
-
-const formatOf = (url: string): ApiFormat => (url.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
 export interface BrowserGuardOptions {
   /** Extra Host names the gateway answers to (a reverse proxy's name); a port, if given, must match too. */
@@ -65,38 +63,49 @@ export class BrowserGuard {
     return this.anyOrigin || this.origins.has(origin) || this.origins.has(origin.toLowerCase());
   }
 
-  /** The fastify onRequest hook. */
-  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void => {
-    const host = request.headers.host;
+  /**
+   * Run before routing: false when the request was answered here (a refusal, or a CORS preflight), true
+   * when it may go on — with the CORS headers for an allowed origin already set on the response.
+   */
+  admit(req: IncomingMessage, res: ServerResponse, format: ApiFormat): boolean {
+    const host = req.headers.host;
     if (!this.hostAllowed(host)) {
       const err = new AigwError(
         ERRORS.hostNotAllowed,
         `the gateway does not answer to the host "${String(host ?? '').slice(0, 100)}"; ` +
           'call it as localhost or 127.0.0.1, or add the name to AIGW_GATEWAY_ALLOWED_HOSTS',
       );
-      return sendGatewayError(reply, formatOf(request.url), err, '');
+      return refuse(req, res, format, err);
     }
-    const origin = request.headers.origin;
-    if (origin === undefined) return done();
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
     if (!this.originAllowed(origin)) {
       const err = new AigwError(
         ERRORS.originNotAllowed,
         `browser requests from ${origin.slice(0, 200)} are not allowed; add the origin to AIGW_GATEWAY_ALLOWED_ORIGINS`,
       );
-      return sendGatewayError(reply, formatOf(request.url), err, '');
+      return refuse(req, res, format, err);
     }
-    // On the raw response: proxied calls write past fastify's reply, and must carry these too.
-    reply.raw.setHeader('access-control-allow-origin', origin);
-    reply.raw.setHeader('vary', 'origin');
-    if (request.method === 'OPTIONS') {
-      const asked = request.headers['access-control-request-headers'];
-      reply
-        .header('access-control-allow-methods', 'GET, POST, OPTIONS')
-        .header('access-control-allow-headers', typeof asked === 'string' ? asked : 'authorization, x-api-key, content-type')
-        .header('access-control-max-age', PREFLIGHT_MAX_AGE);
-      return void reply.status(204).send();
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('vary', 'origin');
+    if (req.method === 'OPTIONS') {
+      const asked = req.headers['access-control-request-headers'];
+      req.resume();
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': typeof asked === 'string' ? asked : 'authorization, x-api-key, content-type',
+        'access-control-max-age': PREFLIGHT_MAX_AGE,
+      });
+      res.end();
+      return false;
     }
-    reply.raw.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
-    done();
-  };
+    res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+    return true;
+  }
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, format: ApiFormat, err: AigwError): false {
+  req.resume();
+  writeGatewayError(res, format, err);
+  return false;
 }

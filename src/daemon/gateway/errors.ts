@@ -1,5 +1,4 @@
 import type { ServerResponse } from 'node:http';
-import type { FastifyReply } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import type { ApiFormat } from '../../core/providers.js';
 import { ATTEMPTS_HEADER, REQUEST_ID_HEADER } from './upstream.js';
@@ -51,34 +50,24 @@ export function gatewayErrorBody(format: ApiFormat, err: AigwError, requestId: s
   };
 }
 
-export function sendGatewayError(
-  reply: FastifyReply,
-  format: ApiFormat,
-  err: AigwError,
-  requestId: string,
-  attempts?: readonly AttemptSummary[],
-): void {
-  reply.status(err.def.status).send(gatewayErrorBody(format, err, requestId, attempts));
-}
-
-/** What a proxied call's error response carries besides the error: aigw's headers and the attempts made. */
+/** What an error response carries besides the error: aigw's headers, when a call got that far, and its attempts. */
 export interface ErrorContext {
-  requestId: string;
-  attempts: number;
+  requestId?: string;
+  attempts?: number;
   summaries?: readonly AttemptSummary[];
   headers?: Record<string, string>;
 }
 
-/** The same error, written on the raw response of a proxied call (the hot path does not go through fastify's reply). */
-export function writeGatewayError(res: ServerResponse, format: ApiFormat, err: AigwError, context: ErrorContext): void {
-  const body = JSON.stringify(gatewayErrorBody(format, err, context.requestId, context.summaries));
-  res.writeHead(err.def.status, {
+export function writeGatewayError(res: ServerResponse, format: ApiFormat, err: AigwError, context: ErrorContext = {}): void {
+  const body = JSON.stringify(gatewayErrorBody(format, err, context.requestId ?? '', context.summaries));
+  const headers: Record<string, string> = {
     ...context.headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
-    [REQUEST_ID_HEADER]: context.requestId,
-    [ATTEMPTS_HEADER]: String(context.attempts),
-  });
+  };
+  if (context.requestId !== undefined) headers[REQUEST_ID_HEADER] = context.requestId;
+  if (context.attempts !== undefined) headers[ATTEMPTS_HEADER] = String(context.attempts);
+  res.writeHead(err.def.status, headers);
   res.end(body);
 }
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { ApiFormat } from '../../core/providers.js';
@@ -8,7 +7,7 @@ import type { UsageEventRecord } from '../../store/types.js';
 import { bearerToken } from '../bearer.js';
 import type { Logger } from '../log.js';
 import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
-import { sendGatewayError, writeGatewayError, type AttemptSummary } from './errors.js';
+import { writeGatewayError, type AttemptSummary } from './errors.js';
 import { keysFor, resolveTargets, usableModels, type Target } from './resolve.js';
 import type { SecretCache } from './secret-cache.js';
 import type { GatewayAccessKey, GatewayProviderKey, SnapshotHolder } from './snapshot.js';
@@ -65,7 +64,7 @@ export interface ProxyDeps {
   log: Logger;
 }
 
-function credentialOf(headers: FastifyRequest['headers']): string | undefined {
+function credentialOf(headers: IncomingHttpHeaders): string | undefined {
   const bearer = bearerToken(headers.authorization);
   if (bearer) return bearer;
   const apiKey = headers['x-api-key'];
@@ -77,7 +76,7 @@ interface Exchange {
   requestId: string;
   endpoint: Endpoint;
   accessKey: GatewayAccessKey;
-  headers: FastifyRequest['headers'];
+  headers: IncomingHttpHeaders;
   search: string;
   res: ServerResponse;
   /** The request body without `models` (the fallback list is the gateway's, not the provider's). */
@@ -106,7 +105,7 @@ export class GatewayProxy {
   constructor(private readonly deps: ProxyDeps) {}
 
   /** The access key behind the request's credential, or a 401 in the API's own error shape. */
-  private authenticate(headers: FastifyRequest['headers']): GatewayAccessKey {
+  private authenticate(headers: IncomingHttpHeaders): GatewayAccessKey {
     const token = credentialOf(headers);
     const hash = token && this.deps.holder.tokenHash(token);
     const accessKey = hash ? this.deps.holder.current.accessKeys.get(hash) : undefined;
@@ -122,14 +121,13 @@ export class GatewayProxy {
   }
 
   /** `GET /v1/models`: the models this access key may use, named `provider:model`. */
-  models(request: FastifyRequest, reply: FastifyReply): void {
+  models(req: IncomingMessage, res: ServerResponse): void {
     const requestId = newRequestId();
-    reply.header(REQUEST_ID_HEADER, requestId).header(ATTEMPTS_HEADER, '0');
     let accessKey: GatewayAccessKey;
     try {
-      accessKey = this.authenticate(request.headers);
+      accessKey = this.authenticate(req.headers);
     } catch (err) {
-      return sendGatewayError(reply, 'openai', err as AigwError, requestId);
+      return writeGatewayError(res, 'openai', err as AigwError, { requestId, attempts: 0 });
     }
     const data = usableModels(this.deps.holder.current, accessKey).map((t) => ({
       id: t.label,
@@ -137,30 +135,28 @@ export class GatewayProxy {
       created: 0,
       owned_by: t.provider.id,
     }));
-    reply.send({ object: 'list', data });
+    const body = JSON.stringify({ object: 'list', data });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(body)),
+      [REQUEST_ID_HEADER]: requestId,
+      [ATTEMPTS_HEADER]: '0',
+    });
+    res.end(body);
   }
 
-  /** A proxied API call. The response is written on the raw socket response, past fastify's reply. */
-  async handle(endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    reply.hijack();
-    const res = reply.raw;
-    const requestId = newRequestId();
-    try {
-      await this.proxy(endpoint, request, res, requestId);
-    } catch (err) {
-      this.deps.log.error({ requestId, err: (err as Error).message }, 'gateway request failed');
-      if (res.headersSent) res.destroy();
-      else writeGatewayError(res, endpoint.format, new AigwError(ERRORS.internal, 'internal error'), { requestId, attempts: 0 });
-    }
+  /** A proxied API call. What it did not foresee, the server turns into a coded 500 (or a cut connection). */
+  handle(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    return this.proxy(endpoint, req, res, body, newRequestId());
   }
 
-  private async proxy(endpoint: Endpoint, request: FastifyRequest, res: ServerResponse, requestId: string): Promise<void> {
+  private async proxy(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, parsed: unknown, requestId: string): Promise<void> {
     const snapshot = this.deps.holder.current;
     let accessKey: GatewayAccessKey;
     let targets: Target[];
-    const body = request.body as Record<string, unknown>;
+    const body = parsed as Record<string, unknown>;
     try {
-      accessKey = this.authenticate(request.headers);
+      accessKey = this.authenticate(req.headers);
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         throw new AigwError(ERRORS.invalidRequest, 'the request body must be a JSON object');
       }
@@ -184,8 +180,8 @@ export class GatewayProxy {
       requestId,
       endpoint,
       accessKey,
-      headers: request.headers,
-      search: searchOf(request.url),
+      headers: req.headers,
+      search: searchOf(req.url ?? ''),
       res,
       forwarded,
       streaming: body.stream === true,

@@ -1,23 +1,25 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Endpoint, GatewayProxy } from './proxy.js';
 
-/** The OpenAI-compatible surface, each route proxied to the same path under the provider's base URL. */
-const OPENAI_ROUTES: readonly string[] = ['/chat/completions', '/completions', '/embeddings', '/responses'];
-
-export function openaiRoutes(proxy: GatewayProxy): FastifyPluginAsync {
-  return async (app) => {
-    for (const apiPath of OPENAI_ROUTES) {
-      const endpoint: Endpoint = { format: 'openai', apiPath };
-      app.post(`/v1${apiPath}`, (request, reply) => proxy.handle(endpoint, request, reply));
-    }
-    app.get('/v1/models', async (request, reply) => proxy.models(request, reply));
-  };
+export interface GatewayRoute {
+  /** Whether the route reads a JSON body first. */
+  withBody: boolean;
+  handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> | void;
 }
 
-/** Anthropic's Messages API. */
-export function anthropicRoutes(proxy: GatewayProxy): FastifyPluginAsync {
-  return async (app) => {
-    const endpoint: Endpoint = { format: 'anthropic', apiPath: '/messages' };
-    app.post('/v1/messages', (request, reply) => proxy.handle(endpoint, request, reply));
-  };
+/** The OpenAI-compatible surface, each route proxied to the same path under the provider's base URL. */
+const OPENAI_PATHS: readonly string[] = ['/chat/completions', '/completions', '/embeddings', '/responses'];
+
+/** Every gateway route, by `METHOD /path`: OpenAI's API, Anthropic's Messages API, the model list and health. */
+export function gatewayRoutes(proxy: GatewayProxy): Map<string, GatewayRoute> {
+  const routes = new Map<string, GatewayRoute>();
+  const proxied = (endpoint: Endpoint): GatewayRoute => ({
+    withBody: true,
+    handle: (req, res, body) => proxy.handle(endpoint, req, res, body),
+  });
+  for (const apiPath of OPENAI_PATHS) routes.set(`POST /v1${apiPath}`, proxied({ format: 'openai', apiPath }));
+  routes.set('POST /v1/messages', proxied({ format: 'anthropic', apiPath: '/messages' }));
+  routes.set('GET /v1/models', { withBody: false, handle: (req, res) => proxy.models(req, res) });
+  routes.set('GET /health', { withBody: false, handle: (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}') });
+  return routes;
 }
