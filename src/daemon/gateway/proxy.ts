@@ -79,7 +79,7 @@ interface Exchange {
   headers: IncomingHttpHeaders;
   search: string;
   res: ServerResponse;
-  /** The request body without `models` (the fallback list is the gateway's, not the provider's). */
+  /** The request body, without `models` (the fallback list is the gateway's, not the provider's); each attempt sets `model`. */
   forwarded: Record<string, unknown>;
   streaming: boolean;
   deadline: number;
@@ -175,7 +175,8 @@ export class GatewayProxy {
       client.gone = true;
       client.attempt?.abort(CLIENT_GONE);
     });
-    const { models: _fallbacks, ...forwarded } = body;
+    // The parsed body is ours: rewritten in place rather than copied per attempt.
+    if ('models' in body) delete body.models;
     const ex: Exchange = {
       requestId,
       endpoint,
@@ -183,7 +184,7 @@ export class GatewayProxy {
       headers: req.headers,
       search: searchOf(req.url ?? ''),
       res,
-      forwarded,
+      forwarded: body,
       streaming: body.stream === true,
       deadline: Date.now() + snapshot.settings.totalTimeoutMs,
       client,
@@ -328,11 +329,12 @@ export class GatewayProxy {
       secret,
     });
     ex.client.attempt = call;
+    ex.forwarded.model = target.model;
     this.deps.pools.dispatch(
       upstreamTarget(target.provider, ex.endpoint.apiPath, ex.search),
       {
         headers: upstreamRequestHeaders(ex.headers, target.provider, secret?.reveal()),
-        body: JSON.stringify({ ...ex.forwarded, model: target.model }),
+        body: JSON.stringify(ex.forwarded),
       },
       call,
     );

@@ -73,6 +73,8 @@ export function emptySnapshot(): RoutingSnapshot {
   return { accessKeys: new Map(), providers: new Map(), keys: new Map(), keysByProvider: new Map(), settings: DEFAULT_SETTINGS };
 }
 
+const RECENT_TOKENS = 1024;
+
 /**
  * Holds the current snapshot and rebuilds it when the control plane says something changed. Writers await
  * `invalidate()`, so once a management call has answered, the gateway already sees its effect.
@@ -82,6 +84,7 @@ export class SnapshotHolder {
   private running: Promise<void> | undefined;
   private again = false;
   private readonly listeners: ((snapshot: RoutingSnapshot) => void)[] = [];
+  private readonly recentHashes = new Map<string, string>();
 
   constructor(
     private readonly directory: GatewayDirectory,
@@ -92,8 +95,19 @@ export class SnapshotHolder {
     this.listeners.push(listener);
   }
 
+  /**
+   * The lookup key of a token. Recent ones are remembered (a client sends the same token on every call, and
+   * the checksum check plus SHA-256 showed in the gateway's profile); bounded, so junk tokens cannot grow it.
+   */
   tokenHash(token: string): string | undefined {
-    return this.directory.tokenHash(token);
+    const known = this.recentHashes.get(token);
+    if (known) return known;
+    const hash = this.directory.tokenHash(token);
+    if (hash) {
+      if (this.recentHashes.size >= RECENT_TOKENS) this.recentHashes.clear();
+      this.recentHashes.set(token, hash);
+    }
+    return hash;
   }
 
   /** Rebuilds now; calls made while a rebuild runs share one more rebuild after it. */
