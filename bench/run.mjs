@@ -44,13 +44,13 @@ const quantile = (xs, q) => {
 };
 const log = (line) => process.stderr.write(`bench: ${line}\n`);
 
-/** A child process that prints its port on its first line. */
+/** A child process that prints its port on its first line; resolves with its port and pid. */
 function startServer(script, env) {
   return new Promise((resolvePort, reject) => {
     const child = spawn(process.execPath, [join(REPO, 'bench', script)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
     children.push(child);
     child.on('error', reject);
-    child.stdout.once('data', (d) => resolvePort(Number(String(d).trim())));
+    child.stdout.once('data', (d) => resolvePort({ port: Number(String(d).trim()), pid: child.pid }));
   });
 }
 
@@ -121,7 +121,15 @@ function rssMb(pid) {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
-async function load(url, token, seconds = LOAD_SECONDS) {
+/** CPU time (user + system) a process has used so far, in microseconds (clock ticks are 10 ms on Linux). */
+function cpuMicros(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Requests per second for one target, and the CPU its proxy process spent per request. */
+async function load(url, token, seconds = LOAD_SECONDS, pid = undefined) {
+  const cpuBefore = pid && cpuMicros(pid);
   const result = await autocannon({
     url: `${url}/v1/chat/completions`,
     method: 'POST',
@@ -132,7 +140,8 @@ async function load(url, token, seconds = LOAD_SECONDS) {
   });
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) throw new Error(`${url}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors})`);
-  return result.requests.total / (result.duration || seconds);
+  const cpuPerRequest = pid ? (cpuMicros(pid) - cpuBefore) / result.requests.total : NaN;
+  return { rps: result.requests.total / (result.duration || seconds), cpuPerRequest };
 }
 
 /** Sequential requests, alternating between targets so noise hits both alike. */
@@ -210,10 +219,10 @@ const f2 = (n) => n.toFixed(2);
 
 async function main() {
   const started = Date.now();
-  const mockPort = await startServer('mock.mjs', { BENCH_BAD_KEY: BAD, BENCH_STREAM_EVENTS: String(STREAM_EVENTS) });
-  const mockUrl = `http://127.0.0.1:${mockPort}`;
-  const passPort = await startServer('passthrough.mjs', { BENCH_UPSTREAM: mockUrl, BENCH_GOOD_KEY: GOOD });
-  const passUrl = `http://127.0.0.1:${passPort}`;
+  const mock = await startServer('mock.mjs', { BENCH_BAD_KEY: BAD, BENCH_STREAM_EVENTS: String(STREAM_EVENTS) });
+  const mockUrl = `http://127.0.0.1:${mock.port}`;
+  const pass = await startServer('passthrough.mjs', { BENCH_UPSTREAM: mockUrl, BENCH_GOOD_KEY: GOOD });
+  const passUrl = `http://127.0.0.1:${pass.port}`;
   log(`mock upstream ${mockUrl}, pass-through ${passUrl}`);
 
   // Home A: 10 keys. The access key `plain` uses the account-wide good key (the first one created); the
@@ -245,25 +254,29 @@ async function main() {
 
   // 1, 4, 5: throughput, interleaved; each target warmed up first.
   const targets = {
-    direct: { url: mockUrl, token: undefined },
-    passthrough: { url: passUrl, token: undefined },
-    gateway: { url: a.url, token: plain.token },
-    manyKeys: { url: b.url, token: plainB.token },
-    failover: { url: a.url, token: failover.token },
+    direct: { url: mockUrl, token: undefined, pid: mock.pid },
+    passthrough: { url: passUrl, token: undefined, pid: pass.pid },
+    gateway: { url: a.url, token: plain.token, pid: a.pid },
+    manyKeys: { url: b.url, token: plainB.token, pid: b.pid },
+    failover: { url: a.url, token: failover.token, pid: a.pid },
   };
   const rps = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
+  const cpu = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   for (const t of Object.values(targets)) await load(t.url, t.token, 1);
   const names = Object.keys(targets);
   for (let round = 0; round < ROUNDS; round++) {
     for (let j = 0; j < names.length; j++) {
       const name = names[(j + round) % names.length];
-      rps[name].push(await load(targets[name].url, targets[name].token));
-      log(`round ${round + 1}: ${name} ${Math.round(rps[name].at(-1))} req/s`);
+      const run = await load(targets[name].url, targets[name].token, LOAD_SECONDS, targets[name].pid);
+      rps[name].push(run.rps);
+      cpu[name].push(run.cpuPerRequest);
+      log(`round ${round + 1}: ${name} ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU per request`);
     }
   }
   const rssLoaded = rssMb(a.pid);
   const rssLoadedMany = rssMb(b.pid);
   const r = Object.fromEntries(names.map((k) => [k, median(rps[k])]));
+  const us = Object.fromEntries(names.map((k) => [k, median(cpu[k])]));
 
   // 2: added latency, sequential requests over one keep-alive connection each.
   const lat = await sequential([targets.direct, targets.gateway], LATENCY_REQUESTS, BODY, wholeResponse);
@@ -310,7 +323,7 @@ async function main() {
 
   const ratio = (x, y) => x / y;
   const tp = ratio(r.gateway, r.passthrough);
-  row('Gateway throughput vs minimal undici pass-through', `${f2(tp)}×`, '≥ 0.80×', tp >= 0.8, `${Math.round(r.gateway)} vs ${Math.round(r.passthrough)} req/s (16 conns)`);
+  row('Gateway throughput vs minimal undici pass-through', `${f2(tp)}×`, '≥ 0.80×', tp >= 0.8, `${Math.round(r.gateway)} vs ${Math.round(r.passthrough)} req/s (16 conns); CPU ${Math.round(us.gateway)} vs ${Math.round(us.passthrough)} µs per request`);
   row('Gateway throughput vs mock directly', `${f2(ratio(r.gateway, r.direct))}×`, '—', null, `${Math.round(r.gateway)} vs ${Math.round(r.direct)} req/s`);
   row('Pass-through throughput vs mock directly', `${f2(ratio(r.passthrough, r.direct))}×`, '—', null, `${Math.round(r.passthrough)} vs ${Math.round(r.direct)} req/s`);
   const addP50 = p50[1] - p50[0];
@@ -337,14 +350,14 @@ async function main() {
   row('Daemon RSS idle', `${f1(rssIdle)} MB`, '≤ 80 MB', rssIdle <= 80, `${f1(rssIdleMany)} MB with ${MANY_KEYS.toLocaleString('en')} keys`);
   row('Daemon RSS after the load runs', `${f1(rssLoaded)} MB`, '≤ 150 MB', rssLoaded <= 150, `${f1(rssLoadedMany)} MB with ${MANY_KEYS.toLocaleString('en')} keys`);
 
-  const cpu = cpus()[0]?.model ?? 'unknown CPU';
-  const machine = `${cpus().length} cores (${cpu.trim()}), Node ${process.version}, ${LOAD_SECONDS} s × ${ROUNDS} interleaved load runs, medians${QUICK ? ' (--quick)' : ''}`;
+  const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
+  const machine = `${cpus().length} cores (${cpuModel.trim()}), Node ${process.version}, ${LOAD_SECONDS} s × ${ROUNDS} interleaved load runs, medians${QUICK ? ' (--quick)' : ''}`;
   const lines = ['| Measure | Result | Target | | Absolute (reference) |', '|---|---|---|---|---|'];
   for (const x of rows) lines.push(`| ${x.measure} | ${x.value} | ${x.target} | ${x.pass === null ? '' : x.pass ? 'PASS' : 'FAIL'} | ${x.reference} |`);
   process.stdout.write(`\n${machine}\n\n${lines.join('\n')}\n\n`);
   const failed = rows.filter((x) => x.pass === false).length;
   process.stdout.write(`${failed === 0 ? 'every target passed' : `${failed} target(s) missed`} in ${Math.round((Date.now() - started) / 1000)} s\n`);
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine, rows, rps, p50, p99, ttfc, chunks, cli: cliTimes }, null, 2));
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine, rows, rps, cpu, p50, p99, ttfc, chunks, cli: cliTimes }, null, 2));
 }
 
 async function cleanup() {
