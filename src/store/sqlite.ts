@@ -441,7 +441,7 @@ export class SqliteStore implements Store {
       if (!row) return undefined;
       this.stmt.swapSecret.run({ ...swap, name: swap.name ?? null, updatedAt, id });
       return { before: toProviderKey(row), after: toProviderKey(this.stmt.getKey.get(id)!) };
-    })();
+    }).immediate();
   }
 
   /** Takes a provider key out of every configuration's rules; runs inside the caller's transaction. */
