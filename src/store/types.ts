@@ -143,6 +143,14 @@ export interface UsageEventRecord extends UsageAttempt {
   providerKeyRedacted: string | null;
 }
 
+/**
+ * A usage event as the gateway's hot path makes it: the time is epoch ms, and the writer formats
+ * `eventTime` (and `lastUsed`) from it, off the main thread.
+ */
+export interface UsageDraft extends Omit<UsageEventRecord, 'eventTime'> {
+  timeMs: number;
+}
+
 export interface UsageQuery {
   limit: number;
   /** Only events older than this id (ids sort by time): the next page. */
