@@ -175,12 +175,6 @@ export interface UsageBucketRow {
   errors: number;
 }
 
-/** `lastUsed` times gathered by the gateway and written in one batch. */
-export interface LastUsedBatch {
-  providerKeys: Map<string, string>;
-  accessKeys: Map<string, string>;
-}
-
 export interface Store {
   /** Created with the store; scopes keychain items so two homes never touch each other's. */
   readonly installId: string;
@@ -238,8 +232,6 @@ export interface Store {
   allAccessKeys(): Promise<AccessKeyRecord[]>;
   allConfigurations(): Promise<ConfigurationRecord[]>;
   allCustomProviders(): Promise<CustomProviderRecord[]>;
-  /** Writes a batch of usage events and `lastUsed` times in one transaction. */
-  recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void>;
   listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>>;
   usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]>;
   /** Every secret ref the store points at, for reconciling the secret store at start-up. */
