@@ -5,34 +5,37 @@ import type { UsageDraft } from './types.js';
 /** The newest time per key: the `lastUsed` a batch leaves behind. */
 type LastUsed = Map<string, number>;
 
+// Bound by position: better-sqlite3 reads named parameters one property at a time through V8's API, which
+// made binding cost as much as SQLite's own work on the row (8.3 against 4.3 µs per row).
+const USAGE_COLUMNS = [
+  'id', 'event_time', 'request_id', 'access_key_id', 'provider', 'model', 'attempt_number', 'is_final_attempt',
+  'status_code', 'timed_out', 'is_error', 'is_streaming', 'stop_reason', 'input_tokens', 'output_tokens',
+  'cache_read_tokens', 'reasoning_tokens', 'provider_key_id', 'provider_key_redacted', 'latency_ms', 'error',
+];
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const flag = (value: boolean) => (value ? 1 : 0);
+
+/** A draft's values for USAGE_COLUMNS, in their order. */
+function usageValues(d: UsageDraft) {
+  return [
+    d.id, iso(d.timeMs), d.requestId, d.accessKeyId, d.provider, d.model, d.attemptNumber, flag(d.isFinalAttempt),
+    d.statusCode, flag(d.timedOut), flag(d.isError), flag(d.isStreaming), d.stopReason, d.inputTokens, d.outputTokens,
+    d.cacheReadTokens, d.reasoningTokens, d.providerKeyId, d.providerKeyRedacted, d.latencyMs, d.error,
+  ];
+}
+
 function prepare(db: Database.Database) {
   return {
-    insertUsage: db.prepare(`
-      INSERT INTO usage_events (id, event_time, request_id, access_key_id, provider, model, attempt_number,
-        is_final_attempt, status_code, timed_out, is_error, is_streaming, stop_reason, input_tokens, output_tokens,
-        cache_read_tokens, reasoning_tokens, provider_key_id, provider_key_redacted, latency_ms, error)
-      VALUES (@id, @eventTime, @requestId, @accessKeyId, @provider, @model, @attemptNumber, @isFinalAttempt,
-        @statusCode, @timedOut, @isError, @isStreaming, @stopReason, @inputTokens, @outputTokens, @cacheReadTokens,
-        @reasoningTokens, @providerKeyId, @providerKeyRedacted, @latencyMs, @error)`),
+    insertUsage: db.prepare(
+      `INSERT INTO usage_events (${USAGE_COLUMNS.join(', ')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(', ')})`,
+    ),
     touchAccessKey: db.prepare(
       'UPDATE access_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
     ),
     touchKey: db.prepare(
       'UPDATE provider_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
     ),
-  };
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function usageParams(d: UsageDraft) {
-  return {
-    ...d,
-    eventTime: iso(d.timeMs),
-    isFinalAttempt: d.isFinalAttempt ? 1 : 0,
-    timedOut: d.timedOut ? 1 : 0,
-    isError: d.isError ? 1 : 0,
-    isStreaming: d.isStreaming ? 1 : 0,
   };
 }
 
@@ -84,7 +87,7 @@ export class SqliteUsageWriter {
     const { providerKeys, accessKeys } = lastUsed(drafts);
     this.db
       .transaction(() => {
-        for (const d of drafts) this.stmt.insertUsage.run(usageParams(d));
+        for (const d of drafts) this.stmt.insertUsage.run(...usageValues(d));
         for (const [id, ms] of providerKeys) this.stmt.touchKey.run({ id, lastUsed: iso(ms) });
         for (const [id, ms] of accessKeys) this.stmt.touchAccessKey.run({ id, lastUsed: iso(ms) });
       })
