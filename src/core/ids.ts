@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 // Crockford base32, lower case: ids sort by creation time as plain strings, so `beforeId`
 // pagination works even when the item it names has since been deleted.
@@ -17,7 +17,14 @@ export const ID_PREFIX = {
 export type IdKind = keyof typeof ID_PREFIX;
 
 let lastTime = -1;
-let lastRandom: number[] = [];
+let timePart = '';
+const digits = new Uint8Array(RANDOM_CHARS);
+/** The random part but its last character: most increments change only that one. */
+let head = '';
+
+// Random bytes are drawn a few kilobytes at a time: one call into OpenSSL per id made most of its cost.
+const pool = Buffer.alloc(RANDOM_CHARS * 256);
+let poolOffset = pool.length;
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -28,33 +35,40 @@ function encodeTime(ms: number): string {
   return out;
 }
 
-function freshRandom(): number[] {
-  const bytes = randomBytes(RANDOM_CHARS);
-  return [...bytes].map((b) => b % 32);
+function encodeHead(): string {
+  let out = '';
+  for (let i = 0; i < RANDOM_CHARS - 1; i++) out += ALPHABET[digits[i]!];
+  return out;
+}
+
+function freshRandom(): void {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  // 256 is a multiple of 32, so the low five bits of a random byte are a uniform base32 digit.
+  for (let i = 0; i < RANDOM_CHARS; i++) digits[i] = pool[poolOffset++]! & 31;
+  head = encodeHead();
 }
 
 /** Increments the random part so ids made in the same millisecond still sort in creation order. */
-function incremented(digits: number[]): number[] {
-  const next = [...digits];
-  for (let i = next.length - 1; i >= 0; i--) {
-    if (next[i]! < 31) {
-      next[i]!++;
-      return next;
-    }
-    next[i] = 0;
-  }
-  return freshRandom();
+function increment(): void {
+  let i = RANDOM_CHARS - 1;
+  while (i >= 0 && digits[i] === 31) digits[i--] = 0;
+  if (i < 0) return freshRandom();
+  digits[i]++;
+  if (i < RANDOM_CHARS - 1) head = encodeHead();
 }
 
 export function newId(kind: IdKind, now: number = Date.now()): string {
   if (now <= lastTime) {
-    lastRandom = incremented(lastRandom);
-    now = lastTime;
+    increment();
   } else {
     lastTime = now;
-    lastRandom = freshRandom();
+    timePart = encodeTime(now);
+    freshRandom();
   }
-  return ID_PREFIX[kind] + encodeTime(now) + lastRandom.map((d) => ALPHABET[d]).join('');
+  return ID_PREFIX[kind] + timePart + head + ALPHABET[digits[RANDOM_CHARS - 1]!];
 }
 
 const ID_BODY = `[${ALPHABET}]{${TIME_CHARS + RANDOM_CHARS}}`;

@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   }
 
   const gatewayConfig = new GatewayConfigService(store, log);
-  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
+  const dataPlane = new Gateway(store, paths.dbFile, secrets.store, () => gatewayConfig.settings(), log);
   await dataPlane.invalidate();
   const guard = new BrowserGuard({
     // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).

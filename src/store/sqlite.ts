@@ -3,7 +3,6 @@ import Database from 'better-sqlite3';
 import { configReferences, withoutProviderKey, type AccessScope, type Router } from '../core/configs.js';
 import { MIGRATIONS } from './migrations.js';
 import type {
-  LastUsedBatch,
   AccessKeyPatch,
   AccessKeyRecord,
   ConfigurationPatch,
@@ -194,16 +193,6 @@ function toUsageEvent(row: UsageRow): UsageEventRecord {
   };
 }
 
-function usageParams(e: UsageEventRecord) {
-  return {
-    ...e,
-    isFinalAttempt: e.isFinalAttempt ? 1 : 0,
-    timedOut: e.timedOut ? 1 : 0,
-    isError: e.isError ? 1 : 0,
-    isStreaming: e.isStreaming ? 1 : 0,
-  };
-}
-
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   for (let version = current; version < MIGRATIONS.length; version++) {
@@ -267,19 +256,6 @@ export class SqliteStore implements Store {
       allAccessKeys: db.prepare<[], AccessKeyRow>(`${ACCESS_KEY_SELECT} ORDER BY a.id`),
       allConfigurations: db.prepare<[], ConfigurationRow>('SELECT * FROM access_key_configurations ORDER BY id'),
       allProviders: db.prepare<[], CustomProviderRow>('SELECT * FROM custom_providers ORDER BY id'),
-      touchAccessKey: db.prepare(
-        'UPDATE access_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
-      ),
-      touchKey: db.prepare(
-        'UPDATE provider_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
-      ),
-      insertUsage: db.prepare(`
-        INSERT INTO usage_events (id, event_time, request_id, access_key_id, provider, model, attempt_number,
-          is_final_attempt, status_code, timed_out, is_error, is_streaming, stop_reason, input_tokens, output_tokens,
-          cache_read_tokens, reasoning_tokens, provider_key_id, provider_key_redacted, latency_ms, error)
-        VALUES (@id, @eventTime, @requestId, @accessKeyId, @provider, @model, @attemptNumber, @isFinalAttempt,
-          @statusCode, @timedOut, @isError, @isStreaming, @stopReason, @inputTokens, @outputTokens, @cacheReadTokens,
-          @reasoningTokens, @providerKeyId, @providerKeyRedacted, @latencyMs, @error)`),
       secretRefs: db.prepare<[], { secret_ref: string }>('SELECT secret_ref FROM provider_keys'),
       configurationsUsingKey: db.prepare<[string], { configuration_id: string }>(
         'SELECT configuration_id FROM configuration_provider_keys WHERE provider_key_id = ? ORDER BY configuration_id',
@@ -441,7 +417,7 @@ export class SqliteStore implements Store {
       if (!row) return undefined;
       this.stmt.swapSecret.run({ ...swap, name: swap.name ?? null, updatedAt, id });
       return { before: toProviderKey(row), after: toProviderKey(this.stmt.getKey.get(id)!) };
-    })();
+    }).immediate();
   }
 
   /** Takes a provider key out of every configuration's rules; runs inside the caller's transaction. */
@@ -481,14 +457,6 @@ export class SqliteStore implements Store {
 
   async allCustomProviders(): Promise<CustomProviderRecord[]> {
     return this.stmt.allProviders.all().map(toCustomProvider);
-  }
-
-  async recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void> {
-    this.db.transaction(() => {
-      for (const event of events) this.stmt.insertUsage.run(usageParams(event));
-      for (const [id, at] of lastUsed.providerKeys) this.stmt.touchKey.run({ id, lastUsed: at });
-      for (const [id, at] of lastUsed.accessKeys) this.stmt.touchAccessKey.run({ id, lastUsed: at });
-    })();
   }
 
   async listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>> {

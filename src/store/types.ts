@@ -143,6 +143,14 @@ export interface UsageEventRecord extends UsageAttempt {
   providerKeyRedacted: string | null;
 }
 
+/**
+ * A usage event as the gateway's hot path makes it: the time is epoch ms, and the writer formats
+ * `eventTime` (and `lastUsed`) from it, off the main thread.
+ */
+export interface UsageDraft extends Omit<UsageEventRecord, 'eventTime'> {
+  timeMs: number;
+}
+
 export interface UsageQuery {
   limit: number;
   /** Only events older than this id (ids sort by time): the next page. */
@@ -165,12 +173,6 @@ export interface UsageBucketRow {
   groupKey: string;
   requests: number;
   errors: number;
-}
-
-/** `lastUsed` times gathered by the gateway and written in one batch. */
-export interface LastUsedBatch {
-  providerKeys: Map<string, string>;
-  accessKeys: Map<string, string>;
 }
 
 export interface Store {
@@ -230,8 +232,6 @@ export interface Store {
   allAccessKeys(): Promise<AccessKeyRecord[]>;
   allConfigurations(): Promise<ConfigurationRecord[]>;
   allCustomProviders(): Promise<CustomProviderRecord[]>;
-  /** Writes a batch of usage events and `lastUsed` times in one transaction. */
-  recordUsage(events: readonly UsageEventRecord[], lastUsed: LastUsedBatch): Promise<void>;
   listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>>;
   usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]>;
   /** Every secret ref the store points at, for reconciling the secret store at start-up. */

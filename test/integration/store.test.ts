@@ -7,7 +7,8 @@ import Database from 'better-sqlite3';
 import { newId } from '../../src/core/ids.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { isRefusal, type Outcome, type ProviderKeyRecord } from '../../src/store/types.js';
+import { SqliteUsageWriter } from '../../src/store/sqlite-usage.js';
+import { isRefusal, type Outcome, type ProviderKeyRecord, type UsageDraft } from '../../src/store/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aigw-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,4 +92,58 @@ test('a failed write changes nothing (a duplicate id is rolled back whole)', asy
   await assert.rejects(store.createProviderKey({ ...record('openai'), id: r.id }, CHECKS));
   assert.equal(await store.countProviderKeys(), 1);
   await store.close();
+});
+
+function draft(fields: Partial<UsageDraft> & Pick<UsageDraft, 'timeMs' | 'accessKeyId'>): UsageDraft {
+  return {
+    id: newId('usageEvent', fields.timeMs), requestId: 'req_1', provider: 'openai', model: 'gpt-4o-mini', attemptNumber: 1,
+    isFinalAttempt: true, statusCode: 200, timedOut: false, isError: false, isStreaming: false, stopReason: 'stop',
+    inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, reasoningTokens: 2, providerKeyId: null, providerKeyRedacted: null,
+    latencyMs: 12, error: null, ...fields,
+  };
+}
+
+test('the usage writer stores drafts as usage events, with eventTime and lastUsed made from their epoch ms', async () => {
+  const file = join(dir, 'e.db');
+  const store = new SqliteStore(file);
+  const now = new Date().toISOString();
+  const access = created(await store.createAccessKey({
+    id: newId('accessKey'), name: '', description: '', metadata: '', tokenHash: 'h', keyRedacted: '***', accessKeyConfigurationId: null,
+    accessKeyConfigurationName: null, createdAt: now, updatedAt: now, lastUsed: null,
+  }) as Outcome<ProviderKeyRecord>);
+  const refused = created(await store.createProviderKey(record('openai'), CHECKS));
+  const unreachable = created(await store.createProviderKey(record('openai'), CHECKS));
+  const t = Date.parse('2031-02-03T04:05:06.789Z');
+  // Made earlier, recorded later (the first attempt of a slow request): lastUsed must not move back.
+  const oldest = draft({ timeMs: t - 2000, accessKeyId: access.id, providerKeyId: refused.id, requestId: 'req_00' });
+  const older = draft({ timeMs: t - 1000, accessKeyId: access.id, providerKeyId: refused.id, requestId: 'req_0' });
+  const batch = [
+    draft({ timeMs: t, accessKeyId: access.id, providerKeyId: refused.id, providerKeyRedacted: '***a', statusCode: 429, isError: true, isFinalAttempt: false, stopReason: '', inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, reasoningTokens: 0 }),
+    draft({ timeMs: t + 5, accessKeyId: access.id, providerKeyId: unreachable.id, providerKeyRedacted: '***b', statusCode: 0, isError: true, timedOut: true, error: 'timed out', attemptNumber: 2, isStreaming: true }),
+  ];
+  // Its own connection, beside the store's, as in the daemon.
+  const writer = new SqliteUsageWriter(file);
+  writer.write([...batch, older]);
+  writer.write([oldest]);
+  writer.close();
+
+  const { items } = await store.listUsage({ limit: 10, includeRetries: true });
+  const expected = [...batch].reverse().map(({ timeMs, ...rest }) => ({ ...rest, eventTime: new Date(timeMs).toISOString() }));
+  assert.deepEqual(items.slice(0, 2), expected);
+  assert.deepEqual(items.slice(2).map((e) => e.id), [older.id, oldest.id]);
+  assert.equal((await store.getAccessKey(access.id))?.lastUsed, '2031-02-03T04:05:06.794Z');
+  // A key is used when its provider answered, even with an error; a timed-out attempt never reached it.
+  assert.equal((await store.getProviderKey(refused.id))?.lastUsed, '2031-02-03T04:05:06.789Z');
+  assert.equal((await store.getProviderKey(unreachable.id))?.lastUsed, null);
+  await store.close();
+});
+
+test('the usage writer never migrates: it refuses a schema it does not know', async () => {
+  const file = join(dir, 'f.db');
+  await new SqliteStore(file).close();
+  const raw = new Database(file);
+  raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+  raw.close();
+  assert.throws(() => new SqliteUsageWriter(file), new RegExp(`schema is at version ${MIGRATIONS.length + 1}`));
+  assert.throws(() => new SqliteUsageWriter(join(dir, 'missing.db')));
 });

@@ -23,3 +23,12 @@ test('later ids sort after earlier ones, even when the clock steps back', () => 
   const b = newId('providerKey', 1_000_000_000_000);
   assert.ok(b > a, `${b} should sort after ${a}`);
 });
+
+test('ids made in successive milliseconds sort by time and each draws fresh randomness', () => {
+  const start = 3_000_000_000_000;
+  // More ids than one draw of random bytes covers, so the pool is refilled on the way.
+  const ids = Array.from({ length: 1000 }, (_, i) => newId('usageEvent', start + i));
+  assert.deepEqual([...ids].sort(), ids);
+  const randomParts = new Set(ids.map((id) => id.slice(-16)));
+  assert.equal(randomParts.size, ids.length);
+});

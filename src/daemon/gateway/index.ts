@@ -19,10 +19,11 @@ export class Gateway {
   private readonly secrets: SecretCache;
   private readonly pools = new UpstreamPools();
 
-  constructor(store: Store, secretStore: SecretStore, settings: () => Promise<StoredSettings>, log: Logger) {
+  /** `dbFile` is the store's database: usage is written to it from a worker thread. */
+  constructor(store: Store, dbFile: string, secretStore: SecretStore, settings: () => Promise<StoredSettings>, log: Logger) {
     this.holder = new SnapshotHolder(new StoreDirectory(store, settings), log);
     this.secrets = new SecretCache(secretStore, log);
-    this.usage = new UsageRecorder(store, log);
+    this.usage = new UsageRecorder(dbFile, log);
     this.holder.onRebuild((snapshot) => this.secrets.retain(new Set([...snapshot.keys.values()].map((k) => k.secretRef))));
     this.proxy = new GatewayProxy({ holder: this.holder, secrets: this.secrets, pools: this.pools, usage: this.usage, log });
   }
@@ -41,7 +42,7 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    await this.usage.flush();
+    await this.usage.close();
     await this.pools.close();
   }
 }

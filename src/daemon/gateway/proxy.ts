@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
 import type { ApiFormat } from '../../core/providers.js';
-import type { UsageEventRecord } from '../../store/types.js';
+import type { UsageDraft } from '../../store/types.js';
 import { bearerToken } from '../bearer.js';
 import type { Logger } from '../log.js';
 import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
@@ -86,7 +86,7 @@ interface Exchange {
   /** Whether the client went away, and the attempt to abort when it does. */
   client: { gone: boolean; attempt: UpstreamAttempt | undefined };
   attempts: number;
-  events: UsageEventRecord[];
+  events: UsageDraft[];
   summaries: AttemptSummary[];
 }
 
@@ -281,11 +281,13 @@ export class GatewayProxy {
     key: GatewayProviderKey | null,
     started: number,
     fields: { statusCode: number; timedOut?: boolean; error?: string | null; tokens?: TokenCounts; isError?: boolean },
-  ): UsageEventRecord {
+  ): UsageDraft {
     const tokens = fields.tokens ?? noTokens();
-    const event: UsageEventRecord = {
-      id: newId('usageEvent'),
-      eventTime: new Date().toISOString(),
+    // The id is made here (cheap, and in creation order); the time is formatted by the usage writer thread.
+    const timeMs = Date.now();
+    const event: UsageDraft = {
+      id: newId('usageEvent', timeMs),
+      timeMs,
       requestId: ex.requestId,
       accessKeyId: ex.accessKey.id,
       provider: target.provider.id,

@@ -1,5 +1,7 @@
-import type { LastUsedBatch, Store, UsageEventRecord } from '../../store/types.js';
+import { Worker } from 'node:worker_threads';
+import type { UsageDraft } from '../../store/types.js';
 import type { Logger } from '../log.js';
+import type { UsageWriterData, UsageWriterReply } from './usage-writer.js';
 
 export interface TokenCounts {
   inputTokens: number;
@@ -70,44 +72,98 @@ export class SseUsageScanner {
 
 const FLUSH_INTERVAL_MS = 250;
 const FLUSH_BATCH = 500;
+// The writer thread holds one batch at a time: a small heap keeps what it adds to the daemon's RSS small.
+const WRITER_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 };
+
+interface Batch {
+  events: number;
+  done: () => void;
+}
+
+interface WriterThread {
+  worker: Worker;
+  /** Batches posted and not yet answered, oldest first: the thread answers them in order. */
+  pending: Batch[];
+}
 
 /**
- * Usage events and `lastUsed` times, buffered in memory and written in batches (every 250 ms or 500
- * events), so recording an attempt never waits for the database.
+ * Usage events, buffered in memory and posted in batches (every 250 ms or 500 events) to a worker thread
+ * that writes them and the `lastUsed` times they imply, so recording an attempt costs the main thread an
+ * array push and, per batch, a structured clone. The thread starts with the first batch, so an idle daemon
+ * never pays for it; when it dies, what it had not written is logged as lost and the next batch starts a
+ * new one.
  */
 export class UsageRecorder {
-  private events: UsageEventRecord[] = [];
-  private lastUsed: LastUsedBatch = { providerKeys: new Map(), accessKeys: new Map() };
+  private drafts: UsageDraft[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private writer: WriterThread | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly store: Store,
+    private readonly dbFile: string,
     private readonly log: Logger,
   ) {}
 
-  record(event: UsageEventRecord): void {
-    this.events.push(event);
-    if (event.providerKeyId && event.statusCode > 0) this.lastUsed.providerKeys.set(event.providerKeyId, event.eventTime);
-    this.lastUsed.accessKeys.set(event.accessKeyId, event.eventTime);
-    if (this.events.length >= FLUSH_BATCH) void this.flush();
+  record(draft: UsageDraft): void {
+    this.drafts.push(draft);
+    if (this.drafts.length >= FLUSH_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
   }
 
-  /** Writes what is buffered; resolves once it (and any earlier batch) is in the store. */
+  /** Posts what is buffered; resolves once it (and every earlier batch) is written, or its failure logged. */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+    clearTimeout(this.timer);
     this.timer = undefined;
-    const events = this.events;
-    const lastUsed = this.lastUsed;
-    this.events = [];
-    this.lastUsed = { providerKeys: new Map(), accessKeys: new Map() };
-    if (events.length === 0 && lastUsed.providerKeys.size === 0 && lastUsed.accessKeys.size === 0) return this.flushing;
-    this.flushing = this.flushing.then(() =>
-      this.store.recordUsage(events, lastUsed).catch((err) => {
-        this.log.error({ err: (err as Error).message, events: events.length }, 'could not write usage events');
-      }),
+    if (this.drafts.length === 0) return this.flushing;
+    const drafts = this.drafts;
+    this.drafts = [];
+    const written = this.post(drafts).catch((err) =>
+      this.log.error({ err: (err as Error).message, events: drafts.length }, 'could not write usage events'),
     );
+    this.flushing = Promise.all([this.flushing, written]).then(() => undefined);
     return this.flushing;
+  }
+
+  /** Writes what is buffered, then stops the writer thread: it would keep the daemon from exiting. */
+  async close(): Promise<void> {
+    await this.flush();
+    const writer = this.writer;
+    this.writer = undefined;
+    await writer?.worker.terminate();
+  }
+
+  private post(drafts: UsageDraft[]): Promise<void> {
+    return new Promise((done) => {
+      const writer = (this.writer ??= this.startWriter());
+      // Posted first: a batch that cannot be posted must not wait for an answer that will never come.
+      writer.worker.postMessage(drafts);
+      writer.pending.push({ events: drafts.length, done });
+    });
+  }
+
+  private startWriter(): WriterThread {
+    const workerData: UsageWriterData = { dbFile: this.dbFile };
+    const worker = new Worker(new URL('./usage-writer.js', import.meta.url), { workerData, resourceLimits: WRITER_LIMITS });
+    const writer: WriterThread = { worker, pending: [] };
+    worker.on('message', (reply: UsageWriterReply) => {
+      const batch = writer.pending.shift()!;
+      if (reply.error !== null) this.log.error({ err: reply.error, events: batch.events }, 'could not write usage events');
+      batch.done();
+    });
+    worker.on('error', (err) => {
+      this.log.error({ err: err.message }, 'the usage writer thread failed; the next batch starts a new one');
+      this.forget(writer);
+    });
+    worker.on('exit', () => {
+      this.forget(writer);
+      const lost = writer.pending.splice(0);
+      if (lost.length > 0) this.log.error({ events: lost.reduce((n, b) => n + b.events, 0) }, 'usage events lost with the writer thread');
+      for (const batch of lost) batch.done();
+    });
+    return writer;
+  }
+
+  private forget(writer: WriterThread): void {
+    if (this.writer === writer) this.writer = undefined;
   }
 }

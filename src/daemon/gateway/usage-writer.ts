@@ -1,0 +1,29 @@
+// The usage writer thread: UsageRecorder posts it batches of usage drafts, and it writes each in one
+// transaction, so the gateway's main thread never spends time in SQLite for usage.
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteUsageWriter } from '../../store/sqlite-usage.js';
+import type { UsageDraft } from '../../store/types.js';
+
+export interface UsageWriterData {
+  dbFile: string;
+}
+
+/** The answer to each batch, in the order the batches were posted. */
+export interface UsageWriterReply {
+  error: string | null;
+}
+
+const { dbFile } = workerData as UsageWriterData;
+// Opened on the first batch; when opening fails, the next batch tries again.
+let writer: SqliteUsageWriter | undefined;
+
+parentPort!.on('message', (drafts: UsageDraft[]) => {
+  const reply: UsageWriterReply = { error: null };
+  try {
+    writer ??= new SqliteUsageWriter(dbFile);
+    writer.write(drafts);
+  } catch (err) {
+    reply.error = (err as Error).message;
+  }
+  parentPort!.postMessage(reply);
+});

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import Database from 'better-sqlite3';
+import { fakeKey, TestHome } from '../helpers/aigw.js';
+import { http } from '../helpers/http.js';
+import { MockUpstream } from '../helpers/mock-upstream.js';
+
+let home: TestHome;
+let mock: MockUpstream;
+
+before(async () => {
+  mock = new MockUpstream();
+  await mock.start();
+  home = new TestHome();
+  await home.json(['gateway', 'config', 'set', '--provider-base-url', `openai=${mock.baseUrl}`]);
+});
+
+after(async () => {
+  await home.cleanup();
+  await mock.close();
+});
+
+/** An access key with one openai provider key attached, so each test sees only its own usage. */
+async function keys() {
+  const access = await home.json(['access-keys', 'create']);
+  const value = fakeKey();
+  mock.accept(value);
+  const key = await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin', '--ai-gateway-api-key-id', access.id], {
+    input: value,
+  });
+  return { accessId: access.id as string, token: access.token as string, keyId: key.id as string, value };
+}
+
+/**
+ * One chat completion through the gateway, on a connection of its own: its request id when it succeeded.
+ * (A keep-alive connection busy at the moment of a stop can hold the gateway's close until the daemon's
+ * grace period ends; that is not what these tests are about.)
+ */
+async function chat(gatewayUrl: string, token: string): Promise<string | undefined> {
+  const res = await http(`${gatewayUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', connection: 'close' },
+    body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
+  }).catch(() => undefined);
+  const id = res?.headers['x-aigw-request-id'];
+  return res?.status === 200 && typeof id === 'string' ? id : undefined;
+}
+
+async function usageOf(accessId: string): Promise<any[]> {
+  return (await home.json(['usage', 'list', '--all', '--include-retries', '--access-key-id', accessId])).aiGatewayUsage;
+}
+
+/** The creation time an id carries: its first ten base32 characters after the prefix. */
+function idTime(id: string): number {
+  const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+  return [...id.slice(id.indexOf('_') + 1, id.indexOf('_') + 11)].reduce((ms, c) => ms * 32 + alphabet.indexOf(c), 0);
+}
+
+test('usage recorded up to a graceful stop is all written, ids in time order, lastUsed with it', async () => {
+  const { accessId, token, keyId } = await keys();
+  const gatewayUrl = await home.gatewayUrl();
+  const { paths } = await home.json(['daemon', 'status']);
+  const served: string[] = [];
+  // Traffic until the daemon stops: the last events come in well within one flush interval of the stop.
+  const traffic = (async () => {
+    for (let id = await chat(gatewayUrl, token); id; id = await chat(gatewayUrl, token)) served.push(id);
+  })();
+  while (served.length < 5) await new Promise((resolve) => setTimeout(resolve, 10));
+  const stop = await home.run(['daemon', 'stop']);
+  assert.equal(stop.code, 0, stop.stderr);
+  await traffic;
+  // Stopped on time, not by the grace period's timer (which would have given the flush timer time too).
+  const log = readFileSync(paths.logFile, 'utf8');
+  assert.match(log.slice(log.lastIndexOf('shutting down')), /"msg":"stopped"/);
+
+  const events = await usageOf(accessId);
+  const recorded = new Set(events.map((e) => e.requestId));
+  assert.deepEqual(served.filter((id) => !recorded.has(id)), [], 'every answered request has its usage event');
+  for (let i = 1; i < events.length; i++) {
+    assert.ok(events[i - 1].id > events[i].id, 'newest first, by id');
+    assert.ok(events[i - 1].eventTime >= events[i].eventTime, 'ids sort by event time');
+  }
+  for (const e of events) assert.equal(idTime(e.id), Date.parse(e.eventTime), `${e.id} carries its event time`);
+  assert.equal((await home.json(['access-keys', 'get', accessId])).lastUsed, events[0].eventTime);
+  assert.equal((await home.json(['provider-keys', 'get', keyId])).lastUsed, events[0].eventTime);
+});
+
+test('a usage write that fails is logged, and the gateway keeps serving and recording', async () => {
+  const { accessId, token, value } = await keys();
+  const gatewayUrl = await home.gatewayUrl();
+  const status = await home.json(['daemon', 'status']);
+  const db = new Database(join(status.paths.dataDir, 'aigw.db'));
+  db.pragma('busy_timeout = 5000');
+  db.exec(`CREATE TRIGGER refuse_usage BEFORE INSERT ON usage_events BEGIN SELECT RAISE(ABORT, 'usage refused by the test'); END`);
+  try {
+    for (let i = 0; i < 3; i++) assert.ok(await chat(gatewayUrl, token), 'served while usage cannot be written');
+    assert.deepEqual(await usageOf(accessId), []);
+  } finally {
+    db.exec('DROP TRIGGER refuse_usage');
+    db.close();
+  }
+  const log = readFileSync(status.paths.logFile, 'utf8');
+  const logged = log.split('\n').filter((line) => line.includes('could not write usage events'));
+  assert.ok(logged.some((line) => line.includes('usage refused by the test')), 'the failure is logged with its reason');
+  assert.ok(!log.includes(value) && !log.includes(token), 'no secret in the log');
+
+  const later = [await chat(gatewayUrl, token), await chat(gatewayUrl, token)];
+  assert.ok(later.every(Boolean));
+  assert.deepEqual((await usageOf(accessId)).map((e) => e.requestId).reverse(), later);
+});
