@@ -8,6 +8,8 @@ export interface Behaviour {
   retryAfter?: string;
   /** Never answer (until the caller gives up). */
   stall?: boolean;
+  /** Answer normally, but only after this many milliseconds. */
+  delayMs?: number;
   /** Stream a couple of events, then cut the connection. */
   breakStream?: boolean;
   /** Stream a couple of events, then go quiet without closing. */
@@ -118,6 +120,7 @@ export class MockUpstream {
     const anthropic = seen.path.startsWith('/v1/messages');
     const behaviour = (seen.key && this.behaviours.get(seen.key)) || {};
     if (behaviour.stall) return;
+    if (behaviour.delayMs) await new Promise((resolve) => setTimeout(resolve, behaviour.delayMs));
     if (behaviour.reset) return void req.socket.resetAndDestroy();
     if (behaviour.hugeHeaders) {
       const chunk = 'x'.repeat(8000);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -33,15 +34,11 @@ async function keys() {
   return { accessId: access.id as string, token: access.token as string, keyId: key.id as string, value };
 }
 
-/**
- * One chat completion through the gateway, on a connection of its own: its request id when it succeeded.
- * (A keep-alive connection busy at the moment of a stop can hold the gateway's close until the daemon's
- * grace period ends; that is not what these tests are about.)
- */
+/** One chat completion through the gateway: its request id when it succeeded. */
 async function chat(gatewayUrl: string, token: string): Promise<string | undefined> {
   const res = await http(`${gatewayUrl}/v1/chat/completions`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', connection: 'close' },
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }),
   }).catch(() => undefined);
   const id = res?.headers['x-aigw-request-id'];
@@ -109,4 +106,43 @@ test('a usage write that fails is logged, and the gateway keeps serving and reco
   const later = [await chat(gatewayUrl, token), await chat(gatewayUrl, token)];
   assert.ok(later.every(Boolean));
   assert.deepEqual((await usageOf(accessId)).map((e) => e.requestId).reverse(), later);
+});
+
+test('a call in flight on a keep-alive connection at a stop is answered and recorded, and the stop does not wait for the client to hang up', async () => {
+  const { accessId, token, value } = await keys();
+  mock.set(value, { delayMs: 700 });
+  const gatewayUrl = await home.gatewayUrl();
+  const { paths } = await home.json(['daemon', 'status']);
+  const agent = new Agent({ keepAlive: true });
+  try {
+    const call = () =>
+      new Promise<{ status: number; id: unknown }>((resolve, reject) => {
+        const req = request(
+          `${gatewayUrl}/v1/chat/completions`,
+          { method: 'POST', agent, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, id: res.headers['x-aigw-request-id'] }));
+          },
+        );
+        req.on('error', reject);
+        req.end(JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }));
+      });
+    const inFlight = call();
+    await mock.waitFor(() => mock.seen(value).length === 1);
+    const stop = await home.run(['daemon', 'stop']);
+    assert.equal(stop.code, 0, stop.stderr);
+    const answered = await inFlight;
+    assert.equal(answered.status, 200, 'the call in flight was answered');
+    // The client never hangs up its idle keep-alive connection: the daemon must close it, not wait out its grace period.
+    const log = readFileSync(paths.logFile, 'utf8');
+    const shutdown = log.slice(log.lastIndexOf('shutting down'));
+    assert.doesNotMatch(shutdown, /did not finish in time/);
+    assert.match(shutdown, /"msg":"stopped"/);
+    const events = await usageOf(accessId);
+    assert.deepEqual(events.map((e) => e.requestId), [answered.id], 'its usage event was written before the daemon exited');
+  } finally {
+    agent.destroy();
+    mock.set(value, {});
+  }
 });

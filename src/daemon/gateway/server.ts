@@ -13,6 +13,7 @@ export const GATEWAY_BODY_LIMIT = 32 * 1024 * 1024;
 
 /** SDKs keep connections open between calls; a longer idle time than Node's 5 s saves them reconnecting. */
 const KEEP_ALIVE_MS = 72_000;
+const IDLE_SWEEP_MS = 50;
 
 export interface GatewayServerOptions {
   /** The largest request body, in bytes; a larger one gets a 413 in the API's own error shape. */
@@ -89,7 +90,13 @@ export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: Ga
       }),
     close: () =>
       new Promise((resolve) => {
-        server.close(() => resolve());
+        // A keep-alive connection whose call is still running stays open once answered: sweep those as
+        // they go idle, or a graceful stop would wait for the client to hang up.
+        const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };
