@@ -6,7 +6,8 @@ import { cooldownMs } from '../../src/daemon/gateway/proxy.js';
 import { isAllowed, keysFor, resolveModel, resolveTargets } from '../../src/daemon/gateway/resolve.js';
 import type { GatewayAccessKey, GatewayProvider, GatewayProviderKey, RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
 import { DEFAULT_SETTINGS } from '../../src/daemon/gateway/snapshot.js';
-import { upstreamRequestHeaders } from '../../src/daemon/gateway/upstream.js';
+import { MaskedSecret } from '../../src/daemon/gateway/secret-cache.js';
+import { forwardedResponseHeaders, upstreamRequestHeaders } from '../../src/daemon/gateway/upstream.js';
 import { foldUsage, noTokens, SseUsageScanner } from '../../src/daemon/gateway/usage.js';
 
 const provider = (id: string, extra: Partial<GatewayProvider> = {}): GatewayProvider => ({
@@ -129,4 +130,26 @@ test('usage --start-time takes RFC 3339 or a span back from now', () => {
   assert.equal(parseTime('--start-time', '2025-01-01T12:00:00+02:00'), '2025-01-01T10:00:00.000Z');
   assert.equal(parseTime('--start-time', undefined), undefined);
   assert.throws(() => parseTime('--start-time', 'yesterday'), /RFC 3339/);
+});
+
+test('a cached key is held masked: no run of its bytes in memory, the value back on reveal', () => {
+  const value = 'sk-proj-0123456789abcdefghijklmnopqrstuvwxyz';
+  const secret = new MaskedSecret(value);
+  const held = Object.values(secret as unknown as Record<string, Buffer>);
+  assert.equal(held.length, 2, 'a pad and the masked value');
+  for (const buffer of held) {
+    assert.ok(!buffer.toString('latin1').includes(value.slice(8, 16)), 'no 8-byte run of the key is held as is');
+  }
+  assert.equal(secret.reveal(), value);
+  assert.equal(secret.reveal(), value, 'revealing does not consume it');
+  assert.notDeepEqual(new MaskedSecret(value), secret, 'each value gets its own pad');
+});
+
+test('upstream response headers: only the allowlist reaches the client, as a flat list', () => {
+  const raw = ['Content-Type', 'application/json', 'Set-Cookie', 'a=b', 'X-RateLimit-Remaining', '9', 'Retry-After', '3', 'Server', 'x']
+    .map((v) => Buffer.from(v));
+  const out = forwardedResponseHeaders(raw);
+  assert.deepEqual(out.headers, ['content-type', 'application/json', 'x-ratelimit-remaining', '9', 'retry-after', '3']);
+  assert.equal(out.contentType, 'application/json');
+  assert.equal(out.retryAfter, '3');
 });
