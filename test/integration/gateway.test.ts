@@ -106,12 +106,19 @@ describe('OpenAI SDK through the gateway', () => {
   test('provider:model addressing and a streamed completion', async () => {
     const access = await accessKey();
     const key = await providerKey('openai', access);
-    const stream = await openai(access.token).chat.completions.create({
-      model: 'openai:gpt-4.1',
-      messages: hello,
-      stream: true,
-      stream_options: { include_usage: true },
-    });
+    const { data: stream, response } = await openai(access.token)
+      .chat.completions.create({
+        model: 'openai:gpt-4.1',
+        messages: hello,
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
+    assert.match(String(response.headers.get('content-type')), /text\/event-stream/);
+    assert.equal(response.headers.get('cache-control'), 'no-cache', "aigw's own, once (the upstream's is dropped)");
+    assert.equal(response.headers.get('x-accel-buffering'), 'no');
+    assert.equal(response.headers.get('x-aigw-attempts'), '1');
+    assert.match(String(response.headers.get('x-aigw-request-id')), /^req_[0-9a-f]{24}$/);
     let text = '';
     let usage;
     for await (const chunk of stream) {

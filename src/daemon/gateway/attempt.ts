@@ -93,7 +93,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
       this.retryAfter = forwarded.retryAfter;
     } else if (this.contentType.includes('text/event-stream')) {
       this.mode = 'stream';
-      this.headers = forwarded.headers.filter((_, i, all) => all[i - (i % 2)] !== 'cache-control');
+      this.headers = withoutHeader(forwarded.headers, 'cache-control');
       this.scanner = new SseUsageScanner(this.tokens);
     } else {
       this.mode = 'buffer';
@@ -188,6 +188,13 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
     clearTimeout(this.budget);
     clearTimeout(this.idle);
   }
+}
+
+/** A flat name/value header list without one header (SSE answers get aigw's own cache-control). */
+function withoutHeader(list: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < list.length; i += 2) if (list[i] !== name) out.push(list[i]!, list[i + 1]!);
+  return out;
 }
 
 function describe(err: Error): string {

@@ -15,7 +15,6 @@ import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, upstreamRequestHeaders, upstreamTar
 import { noTokens, type TokenCounts } from './usage.js';
 import type { UsageRecorder } from './usage.js';
 
-
 /** Request ids come from a pool of random bytes, refilled 256 ids at a time: one CSPRNG call, not one per request. */
 const ID_BYTES = 12;
 const ID_POOL_BYTES = ID_BYTES * 256;
@@ -146,11 +145,8 @@ export class GatewayProxy {
   }
 
   /** A proxied API call. What it did not foresee, the server turns into a coded 500 (or a cut connection). */
-  handle(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    return this.proxy(endpoint, req, res, body, newRequestId());
-  }
-
-  private async proxy(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, parsed: unknown, requestId: string): Promise<void> {
+  async handle(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, parsed: unknown): Promise<void> {
+    const requestId = newRequestId();
     const snapshot = this.deps.holder.current;
     let accessKey: GatewayAccessKey;
     let targets: Target[];
