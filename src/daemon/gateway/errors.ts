@@ -50,16 +50,17 @@ export function gatewayErrorBody(format: ApiFormat, err: AigwError, requestId: s
   };
 }
 
-/** What an error response carries besides the error: aigw's headers, when a call got that far, and its attempts. */
-export interface ErrorContext {
+/** What a gateway reply carries besides its body: aigw's headers, when a call got that far, and its attempts. */
+export interface ReplyContext {
   requestId?: string;
   attempts?: number;
   summaries?: readonly AttemptSummary[];
   headers?: Record<string, string>;
 }
 
-export function writeGatewayError(res: ServerResponse, format: ApiFormat, err: AigwError, context: ErrorContext = {}): void {
-  const body = JSON.stringify(gatewayErrorBody(format, err, context.requestId ?? '', context.summaries));
+/** A JSON answer on the raw response, with aigw's headers when the call got far enough to have them. */
+export function writeGatewayJson(res: ServerResponse, status: number, payload: unknown, context: ReplyContext = {}): void {
+  const body = JSON.stringify(payload);
   const headers: Record<string, string> = {
     ...context.headers,
     'content-type': 'application/json; charset=utf-8',
@@ -67,8 +68,12 @@ export function writeGatewayError(res: ServerResponse, format: ApiFormat, err: A
   };
   if (context.requestId !== undefined) headers[REQUEST_ID_HEADER] = context.requestId;
   if (context.attempts !== undefined) headers[ATTEMPTS_HEADER] = String(context.attempts);
-  res.writeHead(err.def.status, headers);
+  res.writeHead(status, headers);
   res.end(body);
+}
+
+export function writeGatewayError(res: ServerResponse, format: ApiFormat, err: AigwError, context: ReplyContext = {}): void {
+  writeGatewayJson(res, err.def.status, gatewayErrorBody(format, err, context.requestId ?? '', context.summaries), context);
 }
 
 /** The last SSE event of a stream that broke: the SDKs raise it as an error instead of seeing a clean end. */

@@ -7,7 +7,7 @@ import type { UsageDraft } from '../../store/types.js';
 import { bearerToken } from '../bearer.js';
 import type { Logger } from '../log.js';
 import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
-import { writeGatewayError, type AttemptSummary } from './errors.js';
+import { writeGatewayError, writeGatewayJson, type AttemptSummary } from './errors.js';
 import { keysFor, resolveTargets, usableModels, type Target } from './resolve.js';
 import type { SecretCache } from './secret-cache.js';
 import type { GatewayAccessKey, GatewayProviderKey, SnapshotHolder } from './snapshot.js';
@@ -134,14 +134,7 @@ export class GatewayProxy {
       created: 0,
       owned_by: t.provider.id,
     }));
-    const body = JSON.stringify({ object: 'list', data });
-    res.writeHead(200, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': String(Buffer.byteLength(body)),
-      [REQUEST_ID_HEADER]: requestId,
-      [ATTEMPTS_HEADER]: '0',
-    });
-    res.end(body);
+    writeGatewayJson(res, 200, { object: 'list', data }, { requestId, attempts: 0 });
   }
 
   /** A proxied API call. What it did not foresee, the server turns into a coded 500 (or a cut connection). */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeGatewayJson } from './errors.js';
 import type { Endpoint, GatewayProxy } from './proxy.js';
 
 export interface GatewayRoute {
@@ -20,6 +21,6 @@ export function gatewayRoutes(proxy: GatewayProxy): Map<string, GatewayRoute> {
   for (const apiPath of OPENAI_PATHS) routes.set(`POST /v1${apiPath}`, proxied({ format: 'openai', apiPath }));
   routes.set('POST /v1/messages', proxied({ format: 'anthropic', apiPath: '/messages' }));
   routes.set('GET /v1/models', { withBody: false, handle: (req, res) => proxy.models(req, res) });
-  routes.set('GET /health', { withBody: false, handle: (_req, res) => void res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}') });
+  routes.set('GET /health', { withBody: false, handle: (_req, res) => writeGatewayJson(res, 200, { status: 'ok' }) });
   return routes;
 }
