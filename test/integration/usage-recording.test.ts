@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -145,4 +145,33 @@ test('a call in flight on a keep-alive connection at a stop is answered and reco
     agent.destroy();
     mock.set(value, {});
   }
+});
+
+test('the usage writer thread runs in the background (SCHED_IDLE, nice 19) and the main thread at normal priority', async () => {
+  const { accessId, token } = await keys();
+  const gatewayUrl = await home.gatewayUrl();
+  const requestId = await chat(gatewayUrl, token);
+  // Once the event is readable the writer thread has started and written it.
+  for (let i = 0; i < 100 && !(await usageOf(accessId)).some((e) => e.requestId === requestId); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const { pid } = await home.json(['daemon', 'status']);
+  // /proc/<pid>/task/<tid>/sched names the policy (5 is SCHED_IDLE); field 19 of stat is the nice value.
+  const threads = () =>
+    readdirSync(`/proc/${pid}/task`).map((tid) => ({
+      tid: Number(tid),
+      policy: Number(/^policy\s*:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/task/${tid}/sched`, 'utf8'))![1]),
+      nice: Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]),
+    }));
+  // `chrt` runs beside the writer's first batch: give it a moment.
+  let seen = threads();
+  for (let i = 0; i < 50 && !seen.some((t) => t.policy === 5); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    seen = threads();
+  }
+  const background = seen.filter((t) => t.policy === 5);
+  assert.equal(background.length, 1, `one background thread: ${JSON.stringify(seen)}`);
+  assert.equal(background[0].nice, 19);
+  const main = seen.find((t) => t.tid === pid)!;
+  assert.deepEqual([main.policy, main.nice], [0, 0], 'the main thread keeps normal priority');
 });

@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteUsageWriter } from '../../store/sqlite-usage.js';
 import type { UsageDraft } from '../../store/types.js';
+import { runCallingThreadInBackground } from './background-priority.js';
 
 export interface UsageWriterData {
   dbFile: string;
@@ -14,6 +15,8 @@ export interface UsageWriterReply {
 }
 
 const { dbFile } = workerData as UsageWriterData;
+
+runCallingThreadInBackground();
 // Opened on the first batch; when opening fails, the next batch tries again.
 let writer: SqliteUsageWriter | undefined;
 
