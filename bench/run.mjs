@@ -1,8 +1,10 @@
 // `npm run bench`: aigw's performance figures, each as a ratio measured in the same run on this machine.
 // It starts a mock upstream, a minimal undici pass-through (the floor for a Node proxy) and real daemons
-// through the real CLI on temp homes, drives them with autocannon, and prints one table with PASS/FAIL.
+// through the real CLI on temp homes, drives them with wrk when it is installed (autocannon otherwise), and
+// prints one table with PASS/FAIL.
 // Options: --quick (short runs, for a smoke test), --json FILE (also write the figures as JSON).
-import { execFile, spawn } from 'node:child_process';
+// BENCH_LOAD=autocannon uses autocannon even where wrk is installed.
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
@@ -26,6 +28,7 @@ const CLI_ROUNDS = QUICK ? 3 : 15;
 const LIST_REQUESTS = QUICK ? 10 : 50;
 const MANY_KEYS = QUICK ? 1000 : 10_000;
 const STREAM_EVENTS = 5;
+const IDLE_SETTLE_MS = 10_000;
 
 const GOOD = `sk-bench-good-${randomBytes(16).toString('hex')}`;
 const BAD = `sk-bench-bad-${randomBytes(16).toString('hex')}`;
@@ -57,6 +60,7 @@ function startServer(script, env) {
 function aigw(home, args, input) {
   return new Promise((resolveRun, reject) => {
     const child = execFile(process.execPath, [BIN, ...args], { env: home.env, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+      home.lastCall = performance.now();
       if (err) reject(new Error(`aigw ${args.join(' ')} failed: ${stderr || err.message}`));
       else resolveRun(stdout);
     });
@@ -127,21 +131,45 @@ function cpuMicros(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+// wrk, written in C, leaves the two cores of a small machine to the servers it measures; autocannon runs
+// in Node and takes most of one core for itself, which squeezes whatever runs beside the proxy.
+const WRK = process.env.BENCH_LOAD !== 'autocannon' && hasWrk();
+function hasWrk() {
+  try {
+    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch (err) {
+    return err.code !== 'ENOENT'; // wrk --version exits 1 after printing its version
+  }
+}
+
+/** Runs one load and returns { total, seconds, failed }, from wrk or autocannon. */
+async function drive(url, token, seconds) {
+  const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  if (!WRK) {
+    const result = await autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: seconds, headers, body: BODY });
+    return { total: result.requests.total, seconds: result.duration || seconds, failed: result.non2xx + result.errors + result.timeouts };
+  }
+  const script = join(tmpdir(), `aigw-bench-${process.pid}.lua`);
+  const lua = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(BODY)}`, ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)];
+  writeFileSync(script, `${lua.join('\n')}\n`);
+  const out = await new Promise((done, reject) =>
+    execFile('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', script, url], (err, stdout) => (err ? reject(err) : done(stdout))),
+  );
+  rmSync(script, { force: true });
+  const figure = (re) => Number(re.exec(out)?.[1] ?? 0);
+  const socketErrors = /Socket errors:(.*)/.exec(out)?.[1] ?? '';
+  const errors = [...socketErrors.matchAll(/\d+/g)].reduce((n, m) => n + Number(m[0]), 0);
+  return { total: figure(/(\d+) requests in/), seconds: figure(/requests in ([\d.]+)s/), failed: figure(/Non-2xx or 3xx responses: (\d+)/) + errors };
+}
+
 /** Requests per second for one target, and the CPU its proxy process spent per request. */
 async function load(url, token, seconds = LOAD_SECONDS, pid = undefined) {
   const cpuBefore = pid && cpuMicros(pid);
-  const result = await autocannon({
-    url: `${url}/v1/chat/completions`,
-    method: 'POST',
-    connections: CONNECTIONS,
-    duration: seconds,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: BODY,
-  });
-  const bad = result.non2xx + result.errors + result.timeouts;
-  if (bad > 0) throw new Error(`${url}: ${bad} of ${result.requests.total} requests failed (non-2xx ${result.non2xx}, errors ${result.errors})`);
-  const cpuPerRequest = pid ? (cpuMicros(pid) - cpuBefore) / result.requests.total : NaN;
-  return { rps: result.requests.total / (result.duration || seconds), cpuPerRequest };
+  const result = await drive(`${url}/v1/chat/completions`, token, seconds);
+  if (result.failed > 0 || result.total === 0) throw new Error(`${url}: ${result.failed} of ${result.total} requests failed`);
+  const cpuPerRequest = pid ? (cpuMicros(pid) - cpuBefore) / result.total : NaN;
+  return { rps: result.total / result.seconds, cpuPerRequest };
 }
 
 /** Sequential requests, alternating between targets so noise hits both alike. */
@@ -247,8 +275,11 @@ async function main() {
   await refreshStatus(b);
   log(`home B (${MANY_KEYS} keys) ready at ${b.url}`);
 
-  // Idle memory: after start and setup, before any gateway traffic.
-  await new Promise((r) => setTimeout(r, 1000));
+  // Idle memory: before any gateway traffic, once each daemon has had nothing to do for 10 s. V8 gives back
+  // the young generation that start-up grew only 8 s after the last garbage collection (its memory reducer),
+  // so a daemon a moment after a command still holds ~14 MB it does not keep.
+  const settled = Math.max(a.lastCall, b.lastCall) + IDLE_SETTLE_MS;
+  await new Promise((r) => setTimeout(r, Math.max(0, settled - performance.now())));
   const rssIdle = rssMb(a.pid);
   const rssIdleMany = rssMb(b.pid);
 
@@ -351,7 +382,7 @@ async function main() {
   row('Daemon RSS after the load runs', `${f1(rssLoaded)} MB`, '≤ 150 MB', rssLoaded <= 150, `${f1(rssLoadedMany)} MB with ${MANY_KEYS.toLocaleString('en')} keys`);
 
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
-  const machine = `${cpus().length} cores (${cpuModel.trim()}), Node ${process.version}, ${LOAD_SECONDS} s × ${ROUNDS} interleaved load runs, medians${QUICK ? ' (--quick)' : ''}`;
+  const machine = `${cpus().length} cores (${cpuModel.trim()}), Node ${process.version}, ${WRK ? 'wrk' : 'autocannon'}, ${LOAD_SECONDS} s × ${ROUNDS} interleaved load runs, medians${QUICK ? ' (--quick)' : ''}`;
   const lines = ['| Measure | Result | Target | | Absolute (reference) |', '|---|---|---|---|---|'];
   for (const x of rows) lines.push(`| ${x.measure} | ${x.value} | ${x.target} | ${x.pass === null ? '' : x.pass ? 'PASS' : 'FAIL'} | ${x.reference} |`);
   process.stdout.write(`\n${machine}\n\n${lines.join('\n')}\n\n`);

@@ -5,12 +5,13 @@
 #   - dbus, gnome-keyring: a real Secret Service for the keychain tests;
 #   - tmux: the interactive (hidden prompt) tests;
 #   - bash-completion, zsh, fish: the shell completion tests run in each real shell;
-#   - man-db, groff-base: the man page test renders it and fails on any groff warning.
+#   - man-db, groff-base: the man page test renders it and fails on any groff warning;
+#   - wrk: the load generator `npm run bench` prefers (autocannon, a devDependency, stands in without it).
 # Installing needs root (or sudo); without it, the script says what is missing and carries on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(libsecret-1-dev dbus gnome-keyring tmux bash-completion zsh fish man-db groff-base)
+PACKAGES=(libsecret-1-dev dbus gnome-keyring tmux bash-completion zsh fish man-db groff-base wrk)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
