@@ -2,8 +2,8 @@
 // transaction, so the gateway's main thread never spends time in SQLite for usage.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteUsageWriter } from '../../store/sqlite-usage.js';
-import type { UsageDraft } from '../../store/types.js';
 import { runCallingThreadInBackground } from './background-priority.js';
+import { unpackUsage, type PackedUsage } from './usage-batch.js';
 
 export interface UsageWriterData {
   dbFile: string;
@@ -20,11 +20,11 @@ runCallingThreadInBackground();
 // Opened on the first batch; when opening fails, the next batch tries again.
 let writer: SqliteUsageWriter | undefined;
 
-parentPort!.on('message', (drafts: UsageDraft[]) => {
+parentPort!.on('message', (batch: PackedUsage) => {
   const reply: UsageWriterReply = { error: null };
   try {
     writer ??= new SqliteUsageWriter(dbFile);
-    writer.write(drafts);
+    writer.write(unpackUsage(batch));
   } catch (err) {
     reply.error = (err as Error).message;
   }

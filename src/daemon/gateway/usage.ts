@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { UsageDraft } from '../../store/types.js';
 import type { Logger } from '../log.js';
+import { UsagePacker, type PackedUsage } from './usage-batch.js';
 import type { UsageWriterData, UsageWriterReply } from './usage-writer.js';
 
 export interface TokenCounts {
@@ -88,13 +89,13 @@ interface WriterThread {
 
 /**
  * Usage events, buffered in memory and posted in batches (every 250 ms or 500 events) to a worker thread
- * that writes them and the `lastUsed` times they imply, so recording an attempt costs the main thread an
- * array push and, per batch, a structured clone. The thread starts with the first batch, so an idle daemon
+ * that writes them and the `lastUsed` times they imply, so recording an attempt costs the main thread a
+ * few array pushes (see PackedUsage) and, per batch, a structured clone. The thread starts with the first batch, so an idle daemon
  * never pays for it; when it dies, what it had not written is logged as lost and the next batch starts a
  * new one.
  */
 export class UsageRecorder {
-  private drafts: UsageDraft[] = [];
+  private readonly batch = new UsagePacker();
   private timer: NodeJS.Timeout | undefined;
   private writer: WriterThread | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -105,8 +106,8 @@ export class UsageRecorder {
   ) {}
 
   record(draft: UsageDraft): void {
-    this.drafts.push(draft);
-    if (this.drafts.length >= FLUSH_BATCH) void this.flush();
+    this.batch.add(draft);
+    if (this.batch.count >= FLUSH_BATCH) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
   }
 
@@ -114,11 +115,10 @@ export class UsageRecorder {
   flush(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.drafts.length === 0) return this.flushing;
-    const drafts = this.drafts;
-    this.drafts = [];
-    const written = this.post(drafts).catch((err) =>
-      this.log.error({ err: (err as Error).message, events: drafts.length }, 'could not write usage events'),
+    if (this.batch.count === 0) return this.flushing;
+    const batch = this.batch.take();
+    const written = this.post(batch).catch((err) =>
+      this.log.error({ err: (err as Error).message, events: batch.count }, 'could not write usage events'),
     );
     this.flushing = Promise.all([this.flushing, written]).then(() => undefined);
     return this.flushing;
@@ -132,12 +132,12 @@ export class UsageRecorder {
     await writer?.worker.terminate();
   }
 
-  private post(drafts: UsageDraft[]): Promise<void> {
+  private post(batch: PackedUsage): Promise<void> {
     return new Promise((done) => {
       const writer = (this.writer ??= this.startWriter());
       // Posted first: a batch that cannot be posted must not wait for an answer that will never come.
-      writer.worker.postMessage(drafts);
-      writer.pending.push({ events: drafts.length, done });
+      writer.worker.postMessage(batch);
+      writer.pending.push({ events: batch.count, done });
     });
   }
 
