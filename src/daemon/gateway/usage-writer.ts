@@ -17,6 +17,7 @@ export interface UsageWriterReply {
 const { dbFile } = workerData as UsageWriterData;
 
 runCallingThreadInBackground();
+
 // Opened on the first batch; when opening fails, the next batch tries again.
 let writer: SqliteUsageWriter | undefined;
 

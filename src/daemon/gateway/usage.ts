@@ -90,9 +90,9 @@ interface WriterThread {
 /**
  * Usage events, buffered in memory and posted in batches (every 250 ms or 500 events) to a worker thread
  * that writes them and the `lastUsed` times they imply, so recording an attempt costs the main thread a
- * few array pushes (see PackedUsage) and, per batch, a structured clone. The thread starts with the first batch, so an idle daemon
- * never pays for it; when it dies, what it had not written is logged as lost and the next batch starts a
- * new one.
+ * few array pushes (see PackedUsage) and, per batch, a structured clone. The thread starts with the first
+ * batch, so an idle daemon never pays for it; when it dies, what it had not written is logged as lost and
+ * the next batch starts a new one.
  */
 export class UsageRecorder {
   private readonly batch = new UsagePacker();
