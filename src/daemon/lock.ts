@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { keep } from '../store/sqlite-handles.js';
 
 export class AlreadyRunningError extends Error {}
 
@@ -7,11 +8,9 @@ export class AlreadyRunningError extends Error {}
  * process dies however it dies, so a crashed daemon never leaves a stale lock behind.
  */
 export function acquireDaemonLock(lockFile: string): () => void {
-  const db = new Database(lockFile, { timeout: 0 });
+  const db = keep(new Database(lockFile, { timeout: 0 }));
   try {
-    db.pragma('journal_mode = MEMORY');
-    db.pragma('locking_mode = EXCLUSIVE');
-    db.exec('BEGIN EXCLUSIVE');
+    db.exec('PRAGMA journal_mode = MEMORY; PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE');
   } catch (err) {
     db.close();
     if ((err as { code?: string }).code === 'SQLITE_BUSY') {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
+import { keep, pragmaValue, statementFor } from './sqlite-handles.js';
 import type { UsageDraft } from './types.js';
 
 /** The newest time per key: the `lastUsed` a batch leaves behind. */
@@ -41,13 +42,16 @@ function usageValues(d: UsageDraft) {
 
 function prepare(db: Database.Database) {
   return {
-    insertUsage: db.prepare(
+    insertUsage: statementFor(
+      db,
       `INSERT INTO usage_events (${USAGE_COLUMNS.join(', ')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(', ')})`,
     ),
-    touchAccessKey: db.prepare(
+    touchAccessKey: statementFor(
+      db,
       'UPDATE access_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
     ),
-    touchKey: db.prepare(
+    touchKey: statementFor(
+      db,
       'UPDATE provider_keys SET last_used = @lastUsed WHERE id = @id AND (last_used IS NULL OR last_used < @lastUsed)',
     ),
   };
@@ -79,14 +83,12 @@ export class SqliteUsageWriter {
   private readonly stmt: ReturnType<typeof prepare>;
 
   constructor(file: string) {
-    this.db = new Database(file, { fileMustExist: true });
+    this.db = keep(new Database(file, { fileMustExist: true }));
     try {
       // WAL is a property of the file, set by SqliteStore; these are per connection.
-      this.db.pragma('busy_timeout = 5000');
-      this.db.pragma('synchronous = NORMAL');
       // Appends touch few pages: 2 MiB of cache, not better-sqlite3's default of 16, which would all be RSS.
-      this.db.pragma('cache_size = -2048');
-      const version = this.db.pragma('user_version', { simple: true });
+      this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2048');
+      const version = pragmaValue(this.db, 'user_version');
       if (version !== MIGRATIONS.length) {
         throw new Error(`the database schema is at version ${version}; this usage writer knows version ${MIGRATIONS.length}`);
       }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { configReferences, withoutProviderKey, type AccessScope, type Router } from '../core/configs.js';
 import { MIGRATIONS } from './migrations.js';
+import { keep, pragmaValue, statementFor } from './sqlite-handles.js';
 import type {
   AccessKeyPatch,
   AccessKeyRecord,
@@ -194,11 +195,11 @@ function toUsageEvent(row: UsageRow): UsageEventRecord {
 }
 
 function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
+  const current = pragmaValue(db, 'user_version') as number;
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);
-      db.pragma(`user_version = ${version + 1}`);
+      db.exec(`PRAGMA user_version = ${version + 1}`);
     })();
   }
 }
@@ -212,14 +213,10 @@ export class SqliteStore implements Store {
   readonly installId: string;
   private readonly db: Database.Database;
   private readonly stmt;
-  private readonly statements = new Map<string, Database.Statement<Params, any>>();
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = keep(new Database(file));
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
     migrate(this.db);
     this.stmt = this.prepare();
     this.installId = this.ensureInstallId();
@@ -227,72 +224,73 @@ export class SqliteStore implements Store {
 
   private prepare() {
     const db = this.db;
+    const prepare = <P extends unknown[] | {} = unknown[], R = unknown>(sql: string) => statementFor<P, R>(db, sql);
     return {
-      getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
-      setSetting: db.prepare(
+      getSetting: prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
+      setSetting: prepare(
         'INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
       ),
-      deleteSetting: db.prepare('DELETE FROM settings WHERE name = ?'),
-      settingsLike: db.prepare<{ prefix: string }, { name: string; value: string }>(
+      deleteSetting: prepare('DELETE FROM settings WHERE name = ?'),
+      settingsLike: prepare<{ prefix: string }, { name: string; value: string }>(
         'SELECT name, value FROM settings WHERE substr(name, 1, length(@prefix)) = @prefix',
       ),
-      insertKey: db.prepare(`
+      insertKey: prepare(`
         INSERT INTO provider_keys (id, provider_id, name, description, metadata, key_redacted, access_key_id,
                                    secret_ref, created_at, updated_at, last_used)
         VALUES (@id, @providerId, @name, @description, @metadata, @keyRedacted, @accessKeyId,
                 @secretRef, @createdAt, @updatedAt, @lastUsed)`),
-      getKey: db.prepare<[string], ProviderKeyRow>('SELECT * FROM provider_keys WHERE id = ?'),
-      countKeys: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM provider_keys'),
-      countAttached: db.prepare<[string, string], { n: number }>(
+      getKey: prepare<[string], ProviderKeyRow>('SELECT * FROM provider_keys WHERE id = ?'),
+      countKeys: prepare<[], { n: number }>('SELECT count(*) AS n FROM provider_keys'),
+      countAttached: prepare<[string, string], { n: number }>(
         'SELECT count(*) AS n FROM provider_keys WHERE access_key_id = ? AND provider_id = ?',
       ),
-      attachedKeys: db.prepare<[string], ProviderKeyRow>('SELECT * FROM provider_keys WHERE access_key_id = ? ORDER BY id'),
-      deleteKey: db.prepare('DELETE FROM provider_keys WHERE id = ?'),
-      swapSecret: db.prepare(
+      attachedKeys: prepare<[string], ProviderKeyRow>('SELECT * FROM provider_keys WHERE access_key_id = ? ORDER BY id'),
+      deleteKey: prepare('DELETE FROM provider_keys WHERE id = ?'),
+      swapSecret: prepare(
         `UPDATE provider_keys SET secret_ref = @secretRef, key_redacted = @keyRedacted,
                 name = coalesce(@name, name), updated_at = @updatedAt WHERE id = @id`,
       ),
-      allKeys: db.prepare<[], ProviderKeyRow>('SELECT * FROM provider_keys ORDER BY id'),
-      allAccessKeys: db.prepare<[], AccessKeyRow>(`${ACCESS_KEY_SELECT} ORDER BY a.id`),
-      allConfigurations: db.prepare<[], ConfigurationRow>('SELECT * FROM access_key_configurations ORDER BY id'),
-      allProviders: db.prepare<[], CustomProviderRow>('SELECT * FROM custom_providers ORDER BY id'),
-      secretRefs: db.prepare<[], { secret_ref: string }>('SELECT secret_ref FROM provider_keys'),
-      configurationsUsingKey: db.prepare<[string], { configuration_id: string }>(
+      allKeys: prepare<[], ProviderKeyRow>('SELECT * FROM provider_keys ORDER BY id'),
+      allAccessKeys: prepare<[], AccessKeyRow>(`${ACCESS_KEY_SELECT} ORDER BY a.id`),
+      allConfigurations: prepare<[], ConfigurationRow>('SELECT * FROM access_key_configurations ORDER BY id'),
+      allProviders: prepare<[], CustomProviderRow>('SELECT * FROM custom_providers ORDER BY id'),
+      secretRefs: prepare<[], { secret_ref: string }>('SELECT secret_ref FROM provider_keys'),
+      configurationsUsingKey: prepare<[string], { configuration_id: string }>(
         'SELECT configuration_id FROM configuration_provider_keys WHERE provider_key_id = ? ORDER BY configuration_id',
       ),
-      insertAccessKey: db.prepare(`
+      insertAccessKey: prepare(`
         INSERT INTO access_keys (id, name, description, metadata, token_hash, key_redacted,
                                  access_key_configuration_id, created_at, updated_at, last_used)
         VALUES (@id, @name, @description, @metadata, @tokenHash, @keyRedacted,
                 @accessKeyConfigurationId, @createdAt, @updatedAt, @lastUsed)`),
-      getAccessKey: db.prepare<[string], AccessKeyRow>(`${ACCESS_KEY_SELECT} WHERE a.id = ?`),
-      getAccessKeyByHash: db.prepare<[string], AccessKeyRow>(`${ACCESS_KEY_SELECT} WHERE a.token_hash = ?`),
-      deleteAccessKey: db.prepare('DELETE FROM access_keys WHERE id = ?'),
-      accessKeysLinking: db.prepare<[string], { id: string }>(
+      getAccessKey: prepare<[string], AccessKeyRow>(`${ACCESS_KEY_SELECT} WHERE a.id = ?`),
+      getAccessKeyByHash: prepare<[string], AccessKeyRow>(`${ACCESS_KEY_SELECT} WHERE a.token_hash = ?`),
+      deleteAccessKey: prepare('DELETE FROM access_keys WHERE id = ?'),
+      accessKeysLinking: prepare<[string], { id: string }>(
         'SELECT id FROM access_keys WHERE access_key_configuration_id = ? ORDER BY id',
       ),
-      insertConfiguration: db.prepare(`
+      insertConfiguration: prepare(`
         INSERT INTO access_key_configurations (id, name, description, metadata, access, router, created_at, updated_at)
         VALUES (@id, @name, @description, @metadata, @access, @router, @createdAt, @updatedAt)`),
-      getConfiguration: db.prepare<[string], ConfigurationRow>('SELECT * FROM access_key_configurations WHERE id = ?'),
-      setConfigurationRouter: db.prepare('UPDATE access_key_configurations SET router = ?, updated_at = ? WHERE id = ?'),
-      deleteConfiguration: db.prepare('DELETE FROM access_key_configurations WHERE id = ?'),
-      clearKeyRefs: db.prepare('DELETE FROM configuration_provider_keys WHERE configuration_id = ?'),
-      insertKeyRef: db.prepare('INSERT INTO configuration_provider_keys (configuration_id, provider_key_id) VALUES (?, ?)'),
-      clearProviderRefs: db.prepare('DELETE FROM configuration_providers WHERE configuration_id = ?'),
-      insertProviderRef: db.prepare('INSERT INTO configuration_providers (configuration_id, provider_id) VALUES (?, ?)'),
-      configurationsUsingProvider: db.prepare<[string], { configuration_id: string }>(
+      getConfiguration: prepare<[string], ConfigurationRow>('SELECT * FROM access_key_configurations WHERE id = ?'),
+      setConfigurationRouter: prepare('UPDATE access_key_configurations SET router = ?, updated_at = ? WHERE id = ?'),
+      deleteConfiguration: prepare('DELETE FROM access_key_configurations WHERE id = ?'),
+      clearKeyRefs: prepare('DELETE FROM configuration_provider_keys WHERE configuration_id = ?'),
+      insertKeyRef: prepare('INSERT INTO configuration_provider_keys (configuration_id, provider_key_id) VALUES (?, ?)'),
+      clearProviderRefs: prepare('DELETE FROM configuration_providers WHERE configuration_id = ?'),
+      insertProviderRef: prepare('INSERT INTO configuration_providers (configuration_id, provider_id) VALUES (?, ?)'),
+      configurationsUsingProvider: prepare<[string], { configuration_id: string }>(
         'SELECT configuration_id FROM configuration_providers WHERE provider_id = ? ORDER BY configuration_id',
       ),
-      keysOfProvider: db.prepare<[string], { id: string }>('SELECT id FROM provider_keys WHERE provider_id = ? ORDER BY id'),
-      insertProvider: db.prepare(`
+      keysOfProvider: prepare<[string], { id: string }>('SELECT id FROM provider_keys WHERE provider_id = ? ORDER BY id'),
+      insertProvider: prepare(`
         INSERT INTO custom_providers (id, provider_id, name, description, metadata, base_url, supported_api_surfaces,
                                       models, created_at, updated_at)
         VALUES (@id, @providerId, @name, @description, @metadata, @baseUrl, @supportedApiSurfaces,
                 @models, @createdAt, @updatedAt)`),
-      getProviderById: db.prepare<[string], CustomProviderRow>('SELECT * FROM custom_providers WHERE id = ?'),
-      getProviderByProviderId: db.prepare<[string], CustomProviderRow>('SELECT * FROM custom_providers WHERE provider_id = ?'),
-      deleteProvider: db.prepare('DELETE FROM custom_providers WHERE id = ?'),
+      getProviderById: prepare<[string], CustomProviderRow>('SELECT * FROM custom_providers WHERE id = ?'),
+      getProviderByProviderId: prepare<[string], CustomProviderRow>('SELECT * FROM custom_providers WHERE provider_id = ?'),
+      deleteProvider: prepare('DELETE FROM custom_providers WHERE id = ?'),
     };
   }
 
@@ -304,14 +302,9 @@ export class SqliteStore implements Store {
     return id;
   }
 
-  /** Statements built from a column list are cached by their SQL. */
-  private statement(sql: string): Database.Statement<Params, any> {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare<Params, any>(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+  /** Statements built from column lists and filters, kept by their SQL like every other (see sqlite-handles). */
+  private statement(sql: string) {
+    return statementFor<Params, unknown>(this.db, sql);
   }
 
   /** Newest first by id, one more row than asked for to tell whether there is a next page. */
@@ -477,20 +470,19 @@ export class SqliteStore implements Store {
     if (!query.includeRetries) where.push('is_final_attempt = 1');
     const sql =
       'SELECT * FROM usage_events' + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ' ORDER BY id DESC LIMIT @limit';
-    const rows = this.db.prepare<Record<string, string | number>, UsageRow>(sql).all(params);
+    const rows = this.statement(sql).all(params) as UsageRow[];
     return { items: rows.slice(0, query.limit).map(toUsageEvent), hasMore: rows.length > query.limit };
   }
 
   async usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]> {
     const group = query.groupBy === 'accessKey' ? 'access_key_id' : 'provider';
-    return this.db
-      .prepare<{ startTime: string; endTime: string }, UsageBucketRow>(
-        `SELECT substr(event_time, 1, 10) AS day, ${group} AS groupKey, count(*) AS requests, sum(is_error) AS errors
+    return statementFor<{ startTime: string; endTime: string }, UsageBucketRow>(
+      this.db,
+      `SELECT substr(event_time, 1, 10) AS day, ${group} AS groupKey, count(*) AS requests, sum(is_error) AS errors
            FROM usage_events
           WHERE is_final_attempt = 1 AND event_time >= @startTime AND event_time < @endTime
           GROUP BY day, groupKey ORDER BY day, groupKey`,
-      )
-      .all({ startTime: query.startTime, endTime: query.endTime });
+    ).all({ startTime: query.startTime, endTime: query.endTime });
   }
 
   async listSecretRefs(): Promise<Set<string>> {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { keep, statementFor } from '../../src/store/sqlite-handles.js';
 
 type Keytar = typeof import('keytar');
 
@@ -29,10 +30,10 @@ export async function usableKeytar(): Promise<Keytar | string> {
 
 /** The install id and secret refs the daemon recorded: read from its real SQLite file. */
 export function storeFacts(home: string): { installId: string; refs: Map<string, string> } {
-  const db = new Database(join(home, 'data', 'aigw.db'), { readonly: true, fileMustExist: true });
+  const db = keep(new Database(join(home, 'data', 'aigw.db'), { readonly: true, fileMustExist: true }));
   try {
-    const installId = (db.prepare("SELECT value FROM settings WHERE name = 'install_id'").get() as { value: string }).value;
-    const rows = db.prepare('SELECT id, secret_ref FROM provider_keys').all() as { id: string; secret_ref: string }[];
+    const installId = (statementFor(db, "SELECT value FROM settings WHERE name = 'install_id'").get() as { value: string }).value;
+    const rows = statementFor(db, 'SELECT id, secret_ref FROM provider_keys').all() as { id: string; secret_ref: string }[];
     return { installId, refs: new Map(rows.map((r) => [r.id, r.secret_ref])) };
   } finally {
     db.close();

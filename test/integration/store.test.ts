@@ -3,12 +3,38 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import { newId } from '../../src/core/ids.js';
+import { acquireDaemonLock, AlreadyRunningError } from '../../src/daemon/lock.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { keep, pragmaValue } from '../../src/store/sqlite-handles.js';
 import { SqliteUsageWriter } from '../../src/store/sqlite-usage.js';
 import { isRefusal, type Outcome, type ProviderKeyRecord, type UsageDraft } from '../../src/store/types.js';
+
+// Every connection and statement this file makes is watched: none may ever become garbage, because on
+// Node 24 better-sqlite3 aborts the process when the GC finalizes one (see sqlite-handles.ts). The last
+// test collects garbage and checks.
+const finalized: string[] = [];
+const watcher = new FinalizationRegistry<string>((what) => finalized.push(what));
+const watched = new WeakSet<object>();
+function watch(target: object, what: string): void {
+  if (watched.has(target)) return;
+  watched.add(target);
+  watcher.register(target, what);
+}
+const proto = Database.prototype as unknown as Record<'prepare' | 'exec', (this: object, sql: string) => object>;
+for (const method of ['prepare', 'exec'] as const) {
+  const original = proto[method];
+  proto[method] = function (this: object, sql: string) {
+    watch(this, 'a connection');
+    const result = original.call(this, sql);
+    if (method === 'prepare') watch(result, `the statement ${sql.trim()}`);
+    return result;
+  };
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'aigw-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,9 +60,9 @@ test('a new store runs every migration, uses WAL, and keeps its install id acros
   const store = new SqliteStore(file);
   const installId = store.installId;
   await store.close();
-  const raw = new Database(file, { readonly: true });
-  assert.equal(raw.pragma('user_version', { simple: true }), MIGRATIONS.length);
-  assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
+  const raw = keep(new Database(file, { readonly: true }));
+  assert.equal(pragmaValue(raw, 'user_version'), MIGRATIONS.length);
+  assert.equal(pragmaValue(raw, 'journal_mode'), 'wal');
   raw.close();
   const again = new SqliteStore(file);
   assert.equal(again.installId, installId);
@@ -141,9 +167,41 @@ test('the usage writer stores drafts as usage events, with eventTime and lastUse
 test('the usage writer never migrates: it refuses a schema it does not know', async () => {
   const file = join(dir, 'f.db');
   await new SqliteStore(file).close();
-  const raw = new Database(file);
-  raw.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+  const raw = keep(new Database(file));
+  raw.exec(`PRAGMA user_version = ${MIGRATIONS.length + 1}`);
   raw.close();
   assert.throws(() => new SqliteUsageWriter(file), new RegExp(`schema is at version ${MIGRATIONS.length + 1}`));
   assert.throws(() => new SqliteUsageWriter(join(dir, 'missing.db')));
+});
+
+test('no connection or statement is ever left to the garbage collector', async () => {
+  const file = join(dir, 'gc.db');
+  const store = new SqliteStore(file);
+  const accessKeyId = newId('accessKey');
+  const key = created(await store.createProviderKey(record('openai'), CHECKS));
+  await store.updateProviderKey(key.id, { name: 'renamed' }, new Date().toISOString());
+  await store.listProviderKeys({ limit: 5, providerId: 'openai', beforeId: key.id });
+  const writer = new SqliteUsageWriter(file);
+  writer.write([draft({ timeMs: Date.now(), accessKeyId }), draft({ timeMs: Date.now() + 1, accessKeyId, isFinalAttempt: false })]);
+  writer.close();
+  const range = { startTime: '2000-01-01T00:00:00.000Z', endTime: '2100-01-01T00:00:00.000Z' };
+  const listed = await store.listUsage({ limit: 1, includeRetries: true });
+  await store.listUsage({ limit: 5, cursor: listed.items[0]!.id, ...range, accessKeyId, includeRetries: false });
+  assert.equal((await store.usageOverview({ ...range, groupBy: 'provider' }))[0]?.requests, 1);
+  await store.usageOverview({ ...range, groupBy: 'accessKey' });
+  await store.close();
+  // The daemon's lock, held and refused.
+  const release = acquireDaemonLock(join(dir, 'daemon.lock'));
+  assert.throws(() => acquireDaemonLock(join(dir, 'daemon.lock')), AlreadyRunningError);
+  release();
+
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  (() => watcher.register({}, 'control'))();
+  for (let i = 0; i < 10 && !finalized.includes('control'); i++) {
+    gc();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  assert.ok(finalized.includes('control'), 'an unreachable object is seen finalized, so the check can see');
+  assert.deepEqual(finalized.filter((what) => what !== 'control'), []);
 });

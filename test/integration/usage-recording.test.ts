@@ -4,6 +4,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { keep } from '../../src/store/sqlite-handles.js';
 import { fakeKey, TestHome } from '../helpers/aigw.js';
 import { http } from '../helpers/http.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
@@ -88,8 +89,8 @@ test('a usage write that fails is logged, and the gateway keeps serving and reco
   const { accessId, token, value } = await keys();
   const gatewayUrl = await home.gatewayUrl();
   const status = await home.json(['daemon', 'status']);
-  const db = new Database(join(status.paths.dataDir, 'aigw.db'));
-  db.pragma('busy_timeout = 5000');
+  const db = keep(new Database(join(status.paths.dataDir, 'aigw.db')));
+  db.exec('PRAGMA busy_timeout = 5000');
   db.exec(`CREATE TRIGGER refuse_usage BEFORE INSERT ON usage_events BEGIN SELECT RAISE(ABORT, 'usage refused by the test'); END`);
   try {
     for (let i = 0; i < 3; i++) assert.ok(await chat(gatewayUrl, token), 'served while usage cannot be written');

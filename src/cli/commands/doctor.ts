@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
+import { keep, statementFor } from '../../store/sqlite-handles.js';
 import { handler } from '../command.js';
 import { getJson } from '../socket.js';
 import type { IO } from '../io.js';
@@ -140,10 +141,9 @@ async function storeCheck(paths: AigwPaths): Promise<Check> {
   if (!existsSync(paths.dbFile)) return check('store', title, 'skip', `no store yet at ${paths.dbFile} (created when the daemon first starts)`);
   try {
     const { default: Database } = await import('better-sqlite3');
-    const db = new Database(paths.dbFile, { readonly: true, fileMustExist: true, timeout: STATUS_TIMEOUT_MS });
+    const db = keep(new Database(paths.dbFile, { readonly: true, fileMustExist: true, timeout: STATUS_TIMEOUT_MS }));
     try {
-      const rows = db.pragma('quick_check') as { quick_check: string }[];
-      const result = rows.map((r) => r.quick_check).join('; ');
+      const result = (statementFor(db, 'PRAGMA quick_check').pluck().all() as string[]).join('; ');
       if (result === 'ok') return check('store', title, 'ok', `${paths.dbFile}: quick_check ok`);
       return check('store', title, 'fail', `${paths.dbFile}: ${result}`, `stop the daemon, move ${paths.dbFile} aside and restore it from a backup`);
     } finally {
