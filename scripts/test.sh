@@ -13,4 +13,6 @@ if [ -z "${AIGW_TEST_KEYCHAIN:-}" ] && command -v dbus-run-session >/dev/null 2>
 fi
 
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)
-exec node --test --test-concurrency=2 "${files[@]}"
+# A test stuck for 5 minutes fails, and a file whose tests are done exits even if something it started
+# still holds its event loop: either would otherwise hang the run instead of failing it.
+exec node --test --test-concurrency=2 --test-timeout=300000 --test-force-exit "${files[@]}"

@@ -57,10 +57,11 @@ before(async () => {
   await pointAtMock(open);
 });
 
+// Each step guarded: when before() failed part-way, the rest must still be cleaned up.
 after(async () => {
-  await home.cleanup();
-  await open.cleanup();
-  await mock.close();
+  await home?.cleanup();
+  await open?.cleanup();
+  await mock?.close();
 });
 
 describe('Host header (DNS rebinding)', () => {
