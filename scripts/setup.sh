@@ -7,6 +7,8 @@
 #   - bash-completion, zsh, fish: the shell completion tests run in each real shell;
 #   - man-db, groff-base: the man page test renders it and fails on any groff warning;
 #   - wrk: the load generator `npm run bench` prefers (autocannon, a devDependency, stands in without it).
+# Then the npm packages, and the other supported Node versions the test suite also runs on
+# (scripts/other-nodes.sh, from the npm registry into .cache/).
 # Installing needs root (or sudo); without it, the script says what is missing and carries on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,9 +31,11 @@ if ((${#missing[@]})); then
 fi
 
 # keytar and better-sqlite3 compile from source when no prebuilt binary can be fetched: point node-gyp
-# at this Node's own headers instead of letting it download them.
+# at this Node's own headers instead of letting it download them — even over a `nodedir` in .npmrc,
+# which may name another Node's headers and so build modules this Node refuses to load.
 node_prefix="$(dirname "$(dirname "$(command -v node)")")"
-if [ -z "${npm_config_nodedir:-}" ] && [ -f "$node_prefix/include/node/node.h" ]; then
+if [ -f "$node_prefix/include/node/node.h" ]; then
   export npm_config_nodedir="$node_prefix"
 fi
 npm ci
+bash scripts/other-nodes.sh install

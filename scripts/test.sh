@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds, then runs every test with Node's test runner. Where a Secret Service can be started
+# Builds, then runs every test with Node's test runner, on this Node and then on the other supported
+# versions (scripts/other-nodes.sh; `--this-node-only` skips those). Where a Secret Service can be started
 # (dbus + gnome-keyring), the whole run happens inside a throwaway, unlocked one, so the keychain tests
 # use a real keychain; in CI they fail rather than skip when it is missing.
 set -euo pipefail
@@ -15,4 +16,8 @@ fi
 mapfile -t files < <(find dist/test -name '*.test.js' | sort)
 # A test stuck for 5 minutes fails, and a file whose tests are done exits even if something it started
 # still holds its event loop: either would otherwise hang the run instead of failing it.
-exec node --test --test-concurrency=2 --test-timeout=300000 --test-force-exit "${files[@]}"
+status=0
+node --test --test-concurrency=2 --test-timeout=300000 --test-force-exit "${files[@]}" || status=$?
+# Then the same suite on the other supported Node versions (see other-nodes.sh).
+[ "${1:-}" = --this-node-only ] || bash scripts/other-nodes.sh test || status=1
+exit "$status"
