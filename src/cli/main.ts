@@ -54,6 +54,11 @@ function report(err: unknown, argv: readonly string[]): number {
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  // Output piped into `head` and cut short is not an error of aigw's: stop quietly, as cat does.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
   try {
     await buildProgram().parseAsync(argv as string[]);
   } catch (err) {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { fakeKey, TestHome } from '../helpers/aigw.js';
+import { AIGW_BIN, fakeKey, TestHome } from '../helpers/aigw.js';
 
 /**
  * Every read and write verb of the control-plane resources in each output mode: JSON is the API object,
@@ -74,4 +75,12 @@ test('a terminal gets tables', async () => {
   assert.match(created.stdout, /cannot be shown again/);
   const gateway = await home.runTty(['gateway', 'config', 'get']);
   assert.match(gateway.stdout, /│ Total timeout\s+│ 10m/);
+});
+
+test('output into a pipe its reader has closed (`| head`) ends quietly, exit 0', () => {
+  // `true` exits before aigw writes, so every write meets a closed pipe (EPIPE).
+  const script = 'set -o pipefail; "$0" "$1" access-keys list -o json | true';
+  const result = spawnSync('bash', ['-c', script, process.execPath, AIGW_BIN], { env: home.env, encoding: 'utf8' });
+  assert.equal(result.stderr, '');
+  assert.equal(result.status, 0);
 });
