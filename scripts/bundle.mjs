@@ -1,10 +1,13 @@
 // Bundles the CLI into dist/src/cli-bundle/, so a cold start reads and compiles one file instead of
 // hundreds (bench/run.mjs measures it against `node -e 0`):
-//   main.js      the command tree, everything it imports statically, in one file;
-//   complete.js  what a TAB-completion request runs, on its own (bin/aigw picks it for `__complete`);
-//   vendor/*.js  the heavy libraries that commands import lazily (got, ora, inquirer, cli-table3), each
-//                bundled alone and loaded only when a command needs it.
+//   main.cjs      the command tree, everything it imports statically, in one file;
+//   complete.cjs  what a TAB-completion request runs, on its own (bin/aigw picks it for `__complete`);
+//   vendor/*.cjs  the heavy libraries that commands import lazily (got, ora, inquirer, cli-table3), each
+//                 bundled alone and loaded only when a command needs it.
 // Each output is one file: no shared chunks, each of which would be one more module to resolve and load.
+// All of it is CommonJS, and every `await import(x)` in the CLI's code becomes a require() made at that
+// moment: the first ES module or import() a process loads starts Node's ESM loader, which on Node 20 is
+// ~5 ms of a ~21 ms `node -e 0`, and reads the file asynchronously besides.
 // The bundle sits at the same depth as dist/src/cli/, so paths relative to import.meta.url (the daemon's
 // entry, package.json) resolve the same from both.
 import { build } from 'esbuild';
@@ -12,28 +15,62 @@ import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 const outdir = 'dist/src/cli-bundle';
+// What each vendor bundle's module.exports is: what the CLI's `await import(name)` expects, read the way
+// Node reads a CommonJS module from an ES module (`default` is module.exports; named exports its keys).
 const VENDOR = {
-  got: "export { default } from 'got';",
-  ora: "export { default } from 'ora';",
-  inquirer: "export { createPromptModule } from 'inquirer';",
-  'cli-table3': "import Table from 'cli-table3'; export default Table;",
+  got: "module.exports = require('got').default;",
+  ora: "module.exports = require('ora').default;",
+  inquirer: "module.exports = { createPromptModule: require('inquirer').createPromptModule };",
+  'cli-table3': "module.exports = require('cli-table3');",
 };
+// Native modules only `aigw doctor` probes for; they load from node_modules as they are.
+const NATIVE = ['keytar', 'better-sqlite3'];
 const common = {
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20.17',
   legalComments: 'none',
   logLevel: 'warning',
-  // Bundled CommonJS packages (commander, cli-table3) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __aigwCreateRequire } from 'node:module'; const require = __aigwCreateRequire(import.meta.url);" },
+  // import.meta.url (the CLI finds the daemon's entry and package.json from it) stays this file's URL.
+  banner: { js: "'use strict'; const __aigwUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__aigwUrl' },
 };
-/** `import('got')` in the CLI's code becomes `import('./vendor/got.js')`, left for run time. */
-const vendorImports = {
-  name: 'vendor-imports',
+/**
+ * `await import('got')` in the CLI's code becomes a require() of `./vendor/got.cjs`, and `await
+ * import('node:http')` one of `node:http`, each made when the import() runs: a tiny module in the bundle
+ * whose body is that require(), which esbuild evaluates lazily because only import() reaches it.
+ */
+const lazyRequires = {
+  name: 'lazy-requires',
   setup(b) {
-    const names = Object.keys(VENDOR).map((n) => n.replace(/[-]/g, '\\-'));
-    b.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: `./vendor/${args.path}.js`, external: true }));
+    const vendor = new Set(Object.keys(VENDOR));
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      if (vendor.has(args.path)) return { path: `./vendor/${args.path}.cjs`, namespace: 'lazy-require' };
+      if (args.path.startsWith('node:') || NATIVE.includes(args.path)) return { path: args.path, namespace: 'lazy-require' };
+      return undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    b.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+/**
+ * commander requires node:child_process at load time for executable subcommands, which aigw does not
+ * have; loading it (and node:net with it) was ~2.5 ms of every command. commander gets a stand-in that
+ * loads the real module on first use.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "let real; module.exports = new Proxy({}, { get: (_, name) => (real ??= require('node:child_process'))[name] });",
+      loader: 'js',
+    }));
   },
 };
 
@@ -64,13 +101,18 @@ rmSync(outdir, { recursive: true, force: true });
 await Promise.all([
   build({
     ...common,
+    outExtension: { '.js': '.cjs' },
     entryPoints: { main: 'src/cli/main.ts', complete: 'src/cli/completion/request.ts' },
     outdir,
-    // Native modules only `aigw doctor` probes for; they load from node_modules as they are.
-    external: ['keytar', 'better-sqlite3'],
-    plugins: [vendorImports],
+    external: NATIVE,
+    plugins: [lazyRequires, lazyChildProcessForCommander],
   }),
   ...Object.entries(VENDOR).map(([name, contents]) =>
-    build({ ...common, stdin: { contents, resolveDir: process.cwd(), loader: 'js' }, outfile: `${outdir}/vendor/${name}.js`, plugins: name === 'got' ? [trimGot] : [] }),
+    build({
+      ...common,
+      stdin: { contents, resolveDir: process.cwd(), loader: 'js' },
+      outfile: `${outdir}/vendor/${name}.cjs`,
+      plugins: name === 'got' ? [trimGot] : [],
+    }),
   ),
 ]);
