@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import type { RequestOptions } from 'node:https';
 import type { Got } from 'got';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { startDaemon } from './daemon-process.js';
 import { fromErrorBody } from './errors.js';
+import { SOCKET_REQUEST_OPTIONS } from './socket.js';
 import type { IO } from './io.js';
 
 const DAEMON_VERSION_HEADER = 'aigw-daemon-version';
@@ -86,12 +89,22 @@ function controlToken(paths: AigwPaths): string {
   }
 }
 
+/** http.request with the options every request over the control socket takes. */
+function overSocket(request: typeof import('node:http').request) {
+  return (url: URL, options: RequestOptions, done?: (res: IncomingMessage) => void) => {
+    const socketOptions: RequestOptions = { ...options, ...SOCKET_REQUEST_OPTIONS };
+    return request(url, socketOptions, done);
+  };
+}
+
 export async function connect(io: IO, paths: AigwPaths = resolvePaths()): Promise<ApiClient> {
   const { default: got } = await import('got');
+  const { request } = await import('node:http');
   const remote = process.env.AIGW_CONTROL_URL;
   const client = got.extend({
     prefixUrl: remote ? remote.replace(/\/*$/, '/') : `http://unix:${paths.socketFile}:`,
     enableUnixSockets: !remote,
+    ...(remote ? {} : { request: overSocket(request) }),
     throwHttpErrors: false,
     retry: { limit: 0 },
     timeout: { request: REQUEST_TIMEOUT_MS },

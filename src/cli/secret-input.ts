@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { checkSecretValue } from '../core/provider-keys.js';
@@ -26,7 +26,8 @@ function withoutFinalNewline(text: string): string {
 export async function readInputFile(io: IO, path: string, flag: string): Promise<string> {
   if (path === '-') return readAll(io.stdin);
   try {
-    return await readFile(path, 'utf8');
+    // Sync: node:fs is loaded anyway, and node:fs/promises would add ~1 ms to every command's start-up.
+    return readFileSync(path, 'utf8');
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new AigwError(ERRORS.unreadableInput, `cannot read ${flag} ${path} (${reason})`, { path });
