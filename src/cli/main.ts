@@ -12,6 +12,7 @@ import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerProviders } from './commands/providers.js';
 import { registerUsage } from './commands/usage.js';
 import { exitCodeOf } from './errors.js';
+import { buildSubcommands } from './lazy-commands.js';
 import { FORMATS, IO } from './io.js';
 
 export function buildProgram(): Command {
@@ -37,6 +38,8 @@ export function buildProgram(): Command {
   registerCompletion(program);
   registerHelp(program);
   for (const command of program.commands) command.exitOverride();
+  // A group's subcommands are built only when commander is about to run it (see lazy-commands.ts).
+  program.hook('preSubcommand', (_program, group) => void buildSubcommands(group));
   return program;
 }
 

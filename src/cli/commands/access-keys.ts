@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { checkLabels } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
 import { handler } from '../command.js';
+import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { Column, IO, View } from '../io.js';
 import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
@@ -135,26 +136,27 @@ export function registerAccessKeys(program: Command): void {
     .command('access-keys')
     .alias('api-keys')
     .description('create and manage the access keys apps send to the gateway');
+  lazySubcommands(keys, () => {
+    configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))
+      .addHelpText('after', '\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
+      .action(handler(create));
 
-  configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))
-    .addHelpText('after', '\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
-    .action(handler(create));
+    pageFlags(keys.command('list').alias('ls').description('list access keys, newest first')).action(handler(list));
 
-  pageFlags(keys.command('list').alias('ls').description('list access keys, newest first')).action(handler(list));
+    keys.command('get').description('show one access key').argument('<id>', 'access key id (aigk_…)').action(handler(get));
 
-  keys.command('get').description('show one access key').argument('<id>', 'access key id (aigk_…)').action(handler(get));
+    configurationFlag(labelFlags(keys.command('update').description("change an access key's labels or configuration"), 'access key'))
+      .option('--allow-all', 'unlink its configuration: the key may reach every provider and model')
+      .argument('<id>', 'access key id (aigk_…)')
+      .action(handler(update));
 
-  configurationFlag(labelFlags(keys.command('update').description("change an access key's labels or configuration"), 'access key'))
-    .option('--allow-all', 'unlink its configuration: the key may reach every provider and model')
-    .argument('<id>', 'access key id (aigk_…)')
-    .action(handler(update));
-
-  keys
-    .command('delete')
-    .alias('rm')
-    .description('delete an access key; apps using its token are refused from then on')
-    .argument('<id>', 'access key id (aigk_…)')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--force', 'also delete the provider keys attached to it (otherwise their presence refuses the delete)')
-    .action(handler(remove));
+    keys
+      .command('delete')
+      .alias('rm')
+      .description('delete an access key; apps using its token are refused from then on')
+      .argument('<id>', 'access key id (aigk_…)')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--force', 'also delete the provider keys attached to it (otherwise their presence refuses the delete)')
+      .action(handler(remove));
+  });
 }

@@ -4,6 +4,7 @@ import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
 import { collect, handler } from '../command.js';
+import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
@@ -255,26 +256,27 @@ export function registerConfigs(program: Command): void {
     .command('configs')
     .alias('access-key-configurations')
     .description('what access keys may reach (providers, models) and which provider keys serve them');
+  lazySubcommands(configs, () => {
+    documentFlags(labelFlags(configs.command('create').description('create an access key configuration'), 'configuration'))
+      .addHelpText('after', EXAMPLE)
+      .action(handler(create));
 
-  documentFlags(labelFlags(configs.command('create').description('create an access key configuration'), 'configuration'))
-    .addHelpText('after', EXAMPLE)
-    .action(handler(create));
+    pageFlags(configs.command('list').alias('ls').description('list configurations, newest first')).action(handler(list));
 
-  pageFlags(configs.command('list').alias('ls').description('list configurations, newest first')).action(handler(list));
+    configs.command('get').description('show one configuration').argument('<id>', 'configuration id (aigac_…)').action(handler(get));
 
-  configs.command('get').description('show one configuration').argument('<id>', 'configuration id (aigac_…)').action(handler(get));
+    documentFlags(labelFlags(configs.command('update').description('change a configuration; flags replace only what they name'), 'configuration'))
+      .option('--allow-all', 'lift the provider and model restrictions')
+      .option('--clear-router', 'remove every router rule')
+      .argument('<id>', 'configuration id (aigac_…)')
+      .action(handler(update));
 
-  documentFlags(labelFlags(configs.command('update').description('change a configuration; flags replace only what they name'), 'configuration'))
-    .option('--allow-all', 'lift the provider and model restrictions')
-    .option('--clear-router', 'remove every router rule')
-    .argument('<id>', 'configuration id (aigac_…)')
-    .action(handler(update));
-
-  configs
-    .command('delete')
-    .alias('rm')
-    .description('delete a configuration that no access key links')
-    .argument('<id>', 'configuration id (aigac_…)')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .action(handler(remove));
+    configs
+      .command('delete')
+      .alias('rm')
+      .description('delete a configuration that no access key links')
+      .argument('<id>', 'configuration id (aigac_…)')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .action(handler(remove));
+  });
 }

@@ -5,6 +5,7 @@ import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
+import { lazySubcommands } from '../lazy-commands.js';
 import { getJson, isDaemonUp, runDaemonForeground, startDaemon, stopDaemon, type DaemonOptions } from '../daemon-process.js';
 import type { IO, View } from '../io.js';
 
@@ -112,14 +113,16 @@ function gatewayFlag(command: Command): Command {
 
 export function registerDaemon(program: Command): void {
   const daemon = program.command('daemon').description('start, stop and inspect the local aigw daemon');
-  gatewayFlag(daemon.command('start').description('start the daemon in the background')).action(handler(start));
-  gatewayFlag(daemon.command('run').description('run the daemon in the foreground (for systemd or containers)')).action(handler(run));
-  daemon.command('stop').description('stop the daemon gracefully').action(handler(stop));
-  daemon.command('status').description('show pid, version, uptime, socket, gateway URL and secret store').action(handler(status));
-  daemon
-    .command('logs')
-    .description("print the daemon's log")
-    .option('-n, --lines <n>', 'how many lines from the end', integerFlag('--lines'), 50)
-    .option('-f, --follow', 'keep printing new lines')
-    .action(handler(logs));
+  lazySubcommands(daemon, () => {
+    gatewayFlag(daemon.command('start').description('start the daemon in the background')).action(handler(start));
+    gatewayFlag(daemon.command('run').description('run the daemon in the foreground (for systemd or containers)')).action(handler(run));
+    daemon.command('stop').description('stop the daemon gracefully').action(handler(stop));
+    daemon.command('status').description('show pid, version, uptime, socket, gateway URL and secret store').action(handler(status));
+    daemon
+      .command('logs')
+      .description("print the daemon's log")
+      .option('-n, --lines <n>', 'how many lines from the end', integerFlag('--lines'), 50)
+      .option('-f, --follow', 'keep printing new lines')
+      .action(handler(logs));
+  });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { GatewayConfig } from '../../core/gateway-config.js';
 import { connect } from '../client.js';
 import { collect, handler } from '../command.js';
+import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 
@@ -93,21 +94,23 @@ async function set(io: IO, options: SetOptions): Promise<void> {
 
 export function registerGateway(program: Command): void {
   const gateway = program.command('gateway').description('the local AI gateway');
-  const config = gateway.command('config').description('gateway settings: timeouts, token caps, upstream base URLs');
+  lazySubcommands(gateway, () => {
+    const config = gateway.command('config').description('gateway settings: timeouts, token caps, upstream base URLs');
 
-  config.command('get').description('show the gateway settings').action(handler(get));
+    config.command('get').description('show the gateway settings').action(handler(get));
 
-  config
-    .command('set')
-    .description('change gateway settings; what is not given stays as it is')
-    .option('--total-timeout <duration>', 'the longest a request may take across all attempts, such as 10m')
-    .option('--per-request-timeout <duration>', 'the longest one upstream attempt may take, such as 2m or 90s')
-    .option('--max-input-tokens <n>', 'cap on input tokens per request, or none')
-    .option('--max-output-tokens <n>', 'cap on output tokens per request, or none')
-    .option('--metadata <text>', 'machine-readable data of your own')
-    .option('--clear-metadata', 'remove the metadata')
-    .option('--provider-base-url <provider=url>', "send a built-in provider's requests to this base URL (PROVIDER= removes it; repeatable)", collect, [])
-    .option('--clear-provider-base-urls', 'send every built-in provider to its official base URL again')
-    .addHelpText('after', '\nExample:\n  aigw gateway config set --per-request-timeout 90s --provider-base-url openai=http://127.0.0.1:1234/v1')
-    .action(handler(set));
+    config
+      .command('set')
+      .description('change gateway settings; what is not given stays as it is')
+      .option('--total-timeout <duration>', 'the longest a request may take across all attempts, such as 10m')
+      .option('--per-request-timeout <duration>', 'the longest one upstream attempt may take, such as 2m or 90s')
+      .option('--max-input-tokens <n>', 'cap on input tokens per request, or none')
+      .option('--max-output-tokens <n>', 'cap on output tokens per request, or none')
+      .option('--metadata <text>', 'machine-readable data of your own')
+      .option('--clear-metadata', 'remove the metadata')
+      .option('--provider-base-url <provider=url>', "send a built-in provider's requests to this base URL (PROVIDER= removes it; repeatable)", collect, [])
+      .option('--clear-provider-base-urls', 'send every built-in provider to its official base URL again')
+      .addHelpText('after', '\nExample:\n  aigw gateway config set --per-request-timeout 90s --provider-base-url openai=http://127.0.0.1:1234/v1')
+      .action(handler(set));
+  });
 }

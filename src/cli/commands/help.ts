@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { handler } from '../command.js';
+import { buildSubcommands } from '../lazy-commands.js';
 import { suggests } from '../completion/resources.js';
 import { ENVIRONMENT } from '../environment.js';
 import { EXIT_CODES, usageError } from '../errors.js';
@@ -34,7 +35,7 @@ export const HELP_TOPICS = {
 function findCommand(root: Command, words: readonly string[]): Command | undefined {
   let command: Command | undefined = root;
   for (const word of words) {
-    command = command.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    command = buildSubcommands(command).commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!command) return undefined;
   }
   return command;

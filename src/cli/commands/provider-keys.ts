@@ -4,6 +4,7 @@ import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
 import { connect, type ApiClient } from '../client.js';
 import { handler } from '../command.js';
+import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
@@ -175,52 +176,53 @@ export function registerProviderKeys(program: Command): void {
     .command('provider-keys')
     .alias('ai-gateway-provider-keys')
     .description('store, list, rotate and delete upstream AI provider keys');
+  lazySubcommands(keys, () => {
+    valueFlags(
+      labelFlags(
+        keys
+          .command('create')
+          .description('store a provider key; prompts for the value on a terminal')
+          .option('--provider-id <id>', 'the provider this key is for, such as openai, anthropic or a custom one')
+          .option('--ai-gateway-api-key-id <id>', 'attach the key to this access key (aigk_…) only'),
+        'key',
+      ),
+    )
+      .addHelpText('after', '\nExample:\n  printf %s "$OPENAI_API_KEY" | aigw provider-keys create --provider-id openai --value-stdin')
+      .action(handler(create));
 
-  valueFlags(
-    labelFlags(
+    pageFlags(
       keys
-        .command('create')
-        .description('store a provider key; prompts for the value on a terminal')
-        .option('--provider-id <id>', 'the provider this key is for, such as openai, anthropic or a custom one')
-        .option('--ai-gateway-api-key-id <id>', 'attach the key to this access key (aigk_…) only'),
-      'key',
-    ),
-  )
-    .addHelpText('after', '\nExample:\n  printf %s "$OPENAI_API_KEY" | aigw provider-keys create --provider-id openai --value-stdin')
-    .action(handler(create));
+        .command('list')
+        .alias('ls')
+        .description('list provider keys, newest first')
+        .option('--provider-id <id>', 'only keys for this provider')
+        .option('--ai-gateway-api-key-id <id>', 'only keys attached to this access key (aigk_…)'),
+    ).action(handler(list));
 
-  pageFlags(
+    keys.command('get').description('show one provider key').argument('<id>', 'provider key id (aigpk_…)').action(handler(get));
+
+    labelFlags(keys.command('update').description("change a key's name, description or metadata"), 'key')
+      .argument('<id>', 'provider key id (aigpk_…)')
+      .action(handler(update));
+
+    valueFlags(keys.command('rotate').description('replace the value of a key, keeping its id'))
+      .argument('<id>', 'provider key id (aigpk_…)')
+      .option('--name <name>', 'also rename the key')
+      .action(handler(rotate));
+
     keys
-      .command('list')
-      .alias('ls')
-      .description('list provider keys, newest first')
-      .option('--provider-id <id>', 'only keys for this provider')
-      .option('--ai-gateway-api-key-id <id>', 'only keys attached to this access key (aigk_…)'),
-  ).action(handler(list));
+      .command('test')
+      .description("check that a stored key still works (one models-list call to its provider; exit 1 if it doesn't)")
+      .argument('<id>', 'provider key id (aigpk_…)')
+      .action(handler(test));
 
-  keys.command('get').description('show one provider key').argument('<id>', 'provider key id (aigpk_…)').action(handler(get));
-
-  labelFlags(keys.command('update').description("change a key's name, description or metadata"), 'key')
-    .argument('<id>', 'provider key id (aigpk_…)')
-    .action(handler(update));
-
-  valueFlags(keys.command('rotate').description('replace the value of a key, keeping its id'))
-    .argument('<id>', 'provider key id (aigpk_…)')
-    .option('--name <name>', 'also rename the key')
-    .action(handler(rotate));
-
-  keys
-    .command('test')
-    .description("check that a stored key still works (one models-list call to its provider; exit 1 if it doesn't)")
-    .argument('<id>', 'provider key id (aigpk_…)')
-    .action(handler(test));
-
-  keys
-    .command('delete')
-    .alias('rm')
-    .description('delete a provider key and its stored value')
-    .argument('<id>', 'provider key id (aigpk_…)')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .option('--force', 'delete it even when router rules name it, taking it out of those rules')
-    .action(handler(remove));
+    keys
+      .command('delete')
+      .alias('rm')
+      .description('delete a provider key and its stored value')
+      .argument('<id>', 'provider key id (aigpk_…)')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('--force', 'delete it even when router rules name it, taking it out of those rules')
+      .action(handler(remove));
+  });
 }

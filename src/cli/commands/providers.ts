@@ -3,6 +3,7 @@ import type { SupportedApiSurface } from '../../core/custom-providers.js';
 import { checkLabels, PROVIDER_LABEL_RULES } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
 import { collect, handler } from '../command.js';
+import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { confirmDelete, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
@@ -173,34 +174,35 @@ function definitionFlags(command: Command): Command {
 
 export function registerProviders(program: Command): void {
   const providers = program.command('providers').description('the built-in provider catalog and your custom providers');
+  lazySubcommands(providers, () => {
+    pageFlags(providers.command('list').alias('ls').description('list built-in and custom providers')).action(handler(list));
 
-  pageFlags(providers.command('list').alias('ls').description('list built-in and custom providers')).action(handler(list));
+    definitionFlags(
+      providers
+        .command('create')
+        .description('add a custom provider: Ollama, vLLM, any OpenAI- or Anthropic-compatible server')
+        .option('--provider-id <id>', 'the id models are addressed by, as in ollama:llama3'),
+    )
+      .addHelpText('after', '\nExample:\n  aigw providers create --provider-id ollama --base-url http://127.0.0.1:11434/v1 --model llama3')
+      .action(handler(create));
 
-  definitionFlags(
     providers
-      .command('create')
-      .description('add a custom provider: Ollama, vLLM, any OpenAI- or Anthropic-compatible server')
-      .option('--provider-id <id>', 'the id models are addressed by, as in ollama:llama3'),
-  )
-    .addHelpText('after', '\nExample:\n  aigw providers create --provider-id ollama --base-url http://127.0.0.1:11434/v1 --model llama3')
-    .action(handler(create));
+      .command('get')
+      .description('show one custom provider')
+      .argument('<id>', 'provider id (aigp_…) or its providerId')
+      .action(handler(get));
 
-  providers
-    .command('get')
-    .description('show one custom provider')
-    .argument('<id>', 'provider id (aigp_…) or its providerId')
-    .action(handler(get));
+    definitionFlags(providers.command('update').description('change a custom provider; --model replaces the model list'))
+      .option('--clear-models', 'remove every model')
+      .argument('<id>', 'provider id (aigp_…) or its providerId')
+      .action(handler(update));
 
-  definitionFlags(providers.command('update').description('change a custom provider; --model replaces the model list'))
-    .option('--clear-models', 'remove every model')
-    .argument('<id>', 'provider id (aigp_…) or its providerId')
-    .action(handler(update));
-
-  providers
-    .command('delete')
-    .alias('rm')
-    .description('delete a custom provider that no provider key or configuration uses')
-    .argument('<id>', 'provider id (aigp_…) or its providerId')
-    .option('-y, --yes', 'do not ask for confirmation')
-    .action(handler(remove));
+    providers
+      .command('delete')
+      .alias('rm')
+      .description('delete a custom provider that no provider key or configuration uses')
+      .argument('<id>', 'provider id (aigp_…) or its providerId')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .action(handler(remove));
+  });
 }

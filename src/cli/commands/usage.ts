@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { UsageBucket as Bucket, UsageEvent, UsageList, UsageOverview as Overview } from '../../core/gateway-api.js';
 import { connect } from '../client.js';
 import { handler, integerFlag } from '../command.js';
+import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 
@@ -94,23 +95,25 @@ async function overview(io: IO, options: { startTime?: string; endTime?: string;
 
 export function registerUsage(program: Command): void {
   const usage = program.command('usage').description("the gateway's usage: one event per upstream attempt, and daily totals");
-  usage
-    .command('list')
-    .alias('ls')
-    .description('list usage events, newest first (final attempts only unless --include-retries)')
-    .option('--start-time <time>', 'only events at or after this time (RFC 3339, or 30m, 24h, 7d ago)')
-    .option('--end-time <time>', 'only events before this time')
-    .option('--access-key-id <id>', 'only requests made with this access key')
-    .option('--include-retries', 'also show the attempts that failed over')
-    .option('--limit <n>', 'at most this many events (1-100)', integerFlag('--limit'))
-    .option('--cursor <id>', 'start after this event id (the next page)')
-    .option('--all', 'follow every page')
-    .action(handler(list));
-  usage
-    .command('overview')
-    .description('requests and errors per day, by provider or by access key (default: the last 7 days)')
-    .option('--start-time <time>', 'from this time (RFC 3339, or 30m, 24h, 7d ago)')
-    .option('--end-time <time>', 'until this time (default now)')
-    .option('--group-by <dimension>', 'provider (default) or accessKey')
-    .action(handler(overview));
+  lazySubcommands(usage, () => {
+    usage
+      .command('list')
+      .alias('ls')
+      .description('list usage events, newest first (final attempts only unless --include-retries)')
+      .option('--start-time <time>', 'only events at or after this time (RFC 3339, or 30m, 24h, 7d ago)')
+      .option('--end-time <time>', 'only events before this time')
+      .option('--access-key-id <id>', 'only requests made with this access key')
+      .option('--include-retries', 'also show the attempts that failed over')
+      .option('--limit <n>', 'at most this many events (1-100)', integerFlag('--limit'))
+      .option('--cursor <id>', 'start after this event id (the next page)')
+      .option('--all', 'follow every page')
+      .action(handler(list));
+    usage
+      .command('overview')
+      .description('requests and errors per day, by provider or by access key (default: the last 7 days)')
+      .option('--start-time <time>', 'from this time (RFC 3339, or 30m, 24h, 7d ago)')
+      .option('--end-time <time>', 'until this time (default now)')
+      .option('--group-by <dimension>', 'provider (default) or accessKey')
+      .action(handler(overview));
+  });
 }

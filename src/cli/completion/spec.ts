@@ -1,4 +1,5 @@
 import type { Argument, Command, Option } from 'commander';
+import { buildSubcommands } from '../lazy-commands.js';
 import { resourceOf, suggestionsOf, type ResourceName } from './resources.js';
 
 /**
@@ -98,6 +99,7 @@ function argSpec(argument: Argument, command: Command): ArgSpec {
 const isHidden = (command: Command) => Boolean((command as unknown as { _hidden?: boolean })._hidden);
 
 function commandSpec(command: Command, path: string[], isRoot: boolean): CommandSpec {
+  buildSubcommands(command);
   return {
     name: command.name(),
     aliases: command.aliases(),
