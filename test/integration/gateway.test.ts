@@ -131,6 +131,13 @@ describe('OpenAI SDK through the gateway', () => {
     assertNeverSawToken(access.token);
   });
 
+  test("the request's query string goes upstream as it came (api-version and the like)", async () => {
+    const access = await accessKey();
+    const key = await providerKey('openai', access);
+    await openai(access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }, { query: { 'api-version': '2024-10-21' } });
+    assert.equal(mock.seen(key.value)[0]!.path, '/v1/chat/completions?api-version=2024-10-21');
+  });
+
   test('embeddings, completions and responses pass through', async () => {
     const access = await accessKey();
     await providerKey('openai', access);

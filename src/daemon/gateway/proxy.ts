@@ -31,12 +31,6 @@ function newRequestId(): string {
   return `req_${id}`;
 }
 
-/** The query string of a request URL (`?a=b`), or '' — without parsing the URL. */
-function searchOf(url: string): string {
-  const q = url.indexOf('?');
-  return q < 0 ? '' : url.slice(q);
-}
-
 const COOLDOWN_DEFAULT_MS = 10_000;
 const COOLDOWN_MAX_MS = 60_000;
 
@@ -138,7 +132,7 @@ export class GatewayProxy {
   }
 
   /** A proxied API call. What it did not foresee, the server turns into a coded 500 (or a cut connection). */
-  async handle(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, parsed: unknown): Promise<void> {
+  async handle(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, parsed: unknown, search: string): Promise<void> {
     const requestId = newRequestId();
     const snapshot = this.deps.holder.current;
     let accessKey: GatewayAccessKey;
@@ -171,7 +165,7 @@ export class GatewayProxy {
       endpoint,
       accessKey,
       headers: req.headers,
-      search: searchOf(req.url ?? ''),
+      search,
       res,
       forwarded: body,
       streaming: body.stream === true,

@@ -5,7 +5,8 @@ import type { Endpoint, GatewayProxy } from './proxy.js';
 export interface GatewayRoute {
   /** Whether the route reads a JSON body first. */
   withBody: boolean;
-  handle(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> | void;
+  /** `search` is the URL's query string (`?a=b`, or ''), split off once by the server. */
+  handle(req: IncomingMessage, res: ServerResponse, body: unknown, search: string): Promise<void> | void;
 }
 
 /** The OpenAI-compatible surface, each route proxied to the same path under the provider's base URL. */
@@ -16,7 +17,7 @@ export function gatewayRoutes(proxy: GatewayProxy): Map<string, GatewayRoute> {
   const routes = new Map<string, GatewayRoute>();
   const proxied = (endpoint: Endpoint): GatewayRoute => ({
     withBody: true,
-    handle: (req, res, body) => proxy.handle(endpoint, req, res, body),
+    handle: (req, res, body, search) => proxy.handle(endpoint, req, res, body, search),
   });
   for (const apiPath of OPENAI_PATHS) routes.set(`POST /v1${apiPath}`, proxied({ format: 'openai', apiPath }));
   routes.set('POST /v1/messages', proxied({ format: 'anthropic', apiPath: '/messages' }));

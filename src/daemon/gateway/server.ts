@@ -43,14 +43,14 @@ export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: Ga
   const bodyLimit = options.bodyLimit ?? GATEWAY_BODY_LIMIT;
 
   /** Runs a route; what it did not foresee becomes a coded 500 (or a cut connection, once it was answering). */
-  const run = (route: GatewayRoute, req: IncomingMessage, res: ServerResponse, format: ApiFormat, body: unknown) => {
+  const run = (route: GatewayRoute, req: IncomingMessage, res: ServerResponse, format: ApiFormat, body: unknown, search: string) => {
     const failed = (err: unknown) => {
       gatewayLog.error({ err: (err as Error).message }, 'gateway request failed');
       if (res.headersSent) res.destroy();
       else writeGatewayError(res, format, new AigwError(ERRORS.internal, 'internal error; see `aigw daemon logs`'));
     };
     try {
-      route.handle(req, res, body)?.catch(failed);
+      route.handle(req, res, body, search)?.catch(failed);
     } catch (err) {
       failed(err);
     }
@@ -60,6 +60,7 @@ export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: Ga
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query < 0 ? url : url.slice(0, query);
+    const search = query < 0 ? '' : url.slice(query);
     const format = formatOf(path);
     if (options.guard && !options.guard.admit(req, res, format)) return;
     const route = routes.get(`${req.method} ${path}`);
@@ -69,12 +70,12 @@ export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: Ga
     }
     if (!route.withBody) {
       req.resume();
-      return run(route, req, res, format, undefined);
+      return run(route, req, res, format, undefined, search);
     }
     readJsonBody(req, bodyLimit, (err, body) => {
       // A body too large is not read to its end: the connection closes instead.
       if (err) return writeGatewayError(res, format, err, err === BODY_ERRORS.tooLarge ? { headers: { connection: 'close' } } : {});
-      run(route, req, res, format, body);
+      run(route, req, res, format, body, search);
     });
   });
 
