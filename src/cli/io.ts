@@ -52,15 +52,20 @@ export class IO {
   constructor(
     options: OutputOptions,
     readonly env: NodeJS.ProcessEnv = process.env,
-    readonly stdin: Readable & { isTTY?: boolean } = process.stdin,
     readonly stdout: Writable & { isTTY?: boolean; columns?: number } = process.stdout,
     readonly stderr: Writable & { isTTY?: boolean } = process.stderr,
   ) {
     const ci = Boolean(env.CI) && env.CI !== 'false';
     this.stdoutIsTTY = Boolean(stdout.isTTY);
-    this.interactive = Boolean(stdin.isTTY && stderr.isTTY) && !ci;
+    // stdin last: making its stream costs 1-2 ms, which scripts and pipelines need not pay.
+    this.interactive = !ci && Boolean(stderr.isTTY) && Boolean(this.stdin.isTTY);
     this.color = options.color !== false && !env.NO_COLOR && !ci && Boolean(stderr.isTTY || stdout.isTTY);
     this.format = IO.resolveFormat(options, this.stdoutIsTTY);
+  }
+
+  /** Node makes the stream when it is first read. */
+  get stdin(): Readable & { isTTY?: boolean } {
+    return process.stdin;
   }
 
   private static resolveFormat(options: OutputOptions, tty: boolean): OutputFormat {
