@@ -69,7 +69,7 @@ interface ConfigurationOptions {
 
 async function create(io: IO, options: LabelOptions & ConfigurationOptions): Promise<void> {
   checkLabels(options);
-  const api = await connect(io);
+  const api = connect(io);
   const key = await api.request<AccessKey>('POST', PATH, {
     name: options.name,
     description: options.description,
@@ -84,11 +84,11 @@ async function create(io: IO, options: LabelOptions & ConfigurationOptions): Pro
 }
 
 async function list(io: IO, options: PageOptions): Promise<void> {
-  await printPages(io, await connect(io), PATH, 'aiGatewayAccessKeys', view, options);
+  await printPages(io, connect(io), PATH, 'aiGatewayAccessKeys', view, options);
 }
 
 async function get(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await io.printItem(await api.request<AccessKey>('GET', itemPath(PATH, id)), view);
 }
 
@@ -106,14 +106,14 @@ async function update(io: IO, options: LabelOptions & ConfigurationOptions, id: 
     throw usageError('nothing to update: pass --name, --description, --metadata, --access-key-configuration-id or --allow-all');
   }
   checkLabels(options);
-  const api = await connect(io);
+  const api = connect(io);
   const key = await api.request<AccessKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key ${key.id}`);
   await io.printItem(key, view);
 }
 
 async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await confirmDelete(io, options, id, async () => {
     const key = await api.request<AccessKey>('GET', itemPath(PATH, id));
     const label = [key.name, key.keyRedacted].filter(Boolean).join(', ');

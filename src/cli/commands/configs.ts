@@ -162,18 +162,18 @@ async function create(io: IO, options: DocumentOptions): Promise<void> {
     if (rule) body.router = { rules: [rule] };
   }
   if (body.name === undefined) throw usageError('a configuration needs a name: pass --name (or "name" in --file)');
-  const api = await connect(io);
+  const api = connect(io);
   const configuration = await api.request<Configuration>('POST', PATH, body);
   io.success(`Created access key configuration ${configuration.id}`);
   await io.printItem(configuration, view);
 }
 
 async function list(io: IO, options: PageOptions): Promise<void> {
-  await printPages(io, await connect(io), PATH, 'aiGatewayAccessKeyConfigurations', view, options);
+  await printPages(io, connect(io), PATH, 'aiGatewayAccessKeyConfigurations', view, options);
 }
 
 async function get(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await io.printItem(await api.request<Configuration>('GET', itemPath(PATH, id)), view);
 }
 
@@ -185,7 +185,7 @@ interface UpdateOptions extends DocumentOptions {
 /** Flags change one part and keep the rest: the current document is read first and merged. */
 async function update(io: IO, options: UpdateOptions, id: string): Promise<void> {
   checkLabels(options);
-  const api = await connect(io);
+  const api = connect(io);
   let patch: Record<string, unknown> = labels(options);
   if (options.file !== undefined) {
     if (documentFlagsGiven(options) || options.allowAll || options.clearRouter) {
@@ -226,7 +226,7 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
 }
 
 async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await confirmDelete(io, options, id, async () => {
     const configuration = await api.request<Configuration>('GET', itemPath(PATH, id));
     return `Delete access key configuration ${id} (${configuration.name})?`;

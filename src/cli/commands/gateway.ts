@@ -35,7 +35,7 @@ const view: View<GatewayConfigResource> = {
 };
 
 async function get(io: IO): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await io.printItem(await api.request<GatewayConfigResource>('GET', PATH), view);
 }
 
@@ -86,7 +86,7 @@ async function set(io: IO, options: SetOptions): Promise<void> {
   if (Object.values(patch).every((v) => v === undefined)) {
     throw usageError('nothing to set: see `aigw gateway config set --help`');
   }
-  const api = await connect(io);
+  const api = connect(io);
   const config = await api.request<GatewayConfigResource>('PATCH', PATH, patch);
   io.success('Updated the gateway settings');
   await io.printItem(config, view);

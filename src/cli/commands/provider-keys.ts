@@ -70,7 +70,7 @@ interface CreateOptions extends LabelOptions, SecretValueOptions {
 
 async function create(io: IO, options: CreateOptions): Promise<void> {
   checkLabels(options);
-  const api = await connect(io);
+  const api = connect(io);
   const providerId = await chooseProvider(io, api, options.providerId);
   const value = await readSecretValue(io, options, `${providerId} API key`);
   const key = await io.spin('Storing the key', () =>
@@ -88,7 +88,7 @@ async function create(io: IO, options: CreateOptions): Promise<void> {
 }
 
 async function list(io: IO, options: PageOptions & { providerId?: string; aiGatewayApiKeyId?: string }): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await printPages(io, api, PATH, 'aiGatewayProviderKeys', view, options, {
     provider: options.providerId,
     accessKeyId: options.aiGatewayApiKeyId,
@@ -96,7 +96,7 @@ async function list(io: IO, options: PageOptions & { providerId?: string; aiGate
 }
 
 async function get(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await io.printItem(await api.request<ProviderKey>('GET', itemPath(PATH, id)), view);
 }
 
@@ -106,7 +106,7 @@ async function update(io: IO, options: LabelOptions, id: string): Promise<void> 
     throw usageError('nothing to update: pass --name, --description or --metadata');
   }
   checkLabels(patch);
-  const api = await connect(io);
+  const api = connect(io);
   const key = await api.request<ProviderKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated provider key ${key.id}`);
   await io.printItem(key, view);
@@ -114,7 +114,7 @@ async function update(io: IO, options: LabelOptions, id: string): Promise<void> 
 
 async function rotate(io: IO, options: SecretValueOptions & { name?: string }, id: string): Promise<void> {
   checkLabels(options);
-  const api = await connect(io);
+  const api = connect(io);
   // Fail on a wrong id before asking for a secret.
   const current = await api.request<ProviderKey>('GET', itemPath(PATH, id));
   const value = await readSecretValue(io, options, `New ${current.providerId} API key for ${id}`);
@@ -126,7 +126,7 @@ async function rotate(io: IO, options: SecretValueOptions & { name?: string }, i
 }
 
 async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await confirmDelete(io, options, id, async () => {
     const key = await api.request<ProviderKey>('GET', itemPath(PATH, id));
     const label = [key.providerId, key.name, key.keyRedacted].filter(Boolean).join(', ');
@@ -153,7 +153,7 @@ const testView: View<KeyTestResult> = {
 
 /** One cheap authenticated call upstream; exits 1 when the key does not work, so scripts can branch on it. */
 async function test(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   const result = await io.spin('Asking the provider', () =>
     api.request<KeyTestResult>("POST", `${itemPath(PATH, id)}/test`),
   );

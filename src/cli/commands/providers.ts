@@ -76,7 +76,7 @@ const view: View<CustomProvider> = {
 };
 
 async function list(io: IO, options: PageOptions): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   const query = new URLSearchParams();
   if (options.limit !== undefined) query.set('limit', String(options.limit));
   if (options.beforeId) query.set('beforeId', options.beforeId);
@@ -117,7 +117,7 @@ async function create(io: IO, options: DefinitionOptions): Promise<void> {
   if (!options.providerId) throw usageError('pass --provider-id, the id models are addressed by (such as ollama)');
   if (!options.baseUrl) throw usageError('pass --base-url, such as http://127.0.0.1:11434/v1');
   checkLabels(options, PROVIDER_LABEL_RULES);
-  const api = await connect(io);
+  const api = connect(io);
   const provider = await api.request<CustomProvider>('POST', PATH, {
     providerId: options.providerId,
     name: options.name ?? options.providerId,
@@ -132,7 +132,7 @@ async function create(io: IO, options: DefinitionOptions): Promise<void> {
 }
 
 async function get(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await io.printItem(await api.request<CustomProvider>('GET', itemPath(PATH, id)), view);
 }
 
@@ -149,14 +149,14 @@ async function update(io: IO, options: DefinitionOptions, id: string): Promise<v
   if (Object.values(patch).every((v) => v === undefined)) {
     throw usageError('nothing to update: pass --name, --base-url, --format, --model, --clear-models, --description or --metadata');
   }
-  const api = await connect(io);
+  const api = connect(io);
   const provider = await api.request<CustomProvider>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated provider ${provider.providerId}`);
   await io.printItem(provider, view);
 }
 
 async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
-  const api = await connect(io);
+  const api = connect(io);
   await confirmDelete(io, options, id, async () => {
     const provider = await api.request<CustomProvider>('GET', itemPath(PATH, id));
     return `Delete provider ${provider.providerId} (${provider.baseUrl})?`;

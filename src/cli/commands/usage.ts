@@ -65,7 +65,7 @@ async function list(io: IO, options: ListOptions): Promise<void> {
   if (options.includeRetries) query.set('includeRetries', 'true');
   set('limit', options.limit === undefined ? undefined : String(options.limit));
   set('cursor', options.cursor);
-  const api = await connect(io);
+  const api = connect(io);
   let page = await api.request<UsageList>('GET', `/usage?${query}`);
   const items = [...page.aiGatewayUsage];
   while (options.all && page.nextPageUri) {
@@ -85,7 +85,7 @@ async function overview(io: IO, options: { startTime?: string; endTime?: string;
   const end = parseTime('--end-time', options.endTime);
   if (start) query.set('startTime', start);
   if (end) query.set('endTime', end);
-  const api = await connect(io);
+  const api = connect(io);
   const result = await api.request<Overview>('GET', `/usage/overview?${query}`);
   await io.printList(result, result.buckets, bucketView);
   if (io.format === 'table') {
