@@ -11,6 +11,7 @@
 // The bundle sits at the same depth as dist/src/cli/, so paths relative to import.meta.url (the daemon's
 // entry, package.json) resolve the same from both.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
@@ -116,3 +117,9 @@ await Promise.all([
     }),
   ),
 ]);
+
+// The code cache bin/aigw compiles main.cjs from (scripts/code-cache.cjs); made under the flags a plain
+// `aigw` runs with.
+const env = { ...process.env };
+delete env.NODE_OPTIONS;
+execFileSync(process.execPath, ['scripts/code-cache.cjs'], { env, stdio: 'inherit' });
