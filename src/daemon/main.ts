@@ -18,6 +18,7 @@ import { AccessKeyService } from './access-keys.js';
 import { ConfigurationService } from './configurations.js';
 import { GatewayConfigService } from './gateway-config.js';
 import { createLogger, type Logger } from './log.js';
+import { keepMemoryReducerWorking } from './memory-reducer.js';
 import { ProviderKeyService } from './provider-keys.js';
 import { ProviderService } from './providers.js';
 import { reconcileSecrets } from './reconcile.js';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   const log = createLogger();
   const paths = resolvePaths();
   const startedAt = new Date();
+  keepMemoryReducerWorking();
 
   let releaseLock: () => void;
   try {
