@@ -48,9 +48,9 @@ export class ApiClient {
   }
 
   /**
-   * Reads of the local daemon (list, get, status: the commands people and scripts run most) go over a
-   * bare node:http GET; got, ~13 ms to load, comes in for writes and for a remote daemon, where its
-   * JSON bodies, TLS and timeouts earn their cost.
+   * Reads of the local daemon (list, get, status: the commands people and scripts run most) are one
+   * HTTP/1.0 GET on node:net (socketGet); got, ~13 ms to load, comes in for writes and for a remote
+   * daemon, where its JSON bodies, TLS and timeouts earn their cost.
    */
   private async send(method: Method, path: string, body: unknown): Promise<SocketResponse> {
     const relative = path.replace(/^\//, '');
