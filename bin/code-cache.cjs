@@ -12,16 +12,16 @@ function codeCacheFile() {
   return join(dirname(MAIN), `main.${process.version}-${process.arch}.v8cache`);
 }
 
-/** main.cjs as a vm.Script, with `cachedData` if there is a cache to use (V8 may still reject it). */
-function compileMain({ cache = true } = {}) {
+/** main.cjs as a vm.Script, compiled from `cachedData` when given (V8 may still reject it). */
+function compileMain(cachedData) {
   const { Script } = require('node:vm');
   const Module = require('node:module');
-  const cachedData = cache ? usableCache() : undefined;
   // V8 checks a cache against its version, its flags and the source's length, and compiles afresh when
   // any differs (under a NODE_OPTIONS such as --max-old-space-size, say).
   return new Script(Module.wrap(readFileSync(MAIN, 'utf8')), { filename: MAIN, cachedData });
 }
 
+/** This Node's cache, unless it is missing or older than the bundle. */
 function usableCache() {
   try {
     const file = codeCacheFile();
@@ -39,7 +39,8 @@ function run(script) {
 }
 
 function loadMain() {
-  return usableCache() ? run(compileMain()) : require(MAIN);
+  const cachedData = usableCache();
+  return cachedData ? run(compileMain(cachedData)) : require(MAIN);
 }
 
-module.exports = { MAIN, codeCacheFile, compileMain, run, loadMain };
+module.exports = { codeCacheFile, compileMain, run, loadMain };

@@ -16,7 +16,7 @@ const WARM_UP = [['--help'], ['provider-keys', '--help'], ['provider-keys', 'lis
 async function main() {
   const home = mkdtempSync(join(tmpdir(), 'aigw-code-cache-'));
   process.env.AIGW_HOME = home;
-  const script = compileMain({ cache: false });
+  const script = compileMain();
   const bundle = run(script);
   const write = process.stdout.write;
   process.stdout.write = () => true;
