@@ -29,6 +29,9 @@ export async function socketGet(
   timeoutMs: number,
   headers: Record<string, string> = {},
 ): Promise<SocketResponse> {
+  // As node:http does: a space or line break would end the request line early, and bytes after it would
+  // be read as more headers.
+  if (/[^\x21-\x7e]/.test(path)) throw new Error(`the path ${JSON.stringify(path)} has characters a URL must escape`);
   const { connect } = await import('node:net');
   const head = [`GET ${path} HTTP/1.0`, 'host: localhost', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
   return new Promise((resolve, reject) => {

@@ -70,6 +70,15 @@ test('a daemon that accepts but never answers is given up on after the timeout',
   assert.ok(Date.now() - started < 2000);
 });
 
+test('a path that would break the request line is refused before anything is sent', async () => {
+  let received = '';
+  const socket = await listening(createNetServer((s) => s.on('data', (chunk) => (received += chunk))));
+  await assert.rejects(socketGet(socket, '/x HTTP/1.0\r\nx-injected: 1', 2000), /has characters a URL must escape/);
+  await assert.rejects(socketGet(socket, '/a b', 2000), /has characters a URL must escape/);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(received, '');
+});
+
 test('no daemon at all keeps the error code the CLI starts one on', async () => {
   await assert.rejects(socketGet(join(dir, 'nothing.sock'), '/x', 2000), { code: 'ENOENT' });
 });
