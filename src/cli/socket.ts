@@ -1,12 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { RequestOptions } from 'node:https';
-
-/**
- * For requests over the control socket: servername '' (a TLS option, unused there) spares Node's HTTP
- * agent from working out a TLS server name, whose IPv6 test compiles a large regular expression, ~2 ms of
- * a command.
- */
-export const SOCKET_REQUEST_OPTIONS = { servername: '' } satisfies RequestOptions;
 
 export interface SocketResponse {
   statusCode: number;
