@@ -121,6 +121,31 @@ test('many commands starting the daemon at once end up with one daemon', async (
   }
 });
 
+test('the daemon runs with its memory settings, and a MALLOC_ARENA_MAX of the user\'s own is kept', async () => {
+  const { readFileSync } = await import('node:fs');
+  const settingsOf = async (home: TestHome) => {
+    assert.equal((await home.run(['daemon', 'start'])).code, 0);
+    const { pid } = await home.json(['daemon', 'status']);
+    return {
+      args: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'),
+      env: readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'),
+    };
+  };
+  const plain = new TestHome({ MALLOC_ARENA_MAX: undefined });
+  const tuned = new TestHome({ MALLOC_ARENA_MAX: '4' });
+  try {
+    const ours = await settingsOf(plain);
+    assert.ok(ours.args.includes('--max-semi-space-size=8') && ours.args.includes('--no-maglev'), ours.args.join(' '));
+    assert.ok(ours.env.includes('MALLOC_ARENA_MAX=2'));
+    const theirs = await settingsOf(tuned);
+    assert.ok(theirs.env.includes('MALLOC_ARENA_MAX=4'));
+    assert.ok(!theirs.env.includes('MALLOC_ARENA_MAX=2'));
+  } finally {
+    await plain.cleanup();
+    await tuned.cleanup();
+  }
+});
+
 test('an AIGW_HOME too deep for a Unix socket path still works, through a short socket directory', async () => {
   const base = mkdtempSync(join(tmpdir(), 'aigw-deep-'));
   const deep = join(base, 'd'.repeat(60), 'e'.repeat(60));
