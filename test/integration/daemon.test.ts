@@ -135,7 +135,7 @@ test('the daemon runs with its memory settings, and a MALLOC_ARENA_MAX of the us
   const tuned = new TestHome({ MALLOC_ARENA_MAX: '4' });
   try {
     const ours = await settingsOf(plain);
-    assert.ok(ours.args.includes('--max-semi-space-size=8') && ours.args.includes('--no-maglev'), ours.args.join(' '));
+    for (const flag of ['--max-semi-space-size=8', '--no-maglev', '--bytecode-old-age=2']) assert.ok(ours.args.includes(flag), ours.args.join(' '));
     assert.ok(ours.env.includes('MALLOC_ARENA_MAX=2'));
     const theirs = await settingsOf(tuned);
     assert.ok(theirs.env.includes('MALLOC_ARENA_MAX=4'));
