@@ -84,6 +84,8 @@ export function resolveTargets(snapshot: RoutingSnapshot, accessKey: GatewayAcce
 }
 
 function ruleFor(rules: readonly RouterRule[], t: Target): RouterRule | undefined {
+  // Most access keys have no configuration: no names to build on every request.
+  if (rules.length === 0) return undefined;
   const matchesProvider = (r: RouterRule) => r.provider === undefined || r.provider === t.provider.id || r.provider === t.provider.resourceId;
   const modelNames = [t.label, `${t.provider.id}/${t.model}`, t.model];
   return (
