@@ -23,8 +23,8 @@ export interface DaemonOptions {
  * start-up garbage sits there. 8 MB is the balance the bench found: at 2 MB, requests in flight outlive
  * scavenges and get promoted, so GC took ~10% of the gateway's CPU (and more with 10,000 keys, where
  * major GCs walk a bigger heap); at 8 MB it is ~5%, as at 16, and the idle RSS stays under its target.
- * Maglev (V8's middle compiler tier, on since Node 22) compiles start-up code the daemon never runs again:
- * without it Node 24's idle daemon is ~5 MB smaller, and the hot path, left to TurboFan, is no slower.
+ * Maglev (V8's middle compiler tier, on since Node 22) cost Node 24's idle daemon ~5 MB, spent on start-up
+ * code that runs once; the hot path, left to TurboFan, is no slower without it.
  * Bytecode unused for two major GCs (V8's default is six) is dropped, and compiled again if ever needed:
  * start-up code (module bodies, migrations, route setup) then goes with the GCs an idle daemon does, ~2.5 MB
  * on Node 24; the hot path runs on every request and is never old.
