@@ -26,6 +26,7 @@ export const ENVIRONMENT: readonly EnvVar[] = [
   { name: 'XDG_STATE_HOME', meaning: "the daemon's log goes in $XDG_STATE_HOME/aigw (default ~/.local/state/aigw)" },
   { name: 'XDG_RUNTIME_DIR', meaning: 'the control socket, pid and lock files go in $XDG_RUNTIME_DIR/aigw (default: run/ under the state directory)' },
   { name: 'TMPDIR', meaning: 'where a short socket directory is made when the natural socket path is too long' },
+  { name: 'MALLOC_ARENA_MAX', meaning: "glibc's malloc arenas in the daemon aigw starts (default 2, which keeps less memory after load)" },
   { name: 'NO_COLOR', meaning: 'when set, no colours in any output' },
   { name: 'CI', meaning: 'when set (and not "false"): no colours, no spinners, no prompts; a missing value is an error naming the flag' },
 ];
