@@ -5,8 +5,6 @@ import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
 import { getJson } from './socket.js';
 
-export { getJson };
-
 // The daemon runs as its own program: the CLI starts it by path and never imports its code.
 const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;

@@ -6,7 +6,8 @@ import { resolvePaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
-import { getJson, isDaemonUp, runDaemonForeground, startDaemon, stopDaemon, type DaemonOptions } from '../daemon-process.js';
+import { isDaemonUp, runDaemonForeground, startDaemon, stopDaemon, type DaemonOptions } from '../daemon-process.js';
+import { getJson } from '../socket.js';
 import type { IO, View } from '../io.js';
 
 function uptime(seconds: number): string {
