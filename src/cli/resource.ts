@@ -66,6 +66,16 @@ export function labelFlags(command: Command, what: string): Command {
     .option('--metadata <text>', 'machine-readable data of your own (at most 4096 characters)');
 }
 
+/** A group's `delete` (alias `rm`) subcommand, with the --yes that confirmDelete reads. */
+export function deleteCommand(group: Command, description: string, idArgument: string): Command {
+  return group
+    .command('delete')
+    .alias('rm')
+    .description(description)
+    .argument('<id>', idArgument)
+    .option('-y, --yes', 'do not ask for confirmation');
+}
+
 /**
  * Destructive verbs ask on a terminal and need --yes otherwise. `describe` fetches what the question
  * shows, so a wrong id fails before anything is asked.

@@ -5,7 +5,7 @@ import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { Column, IO, View } from '../io.js';
-import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** An access key as the management API returns it; `token` only in the create response. */
 interface AccessKey {
@@ -150,12 +150,7 @@ export function registerAccessKeys(program: Command): void {
       .argument('<id>', 'access key id (aigk_…)')
       .action(handler(update));
 
-    keys
-      .command('delete')
-      .alias('rm')
-      .description('delete an access key; apps using its token are refused from then on')
-      .argument('<id>', 'access key id (aigk_…)')
-      .option('-y, --yes', 'do not ask for confirmation')
+    deleteCommand(keys, 'delete an access key; apps using its token are refused from then on', 'access key id (aigk_…)')
       .option('--force', 'also delete the provider keys attached to it (otherwise their presence refuses the delete)')
       .action(handler(remove));
   });

@@ -7,7 +7,7 @@ import { collect, handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
-import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readInputFile } from '../secret-input.js';
 
 /** An access key configuration as the management API returns it. */
@@ -271,12 +271,7 @@ export function registerConfigs(program: Command): void {
       .argument('<id>', 'configuration id (aigac_…)')
       .action(handler(update));
 
-    configs
-      .command('delete')
-      .alias('rm')
-      .description('delete a configuration that no access key links')
-      .argument('<id>', 'configuration id (aigac_…)')
-      .option('-y, --yes', 'do not ask for confirmation')
+    deleteCommand(configs, 'delete a configuration that no access key links', 'configuration id (aigac_…)')
       .action(handler(remove));
   });
 }

@@ -7,7 +7,7 @@ import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
-import { confirmDelete, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readSecretValue, type SecretValueOptions } from '../secret-input.js';
 
 /** A provider key as the management API returns it. */
@@ -216,12 +216,7 @@ export function registerProviderKeys(program: Command): void {
       .argument('<id>', 'provider key id (aigpk_…)')
       .action(handler(test));
 
-    keys
-      .command('delete')
-      .alias('rm')
-      .description('delete a provider key and its stored value')
-      .argument('<id>', 'provider key id (aigpk_…)')
-      .option('-y, --yes', 'do not ask for confirmation')
+    deleteCommand(keys, 'delete a provider key and its stored value', 'provider key id (aigpk_…)')
       .option('--force', 'delete it even when router rules name it, taking it out of those rules')
       .action(handler(remove));
   });

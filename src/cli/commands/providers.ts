@@ -6,7 +6,7 @@ import { collect, handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
-import { confirmDelete, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** A custom provider as the management API returns it. */
 interface CustomProvider {
@@ -197,12 +197,7 @@ export function registerProviders(program: Command): void {
       .argument('<id>', 'provider id (aigp_…) or its providerId')
       .action(handler(update));
 
-    providers
-      .command('delete')
-      .alias('rm')
-      .description('delete a custom provider that no provider key or configuration uses')
-      .argument('<id>', 'provider id (aigp_…) or its providerId')
-      .option('-y, --yes', 'do not ask for confirmation')
+    deleteCommand(providers, 'delete a custom provider that no provider key or configuration uses', 'provider id (aigp_…) or its providerId')
       .action(handler(remove));
   });
 }
