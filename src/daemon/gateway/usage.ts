@@ -73,55 +73,61 @@ export class SseUsageScanner {
 
 const FLUSH_INTERVAL_MS = 250;
 const FLUSH_BATCH = 500;
+/** Batches the writer holds at once: one being written, one waiting, so it never waits for the main thread. */
+const MAX_IN_FLIGHT = 2;
+/**
+ * Events the main thread keeps while the writer is behind (a lock held on the database, or cores too busy
+ * for a background thread): ~10 MB of heap at most, at ~500 bytes an event. Past it, new events are
+ * dropped and counted in the log: a writer that cannot keep up costs usage records, not the daemon's memory.
+ */
+export const MAX_BUFFERED_EVENTS = 20_000;
 // The writer thread holds one batch at a time: a small heap keeps what it adds to the daemon's RSS small.
 const WRITER_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 };
 
-interface Batch {
-  events: number;
-  done: () => void;
-}
-
 interface WriterThread {
   worker: Worker;
-  /** Batches posted and not yet answered, oldest first: the thread answers them in order. */
-  pending: Batch[];
+  /** The event counts of the batches posted and not yet answered, oldest first: the thread answers in order. */
+  pending: number[];
 }
 
 /**
  * Usage events, buffered in memory and posted in batches (every 250 ms or 500 events) to a worker thread
  * that writes them and the `lastUsed` times they imply, so recording an attempt costs the main thread a
- * few array pushes (see PackedUsage) and, per batch, a structured clone. The thread starts with the first
+ * few array pushes (see PackedUsage) and, per batch, a structured clone. The writer holds at most
+ * MAX_IN_FLIGHT batches; the rest wait here, up to MAX_BUFFERED_EVENTS. The thread starts with the first
  * batch, so an idle daemon never pays for it; when it dies, what it had not written is logged as lost and
  * the next batch starts a new one.
  */
 export class UsageRecorder {
   private readonly batch = new UsagePacker();
+  /** Whole batches waiting for the writer, oldest first. */
+  private readonly queue: PackedUsage[] = [];
+  private queuedEvents = 0;
   private timer: NodeJS.Timeout | undefined;
   private writer: WriterThread | undefined;
-  private flushing: Promise<void> = Promise.resolve();
+  /** Events dropped since a batch was last posted. */
+  private dropped = 0;
+  /** Callers of flush(), waiting until nothing is buffered or in flight. */
+  private waiters: (() => void)[] = [];
 
   constructor(
     private readonly dbFile: string,
     private readonly log: Logger,
+    private readonly maxBuffered = MAX_BUFFERED_EVENTS,
   ) {}
 
   record(draft: UsageDraft): void {
+    if (this.queuedEvents + this.batch.count >= this.maxBuffered) return this.drop();
     this.batch.add(draft);
-    if (this.batch.count >= FLUSH_BATCH) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_INTERVAL_MS);
+    if (this.batch.count >= FLUSH_BATCH) this.seal();
+    else this.timer ??= setTimeout(() => this.seal(), FLUSH_INTERVAL_MS);
   }
 
   /** Posts what is buffered; resolves once it (and every earlier batch) is written, or its failure logged. */
   flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.batch.count === 0) return this.flushing;
-    const batch = this.batch.take();
-    const written = this.post(batch).catch((err) =>
-      this.log.error({ err: (err as Error).message, events: batch.count }, 'could not write usage events'),
-    );
-    this.flushing = Promise.all([this.flushing, written]).then(() => undefined);
-    return this.flushing;
+    this.seal();
+    if (this.idle()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Writes what is buffered, then stops the writer thread: it would keep the daemon from exiting. */
@@ -132,13 +138,47 @@ export class UsageRecorder {
     await writer?.worker.terminate();
   }
 
-  private post(batch: PackedUsage): Promise<void> {
-    return new Promise((done) => {
+  private idle(): boolean {
+    return this.batch.count === 0 && this.queue.length === 0 && !this.writer?.pending.length;
+  }
+
+  private drop(): void {
+    if (this.dropped++ === 0) {
+      const buffered = this.queuedEvents + this.batch.count;
+      this.log.error({ buffered }, 'the usage writer is behind; new usage events are dropped until it catches up');
+    }
+  }
+
+  /** Ends the batch being filled and sends what the writer can take. */
+  private seal(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.batch.count > 0) {
+      this.queuedEvents += this.batch.count;
+      this.queue.push(this.batch.take());
+    }
+    this.send();
+  }
+
+  private send(): void {
+    while (this.queue.length > 0) {
       const writer = (this.writer ??= this.startWriter());
-      // Posted first: a batch that cannot be posted must not wait for an answer that will never come.
+      if (writer.pending.length >= MAX_IN_FLIGHT) return;
+      const batch = this.queue.shift()!;
+      this.queuedEvents -= batch.count;
       writer.worker.postMessage(batch);
-      writer.pending.push({ events: batch.count, done });
-    });
+      writer.pending.push(batch.count);
+    }
+    if (this.dropped > 0) {
+      this.log.error({ events: this.dropped }, 'usage events dropped while the usage writer was behind');
+      this.dropped = 0;
+    }
+  }
+
+  /** After an answer, or a lost writer: the next batch goes, and flush() callers learn when all is written. */
+  private answered(): void {
+    this.send();
+    if (this.idle()) for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   private startWriter(): WriterThread {
@@ -146,9 +186,9 @@ export class UsageRecorder {
     const worker = new Worker(new URL('./usage-writer.js', import.meta.url), { workerData, resourceLimits: WRITER_LIMITS });
     const writer: WriterThread = { worker, pending: [] };
     worker.on('message', (reply: UsageWriterReply) => {
-      const batch = writer.pending.shift()!;
-      if (reply.error !== null) this.log.error({ err: reply.error, events: batch.events }, 'could not write usage events');
-      batch.done();
+      const events = writer.pending.shift()!;
+      if (reply.error !== null) this.log.error({ err: reply.error, events }, 'could not write usage events');
+      this.answered();
     });
     worker.on('error', (err) => {
       this.log.error({ err: err.message }, 'the usage writer thread failed; the next batch starts a new one');
@@ -156,9 +196,9 @@ export class UsageRecorder {
     });
     worker.on('exit', () => {
       this.forget(writer);
-      const lost = writer.pending.splice(0);
-      if (lost.length > 0) this.log.error({ events: lost.reduce((n, b) => n + b.events, 0) }, 'usage events lost with the writer thread');
-      for (const batch of lost) batch.done();
+      const lost = writer.pending.splice(0).reduce((n, events) => n + events, 0);
+      if (lost > 0) this.log.error({ events: lost }, 'usage events lost with the writer thread');
+      this.answered();
     });
     return writer;
   }

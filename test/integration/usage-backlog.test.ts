@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import Database from 'better-sqlite3';
+import pino from 'pino';
+import { newId } from '../../src/core/ids.js';
+import { UsageRecorder } from '../../src/daemon/gateway/usage.js';
+import { keep, statementFor } from '../../src/store/sqlite-handles.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { UsageDraft } from '../../src/store/types.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'aigw-usage-backlog-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function draft(): UsageDraft {
+  const timeMs = Date.now();
+  return {
+    id: newId('usageEvent', timeMs), timeMs, requestId: `req_${timeMs}`, accessKeyId: 'aigk_backlog', provider: 'openai',
+    model: 'gpt-4o-mini', attemptNumber: 1, isFinalAttempt: true, statusCode: 200, timedOut: false, isError: false,
+    isStreaming: false, stopReason: 'stop', inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, reasoningTokens: 0,
+    providerKeyId: null, providerKeyRedacted: null, latencyMs: 1, error: null,
+  };
+}
+
+function rows(dbFile: string): number {
+  const db = keep(new Database(dbFile, { readonly: true }));
+  try {
+    return (statementFor(db, 'SELECT count(*) AS n FROM usage_events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+const logged = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+
+// The real recorder, worker thread and SQLite file; the writer falls behind because another connection
+// holds the database's write lock, as a backup or a `sqlite3` shell in a transaction would.
+test('while the usage writer is behind, events past the buffer bound are dropped and counted, and the rest are written', async () => {
+  const dbFile = join(dir, 'aigw.db');
+  await new SqliteStore(dbFile).close();
+  const logFile = join(dir, 'daemon.log');
+  const recorder = new UsageRecorder(dbFile, pino(pino.destination({ dest: logFile, sync: true })), 2000);
+  const lock = keep(new Database(dbFile));
+  lock.exec('BEGIN IMMEDIATE');
+  try {
+    // Two batches of 500 go to the writer, which blocks on the lock; 2,000 more wait; the last 1,000 are dropped.
+    for (let i = 0; i < 2000; i++) recorder.record(draft());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (let i = 0; i < 2000; i++) recorder.record(draft());
+    assert.deepEqual(
+      logged(logFile).map((entry) => [entry.msg, entry.buffered]),
+      [['the usage writer is behind; new usage events are dropped until it catches up', 2000]],
+    );
+    lock.exec('COMMIT');
+    await recorder.flush();
+    assert.equal(rows(dbFile), 3000, 'what was kept is written once the lock is gone');
+    const dropped = logged(logFile).filter((entry) => entry.msg === 'usage events dropped while the usage writer was behind');
+    assert.deepEqual(dropped.map((entry) => entry.events), [1000]);
+
+    for (let i = 0; i < 10; i++) recorder.record(draft());
+    await recorder.flush();
+    assert.equal(rows(dbFile), 3010, 'recording goes on once the writer has caught up');
+    assert.equal(logged(logFile).length, 2, 'nothing more was dropped or lost');
+  } finally {
+    lock.close();
+    await recorder.close();
+  }
+});
