@@ -146,6 +146,27 @@ test('the daemon runs with its memory settings, and a MALLOC_ARENA_MAX of the us
   }
 });
 
+test('the daemon loads the undici it uses, a Pool and request(), not the whole library', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { readdirSync } = await import('node:fs');
+  const { fileURLToPath, pathToFileURL } = await import('node:url');
+  const daemonDir = fileURLToPath(new URL('../../src/daemon/', import.meta.url));
+  // Every daemon module but the two that run on import: the daemon itself and the usage writer's thread.
+  const modules = readdirSync(daemonDir, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => file.endsWith('.js') && file !== 'main.js' && file !== join('gateway', 'usage-writer.js'),
+  );
+  const script = [
+    ...modules.map((file) => `await import(${JSON.stringify(pathToFileURL(join(daemonDir, file)).href)});`),
+    `console.log(JSON.stringify(Object.keys((await import('node:module')).default._cache)));`,
+  ].join('\n');
+  const loaded = (JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as string[]).filter(
+    (file) => file.includes(`${join('node_modules', 'undici')}/`),
+  );
+  assert.ok(modules.length > 20 && loaded.some((file) => file.endsWith(join('lib', 'dispatcher', 'pool.js'))), loaded.join(' '));
+  assert.ok(!loaded.some((file) => file.endsWith(join('undici', 'index.js'))), 'undici\'s index (fetch, WebSocket, mocks…) is not loaded');
+  assert.ok(loaded.length < 40, `${loaded.length} undici modules`);
+});
+
 test('an AIGW_HOME too deep for a Unix socket path still works, through a short socket directory', async () => {
   const base = mkdtempSync(join(tmpdir(), 'aigw-deep-'));
   const deep = join(base, 'd'.repeat(60), 'e'.repeat(60));
