@@ -68,3 +68,22 @@ test('while the usage writer is behind, events past the buffer bound are dropped
     await recorder.close();
   }
 });
+
+// `aigw usage list` flushes first, to see its own requests; on a busy gateway, events keep coming meanwhile.
+test('flush() waits for the events recorded before it, not for traffic that keeps coming', async () => {
+  const dbFile = join(dir, 'flush.db');
+  await new SqliteStore(dbFile).close();
+  const recorder = new UsageRecorder(dbFile, pino(pino.destination({ dest: join(dir, 'flush.log'), sync: true })));
+  // An event about every millisecond: at any moment some are buffered, so the writer is never idle.
+  const traffic = setInterval(() => recorder.record(draft()), 1);
+  try {
+    for (let i = 0; i < 10; i++) recorder.record(draft());
+    const flushed = recorder.flush().then(() => 'flushed');
+    const tooLong = new Promise((resolve) => setTimeout(() => resolve('still waiting after 3 s'), 3000));
+    assert.equal(await Promise.race([flushed, tooLong]), 'flushed');
+    assert.ok(rows(dbFile) >= 10);
+  } finally {
+    clearInterval(traffic);
+    await recorder.close();
+  }
+});

@@ -105,10 +105,13 @@ export class UsageRecorder {
   private queuedEvents = 0;
   private timer: NodeJS.Timeout | undefined;
   private writer: WriterThread | undefined;
-  /** Events dropped since a batch was last posted. */
+  /** Events dropped since the writer last caught up. */
   private dropped = 0;
-  /** Callers of flush(), waiting until nothing is buffered or in flight. */
-  private waiters: (() => void)[] = [];
+  /** Batches sealed so far, and how many of them the writer has answered or lost: they finish in order. */
+  private sealed = 0;
+  private finished = 0;
+  /** Callers of flush(), each waiting for the batches sealed before it to finish. */
+  private readonly waiters: { batch: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly dbFile: string,
@@ -126,8 +129,9 @@ export class UsageRecorder {
   /** Posts what is buffered; resolves once it (and every earlier batch) is written, or its failure logged. */
   flush(): Promise<void> {
     this.seal();
-    if (this.idle()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push(resolve));
+    const batch = this.sealed;
+    if (this.finished >= batch) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ batch, resolve }));
   }
 
   /** Writes what is buffered, then stops the writer thread: it would keep the daemon from exiting. */
@@ -136,10 +140,6 @@ export class UsageRecorder {
     const writer = this.writer;
     this.writer = undefined;
     await writer?.worker.terminate();
-  }
-
-  private idle(): boolean {
-    return this.batch.count === 0 && this.queue.length === 0 && !this.writer?.pending.length;
   }
 
   private drop(): void {
@@ -156,6 +156,7 @@ export class UsageRecorder {
     if (this.batch.count > 0) {
       this.queuedEvents += this.batch.count;
       this.queue.push(this.batch.take());
+      this.sealed++;
     }
     this.send();
   }
@@ -175,10 +176,11 @@ export class UsageRecorder {
     }
   }
 
-  /** After an answer, or a lost writer: the next batch goes, and flush() callers learn when all is written. */
-  private answered(): void {
+  /** After an answer, or a lost writer: the next batch goes, and flush() callers whose batches are done go on. */
+  private finish(batches: number): void {
+    this.finished += batches;
     this.send();
-    if (this.idle()) for (const resolve of this.waiters.splice(0)) resolve();
+    while (this.waiters.length > 0 && this.waiters[0]!.batch <= this.finished) this.waiters.shift()!.resolve();
   }
 
   private startWriter(): WriterThread {
@@ -188,7 +190,7 @@ export class UsageRecorder {
     worker.on('message', (reply: UsageWriterReply) => {
       const events = writer.pending.shift()!;
       if (reply.error !== null) this.log.error({ err: reply.error, events }, 'could not write usage events');
-      this.answered();
+      this.finish(1);
     });
     worker.on('error', (err) => {
       this.log.error({ err: err.message }, 'the usage writer thread failed; the next batch starts a new one');
@@ -196,9 +198,9 @@ export class UsageRecorder {
     });
     worker.on('exit', () => {
       this.forget(writer);
-      const lost = writer.pending.splice(0).reduce((n, events) => n + events, 0);
-      if (lost > 0) this.log.error({ events: lost }, 'usage events lost with the writer thread');
-      this.answered();
+      const lost = writer.pending.splice(0);
+      if (lost.length > 0) this.log.error({ events: lost.reduce((n, events) => n + events, 0) }, 'usage events lost with the writer thread');
+      this.finish(lost.length);
     });
     return writer;
   }
