@@ -87,3 +87,23 @@ test('flush() waits for the events recorded before it, not for traffic that keep
     await recorder.close();
   }
 });
+
+// Recording runs inside a request's handling: a batch the writer cannot be sent must not throw there.
+test('a batch that cannot be posted to the writer is logged, and neither record() nor flush() throws or hangs', { timeout: 10_000 }, async () => {
+  const dbFile = join(dir, 'unposted.db');
+  await new SqliteStore(dbFile).close();
+  const logFile = join(dir, 'unposted.log');
+  const recorder = new UsageRecorder(dbFile, pino(pino.destination({ dest: logFile, sync: true })));
+  try {
+    // A function cannot be structured-cloned, so postMessage refuses the batch.
+    recorder.record({ ...draft(), error: (() => 'not data') as unknown as string });
+    await recorder.flush();
+    const failed = logged(logFile).filter((entry) => entry.msg === 'could not write usage events');
+    assert.deepEqual(failed.map((entry) => entry.events), [1]);
+    recorder.record(draft());
+    await recorder.flush();
+    assert.equal(rows(dbFile), 1, 'the next batch is written');
+  } finally {
+    await recorder.close();
+  }
+});

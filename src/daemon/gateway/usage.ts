@@ -80,7 +80,7 @@ const MAX_IN_FLIGHT = 2;
  * for a background thread): ~10 MB of heap at most, at ~500 bytes an event. Past it, new events are
  * dropped and counted in the log: a writer that cannot keep up costs usage records, not the daemon's memory.
  */
-export const MAX_BUFFERED_EVENTS = 20_000;
+const MAX_BUFFERED_EVENTS = 20_000;
 // The writer thread holds one batch at a time: a small heap keeps what it adds to the daemon's RSS small.
 const WRITER_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 };
 
@@ -161,26 +161,32 @@ export class UsageRecorder {
     this.send();
   }
 
+  /** Posts what the writer can take; flush() callers whose batches are done go on. Never throws: it runs inside requests. */
   private send(): void {
-    while (this.queue.length > 0) {
-      const writer = (this.writer ??= this.startWriter());
-      if (writer.pending.length >= MAX_IN_FLIGHT) return;
+    while (this.queue.length > 0 && (this.writer?.pending.length ?? 0) < MAX_IN_FLIGHT) {
       const batch = this.queue.shift()!;
       this.queuedEvents -= batch.count;
-      writer.worker.postMessage(batch);
-      writer.pending.push(batch.count);
+      try {
+        const writer = (this.writer ??= this.startWriter());
+        writer.worker.postMessage(batch);
+        writer.pending.push(batch.count);
+      } catch (err) {
+        // A batch that cannot be posted is finished: nothing will ever answer for it.
+        this.log.error({ err: (err as Error).message, events: batch.count }, 'could not write usage events');
+        this.finished++;
+      }
     }
-    if (this.dropped > 0) {
+    if (this.queue.length === 0 && this.dropped > 0) {
       this.log.error({ events: this.dropped }, 'usage events dropped while the usage writer was behind');
       this.dropped = 0;
     }
+    while (this.waiters.length > 0 && this.waiters[0]!.batch <= this.finished) this.waiters.shift()!.resolve();
   }
 
-  /** After an answer, or a lost writer: the next batch goes, and flush() callers whose batches are done go on. */
+  /** After an answer, or a lost writer: the next batch goes. */
   private finish(batches: number): void {
     this.finished += batches;
     this.send();
-    while (this.waiters.length > 0 && this.waiters[0]!.batch <= this.finished) this.waiters.shift()!.resolve();
   }
 
   private startWriter(): WriterThread {
