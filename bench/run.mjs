@@ -103,7 +103,7 @@ async function seedKeys(home, count) {
   try {
     const { resolvePaths } = await import(join(REPO, 'dist/src/core/paths.js'));
     const { SqliteStore } = await import(join(REPO, 'dist/src/store/sqlite.js'));
-    const { openSecretStore } = await import(join(REPO, 'dist/src/secrets/select.js'));
+    const { openSecretStore } = await import(join(REPO, 'dist/src/daemon/secret-store.js'));
     const { newId } = await import(join(REPO, 'dist/src/core/ids.js'));
     const { redact } = await import(join(REPO, 'dist/src/core/redact.js'));
     const paths = resolvePaths(home.env);

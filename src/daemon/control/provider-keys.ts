@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ProviderKeyRecord } from '../../store/types.js';
-import type { ProviderKeyService } from '../provider-keys.js';
+import type { ProviderKeyRecord, ProviderKeyService } from '../../app/provider-keys.js';
 import { listUris, readPageParams } from './pagination.js';
 import { cleared, clearableText, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
 

@@ -2,14 +2,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHo
 import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
 import { VERSION } from '../../core/version.js';
-import type { AccessKeyService } from '../access-keys.js';
-import type { ConfigurationService } from '../configurations.js';
-import type { GatewayConfigService } from '../gateway-config.js';
-import type { Store } from '../../store/types.js';
-import type { Gateway } from '../gateway/index.js';
+import type { AccessKeyService } from '../../app/access-keys.js';
+import type { ConfigurationService } from '../../app/configurations.js';
+import type { GatewayConfigService } from '../../app/gateway-config.js';
+import type { ChangeListener, KeyTester } from '../../app/ports.js';
+import type { ProviderKeyService } from '../../app/provider-keys.js';
+import type { ProviderService } from '../../app/providers.js';
+import type { UsageService } from '../../app/usage.js';
 import type { Logger } from '../log.js';
-import type { ProviderKeyService } from '../provider-keys.js';
-import type { ProviderService } from '../providers.js';
 import { accessKeyRoutes } from './access-keys.js';
 import { configurationRoutes } from './configurations.js';
 import { sendError } from './errors.js';
@@ -33,8 +33,9 @@ export interface ControlDeps {
   /** This install's id, shown as the gateway config's accountId. */
   accountId: string;
   status: () => DaemonStatus;
-  store: Store;
-  gateway: Gateway;
+  usage: UsageService;
+  keyTester: KeyTester;
+  changes: ChangeListener;
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -59,7 +60,7 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   // Every successful write rebuilds the gateway's routing snapshot before the caller hears back, so a key
   // created, rotated or deleted is in effect (or gone) by the time the CLI returns.
   app.addHook('onSend', async (request, reply) => {
-    if (!READS.has(request.method) && reply.statusCode < 400) await deps.gateway.invalidate();
+    if (!READS.has(request.method) && reply.statusCode < 400) await deps.changes.changed();
   });
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) => {
@@ -72,7 +73,7 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   app.register(configurationRoutes(deps.configurations));
   app.register(providerRoutes(deps.providers, deps.gatewayConfig));
   app.register(gatewayConfigRoutes(deps.gatewayConfig, deps.accountId));
-  app.register(providerKeyTestRoutes((id) => deps.gateway.testKey(id)));
-  app.register(usageRoutes(deps.store, deps.gateway));
+  app.register(providerKeyTestRoutes(deps.keyTester));
+  app.register(usageRoutes(deps.usage));
   return app;
 }

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import type { UsageEvent, UsageList, UsageOverview } from '../../core/gateway-api.js';
-import type { Store, UsageEventRecord } from '../../store/types.js';
-import type { Gateway } from '../gateway/index.js';
+import type { UsageEventRecord, UsageService } from '../../app/usage.js';
 import { listUris, readPageParams } from './pagination.js';
 
 const PATH = '/usage';
@@ -14,14 +13,14 @@ const OVERVIEW_DEFAULT_DAYS = 7;
 type Query = Record<string, string | undefined>;
 
 /** A usage event in ngrok's AIGatewayUsageEvent shape, plus aigw's `latencyMs` and `error`. */
-function usageResource(e: UsageEventRecord, gateway: Gateway): UsageEvent {
+function usageResource(e: UsageEventRecord, usage: UsageService): UsageEvent {
   return {
     id: e.id,
     eventTime: e.eventTime,
     requestId: e.requestId,
     accessKeyId: e.accessKeyId,
     provider: e.provider,
-    providerDisplayName: gateway.displayName(e.provider),
+    providerDisplayName: usage.providerDisplayName(e.provider),
     model: e.model,
     modelDisplayName: e.model,
     attemptNumber: e.attemptNumber,
@@ -60,7 +59,7 @@ function bool(query: Query, field: string): boolean {
   throw new AigwError(ERRORS.invalidQuery, `${field} must be true or false`, { field });
 }
 
-export function usageRoutes(store: Store, gateway: Gateway): FastifyPluginAsync {
+export function usageRoutes(usage: UsageService): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Query }>(PATH, async (request): Promise<UsageList> => {
       const q = request.query;
@@ -71,15 +70,14 @@ export function usageRoutes(store: Store, gateway: Gateway): FastifyPluginAsync 
         accessKeyId: q.accessKeyId || undefined,
         includeRetries: bool(q, 'includeRetries') ? 'true' : undefined,
       };
-      await gateway.usage.flush();
-      const { items, hasMore } = await store.listUsage({
+      const { items, hasMore } = await usage.list({
         ...filters,
         limit: page.limit,
         cursor: page.beforeId,
         includeRetries: filters.includeRetries === 'true',
       });
       return {
-        aiGatewayUsage: items.map((e) => usageResource(e, gateway)),
+        aiGatewayUsage: items.map((e) => usageResource(e, usage)),
         ...listUris(PATH, filters, page, items.at(-1)?.id, hasMore, 'cursor'),
       };
     });
@@ -93,8 +91,7 @@ export function usageRoutes(store: Store, gateway: Gateway): FastifyPluginAsync 
       const endTime = time(q, 'endTime') ?? new Date().toISOString();
       const startTime =
         time(q, 'startTime') ?? new Date(Date.parse(endTime.slice(0, 10)) - (OVERVIEW_DEFAULT_DAYS - 1) * DAY_MS).toISOString();
-      await gateway.usage.flush();
-      const rows = await store.usageOverview({ startTime, endTime, groupBy });
+      const rows = await usage.overview({ startTime, endTime, groupBy });
       const buckets = rows.map((r) => ({
         bucketStart: `${r.day}T00:00:00Z`,
         groupKey: r.groupKey,

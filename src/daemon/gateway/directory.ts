@@ -2,7 +2,7 @@ import { hashAccessToken, isWellFormedAccessToken } from '../../core/access-toke
 import type { AccessScope, Router } from '../../core/configs.js';
 import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
 import type { CustomProviderRecord, Store } from '../../store/types.js';
-import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
+import type { GatewaySettings as StoredSettings } from '../../app/ports.js';
 import type {
   AccessRules,
   GatewayAccessKey,

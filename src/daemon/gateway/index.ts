@@ -1,7 +1,6 @@
 import type { KeyTestResult } from '../../core/gateway-api.js';
-import type { SecretStore } from '../../secrets/types.js';
 import type { Store } from '../../store/types.js';
-import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
+import type { DisplayNames, GatewaySettings as StoredSettings, KeyTester, SecretReader } from '../../app/ports.js';
 import type { Logger } from '../log.js';
 import { StoreDirectory } from './directory.js';
 import { testProviderKey } from './key-test.js';
@@ -11,8 +10,8 @@ import { SnapshotHolder } from './snapshot.js';
 import { UpstreamPools } from './upstream.js';
 import { UsageRecorder } from './usage.js';
 
-/** The data plane's parts, built once per daemon; the control plane talks to it through these methods. */
-export class Gateway {
+/** The data plane's parts, built once per daemon; the composition hands it to the control plane as ports (app/ports.ts). */
+export class Gateway implements KeyTester, DisplayNames {
   readonly holder: SnapshotHolder;
   readonly proxy: GatewayProxy;
   readonly usage: UsageRecorder;
@@ -20,7 +19,7 @@ export class Gateway {
   private readonly pools = new UpstreamPools();
 
   /** `dbFile` is the store's database: usage is written to it from a worker thread. */
-  constructor(store: Store, dbFile: string, secretStore: SecretStore, settings: () => Promise<StoredSettings>, log: Logger) {
+  constructor(store: Store, dbFile: string, secretStore: SecretReader, settings: () => Promise<StoredSettings>, log: Logger) {
     this.holder = new SnapshotHolder(new StoreDirectory(store, settings), log);
     this.secrets = new SecretCache(secretStore, log);
     this.usage = new UsageRecorder(dbFile, log);
