@@ -24,8 +24,8 @@ const VENDOR = {
   inquirer: "module.exports = { createPromptModule: require('inquirer').createPromptModule };",
   'cli-table3': "module.exports = require('cli-table3');",
 };
-// Native modules only `aigw doctor` probes for; they load from node_modules as they are.
-const NATIVE = ['keytar', 'better-sqlite3'];
+// The native module only `aigw doctor` probes for; it loads from node_modules as it is.
+const NATIVE = ['keytar'];
 const common = {
   bundle: true,
   format: 'cjs',

@@ -1,5 +1,6 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { checkStoreInChild } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { parseByteSize } from '../core/gateway-config.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
@@ -24,10 +25,12 @@ import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { createLogger, type Logger } from './log.js';
 import { keepMemoryReducerWorking } from './memory-reducer.js';
 import { openSecretStore } from './secret-store.js';
+import { checkStoreFile } from './store-check.js';
 
 
 const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
 const SHUTDOWN_GRACE_MS = 10_000;
+const STORE_CHECK_TIMEOUT_MS = 10_000;
 
 function parseListen(spec: string, what = 'gateway'): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(spec);
@@ -58,8 +61,13 @@ async function main(): Promise<void> {
       'gateway-allowed-hosts': { type: 'string' },
       'gateway-allowed-origins': { type: 'string' },
       'gateway-body-limit': { type: 'string' },
+      'check-store': { type: 'boolean' },
     },
   });
+  if (values['check-store']) {
+    process.stdout.write(JSON.stringify(checkStoreFile(resolvePaths().dbFile)));
+    return;
+  }
   const log = createLogger();
   const paths = resolvePaths();
   const startedAt = new Date();
@@ -160,6 +168,7 @@ async function main(): Promise<void> {
     gatewayConfig,
     accountId: store.installId,
     status,
+    checkStore: () => checkStoreInChild(process.env, STORE_CHECK_TIMEOUT_MS),
     usage: new UsageService(store, dataPlane.usage, dataPlane),
     keyTester: dataPlane,
     changes: { changed: () => dataPlane.invalidate() },

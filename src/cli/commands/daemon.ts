@@ -1,12 +1,13 @@
 import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
 import type { Command } from 'commander';
+import type { DaemonOptions } from '../../core/daemon-runtime.js';
 import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
-import { isDaemonUp, runDaemonForeground, startDaemon, stopDaemon, type DaemonOptions } from '../daemon-process.js';
+import { isDaemonUp, runDaemonForeground, startDaemon, stopDaemon } from '../daemon-process.js';
 import { getJson } from '../socket.js';
 import type { IO, View } from '../io.js';
 

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHookHandler } from 'fastify';
-import type { DaemonStatus } from '../../core/daemon-status.js';
+import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
-import { VERSION } from '../../core/version.js';
+import { DAEMON_VERSION_HEADER, VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
 import type { ConfigurationService } from '../../app/configurations.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
@@ -20,7 +20,6 @@ import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
 import { usageRoutes } from './usage.js';
 
-export const DAEMON_VERSION_HEADER = 'aigw-daemon-version';
 const CONTROL_BODY_LIMIT = 64 * 1024;
 
 export interface ControlDeps {
@@ -33,6 +32,8 @@ export interface ControlDeps {
   /** This install's id, shown as the gateway config's accountId. */
   accountId: string;
   status: () => DaemonStatus;
+  /** The store's health for `aigw doctor`, checked away from the daemon's event loop. */
+  checkStore: () => Promise<StoreCheck>;
   usage: UsageService;
   keyTester: KeyTester;
   changes: ChangeListener;
@@ -67,7 +68,7 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
     const err = new AigwError(ERRORS.routeNotFound, `no API route ${request.method} ${request.url.split('?')[0]}`);
     reply.status(404).send(errorBody(err));
   });
-  app.register(healthRoutes(deps.status));
+  app.register(healthRoutes(deps.status, deps.checkStore));
   app.register(providerKeyRoutes(deps.providerKeys));
   app.register(accessKeyRoutes(deps.accessKeys));
   app.register(configurationRoutes(deps.configurations));
