@@ -205,6 +205,26 @@ test('`daemon run` stays in the foreground, logs to stdout, and shuts down clean
   }
 });
 
+test('a bad listen address or body limit stops the daemon as a configuration error (exit 78), saying what to write', async () => {
+  const home = new TestHome();
+  try {
+    const cases = [
+      { env: { AIGW_GATEWAY_LISTEN: 'nonsense' }, says: /the gateway address "nonsense" must look like 127\.0\.0\.1:9271/ },
+      { env: { AIGW_CONTROL_LISTEN: 'localhost' }, says: /the management API address "localhost" must look like/ },
+      { env: { AIGW_GATEWAY_BODY_LIMIT: 'lots' }, says: /the gateway body limit "lots" must be a size such as 10MiB/ },
+    ];
+    for (const { env, says } of cases) {
+      const ran = await home.run(['daemon', 'run'], { env });
+      assert.equal(ran.code, 78, JSON.stringify(env));
+      const logged = JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { msg: string; err: string };
+      assert.equal(logged.msg, 'cannot start');
+      assert.match(logged.err, says);
+    }
+  } finally {
+    await home.cleanup();
+  }
+});
+
 test('`daemon logs` prints the daemon log', async () => {
   const home = new TestHome();
   try {
