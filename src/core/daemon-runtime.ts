@@ -6,6 +6,8 @@ import type { StoreCheck } from './daemon-status.js';
  * here as plain data so that the CLI, which starts the daemon by path, never imports daemon code.
  */
 const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+/** The daemon side's check of a home's store, run as a program of its own. */
+const STORE_CHECK_ENTRY = fileURLToPath(new URL('../daemon/store-check.js', import.meta.url));
 
 /**
  * V8's young generation may grow to 16 MB per semi-space by default, and an idle daemon keeps whatever
@@ -24,8 +26,6 @@ const DAEMON_NODE_FLAGS = ['--max-semi-space-size=8', '--no-maglev', '--bytecode
 export interface DaemonOptions {
   gatewayListen?: string | undefined;
   controlListen?: string | undefined;
-  /** Check the store's file and print the result as JSON, then exit: `aigw doctor` when no daemon is up. */
-  checkStore?: boolean | undefined;
 }
 
 /** The arguments for `process.execPath` that run the daemon. */
@@ -33,7 +33,6 @@ export function daemonArgs(options: DaemonOptions = {}): string[] {
   const args = [...DAEMON_NODE_FLAGS, DAEMON_ENTRY];
   if (options.gatewayListen) args.push('--gateway-listen', options.gatewayListen);
   if (options.controlListen) args.push('--control-listen', options.controlListen);
-  if (options.checkStore) args.push('--check-store');
   return args;
 }
 
@@ -48,13 +47,13 @@ export function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
- * Runs the daemon's store check in a process of its own: it reads the whole database file, which would hold
- * up a running daemon's requests, and the CLI never opens the database itself.
+ * Runs the daemon side's store check in a process of its own: it reads the whole database file, which would
+ * hold up a running daemon's requests, and the CLI never opens the database itself.
  */
 export async function checkStoreInChild(env: NodeJS.ProcessEnv, timeoutMs: number): Promise<StoreCheck> {
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
-    execFile(process.execPath, daemonArgs({ checkStore: true }), { env: daemonEnv(env), timeout: timeoutMs, encoding: 'utf8' }, (err, stdout) => {
+    execFile(process.execPath, [STORE_CHECK_ENTRY], { env, timeout: timeoutMs, encoding: 'utf8' }, (err, stdout) => {
       try {
         if (err) throw err;
         resolve(JSON.parse(stdout) as StoreCheck);

@@ -17,8 +17,8 @@ export interface DaemonStatus {
 export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 } as const;
 
 /**
- * The store's health as `aigw doctor` shows it. The daemon's entry computes it (`--check-store`), in a
- * process of its own, and `GET /status/store` answers with it.
+ * The store's health as `aigw doctor` shows it: src/daemon/store-check.ts computes it, in a process of its
+ * own, and `GET /status/store` answers with it.
  */
 export interface StoreCheck {
   status: 'ok' | 'fail' | 'skip';

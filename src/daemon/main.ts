@@ -25,7 +25,6 @@ import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { createLogger, type Logger } from './log.js';
 import { keepMemoryReducerWorking } from './memory-reducer.js';
 import { openSecretStore } from './secret-store.js';
-import { checkStoreFile } from './store-check.js';
 
 
 const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
@@ -61,13 +60,8 @@ async function main(): Promise<void> {
       'gateway-allowed-hosts': { type: 'string' },
       'gateway-allowed-origins': { type: 'string' },
       'gateway-body-limit': { type: 'string' },
-      'check-store': { type: 'boolean' },
     },
   });
-  if (values['check-store']) {
-    process.stdout.write(JSON.stringify(checkStoreFile(resolvePaths().dbFile)));
-    return;
-  }
   const log = createLogger();
   const paths = resolvePaths();
   const startedAt = new Date();

@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { StoreCheck } from '../core/daemon-status.js';
+import { resolvePaths } from '../core/paths.js';
 import { keep, statementFor } from '../store/sqlite-handles.js';
 
 const BUSY_TIMEOUT_MS = 2000;
@@ -24,4 +26,9 @@ export function checkStoreFile(dbFile: string): StoreCheck {
       fix: `check that the file is yours and readable (chmod 600 ${dbFile})`,
     };
   }
+}
+
+// Run as a program (core/daemon-runtime.ts starts it), it prints the check of this home's store as JSON.
+if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
+  process.stdout.write(JSON.stringify(checkStoreFile(resolvePaths().dbFile)));
 }
