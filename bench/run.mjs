@@ -102,7 +102,7 @@ async function seedKeys(home, count) {
   Object.assign(process.env, home.env);
   try {
     const { resolvePaths } = await import(join(REPO, 'dist/src/core/paths.js'));
-    const { SqliteStore } = await import(join(REPO, 'dist/src/store/sqlite.js'));
+    const { SqliteStore } = await import(join(REPO, 'dist/src/store/sqlite/index.js'));
     const { openSecretStore } = await import(join(REPO, 'dist/src/secrets/select.js'));
     const { newId } = await import(join(REPO, 'dist/src/core/ids.js'));
     const { redact } = await import(join(REPO, 'dist/src/core/redact.js'));

@@ -6,7 +6,7 @@ import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
 import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { SqliteStore } from '../store/sqlite/index.js';
 import { buildControlServer, type ControlDeps } from './control/server.js';
 import { bearerTokenHook, loadControlToken } from './control/tcp.js';
 import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
@@ -111,8 +111,8 @@ async function main(): Promise<void> {
   }
 
   const gatewayConfig = new GatewayConfigService(store, log);
-  const dataPlane = new Gateway(store, paths.dbFile, secrets.store, () => gatewayConfig.settings(), log);
-  await dataPlane.invalidate();
+  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
+  await dataPlane.load();
   const guard = new BrowserGuard({
     // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).
     allowedHosts: [

@@ -8,14 +8,14 @@ import { runInNewContext } from 'node:vm';
 import Database from 'better-sqlite3';
 import { newId } from '../../src/core/ids.js';
 import { acquireDaemonLock, AlreadyRunningError } from '../../src/daemon/lock.js';
-import { MIGRATIONS } from '../../src/store/migrations.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
-import { keep, pragmaValue } from '../../src/store/sqlite-handles.js';
-import { SqliteUsageWriter } from '../../src/store/sqlite-usage.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
+import { keep, pragmaValue } from '../../src/store/sqlite/handles.js';
+import { SqliteUsageWriter } from '../../src/store/sqlite/usage-writer.js';
 import { isRefusal, type Outcome, type ProviderKeyRecord, type UsageDraft } from '../../src/store/types.js';
 
 // Every connection and statement this file makes is watched: none may ever become garbage, because on
-// Node 24 better-sqlite3 aborts the process when the GC finalizes one (see sqlite-handles.ts). The last
+// Node 24 better-sqlite3 aborts the process when the GC finalizes one (see sqlite/handles.ts). The last
 // test collects garbage and checks.
 const finalized: string[] = [];
 const watcher = new FinalizationRegistry<string>((what) => finalized.push(what));

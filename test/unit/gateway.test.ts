@@ -5,7 +5,7 @@ import { isRetryable } from '../../src/daemon/gateway/attempt.js';
 import { cooldownMs } from '../../src/daemon/gateway/proxy.js';
 import { isAllowed, keysFor, resolveModel, resolveTargets } from '../../src/daemon/gateway/resolve.js';
 import type { GatewayAccessKey, GatewayProvider, GatewayProviderKey, RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
-import { DEFAULT_SETTINGS } from '../../src/daemon/gateway/snapshot.js';
+import { defaultGatewaySettings } from '../../src/core/gateway-config.js';
 import { MaskedSecret } from '../../src/daemon/gateway/secret-cache.js';
 import { forwardedResponseHeaders, upstreamRequestHeaders } from '../../src/daemon/gateway/upstream.js';
 import { foldUsage, noTokens, SseUsageScanner } from '../../src/daemon/gateway/usage.js';
@@ -37,7 +37,7 @@ function snapshot(keys: GatewayProviderKey[]): RoutingSnapshot {
   ]);
   const byProvider = new Map<string, GatewayProviderKey[]>();
   for (const k of keys) byProvider.set(k.providerId, [...(byProvider.get(k.providerId) ?? []), k]);
-  return { accessKeys: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: DEFAULT_SETTINGS };
+  return { accessKeys: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: defaultGatewaySettings() };
 }
 const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [] };
 

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
-import { keep, statementFor } from '../../store/sqlite-handles.js';
+import { keep, statementFor } from '../../store/sqlite/handles.js';
 import { handler } from '../command.js';
 import { getJson } from '../socket.js';
 import type { IO } from '../io.js';

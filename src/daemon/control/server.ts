@@ -37,8 +37,6 @@ export interface ControlDeps {
   gateway: Gateway;
 }
 
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
 /**
  * The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource.
  * `authenticate` runs first on every request (the TCP listener's bearer token check).
@@ -55,11 +53,6 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   if (authenticate) app.addHook('onRequest', authenticate);
   app.addHook('onSend', async (_request, reply) => {
     reply.header(DAEMON_VERSION_HEADER, VERSION);
-  });
-  // Every successful write rebuilds the gateway's routing snapshot before the caller hears back, so a key
-  // created, rotated or deleted is in effect (or gone) by the time the CLI returns.
-  app.addHook('onSend', async (request, reply) => {
-    if (!READS.has(request.method) && reply.statusCode < 400) await deps.gateway.invalidate();
   });
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) => {
