@@ -65,11 +65,6 @@ export class AccessKeyService {
     return record;
   }
 
-  /** The gateway's lookup: undefined for a token nobody issued. */
-  findByToken(token: string): Promise<AccessKeyRecord | undefined> {
-    return this.store.getAccessKeyByTokenHash(hashAccessToken(token));
-  }
-
   list(query: PageQuery): Promise<Page<AccessKeyRecord>> {
     return this.store.listAccessKeys(query);
   }

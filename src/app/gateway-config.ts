@@ -1,10 +1,10 @@
 import { AigwError, ERRORS } from '../core/errors.js';
 import { checkBaseUrl } from '../core/custom-providers.js';
-import { checkTimeout, GATEWAY_DEFAULTS, type GatewayConfig } from '../core/gateway-config.js';
+import { checkTimeout, GATEWAY_DEFAULTS, type GatewayConfig, type GatewaySettings } from '../core/gateway-config.js';
 import { checkLabels } from '../core/provider-keys.js';
 import { BUILTIN_PROVIDERS, builtinProvider } from '../core/providers.js';
 import type { Store } from '../store/types.js';
-import type { GatewaySettings, Logger } from './ports.js';
+import type { Logger } from './ports.js';
 
 export interface GatewayConfigUpdate {
   totalTimeout?: string | undefined;

@@ -31,11 +31,6 @@ export interface SecretVault extends SecretReader {
   list(): Promise<string[]>;
 }
 
-/** Told after every successful management write, before the caller hears back: the routing snapshot follows. */
-export interface ChangeListener {
-  changed(): Promise<void>;
-}
-
 /** One cheap upstream call with a stored provider key (the gateway owns the upstream pools). */
 export interface KeyTester {
   testKey(id: string): Promise<KeyTestResult>;
@@ -51,11 +46,5 @@ export interface UsageFlush {
   flush(): Promise<void>;
 }
 
-/** What the data plane reads from the gateway settings: timeouts in milliseconds and every built-in's base URL. */
-export interface GatewaySettings {
-  totalTimeoutMs: number;
-  perRequestTimeoutMs: number;
-  maxInputTokens: number | null;
-  maxOutputTokens: number | null;
-  baseUrls: Record<string, string>;
-}
+/** What the data plane reads from the gateway settings (one type, in core). */
+export type { GatewaySettings } from '../core/gateway-config.js';

@@ -6,7 +6,7 @@ import { parseByteSize } from '../core/gateway-config.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { SqliteStore } from '../store/sqlite/index.js';
 import { AccessKeyService } from '../app/access-keys.js';
 import { ConfigurationService } from '../app/configurations.js';
 import { GatewayConfigService } from '../app/gateway-config.js';
@@ -115,8 +115,8 @@ async function main(): Promise<void> {
   }
 
   const gatewayConfig = new GatewayConfigService(store, log);
-  const dataPlane = new Gateway(store, paths.dbFile, secrets.store, () => gatewayConfig.settings(), log);
-  await dataPlane.invalidate();
+  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
+  await dataPlane.load();
   const guard = new BrowserGuard({
     // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).
     allowedHosts: [
@@ -165,7 +165,6 @@ async function main(): Promise<void> {
     checkStore: () => checkStoreInChild(process.env, STORE_CHECK_TIMEOUT_MS),
     usage: new UsageService(store, dataPlane.usage, dataPlane),
     keyTester: dataPlane,
-    changes: { changed: () => dataPlane.invalidate() },
   };
   const control = buildControlServer(controlDeps);
   // Over TCP only when asked for, and then only with the bearer token from the config dir.

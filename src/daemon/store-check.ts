@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import type { StoreCheck } from '../core/daemon-status.js';
 import { resolvePaths } from '../core/paths.js';
-import { keep, statementFor } from '../store/sqlite-handles.js';
+import { keep, statementFor } from '../store/sqlite/handles.js';
 
 const BUSY_TIMEOUT_MS = 2000;
 

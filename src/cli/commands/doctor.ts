@@ -7,7 +7,7 @@ import { resolvePaths, type AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler } from '../command.js';
 import { getJson } from '../socket.js';
-import type { IO } from '../io.js';
+import { wrapLines, type IO } from '../io.js';
 
 /** `aigw doctor`: checks the installation and says, for each problem, how to fix it. */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -186,20 +186,9 @@ const MARK: Record<CheckStatus, (io: IO) => string> = {
   skip: (io) => io.dim('-'),
 };
 
-/** Greedy word wrap for a terminal of known width; long words stay whole. */
+/** Wrapped to a terminal of known width; long words (paths, commands) stay whole. */
 function wrapText(text: string, width: number): string[] {
-  if (!Number.isFinite(width) || width < 20) return [text];
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  return [...lines, line];
+  return Number.isFinite(width) && width >= 20 ? wrapLines(text, width, false) : [text];
 }
 
 async function doctor(io: IO): Promise<void> {

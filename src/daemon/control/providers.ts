@@ -3,7 +3,8 @@ import type { SupportedApiSurface } from '../../core/custom-providers.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
 import type { CustomProviderRecord, CustomProviderUpdate, ProviderService } from '../../app/providers.js';
-import { listUris, readPageParams } from './pagination.js';
+import { listUris } from './pagination.js';
+import { readPageParams } from './query.js';
 import { cleared, clearableText, LOCAL_OWNER, text, type Clearable, type IdParams, type Query } from './shapes.js';
 
 const PATH = '/providers';

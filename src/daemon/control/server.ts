@@ -5,7 +5,7 @@ import { DAEMON_VERSION_HEADER, VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
 import type { ConfigurationService } from '../../app/configurations.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
-import type { ChangeListener, KeyTester } from '../../app/ports.js';
+import type { KeyTester } from '../../app/ports.js';
 import type { ProviderKeyService } from '../../app/provider-keys.js';
 import type { ProviderService } from '../../app/providers.js';
 import type { UsageService } from '../../app/usage.js';
@@ -36,10 +36,7 @@ export interface ControlDeps {
   checkStore: () => Promise<StoreCheck>;
   usage: UsageService;
   keyTester: KeyTester;
-  changes: ChangeListener;
 }
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource.
@@ -57,11 +54,6 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   if (authenticate) app.addHook('onRequest', authenticate);
   app.addHook('onSend', async (_request, reply) => {
     reply.header(DAEMON_VERSION_HEADER, VERSION);
-  });
-  // Every successful write rebuilds the gateway's routing snapshot before the caller hears back, so a key
-  // created, rotated or deleted is in effect (or gone) by the time the CLI returns.
-  app.addHook('onSend', async (request, reply) => {
-    if (!READS.has(request.method) && reply.statusCode < 400) await deps.changes.changed();
   });
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) => {
