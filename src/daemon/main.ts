@@ -17,6 +17,7 @@ import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { AccessKeyService } from './access-keys.js';
 import { ConfigurationService } from './configurations.js';
 import { GatewayConfigService } from './gateway-config.js';
+import { PriceService } from './prices.js';
 import { createLogger, type Logger } from './log.js';
 import { keepMemoryReducerWorking } from './memory-reducer.js';
 import { ProviderKeyService } from './provider-keys.js';
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
     configurations: new ConfigurationService(store, providers, log),
     providers,
     gatewayConfig,
+    prices: new PriceService(store, log),
     accountId: store.installId,
     status,
     store,

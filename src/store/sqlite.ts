@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { configReferences, withoutProviderKey, type AccessScope, type Router } from '../core/configs.js';
+import type { UsageGroup } from '../core/gateway-api.js';
 import { MIGRATIONS } from './migrations.js';
 import { keep, pragmaValue, statementFor } from './sqlite-handles.js';
 import type {
@@ -63,6 +64,8 @@ interface ConfigurationRow {
   metadata: string;
   access: string | null;
   router: string | null;
+  max_input_tokens: number | null;
+  max_output_tokens: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -120,6 +123,8 @@ function toConfiguration(row: ConfigurationRow): ConfigurationRecord {
     metadata: row.metadata,
     access: row.access === null ? null : (JSON.parse(row.access) as AccessScope),
     router: row.router === null ? null : (JSON.parse(row.router) as Router),
+    maxInputTokens: row.max_input_tokens,
+    maxOutputTokens: row.max_output_tokens,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -166,7 +171,18 @@ interface UsageRow {
   provider_key_redacted: string | null;
   latency_ms: number;
   error: string | null;
+  cache_write_tokens: number;
+  tokens_known: number;
+  cost_usd: number | null;
 }
+
+/** What each overview grouping groups by; an attempt made without a key (a local server) groups under `none`. */
+const USAGE_GROUP_COLUMNS: Record<UsageGroup, string> = {
+  provider: 'provider',
+  accessKey: 'access_key_id',
+  providerKey: "coalesce(provider_key_id, 'none')",
+  model: "provider || ':' || model",
+};
 
 function toUsageEvent(row: UsageRow): UsageEventRecord {
   return {
@@ -186,7 +202,10 @@ function toUsageEvent(row: UsageRow): UsageEventRecord {
     inputTokens: row.input_tokens,
     outputTokens: row.output_tokens,
     cacheReadTokens: row.cache_read_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
     reasoningTokens: row.reasoning_tokens,
+    tokensKnown: row.tokens_known === 1,
+    costUsd: row.cost_usd,
     providerKeyId: row.provider_key_id,
     providerKeyRedacted: row.provider_key_redacted,
     latencyMs: row.latency_ms,
@@ -270,8 +289,9 @@ export class SqliteStore implements Store {
         'SELECT id FROM access_keys WHERE access_key_configuration_id = ? ORDER BY id',
       ),
       insertConfiguration: prepare(`
-        INSERT INTO access_key_configurations (id, name, description, metadata, access, router, created_at, updated_at)
-        VALUES (@id, @name, @description, @metadata, @access, @router, @createdAt, @updatedAt)`),
+        INSERT INTO access_key_configurations (id, name, description, metadata, access, router, max_input_tokens,
+                                               max_output_tokens, created_at, updated_at)
+        VALUES (@id, @name, @description, @metadata, @access, @router, @maxInputTokens, @maxOutputTokens, @createdAt, @updatedAt)`),
       getConfiguration: prepare<[string], ConfigurationRow>('SELECT * FROM access_key_configurations WHERE id = ?'),
       setConfigurationRouter: prepare('UPDATE access_key_configurations SET router = ?, updated_at = ? WHERE id = ?'),
       deleteConfiguration: prepare('DELETE FROM access_key_configurations WHERE id = ?'),
@@ -325,8 +345,8 @@ export class SqliteStore implements Store {
   }
 
   /** Sets the given columns (undefined = unchanged) and updated_at; false when there is no such row. */
-  private updateColumns(table: string, id: string, values: Record<string, string | null | undefined>, updatedAt: string): boolean {
-    const given = Object.entries(values).filter(([, v]) => v !== undefined) as [string, string | null][];
+  private updateColumns(table: string, id: string, values: Record<string, string | number | null | undefined>, updatedAt: string): boolean {
+    const given = Object.entries(values).filter(([, v]) => v !== undefined) as [string, string | number | null][];
     const sets = [...given.map(([column]) => `${column} = @${column}`), 'updated_at = @updatedAt'];
     const sql = `UPDATE ${table} SET ${sets.join(', ')} WHERE id = @id`;
     return this.statement(sql).run({ ...Object.fromEntries(given), updatedAt, id }).changes > 0;
@@ -475,10 +495,12 @@ export class SqliteStore implements Store {
   }
 
   async usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]> {
-    const group = query.groupBy === 'accessKey' ? 'access_key_id' : 'provider';
+    const group = USAGE_GROUP_COLUMNS[query.groupBy];
     return statementFor<{ startTime: string; endTime: string }, UsageBucketRow>(
       this.db,
-      `SELECT substr(event_time, 1, 10) AS day, ${group} AS groupKey, count(*) AS requests, sum(is_error) AS errors
+      `SELECT substr(event_time, 1, 10) AS day, ${group} AS groupKey, count(*) AS requests, sum(is_error) AS errors,
+              total(cost_usd) AS costUsd, sum(cost_usd IS NULL) AS unpricedRequests,
+              sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens
            FROM usage_events
           WHERE is_final_attempt = 1 AND event_time >= @startTime AND event_time < @endTime
           GROUP BY day, groupKey ORDER BY day, groupKey`,
@@ -608,6 +630,8 @@ export class SqliteStore implements Store {
         metadata,
         access: patch.access === undefined ? undefined : jsonOrNull(patch.access),
         router: patch.router === undefined ? undefined : jsonOrNull(patch.router),
+        max_input_tokens: patch.maxInputTokens,
+        max_output_tokens: patch.maxOutputTokens,
       };
       this.updateColumns('access_key_configurations', id, columns, updatedAt);
       this.writeReferences(id, access, router);

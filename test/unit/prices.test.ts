@@ -11,10 +11,14 @@ function namesIn(match: any): string[] {
 }
 
 const TABLE_ID: Record<string, string> = { 'z-ai': 'zai' };
+function tokens(inputTokens: number, outputTokens: number, cacheReadTokens = 0, cacheWriteTokens = 0, reasoningTokens = 0): PricedTokens {
+  return { inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens };
+}
+
 const USAGES: PricedTokens[] = [
-  { input: 1_000, output: 200, cacheRead: 300, cacheWrite: 100, reasoning: 50 },
-  { input: 250_000, output: 4_000, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
-  { input: 7, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0 },
+  tokens(1_000, 200, 300, 100, 50),
+  tokens(250_000, 4_000),
+  tokens(7, 0),
 ];
 
 /** How many (model, usage) prices agree with the library's for one provider at one time; throws on the first that does not. */
@@ -27,7 +31,13 @@ function compareProvider(provider: string, at: Date): number {
   for (const name of names) {
     const entry = builtinModel(provider, name);
     for (const u of USAGES) {
-      const usage = { input_tokens: u.input, output_tokens: u.output, cache_read_tokens: u.cacheRead, cache_write_tokens: u.cacheWrite, output_reasoning_tokens: u.reasoning };
+      const usage = {
+        input_tokens: u.inputTokens,
+        output_tokens: u.outputTokens,
+        cache_read_tokens: u.cacheReadTokens,
+        cache_write_tokens: u.cacheWriteTokens,
+        output_reasoning_tokens: u.reasoningTokens,
+      };
       const theirs = calcPrice(usage, name, { providerId: tableId, timestamp: at });
       if (!theirs) {
         assert.equal(entry, undefined, `${provider}:${name} is unpriced in both`);
@@ -58,19 +68,19 @@ test('a price of the user wins over the table, a provider-wide one covers the re
       ['ollama:*', { input_mtok: 0, output_mtok: 0 }],
     ]),
   );
-  const tokens = { input: 1_000_000, output: 1_000_000, cacheRead: 0, cacheWrite: 0, reasoning: 0 };
-  assert.equal(book.cost('openai', 'gpt-4o-mini', Date.now(), tokens), 3);
-  assert.equal(book.cost('openai', 'gpt-4o', Date.now(), tokens), 2.5 + 10);
-  assert.equal(book.cost('ollama', 'llama3', Date.now(), tokens), 0);
-  assert.equal(book.cost('my-vllm', 'llama3', Date.now(), tokens), null);
-  assert.equal(book.cost('hyperbolic', 'meta-llama/Llama-3.3-70B-Instruct', Date.now(), tokens), null);
+  const million = tokens(1_000_000, 1_000_000);
+  assert.equal(book.cost('openai', 'gpt-4o-mini', Date.now(), million), 3);
+  assert.equal(book.cost('openai', 'gpt-4o', Date.now(), million), 2.5 + 10);
+  assert.equal(book.cost('ollama', 'llama3', Date.now(), million), 0);
+  assert.equal(book.cost('my-vllm', 'llama3', Date.now(), million), null);
+  assert.equal(book.cost('hyperbolic', 'meta-llama/Llama-3.3-70B-Instruct', Date.now(), million), null);
   assert.equal(book.cost('openai', 'gpt-4o-mini', Date.now(), null), null, 'unknown tokens, unknown cost');
 });
 
 test('cache tokens without a price of their own are paid at the input price', () => {
-  const tokens = { input: 1_000_000, output: 0, cacheRead: 400_000, cacheWrite: 100_000, reasoning: 0 };
-  assert.equal(costOf({ input_mtok: 1, output_mtok: 1 }, tokens), 1);
-  assert.equal(costOf({ input_mtok: 1, cache_read_mtok: 0.1, cache_write_mtok: 2 }, tokens), 0.5 + 0.04 + 0.2);
+  const cached = tokens(1_000_000, 0, 400_000, 100_000);
+  assert.equal(costOf({ input_mtok: 1, output_mtok: 1 }, cached), 1);
+  assert.equal(costOf({ input_mtok: 1, cache_read_mtok: 0.1, cache_write_mtok: 2 }, cached), 0.5 + 0.04 + 0.2);
 });
 
 test('compact dates in a model name are found under their dashed form', () => {

@@ -21,6 +21,8 @@ export function configurationResource(r: ConfigurationRecord, keys: Map<string, 
     description: r.description,
     metadata: r.metadata,
     ...(r.access ? { access: r.access } : {}),
+    maxInputTokens: r.maxInputTokens,
+    maxOutputTokens: r.maxOutputTokens,
     ...(r.router
       ? {
           router: {
@@ -58,6 +60,9 @@ const rule = {
 } as const;
 const routerProperties = { rules: { type: 'array', items: rule } } as const;
 
+/** A configuration's own token cap; it wins over the account-wide one in the gateway settings. */
+const tokenCap = { type: 'integer', minimum: 1 } as const;
+
 const createBody = {
   type: 'object',
   additionalProperties: false,
@@ -68,6 +73,8 @@ const createBody = {
     metadata: text,
     access: { type: 'object', additionalProperties: false, properties: accessProperties },
     router: { type: 'object', additionalProperties: false, properties: routerProperties },
+    maxInputTokens: tokenCap,
+    maxOutputTokens: tokenCap,
   },
 } as const;
 
@@ -80,6 +87,8 @@ const updateBody = {
     metadata: clearableText,
     access: { type: ['object', 'null'], additionalProperties: false, properties: accessProperties },
     router: { type: ['object', 'null'], additionalProperties: false, properties: routerProperties },
+    maxInputTokens: { ...tokenCap, type: ['integer', 'null'] },
+    maxOutputTokens: { ...tokenCap, type: ['integer', 'null'] },
   },
 } as const;
 
@@ -89,6 +98,8 @@ interface CreateBody {
   metadata?: string;
   access?: AccessScope;
   router?: RouterWrite;
+  maxInputTokens?: number;
+  maxOutputTokens?: number;
 }
 
 interface UpdateBody {
@@ -97,6 +108,8 @@ interface UpdateBody {
   metadata?: Clearable;
   access?: AccessScope | null;
   router?: RouterWrite | null;
+  maxInputTokens?: number | null;
+  maxOutputTokens?: number | null;
 }
 
 export function configurationRoutes(service: ConfigurationService): FastifyPluginAsync {
@@ -121,8 +134,8 @@ export function configurationRoutes(service: ConfigurationService): FastifyPlugi
     app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => show(await service.get(request.params.id)));
 
     app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
-      const { name, description, metadata, access, router } = request.body;
-      const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata), access, router };
+      const { name, description, metadata, ...rest } = request.body;
+      const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata), ...rest };
       return show(await service.update(request.params.id, patch));
     });
 

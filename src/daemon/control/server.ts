@@ -10,11 +10,13 @@ import type { Gateway } from '../gateway/index.js';
 import type { Logger } from '../log.js';
 import type { ProviderKeyService } from '../provider-keys.js';
 import type { ProviderService } from '../providers.js';
+import type { PriceService } from '../prices.js';
 import { accessKeyRoutes } from './access-keys.js';
 import { configurationRoutes } from './configurations.js';
 import { sendError } from './errors.js';
 import { gatewayConfigRoutes } from './gateway-config.js';
 import { healthRoutes } from './health.js';
+import { priceRoutes } from './prices.js';
 import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
@@ -30,6 +32,7 @@ export interface ControlDeps {
   configurations: ConfigurationService;
   providers: ProviderService;
   gatewayConfig: GatewayConfigService;
+  prices: PriceService;
   /** This install's id, shown as the gateway config's accountId. */
   accountId: string;
   status: () => DaemonStatus;
@@ -74,5 +77,6 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   app.register(gatewayConfigRoutes(deps.gatewayConfig, deps.accountId));
   app.register(providerKeyTestRoutes((id) => deps.gateway.testKey(id)));
   app.register(usageRoutes(deps.store, deps.gateway));
+  app.register(priceRoutes(deps.prices));
   return app;
 }

@@ -3,6 +3,7 @@ import type { AccessScope, Router } from '../../core/configs.js';
 import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
 import type { CustomProviderRecord, Store } from '../../store/types.js';
 import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
+import { priceBook, readOwnPrices } from '../prices.js';
 import type {
   AccessRules,
   GatewayAccessKey,
@@ -54,12 +55,13 @@ export class StoreDirectory implements GatewayDirectory {
   }
 
   async load(): Promise<RoutingSnapshot> {
-    const [settings, providerKeys, accessKeyRecords, configurations, customProviders] = await Promise.all([
+    const [settings, providerKeys, accessKeyRecords, configurations, customProviders, ownPrices] = await Promise.all([
       this.settings(),
       this.store.allProviderKeys(),
       this.store.allAccessKeys(),
       this.store.allConfigurations(),
       this.store.allCustomProviders(),
+      readOwnPrices(this.store),
     ]);
 
     const providers = new Map<string, GatewayProvider>();
@@ -94,6 +96,10 @@ export class StoreDirectory implements GatewayDirectory {
         id: a.id,
         access: accessRules(config?.access ?? null),
         rules: routerRules(config?.router ?? null),
+        caps: {
+          maxInputTokens: config?.maxInputTokens ?? settings.maxInputTokens,
+          maxOutputTokens: config?.maxOutputTokens ?? settings.maxOutputTokens,
+        },
       });
     }
     return {
@@ -102,6 +108,7 @@ export class StoreDirectory implements GatewayDirectory {
       keys,
       keysByProvider,
       settings: { totalTimeoutMs: settings.totalTimeoutMs, perRequestTimeoutMs: settings.perRequestTimeoutMs },
+      prices: priceBook(ownPrices),
     };
   }
 }

@@ -41,13 +41,13 @@ interface PriceIndex {
   tables: Record<string, { fallbacks: string[]; models: IndexModel[] }>;
 }
 
-/** Token counts as aigw records them: `input` counts every input token, cached or not. */
+/** Token counts as aigw records them: `inputTokens` counts every input token, cached or not. */
 export interface PricedTokens {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  reasoning: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
 }
 
 let index: PriceIndex | undefined;
@@ -127,17 +127,18 @@ function charge(price: UnitPrice | undefined, count: number, inputTokens: number
  * their own stay in it and are paid at the input price, and reasoning tokens likewise at the output price.
  */
 export function costOf(prices: ModelPrices, t: PricedTokens): number {
-  const cacheRead = prices.cache_read_mtok === undefined ? 0 : t.cacheRead;
-  const cacheWrite = prices.cache_write_mtok === undefined ? 0 : t.cacheWrite;
-  const reasoning = prices.output_reasoning_mtok === undefined ? 0 : Math.min(t.reasoning, t.output);
+  const input = t.inputTokens;
+  const cacheRead = prices.cache_read_mtok === undefined ? 0 : t.cacheReadTokens;
+  const cacheWrite = prices.cache_write_mtok === undefined ? 0 : t.cacheWriteTokens;
+  const reasoning = prices.output_reasoning_mtok === undefined ? 0 : Math.min(t.reasoningTokens, t.outputTokens);
   const M = 1e6;
   return (
-    charge(prices.input_mtok, Math.max(0, t.input - cacheRead - cacheWrite), t.input, M) +
-    charge(prices.cache_read_mtok, cacheRead, t.input, M) +
-    charge(prices.cache_write_mtok, cacheWrite, t.input, M) +
-    charge(prices.output_mtok, t.output - reasoning, t.input, M) +
-    charge(prices.output_reasoning_mtok, reasoning, t.input, M) +
-    charge(prices.requests_kcount, 1, t.input, 1000)
+    charge(prices.input_mtok, Math.max(0, input - cacheRead - cacheWrite), input, M) +
+    charge(prices.cache_read_mtok, cacheRead, input, M) +
+    charge(prices.cache_write_mtok, cacheWrite, input, M) +
+    charge(prices.output_mtok, t.outputTokens - reasoning, input, M) +
+    charge(prices.output_reasoning_mtok, reasoning, input, M) +
+    charge(prices.requests_kcount, 1, input, 1000)
   );
 }
 

@@ -1,5 +1,6 @@
 import type { ApiFormat, AuthStyle } from '../../core/providers.js';
 import type { Logger } from '../log.js';
+import { PriceBook } from './prices.js';
 
 /** A provider the gateway can route to: a built-in (base URL possibly overridden) or a custom one. */
 export interface GatewayProvider {
@@ -38,10 +39,18 @@ export interface RouterRule {
   steps: readonly (readonly string[])[];
 }
 
+/** Token caps; null is no cap. */
+export interface TokenCaps {
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
+}
+
 export interface GatewayAccessKey {
   id: string;
   access: AccessRules;
   rules: readonly RouterRule[];
+  /** The caps in force for this key: its configuration's where it sets them, else the account-wide ones. */
+  caps: TokenCaps;
 }
 
 export interface GatewaySettings {
@@ -58,6 +67,8 @@ export interface RoutingSnapshot {
   /** Each provider's keys in creation order. */
   keysByProvider: ReadonlyMap<string, readonly GatewayProviderKey[]>;
   settings: GatewaySettings;
+  /** Prices attempts: the user's own prices over the bundled table. */
+  prices: PriceBook;
 }
 
 /** Where the snapshot comes from: the control plane's data, read in full when something changed. */
@@ -70,7 +81,14 @@ export interface GatewayDirectory {
 export const DEFAULT_SETTINGS: GatewaySettings = { totalTimeoutMs: 120_000, perRequestTimeoutMs: 60_000 };
 
 export function emptySnapshot(): RoutingSnapshot {
-  return { accessKeys: new Map(), providers: new Map(), keys: new Map(), keysByProvider: new Map(), settings: DEFAULT_SETTINGS };
+  return {
+    accessKeys: new Map(),
+    providers: new Map(),
+    keys: new Map(),
+    keysByProvider: new Map(),
+    settings: DEFAULT_SETTINGS,
+    prices: new PriceBook(new Map()),
+  };
 }
 
 const RECENT_TOKENS = 1024;
