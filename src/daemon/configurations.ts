@@ -29,8 +29,8 @@ export interface ConfigurationCreate {
   metadata?: string | undefined;
   access?: AccessScope | undefined;
   router?: RouterWrite | undefined;
-  maxInputTokens?: number | undefined;
-  maxOutputTokens?: number | undefined;
+  maxInputTokens?: number | null | undefined;
+  maxOutputTokens?: number | null | undefined;
 }
 
 export interface ConfigurationUpdate {

@@ -7,6 +7,7 @@ import { collect, handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
+import { cap } from './gateway.js';
 import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readInputFile } from '../secret-input.js';
 
@@ -63,6 +64,8 @@ const view: View<Configuration> = {
 };
 
 interface DocumentOptions extends LabelOptions {
+  maxInputTokens?: string;
+  maxOutputTokens?: string;
   file?: string;
   allowProvider: string[];
   allowModel: string[];
@@ -138,8 +141,13 @@ function documentFlagsGiven(options: DocumentOptions): boolean {
   return options.allowProvider.length > 0 || options.allowModel.length > 0 || ruleFromFlags(options) !== undefined;
 }
 
-function labels(options: LabelOptions): Record<string, string> {
-  const out: Record<string, string> = {};
+/** The fields that stand beside the document (given with --file or without): labels and token caps. */
+function labels(options: DocumentOptions): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  const maxInputTokens = cap('--max-input-tokens', options.maxInputTokens);
+  const maxOutputTokens = cap('--max-output-tokens', options.maxOutputTokens);
+  if (maxInputTokens !== undefined) out.maxInputTokens = maxInputTokens;
+  if (maxOutputTokens !== undefined) out.maxOutputTokens = maxOutputTokens;
   if (options.name !== undefined) out.name = options.name;
   if (options.description !== undefined) out.description = options.description;
   if (options.metadata !== undefined) out.metadata = options.metadata;
@@ -218,7 +226,7 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
     }
   }
   if (Object.keys(patch).length === 0) {
-    throw usageError('nothing to update: pass --name, --description, --metadata, --file, --allow-…, a route or --clear-router');
+    throw usageError('nothing to update: pass --name, --description, --metadata, --file, --allow-…, a route, --clear-router or a --max-… cap');
   }
   const configuration = await api.request<Configuration>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key configuration ${configuration.id}`);
@@ -242,7 +250,9 @@ function documentFlags(command: Command): Command {
     .option('--allow-model <model>', 'allow this model (repeat for more); omitted: any model', collect, [])
     .option('--route-provider <id>', 'a router rule for this provider, with its --step flags')
     .option('--route-model <model>', 'a router rule for this model, such as openai:gpt-4o, with its --step flags')
-    .option('--step <ids>', 'provider key ids tried in order, comma-separated; repeat for the next step', collect, []);
+    .option('--step <ids>', 'provider key ids tried in order, comma-separated; repeat for the next step', collect, [])
+    .option('--max-input-tokens <n>', "cap on input tokens per request for this configuration's keys (none: the gateway's cap)")
+    .option('--max-output-tokens <n>', "cap on output tokens per request for this configuration's keys (none: the gateway's cap)");
 }
 
 const EXAMPLE = `

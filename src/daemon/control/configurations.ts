@@ -61,7 +61,7 @@ const rule = {
 const routerProperties = { rules: { type: 'array', items: rule } } as const;
 
 /** A configuration's own token cap; it wins over the account-wide one in the gateway settings. */
-const tokenCap = { type: 'integer', minimum: 1 } as const;
+const tokenCap = { type: ['integer', 'null'], minimum: 1 } as const;
 
 const createBody = {
   type: 'object',
@@ -87,8 +87,8 @@ const updateBody = {
     metadata: clearableText,
     access: { type: ['object', 'null'], additionalProperties: false, properties: accessProperties },
     router: { type: ['object', 'null'], additionalProperties: false, properties: routerProperties },
-    maxInputTokens: { ...tokenCap, type: ['integer', 'null'] },
-    maxOutputTokens: { ...tokenCap, type: ['integer', 'null'] },
+    maxInputTokens: tokenCap,
+    maxOutputTokens: tokenCap,
   },
 } as const;
 
@@ -98,8 +98,8 @@ interface CreateBody {
   metadata?: string;
   access?: AccessScope;
   router?: RouterWrite;
-  maxInputTokens?: number;
-  maxOutputTokens?: number;
+  maxInputTokens?: number | null;
+  maxOutputTokens?: number | null;
 }
 
 interface UpdateBody {

@@ -24,14 +24,14 @@ function modelQuery(q: Query): { providerId: string; modelId: string } {
 }
 
 /**
- * `GET /prices` (the user's own), `PUT /prices` (set one: upsert by providerId and modelId),
+ * `GET /prices` (the user's own), `POST /prices` (set one: an upsert by providerId and modelId, so 200),
  * `DELETE /prices?providerId&modelId`, and `GET /prices/lookup?providerId&modelId` (the price in effect).
  * Model ids hold slashes and colons (`openai/gpt-4o`, `llama3:8b`), so they travel in the query, not the path.
  */
 export function priceRoutes(service: PriceService): FastifyPluginAsync {
   return async (app) => {
     app.get(PATH, async (): Promise<PriceList> => ({ prices: await service.list(), builtinSource: priceSource(), uri: PATH }));
-    app.put<{ Body: OwnPriceInput }>(PATH, { schema: { body: setBody } }, async (request): Promise<OwnPrice> => service.set(request.body));
+    app.post<{ Body: OwnPriceInput }>(PATH, { schema: { body: setBody } }, async (request): Promise<OwnPrice> => service.set(request.body));
     app.delete<{ Querystring: Query }>(PATH, async (request, reply) => {
       const { providerId, modelId } = modelQuery(request.query);
       await service.delete(providerId, modelId);
