@@ -156,9 +156,9 @@ export class PriceBook {
 
   /** The prices for a model at a time; undefined when neither the user nor the table knows them. */
   lookup(providerId: string, model: string, timeMs: number): ModelPrices | undefined {
-    const own = this.own.get(`${providerId}:${model}`) ?? this.own.get(`${providerId}:*`);
-    if (own) return own;
     const key = `${providerId}:${model}`;
+    const own = this.own.size === 0 ? undefined : (this.own.get(key) ?? this.own.get(`${providerId}:*`));
+    if (own) return own;
     let entry = this.resolved.get(key);
     if (entry === undefined) {
       if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();

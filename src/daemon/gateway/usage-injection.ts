@@ -15,69 +15,62 @@ export function injectStreamUsage(endpoint: Endpoint, body: Record<string, unkno
   return true;
 }
 
-const USAGE_NULL_LAST = Buffer.from(',"usage":null}');
-const USAGE_NULL_FIRST = Buffer.from('{"usage":null,');
+const USAGE_NULL_LAST = ',"usage":null}';
+const USAGE_NULL_FIRST = '{"usage":null,';
 
 /** Whether a `data:` line is the usage-only chunk include_usage adds: no choices, and a usage object. */
-function isUsageChunk(line: Buffer): boolean {
-  const text = line.toString('utf8');
-  return /^data: ?\{/.test(text) && text.includes('"choices":[]') && /"usage":\{/.test(text);
+function isUsageChunk(line: string): boolean {
+  return line.includes('"choices":[]') && line.includes('"usage":{');
+}
+
+/** A `data:` line without the `"usage":null` member include_usage added, where it ends or starts the object. */
+function withoutNullUsage(line: string): string {
+  if (line.endsWith(USAGE_NULL_LAST)) return `${line.slice(0, -USAGE_NULL_LAST.length)}}`;
+  const brace = line.indexOf('{');
+  if (brace !== -1 && line.startsWith(USAGE_NULL_FIRST, brace)) return `${line.slice(0, brace + 1)}${line.slice(brace + USAGE_NULL_FIRST.length)}`;
+  return line;
 }
 
 /**
  * Takes back from a stream what include_usage added: the usage-only chunk before `[DONE]` (with the blank
  * line that ends its event), and the `"usage":null` OpenAI puts in every other chunk. Works on whole lines:
  * a partial line waits for the rest of it, so what leaves is what the upstream sent without the option.
+ * Bytes are read as latin1, one character each, so a UTF-8 character split across chunks goes out intact.
  */
 export class StreamUsageFilter {
-  private partial: Buffer | undefined;
+  private partial = '';
   private skipBlank = false;
 
   /** The bytes of `chunk` to send on; empty when all of it was held back or taken out. */
   filter(chunk: Buffer): Buffer {
-    const data = this.partial ? Buffer.concat([this.partial, chunk]) : chunk;
-    this.partial = undefined;
-    const out: Buffer[] = [];
+    const data = this.partial + chunk.toString('latin1');
+    let out = '';
     let start = 0;
-    for (let nl = data.indexOf(10); nl !== -1; start = nl + 1, nl = data.indexOf(10, start)) {
-      const line = data.subarray(start, nl + 1);
-      const content = line.subarray(0, line.length - (line.at(-2) === 13 ? 2 : 1));
+    for (let nl = data.indexOf('\n'); nl !== -1; start = nl + 1, nl = data.indexOf('\n', start)) {
+      const end = data.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
       if (this.skipBlank) {
         this.skipBlank = false;
-        if (content.length === 0) continue;
+        if (end === start) continue;
       }
-      if (content.length > 5 && content.subarray(0, 5).toString() === 'data:') {
-        if (isUsageChunk(content)) {
-          this.skipBlank = true;
-          continue;
-        }
-        out.push(withoutNullUsage(line, content.length));
+      if (!data.startsWith('data:', start)) {
+        out += data.slice(start, nl + 1);
         continue;
       }
-      out.push(line);
+      const line = data.slice(start, end);
+      if (isUsageChunk(line)) {
+        this.skipBlank = true;
+        continue;
+      }
+      out += withoutNullUsage(line) + data.slice(end, nl + 1);
     }
-    if (start < data.length) this.partial = Buffer.from(data.subarray(start));
-    return out.length === 1 ? out[0]! : Buffer.concat(out);
+    this.partial = data.slice(start);
+    return Buffer.from(out, 'latin1');
   }
 
   /** What is left at the end of the stream (a last line without a newline). */
   end(): Buffer {
-    const rest = this.partial ?? Buffer.alloc(0);
-    this.partial = undefined;
+    const rest = Buffer.from(this.partial, 'latin1');
+    this.partial = '';
     return rest;
   }
-}
-
-/** A `data:` line without the `"usage":null` member include_usage added, where it ends or starts the object. */
-function withoutNullUsage(line: Buffer, contentLength: number): Buffer {
-  const content = line.subarray(0, contentLength);
-  const eol = line.subarray(contentLength);
-  if (content.subarray(content.length - USAGE_NULL_LAST.length).equals(USAGE_NULL_LAST)) {
-    return Buffer.concat([content.subarray(0, content.length - USAGE_NULL_LAST.length), Buffer.from('}'), eol]);
-  }
-  const json = content.indexOf(123); // the object's opening brace
-  if (json !== -1 && content.subarray(json, json + USAGE_NULL_FIRST.length).equals(USAGE_NULL_FIRST)) {
-    return Buffer.concat([content.subarray(0, json + 1), content.subarray(json + USAGE_NULL_FIRST.length), eol]);
-  }
-  return line;
 }
