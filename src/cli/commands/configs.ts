@@ -22,7 +22,12 @@ interface Configuration {
   metadata?: string;
   access?: AccessScope;
   router?: { rules: { provider?: string; model?: string; steps: { keys?: { id: string }[] }[] }[] };
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
 }
+
+/** A configuration's own cap, or what applies without one. */
+const capText = (n: number | null) => (n === null ? "the gateway's" : String(n));
 
 const PATH = '/access-key-configurations';
 
@@ -58,6 +63,8 @@ const view: View<Configuration> = {
     { header: 'Providers', field: 'access.providers', value: (c) => allowed(c, 'providers') },
     { header: 'Models', field: 'access.models', value: (c) => allowed(c, 'models') },
     { header: 'Router rules', field: 'router.rules', value: (c, io) => rules(c).join(io.format === 'table' ? '\n' : '; ') },
+    { header: 'Max input tokens', field: 'maxInputTokens', value: (c) => capText(c.maxInputTokens) },
+    { header: 'Max output tokens', field: 'maxOutputTokens', value: (c) => capText(c.maxOutputTokens) },
     { header: 'Created', field: 'createdAt', value: (c, io) => io.time(c.createdAt) },
     { header: 'Updated', field: 'updatedAt', value: (c, io) => io.time(c.updatedAt) },
   ],
