@@ -1,45 +1,9 @@
 import { AigwError, ERRORS } from '../core/errors.js';
-import {
-  checkOwnPrice,
-  PRICE_SETTING_PREFIX,
-  priceSettingName,
-  type OwnPrice,
-  type OwnPriceInput,
-  type PriceLookup,
-} from '../core/prices.js';
+import { checkOwnPrice, priceSettingName, type OwnPrice, type OwnPriceInput, type PriceLookup } from '../core/prices.js';
 import { builtinProvider } from '../core/providers.js';
 import type { Store } from '../store/types.js';
-import { PriceBook, type ModelPrices, type UnitPrice } from './gateway/prices.js';
+import { priceBook, priceSource, readOwnPrices, type StoredPrice, type UnitPrice } from './gateway/prices.js';
 import type { Logger } from './log.js';
-
-type StoredPrice = Omit<OwnPrice, 'providerId' | 'modelId'>;
-
-/** Every price of the user's own, oldest key first, from the settings they are stored in. */
-export async function readOwnPrices(store: Store): Promise<OwnPrice[]> {
-  const stored = await store.getSettings(PRICE_SETTING_PREFIX);
-  return Object.entries(stored)
-    .map(([name, value]) => {
-      const spec = name.slice(PRICE_SETTING_PREFIX.length);
-      const colon = spec.indexOf(':');
-      return { providerId: spec.slice(0, colon), modelId: spec.slice(colon + 1), ...(JSON.parse(value) as StoredPrice) };
-    })
-    .sort((a, b) => `${a.providerId}:${a.modelId}`.localeCompare(`${b.providerId}:${b.modelId}`));
-}
-
-/** An own price in the price table's terms: a cache price left out is paid at the input price. */
-export function modelPrices(p: OwnPrice): ModelPrices {
-  return {
-    input_mtok: p.input,
-    output_mtok: p.output,
-    ...(p.cacheRead === null ? {} : { cache_read_mtok: p.cacheRead }),
-    ...(p.cacheWrite === null ? {} : { cache_write_mtok: p.cacheWrite }),
-  };
-}
-
-/** The gateway's price book: the user's prices by `provider:model` (or `provider:*`) over the bundled table. */
-export function priceBook(own: readonly OwnPrice[]): PriceBook {
-  return new PriceBook(new Map(own.map((p) => [`${p.providerId}:${p.modelId}`, modelPrices(p)])));
-}
 
 /** The base rate of a (possibly tiered) price: what `aigw prices get` shows. */
 const baseRate = (price: UnitPrice | undefined) => (price === undefined ? null : typeof price === 'number' ? price : price.base);
@@ -53,6 +17,11 @@ export class PriceService {
 
   list(): Promise<OwnPrice[]> {
     return readOwnPrices(this.store);
+  }
+
+  /** Where the bundled prices come from. */
+  builtinSource(): string {
+    return priceSource();
   }
 
   async set(input: OwnPriceInput): Promise<OwnPrice> {

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import type { OwnPrice, OwnPriceInput, PriceList, PriceLookup } from '../../core/prices.js';
-import { priceSource } from '../gateway/prices.js';
 import type { PriceService } from '../prices.js';
 import { text, type Query } from './shapes.js';
 
@@ -30,7 +29,7 @@ function modelQuery(q: Query): { providerId: string; modelId: string } {
  */
 export function priceRoutes(service: PriceService): FastifyPluginAsync {
   return async (app) => {
-    app.get(PATH, async (): Promise<PriceList> => ({ prices: await service.list(), builtinSource: priceSource(), uri: PATH }));
+    app.get(PATH, async (): Promise<PriceList> => ({ prices: await service.list(), builtinSource: service.builtinSource(), uri: PATH }));
     app.post<{ Body: OwnPriceInput }>(PATH, { schema: { body: setBody } }, async (request): Promise<OwnPrice> => service.set(request.body));
     app.delete<{ Querystring: Query }>(PATH, async (request, reply) => {
       const { providerId, modelId } = modelQuery(request.query);

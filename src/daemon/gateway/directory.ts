@@ -3,7 +3,7 @@ import type { AccessScope, Router } from '../../core/configs.js';
 import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
 import type { CustomProviderRecord, Store } from '../../store/types.js';
 import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
-import { priceBook, readOwnPrices } from '../prices.js';
+import { priceBook, readOwnPrices } from './prices.js';
 import type {
   AccessRules,
   GatewayAccessKey,

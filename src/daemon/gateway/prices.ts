@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { PRICE_SETTING_PREFIX, type OwnPrice } from '../../core/prices.js';
+import type { Store } from '../../store/types.js';
 
 /** A price per million tokens (per thousand requests for `requests_kcount`), flat or by input-token tier. */
 export type UnitPrice = number | { base: number; tiers: readonly { start: number; price: number }[] };
@@ -174,4 +176,33 @@ export class PriceBook {
     const prices = this.lookup(providerId, model, timeMs);
     return prices ? costOf(prices, tokens) : null;
   }
+}
+
+export type StoredPrice = Omit<OwnPrice, 'providerId' | 'modelId'>;
+
+/** Every price of the user's own, by provider:model, from the settings they are stored in. */
+export async function readOwnPrices(store: Store): Promise<OwnPrice[]> {
+  const stored = await store.getSettings(PRICE_SETTING_PREFIX);
+  return Object.entries(stored)
+    .map(([name, value]) => {
+      const spec = name.slice(PRICE_SETTING_PREFIX.length);
+      const colon = spec.indexOf(':');
+      return { providerId: spec.slice(0, colon), modelId: spec.slice(colon + 1), ...(JSON.parse(value) as StoredPrice) };
+    })
+    .sort((a, b) => `${a.providerId}:${a.modelId}`.localeCompare(`${b.providerId}:${b.modelId}`));
+}
+
+/** An own price in the price table's terms: a cache price left out is paid at the input price. */
+export function modelPrices(p: OwnPrice): ModelPrices {
+  return {
+    input_mtok: p.input,
+    output_mtok: p.output,
+    ...(p.cacheRead === null ? {} : { cache_read_mtok: p.cacheRead }),
+    ...(p.cacheWrite === null ? {} : { cache_write_mtok: p.cacheWrite }),
+  };
+}
+
+/** The gateway's price book: the user's prices by `provider:model` (or `provider:*`) over the bundled table. */
+export function priceBook(own: readonly OwnPrice[]): PriceBook {
+  return new PriceBook(new Map(own.map((p) => [`${p.providerId}:${p.modelId}`, modelPrices(p)])));
 }
