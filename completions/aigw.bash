@@ -8,7 +8,7 @@
 
 __aigw_node() {
   case "$1" in
-    '') __aigw_subs='provider-keys access-keys configs providers gateway usage daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
+    '') __aigw_subs='provider-keys access-keys configs providers gateway usage prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
     'provider-keys') __aigw_subs='create list get update rotate test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
@@ -24,10 +24,10 @@ __aigw_node() {
     'access-keys update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id --allow-all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id -o --output' ;;
     'access-keys delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes --force -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'configs') __aigw_subs='create list get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'configs create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step -o --output' ;;
+    'configs create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens -o --output' ;;
     'configs list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--limit --before-id -o --output' ;;
     'configs get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'configs update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --allow-all --clear-router -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step -o --output' ;;
+    'configs update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens --allow-all --clear-router -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens -o --output' ;;
     'configs delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'providers') __aigw_subs='list create get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'providers list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--limit --before-id -o --output' ;;
@@ -42,6 +42,11 @@ __aigw_node() {
     'usage') __aigw_subs='list overview'; __aigw_aliases='ls'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'usage list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --access-key-id --include-retries --limit --cursor --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --access-key-id --limit --cursor -o --output' ;;
     'usage overview') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --group-by -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --group-by -o --output' ;;
+    'prices') __aigw_subs='set list get delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'prices set') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--input-price --output-price --cache-read-price --cache-write-price -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--input-price --output-price --cache-read-price --cache-write-price -o --output' ;;
+    'prices list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'prices get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'prices delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon') __aigw_subs='start run stop status logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
     'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
@@ -63,6 +68,7 @@ __aigw_child() {
     '|providers') __aigw_path='providers' ;;
     '|gateway') __aigw_path='gateway' ;;
     '|usage') __aigw_path='usage' ;;
+    '|prices') __aigw_path='prices' ;;
     '|daemon') __aigw_path='daemon' ;;
     '|doctor') __aigw_path='doctor' ;;
     '|completion') __aigw_path='completion' ;;
@@ -94,6 +100,10 @@ __aigw_child() {
     'gateway config|set') __aigw_path='gateway config set' ;;
     'usage|list'|'usage|ls') __aigw_path='usage list' ;;
     'usage|overview') __aigw_path='usage overview' ;;
+    'prices|set') __aigw_path='prices set' ;;
+    'prices|list'|'prices|ls') __aigw_path='prices list' ;;
+    'prices|get') __aigw_path='prices get' ;;
+    'prices|delete'|'prices|rm') __aigw_path='prices delete' ;;
     'daemon|start') __aigw_path='daemon start' ;;
     'daemon|run') __aigw_path='daemon run' ;;
     'daemon|stop') __aigw_path='daemon stop' ;;
@@ -140,7 +150,7 @@ __aigw_value() {
     'providers delete|#0') __aigw_kind='r:custom-providers' ;;
     'usage list|--access-key-id') __aigw_kind='r:access-keys' ;;
     'completion|#0') __aigw_kind='w:bash zsh fish' ;;
-    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage daemon doctor completion' ;;
+    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage prices daemon doctor completion' ;;
     *'|-o') __aigw_kind='w:table json plain' ;;
     *'|--output') __aigw_kind='w:table json plain' ;;
     *) __aigw_kind='' ;;

@@ -31,6 +31,8 @@ export interface ConfigurationCreate {
   metadata?: string | undefined;
   access?: AccessScope | undefined;
   router?: RouterWrite | undefined;
+  maxInputTokens?: number | null | undefined;
+  maxOutputTokens?: number | null | undefined;
 }
 
 export interface ConfigurationUpdate {
@@ -41,6 +43,9 @@ export interface ConfigurationUpdate {
   access?: AccessScope | null | undefined;
   /** null: no rules. */
   router?: RouterWrite | null | undefined;
+  /** null: the account-wide cap again. */
+  maxInputTokens?: number | null | undefined;
+  maxOutputTokens?: number | null | undefined;
 }
 
 function notFound(id: string): AigwError {
@@ -123,6 +128,8 @@ export class ConfigurationService {
       metadata: input.metadata ?? '',
       access,
       router,
+      maxInputTokens: input.maxInputTokens ?? null,
+      maxOutputTokens: input.maxOutputTokens ?? null,
       createdAt: now,
       updatedAt: now,
     };
@@ -160,6 +167,8 @@ export class ConfigurationService {
       metadata: input.metadata,
       access: input.access === undefined ? undefined : resolved.access,
       router: input.router === undefined ? undefined : resolved.router,
+      maxInputTokens: input.maxInputTokens,
+      maxOutputTokens: input.maxOutputTokens,
     };
     const record = await this.store.updateConfiguration(id, patch, resolved.customProviderIds, this.clock.now());
     if (!record) throw notFound(id);

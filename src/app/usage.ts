@@ -1,7 +1,7 @@
 import type { Page, Store, UsageBucketRow, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../store/types.js';
 import type { DisplayNames, UsageFlush } from './ports.js';
 
-export type { UsageEventRecord };
+export type { UsageBucketRow, UsageEventRecord };
 
 /** Usage as the Store holds it, after the gateway's buffered events are written: a query sees every answered request. */
 export class UsageService {

@@ -9,6 +9,7 @@ import { registerDoctor } from './commands/doctor.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerHelp } from './commands/help.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
+import { registerPrices } from './commands/prices.js';
 import { registerProviders } from './commands/providers.js';
 import { registerUsage } from './commands/usage.js';
 import { exitCodeOf } from './errors.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerProviders(program);
   registerGateway(program);
   registerUsage(program);
+  registerPrices(program);
   registerDaemon(program);
   registerDoctor(program);
   registerCompletion(program);

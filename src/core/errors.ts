@@ -75,6 +75,7 @@ export const ERRORS = {
   keysCoolingDown: def(30006, 503, 'unavailable', 'every key for this request is resting after a 429'),
   hostNotAllowed: def(30007, 403, 'auth', 'the Host header names a host the gateway does not serve'),
   originNotAllowed: def(30008, 403, 'auth', 'the browser origin is not allowed to call the gateway'),
+  inputTokensOverCap: def(30017, 413, 'usage', 'the request has more input tokens than maxInputTokens allows'),
   // Lookups.
   controlTokenInvalid: def(10401, 401, 'auth', 'the management API over TCP needs its bearer token'),
   notFound: def(10404, 404, 'notFound', 'no such resource'),

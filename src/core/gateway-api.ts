@@ -21,7 +21,11 @@ export interface UsageAttempt {
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
+  /** Input tokens written to the provider's prompt cache (Anthropic's `cache_creation_input_tokens`). */
+  cacheWriteTokens: number;
   reasoningTokens: number;
+  /** False when the provider reported no usage (an error, a cut stream): the token counts are then unknown, not zero. */
+  tokensKnown: boolean;
   latencyMs: number;
   /** Why the attempt failed when there was no HTTP status (connection error, timeout); never a secret. */
   error: string | null;
@@ -31,7 +35,10 @@ export interface UsageAttempt {
 export interface UsageEvent extends UsageAttempt {
   providerDisplayName: string;
   modelDisplayName: string;
+  /** USD, as a decimal string (ngrok's field); `unknown` when costKnown is false. */
   totalCost: string;
+  /** False when the model has no known price or the attempt's tokens are unknown. */
+  costKnown: boolean;
   keySource: 'user';
   providerKeyId?: string;
   /** The provider key's redacted form. */
@@ -47,18 +54,26 @@ export interface UsageList {
 export interface UsageBucket {
   bucketStart: string;
   groupKey: string;
+  /** USD spent by the requests whose cost is known. */
   cost: string;
   requests: number;
   errors: number;
+  /** Requests whose cost is unknown (unpriced model or unknown tokens): `cost` leaves them out. */
+  unpricedRequests: number;
+  inputTokens: number;
+  outputTokens: number;
 }
+
+export const USAGE_GROUPS = ['provider', 'accessKey', 'providerKey', 'model'] as const;
+export type UsageGroup = (typeof USAGE_GROUPS)[number];
 
 export interface UsageOverview {
   uri: string;
   startTime: string;
   endTime: string;
-  groupBy: 'provider' | 'accessKey';
+  groupBy: UsageGroup;
   buckets: UsageBucket[];
-  totals: { cost: string; requests: number; errors: number };
+  totals: Omit<UsageBucket, 'bucketStart' | 'groupKey'>;
 }
 
 /** `POST /provider-keys/{id}/test`: is the key still valid? Never the key itself. */

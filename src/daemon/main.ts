@@ -22,6 +22,7 @@ import { Gateway } from './gateway/index.js';
 import { BrowserGuard, parseList } from './gateway/browser-guard.js';
 import { buildGatewayServer, GATEWAY_BODY_LIMIT } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
+import { PriceService } from '../app/prices.js';
 import { createLogger, type Logger } from './log.js';
 import { keepMemoryReducerWorking } from './memory-reducer.js';
 import { openSecretStore } from './secret-store.js';
@@ -160,6 +161,7 @@ async function main(): Promise<void> {
     configurations: new ConfigurationService(store, providers, log),
     providers,
     gatewayConfig,
+    prices: new PriceService(store, log),
     accountId: store.installId,
     status,
     checkStore: () => checkStoreInChild(process.env, STORE_CHECK_TIMEOUT_MS),

@@ -1,6 +1,6 @@
 import type { AccessScope, Router } from '../core/configs.js';
 import type { SupportedApiSurface } from '../core/custom-providers.js';
-import type { UsageAttempt } from '../core/gateway-api.js';
+import type { UsageAttempt, UsageGroup } from '../core/gateway-api.js';
 import type { PackedUsage } from './usage-batch.js';
 
 /**
@@ -74,11 +74,16 @@ export interface ConfigurationRecord {
   /** null: no restriction. */
   access: AccessScope | null;
   router: Router | null;
+  /** Token caps that win over the account-wide ones in the gateway settings; null: the account-wide cap. */
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export type ConfigurationPatch = Partial<Pick<ConfigurationRecord, 'name' | 'description' | 'metadata' | 'access' | 'router'>>;
+export type ConfigurationPatch = Partial<
+  Pick<ConfigurationRecord, 'name' | 'description' | 'metadata' | 'access' | 'router' | 'maxInputTokens' | 'maxOutputTokens'>
+>;
 
 export interface ProviderModelRecord {
   id: string;
@@ -142,6 +147,8 @@ export interface DeletedAccessKey {
 export interface UsageEventRecord extends UsageAttempt {
   providerKeyId: string | null;
   providerKeyRedacted: string | null;
+  /** USD; null when unknown. */
+  costUsd: number | null;
 }
 
 /**
@@ -165,7 +172,7 @@ export interface UsageQuery {
 export interface UsageOverviewQuery {
   startTime: string;
   endTime: string;
-  groupBy: 'provider' | 'accessKey';
+  groupBy: UsageGroup;
 }
 
 export interface UsageBucketRow {
@@ -174,6 +181,11 @@ export interface UsageBucketRow {
   groupKey: string;
   requests: number;
   errors: number;
+  /** The sum over the requests whose cost is known. */
+  costUsd: number;
+  unpricedRequests: number;
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /** What a Store's data is made of, as its change feed names it. */

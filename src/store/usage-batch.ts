@@ -3,7 +3,7 @@ import type { UsageDraft } from './types.js';
 type Value = string | number | boolean | null;
 
 /**
- * A batch of usage drafts as posted to the writer thread: one flat list, 21 values per draft, where the
+ * A batch of usage drafts as posted to the writer thread: one flat list, 24 values per draft, where the
  * strings that repeat from draft to draft are sent once per batch and named by their index. Structured-cloning
  * the drafts themselves copied every key id, model and provider name again for each event, and cost the
  * gateway's main thread 0.75 µs per event to send and the writer 1.1 µs to receive (now 0.3 and 0.4).
@@ -16,7 +16,7 @@ export interface PackedUsage {
 }
 
 /** The values of one draft, in the order `unpackUsage` reads them. */
-const FIELDS_PER_DRAFT = 21;
+const FIELDS_PER_DRAFT = 24;
 
 export class UsagePacker {
   private strings: string[] = [];
@@ -29,7 +29,7 @@ export class UsagePacker {
       d.id, d.timeMs, d.requestId, this.ref(d.accessKeyId), this.ref(d.provider), this.ref(d.model), d.attemptNumber,
       d.isFinalAttempt, d.statusCode, d.timedOut, d.isError, d.isStreaming, this.ref(d.stopReason), d.inputTokens,
       d.outputTokens, d.cacheReadTokens, d.reasoningTokens, this.ref(d.providerKeyId), this.ref(d.providerKeyRedacted),
-      d.latencyMs, d.error,
+      d.latencyMs, d.error, d.cacheWriteTokens, d.tokensKnown, d.costUsd,
     );
     this.count++;
   }
@@ -82,6 +82,9 @@ export function unpackUsage({ count, strings, values: v }: PackedUsage): UsageDr
       providerKeyRedacted: optional(v[o + 18]!),
       latencyMs: v[o + 19] as number,
       error: v[o + 20] as string | null,
+      cacheWriteTokens: v[o + 21] as number,
+      tokensKnown: v[o + 22] as boolean,
+      costUsd: v[o + 23] as number | null,
     });
   }
   return drafts;

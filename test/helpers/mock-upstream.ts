@@ -22,6 +22,8 @@ export interface Behaviour {
   reset?: boolean;
   /** Answer with this many bytes of response headers. */
   hugeHeaders?: number;
+  /** Report prompt-cache tokens, each provider its way (OpenAI: cached_tokens inside the prompt; Anthropic: beside it). */
+  cache?: { read: number; write: number };
 }
 
 /** One request the mock received, with every header, so tests can check what did and did not travel. */
@@ -138,17 +140,19 @@ export class MockUpstream {
       return this.json(res, { object: 'list', data: [{ id: 'gpt-4o-mini', object: 'model', created: 0, owned_by: 'openai' }] });
     }
     const body = seen.body ?? {};
-    if (path === '/v1/messages') return body.stream ? this.anthropicStream(res, body, behaviour) : this.json(res, this.anthropicMessage(body));
-    if (path === '/v1/chat/completions') return body.stream ? this.openaiStream(res, body, behaviour) : this.json(res, this.chatCompletion(body));
+    if (path === '/v1/messages') {
+      return body.stream ? this.anthropicStream(res, body, behaviour) : this.json(res, this.anthropicMessage(body, behaviour));
+    }
+    if (path === '/v1/chat/completions') {
+      return body.stream ? this.openaiStream(res, body, behaviour) : this.json(res, this.chatCompletion(body, behaviour));
+    }
     if (path === '/v1/embeddings') {
       return this.json(res, { object: 'list', data: [{ object: 'embedding', index: 0, embedding: [0.1, 0.2] }], model: body.model, usage: { prompt_tokens: 3, total_tokens: 3 } });
     }
     if (path === '/v1/completions') {
       return this.json(res, { id: 'cmpl-1', object: 'text_completion', model: body.model, choices: [{ index: 0, text: 'mock', finish_reason: 'stop' }], usage: { prompt_tokens: 2, completion_tokens: 1, total_tokens: 3 } });
     }
-    if (path === '/v1/responses') {
-      return this.json(res, { id: 'resp_1', object: 'response', status: 'completed', model: body.model, output: [], usage: { input_tokens: 4, output_tokens: 2, total_tokens: 6 } });
-    }
+    if (path === '/v1/responses') return body.stream ? this.responsesStream(res, body, behaviour) : this.json(res, this.response(body, behaviour));
     this.error(res, anthropic, 404, `no mock route ${path}`);
   }
 
@@ -165,18 +169,66 @@ export class MockUpstream {
     res.end(JSON.stringify(body));
   }
 
-  private chatCompletion(body: any) {
+  /** OpenAI's usage: cached tokens are part of prompt_tokens, reasoning tokens part of completion_tokens. */
+  private openaiUsage(prompt: number, completion: number, behaviour: Behaviour) {
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: completion,
+      total_tokens: prompt + completion,
+      ...(behaviour.cache ? { prompt_tokens_details: { cached_tokens: behaviour.cache.read } } : {}),
+    };
+  }
+
+  /** Anthropic's usage: input_tokens leaves out the cache reads and writes it reports beside it. */
+  private anthropicUsage(input: number, output: number, behaviour: Behaviour) {
+    return {
+      input_tokens: input,
+      cache_creation_input_tokens: behaviour.cache?.write ?? 0,
+      cache_read_input_tokens: behaviour.cache?.read ?? 0,
+      output_tokens: output,
+    };
+  }
+
+  private chatCompletion(body: any, behaviour: Behaviour) {
     return {
       id: 'chatcmpl-mock',
       object: 'chat.completion',
       created: 1,
       model: body.model,
       choices: [{ index: 0, message: { role: 'assistant', content: `hello from ${body.model}` }, finish_reason: 'stop' }],
-      usage: { prompt_tokens: 11, completion_tokens: 5, total_tokens: 16 },
+      usage: this.openaiUsage(11, 5, behaviour),
     };
   }
 
-  private anthropicMessage(body: any) {
+  private response(body: any, behaviour: Behaviour) {
+    return {
+      id: 'resp_1',
+      object: 'response',
+      status: 'completed',
+      model: body.model,
+      output: [{ type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: `hello from ${body.model}`, annotations: [] }] }],
+      usage: {
+        input_tokens: 4,
+        input_tokens_details: { cached_tokens: behaviour.cache?.read ?? 0 },
+        output_tokens: 2,
+        output_tokens_details: { reasoning_tokens: 0 },
+        total_tokens: 6,
+      },
+    };
+  }
+
+  private responsesStream(res: ServerResponse, body: any, behaviour: Behaviour): Promise<void> {
+    const done = this.response(body, behaviour);
+    const inProgress = { ...done, status: 'in_progress', output: [], usage: null };
+    const events = [
+      sse({ type: 'response.created', sequence_number: 0, response: inProgress }, 'response.created'),
+      sse({ type: 'response.output_text.delta', sequence_number: 1, item_id: 'msg_1', output_index: 0, content_index: 0, delta: `hello from ${body.model}` }, 'response.output_text.delta'),
+      sse({ type: 'response.completed', sequence_number: 2, response: done }, 'response.completed'),
+    ];
+    return this.writeEvents(res, events, behaviour);
+  }
+
+  private anthropicMessage(body: any, behaviour: Behaviour) {
     return {
       id: 'msg_mock',
       type: 'message',
@@ -185,7 +237,7 @@ export class MockUpstream {
       content: [{ type: 'text', text: `hello from ${body.model}` }],
       stop_reason: 'end_turn',
       stop_sequence: null,
-      usage: { input_tokens: 12, output_tokens: 6 },
+      usage: this.anthropicUsage(12, 6, behaviour),
     };
   }
 
@@ -213,12 +265,15 @@ export class MockUpstream {
   }
 
   private openaiStream(res: ServerResponse, body: any, behaviour: Behaviour): Promise<void> {
+    const includeUsage = body.stream_options?.include_usage === true;
+    // With include_usage, OpenAI puts `"usage":null` in every chunk but the last, which carries the usage.
     const chunk = (delta: object, finish: string | null) => ({
       id: 'chatcmpl-mock',
       object: 'chat.completion.chunk',
       created: 1,
       model: body.model,
       choices: [{ index: 0, delta, finish_reason: finish }],
+      ...(includeUsage ? { usage: null } : {}),
     });
     const events = [
       sse(chunk({ role: 'assistant', content: '' }, null)),
@@ -226,8 +281,8 @@ export class MockUpstream {
       sse(chunk({ content: `from ${body.model}` }, null)),
       sse(chunk({}, 'stop')),
     ];
-    if (body.stream_options?.include_usage) {
-      events.push(sse({ id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } }));
+    if (includeUsage) {
+      events.push(sse({ id: 'chatcmpl-mock', object: 'chat.completion.chunk', created: 1, model: body.model, choices: [], usage: this.openaiUsage(7, 3, behaviour) }));
     }
     events.push('data: [DONE]\n\n');
     return this.writeEvents(res, events, behaviour);
@@ -235,7 +290,7 @@ export class MockUpstream {
 
   private anthropicStream(res: ServerResponse, body: any, behaviour: Behaviour): Promise<void> {
     const events = [
-      sse({ type: 'message_start', message: { id: 'msg_mock', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } }, 'message_start'),
+      sse({ type: 'message_start', message: { id: 'msg_mock', type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, stop_sequence: null, usage: this.anthropicUsage(9, 1, behaviour) } }, 'message_start'),
       sse({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start'),
       sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'hello ' } }, 'content_block_delta'),
       sse({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: `from ${body.model}` } }, 'content_block_delta'),

@@ -52,7 +52,7 @@ function accessKey(fields: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
 
 function configuration(fields: Partial<ConfigurationRecord> = {}): ConfigurationRecord {
   const at = now();
-  return { id: newId('accessKeyConfiguration'), name: 'config', description: '', metadata: '', access: null, router: null, createdAt: at, updatedAt: at, ...fields };
+  return { id: newId('accessKeyConfiguration'), name: 'config', description: '', metadata: '', access: null, router: null, maxInputTokens: null, maxOutputTokens: null, createdAt: at, updatedAt: at, ...fields };
 }
 
 function customProvider(providerId: string): CustomProviderRecord {
@@ -73,7 +73,7 @@ function usageDraft(fields: Partial<UsageDraft> & Pick<UsageDraft, 'timeMs' | 'a
     id: newId('usageEvent', fields.timeMs), requestId: 'req_1', provider: 'openai', model: 'gpt-4o-mini', attemptNumber: 1,
     isFinalAttempt: true, statusCode: 200, timedOut: false, isError: false, isStreaming: false, stopReason: 'stop',
     inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, reasoningTokens: 2, providerKeyId: null, providerKeyRedacted: null,
-    latencyMs: 12, error: null, ...fields,
+    latencyMs: 12, error: null, cacheWriteTokens: 0, tokensKnown: true, costUsd: null, ...fields,
   };
 }
 
@@ -323,10 +323,10 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const unreachable = made(await store.createProviderKey(providerKey('openai'), CHECKS));
       const t = Date.parse('2031-02-03T04:05:06.789Z');
       // Made first and earlier, appended last (the first attempt of a slow request): lastUsed must not move back.
-      const late = usageDraft({ timeMs: t - 1000, accessKeyId: access.id, providerKeyId: answered.id });
+      const late = usageDraft({ timeMs: t - 1000, accessKeyId: access.id, providerKeyId: answered.id, cacheWriteTokens: 1, costUsd: 0.25 });
       const retry = usageDraft({ timeMs: t, accessKeyId: access.id, providerKeyId: answered.id, providerKeyRedacted: '***a', statusCode: 429, isError: true, isFinalAttempt: false });
-      const timedOut = usageDraft({ timeMs: t + 5, accessKeyId: access.id, providerKeyId: unreachable.id, statusCode: 0, isError: true, timedOut: true, error: 'timed out', attemptNumber: 2 });
-      const nextDay = usageDraft({ timeMs: t + 86_400_000, accessKeyId: other.id, provider: 'anthropic', model: 'claude-3-5-haiku', isStreaming: true });
+      const timedOut = usageDraft({ timeMs: t + 5, accessKeyId: access.id, providerKeyId: unreachable.id, statusCode: 0, isError: true, timedOut: true, error: 'timed out', attemptNumber: 2, inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, reasoningTokens: 0, tokensKnown: false });
+      const nextDay = usageDraft({ timeMs: t + 86_400_000, accessKeyId: other.id, provider: 'anthropic', model: 'claude-3-5-haiku', isStreaming: true, costUsd: 0.5 });
       await Promise.all([store.appendUsage(packed([retry, timedOut, nextDay])), store.appendUsage(packed([late]))]);
 
       const all = await store.listUsage({ limit: 10, includeRetries: true });
@@ -347,16 +347,28 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.equal((await store.getProviderKey(unreachable.id))?.lastUsed, null);
 
       const range = { startTime: '2031-01-01T00:00:00.000Z', endTime: '2031-03-01T00:00:00.000Z' };
+      // Cost sums what is known; an attempt of unknown cost is counted as unpriced, never as zero cost.
+      const day1 = { requests: 2, errors: 1, costUsd: 0.25, unpricedRequests: 1, inputTokens: 3, outputTokens: 4 };
+      const day2 = { requests: 1, errors: 0, costUsd: 0.5, unpricedRequests: 0, inputTokens: 3, outputTokens: 4 };
       assert.deepEqual(await store.usageOverview({ ...range, groupBy: 'provider' }), [
-        { day: '2031-02-03', groupKey: 'openai', requests: 2, errors: 1 },
-        { day: '2031-02-04', groupKey: 'anthropic', requests: 1, errors: 0 },
+        { day: '2031-02-03', groupKey: 'openai', ...day1 },
+        { day: '2031-02-04', groupKey: 'anthropic', ...day2 },
       ]);
       assert.deepEqual(await store.usageOverview({ ...range, groupBy: 'accessKey' }), [
-        { day: '2031-02-03', groupKey: access.id, requests: 2, errors: 1 },
-        { day: '2031-02-04', groupKey: other.id, requests: 1, errors: 0 },
+        { day: '2031-02-03', groupKey: access.id, ...day1 },
+        { day: '2031-02-04', groupKey: other.id, ...day2 },
       ]);
+      assert.deepEqual(await store.usageOverview({ ...range, groupBy: 'model' }), [
+        { day: '2031-02-03', groupKey: 'openai:gpt-4o-mini', ...day1 },
+        { day: '2031-02-04', groupKey: 'anthropic:claude-3-5-haiku', ...day2 },
+      ]);
+      assert.deepEqual(await store.usageOverview({ ...range, groupBy: 'providerKey' }), [
+        { day: '2031-02-03', groupKey: answered.id, requests: 1, errors: 0, costUsd: 0.25, unpricedRequests: 0, inputTokens: 3, outputTokens: 4 },
+        { day: '2031-02-03', groupKey: unreachable.id, requests: 1, errors: 1, costUsd: 0, unpricedRequests: 1, inputTokens: 0, outputTokens: 0 },
+        { day: '2031-02-04', groupKey: 'none', ...day2 },
+      ].sort((a, b) => a.day.localeCompare(b.day) || a.groupKey.localeCompare(b.groupKey)));
       assert.deepEqual(await store.usageOverview({ startTime: range.startTime, endTime: window.startTime, groupBy: 'provider' }), [
-        { day: '2031-02-03', groupKey: 'openai', requests: 1, errors: 0 },
+        { day: '2031-02-03', groupKey: 'openai', requests: 1, errors: 0, costUsd: 0.25, unpricedRequests: 0, inputTokens: 3, outputTokens: 4 },
       ]);
     });
 

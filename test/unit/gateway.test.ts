@@ -6,6 +6,7 @@ import { cooldownMs } from '../../src/daemon/gateway/proxy.js';
 import { isAllowed, keysFor, resolveModel, resolveTargets } from '../../src/daemon/gateway/resolve.js';
 import { emptySnapshot, type GatewayAccessKey, type GatewayProvider, type GatewayProviderKey, type RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
 import { defaultGatewaySettings, GATEWAY_DEFAULTS } from '../../src/core/gateway-config.js';
+import { PriceBook } from '../../src/core/price-book.js';
 import { MaskedSecret } from '../../src/daemon/gateway/secret-cache.js';
 import { forwardedResponseHeaders, upstreamRequestHeaders } from '../../src/daemon/gateway/upstream.js';
 import { foldUsage, noTokens, SseUsageScanner } from '../../src/daemon/gateway/usage.js';
@@ -37,9 +38,9 @@ function snapshot(keys: GatewayProviderKey[]): RoutingSnapshot {
   ]);
   const byProvider = new Map<string, GatewayProviderKey[]>();
   for (const k of keys) byProvider.set(k.providerId, [...(byProvider.get(k.providerId) ?? []), k]);
-  return { accessKeys: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: defaultGatewaySettings() };
+  return { accessKeys: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: defaultGatewaySettings(), prices: new PriceBook(new Map()) };
 }
-const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [] };
+const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [], caps: { maxInputTokens: null, maxOutputTokens: null } };
 
 test('model names resolve by provider:model, provider/model, custom model lists and the catalog', () => {
   const snap = snapshot([]);
@@ -108,7 +109,7 @@ test('upstream headers: an allowlist plus the provider key in the header the pro
 test('usage: token counts from OpenAI, Responses and Anthropic documents and streams', () => {
   const chat = noTokens();
   foldUsage(chat, { choices: [{ finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 4, prompt_tokens_details: { cached_tokens: 1 }, completion_tokens_details: { reasoning_tokens: 2 } } });
-  assert.deepEqual(chat, { inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, reasoningTokens: 2, stopReason: 'stop' });
+  assert.deepEqual(chat, { inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, cacheWriteTokens: 0, reasoningTokens: 2, stopReason: 'stop', reported: true });
   const responses = noTokens();
   foldUsage(responses, { type: 'response.completed', response: { status: 'completed', usage: { input_tokens: 5, output_tokens: 6 } } });
   assert.deepEqual([responses.inputTokens, responses.outputTokens, responses.stopReason], [5, 6, 'completed']);
@@ -116,12 +117,17 @@ test('usage: token counts from OpenAI, Responses and Anthropic documents and str
   const streamed = noTokens();
   const scanner = new SseUsageScanner(streamed);
   const text =
-    'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":9,"cache_read_input_tokens":2,"output_tokens":1}}}\n\n' +
+    'event: message_start\ndata: {"type":"message_start","message":{"usage":{"input_tokens":9,"cache_read_input_tokens":2,"cache_creation_input_tokens":3,"output_tokens":1}}}\n\n' +
     'event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":4}}\n\ndata: [DONE]\n\n';
   // Split mid-line, as the network does.
   scanner.feed(Buffer.from(text.slice(0, 50)));
   scanner.feed(Buffer.from(text.slice(50)));
-  assert.deepEqual(streamed, { inputTokens: 9, outputTokens: 4, cacheReadTokens: 2, reasoningTokens: 0, stopReason: 'end_turn' });
+  // Anthropic's input_tokens leaves its cache reads and writes out; aigw's inputTokens counts them.
+  assert.deepEqual(streamed, { inputTokens: 14, outputTokens: 4, cacheReadTokens: 2, cacheWriteTokens: 3, reasoningTokens: 0, stopReason: 'end_turn', reported: true });
+
+  const none = noTokens();
+  foldUsage(none, { choices: [{ delta: {}, finish_reason: null }], usage: null });
+  assert.equal(none.reported, false, 'a chunk with "usage": null reports nothing');
 });
 
 test('usage --start-time takes RFC 3339 or a span back from now', () => {

@@ -7,6 +7,7 @@ import { collect, handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
+import { cap } from './gateway.js';
 import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readInputFile } from '../secret-input.js';
 
@@ -21,7 +22,12 @@ interface Configuration {
   metadata?: string;
   access?: AccessScope;
   router?: { rules: { provider?: string; model?: string; steps: { keys?: { id: string }[] }[] }[] };
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
 }
+
+/** A configuration's own cap, or what applies without one. */
+const capText = (n: number | null) => (n === null ? "the gateway's" : String(n));
 
 const PATH = '/access-key-configurations';
 
@@ -57,12 +63,16 @@ const view: View<Configuration> = {
     { header: 'Providers', field: 'access.providers', value: (c) => allowed(c, 'providers') },
     { header: 'Models', field: 'access.models', value: (c) => allowed(c, 'models') },
     { header: 'Router rules', field: 'router.rules', value: (c, io) => rules(c).join(io.format === 'table' ? '\n' : '; ') },
+    { header: 'Max input tokens', field: 'maxInputTokens', value: (c) => capText(c.maxInputTokens) },
+    { header: 'Max output tokens', field: 'maxOutputTokens', value: (c) => capText(c.maxOutputTokens) },
     { header: 'Created', field: 'createdAt', value: (c, io) => io.time(c.createdAt) },
     { header: 'Updated', field: 'updatedAt', value: (c, io) => io.time(c.updatedAt) },
   ],
 };
 
 interface DocumentOptions extends LabelOptions {
+  maxInputTokens?: string;
+  maxOutputTokens?: string;
   file?: string;
   allowProvider: string[];
   allowModel: string[];
@@ -138,8 +148,13 @@ function documentFlagsGiven(options: DocumentOptions): boolean {
   return options.allowProvider.length > 0 || options.allowModel.length > 0 || ruleFromFlags(options) !== undefined;
 }
 
-function labels(options: LabelOptions): Record<string, string> {
-  const out: Record<string, string> = {};
+/** The fields that stand beside the document (given with --file or without): labels and token caps. */
+function labels(options: DocumentOptions): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  const maxInputTokens = cap('--max-input-tokens', options.maxInputTokens);
+  const maxOutputTokens = cap('--max-output-tokens', options.maxOutputTokens);
+  if (maxInputTokens !== undefined) out.maxInputTokens = maxInputTokens;
+  if (maxOutputTokens !== undefined) out.maxOutputTokens = maxOutputTokens;
   if (options.name !== undefined) out.name = options.name;
   if (options.description !== undefined) out.description = options.description;
   if (options.metadata !== undefined) out.metadata = options.metadata;
@@ -218,7 +233,7 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
     }
   }
   if (Object.keys(patch).length === 0) {
-    throw usageError('nothing to update: pass --name, --description, --metadata, --file, --allow-…, a route or --clear-router');
+    throw usageError('nothing to update: pass --name, --description, --metadata, --file, --allow-…, a route, --clear-router or a --max-… cap');
   }
   const configuration = await api.request<Configuration>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key configuration ${configuration.id}`);
@@ -242,7 +257,9 @@ function documentFlags(command: Command): Command {
     .option('--allow-model <model>', 'allow this model (repeat for more); omitted: any model', collect, [])
     .option('--route-provider <id>', 'a router rule for this provider, with its --step flags')
     .option('--route-model <model>', 'a router rule for this model, such as openai:gpt-4o, with its --step flags')
-    .option('--step <ids>', 'provider key ids tried in order, comma-separated; repeat for the next step', collect, []);
+    .option('--step <ids>', 'provider key ids tried in order, comma-separated; repeat for the next step', collect, [])
+    .option('--max-input-tokens <n>', "cap on input tokens per request for this configuration's keys (none: the gateway's cap)")
+    .option('--max-output-tokens <n>', "cap on output tokens per request for this configuration's keys (none: the gateway's cap)");
 }
 
 const EXAMPLE = `

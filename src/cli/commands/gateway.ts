@@ -51,7 +51,7 @@ interface SetOptions {
 }
 
 /** A token cap: a whole number, or `none` for no cap. */
-function cap(flag: string, raw: string | undefined): number | null | undefined {
+export function cap(flag: string, raw: string | undefined): number | null | undefined {
   if (raw === undefined) return undefined;
   if (raw === 'none') return null;
   if (!/^[1-9]\d{0,15}$/.test(raw)) throw usageError(`${flag} must be a whole number above 0, or none`);

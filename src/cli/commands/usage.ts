@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { UsageBucket as Bucket, UsageEvent, UsageList, UsageOverview as Overview } from '../../core/gateway-api.js';
+import { USAGE_GROUPS, type UsageBucket as Bucket, type UsageEvent, type UsageGroup, type UsageList, type UsageOverview as Overview } from '../../core/gateway-api.js';
 import { connect } from '../client.js';
 import { handler, integerFlag } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
@@ -19,7 +19,8 @@ const eventView: View<UsageEvent> = {
     { header: 'MODEL', field: 'model', value: (e) => `${e.provider}:${e.model}` },
     { header: 'PROVIDER KEY', field: 'providerKeyDisplayName', value: (e) => e.providerKeyDisplayName ?? '' },
     { header: 'STATUS', field: 'statusCode', value: (e, io) => (e.isError ? io.red(status(e)) : status(e)) },
-    { header: 'TOKENS IN/OUT', field: 'tokens', value: (e) => `${e.inputTokens}/${e.outputTokens}` },
+    { header: 'TOKENS IN/OUT', field: 'tokens', value: (e) => (e.tokensKnown ? `${e.inputTokens}/${e.outputTokens}` : 'unknown') },
+    { header: 'COST', field: 'totalCost', value: (e) => (e.costKnown ? `$${e.totalCost}` : 'unknown') },
     { header: 'LATENCY', field: 'latencyMs', value: (e) => `${e.latencyMs}ms` },
   ],
   details: [],
@@ -32,9 +33,32 @@ const bucketView: View<Bucket> = {
     { header: 'GROUP', field: 'groupKey', value: (b) => b.groupKey },
     { header: 'REQUESTS', field: 'requests', value: (b) => String(b.requests) },
     { header: 'ERRORS', field: 'errors', value: (b) => String(b.errors) },
+    { header: 'TOKENS IN/OUT', field: 'tokens', value: (b) => `${b.inputTokens}/${b.outputTokens}` },
+    { header: 'COST', field: 'cost', value: (b) => `$${b.cost}` },
+    { header: 'UNPRICED', field: 'unpricedRequests', value: (b) => String(b.unpricedRequests) },
   ],
   details: [],
 };
+
+const BAR_WIDTH = 40;
+const EIGHTHS = ['', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+
+/** A bar of `fraction` (0 to 1) of BAR_WIDTH cells, to an eighth of a cell. */
+export function bar(fraction: number): string {
+  const eighths = Math.round(Math.min(Math.max(fraction, 0), 1) * BAR_WIDTH * 8);
+  return '█'.repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!;
+}
+
+/** The daily spend, every group together, as one bar per day (days without traffic included, at zero). */
+export function spendChart(overview: Pick<Overview, 'startTime' | 'endTime' | 'buckets'>): string[] {
+  const byDay = new Map<string, number>();
+  for (let day = Date.parse(overview.startTime.slice(0, 10)); day < Date.parse(overview.endTime); day += UNIT_MS.d!) {
+    byDay.set(new Date(day).toISOString().slice(0, 10), 0);
+  }
+  for (const b of overview.buckets) byDay.set(b.bucketStart.slice(0, 10), (byDay.get(b.bucketStart.slice(0, 10)) ?? 0) + Number(b.cost));
+  const most = Math.max(...byDay.values());
+  return [...byDay].map(([day, cost]) => `${day} ${bar(most > 0 ? cost / most : 0).padEnd(BAR_WIDTH)} $${cost.toFixed(4)}`);
+}
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -73,8 +97,8 @@ async function list(io: IO, options: ListOptions): Promise<void> {
 }
 
 async function overview(io: IO, options: { startTime?: string; endTime?: string; groupBy?: string }): Promise<void> {
-  const groupBy = options.groupBy ?? 'provider';
-  if (groupBy !== 'provider' && groupBy !== 'accessKey') throw usageError('--group-by must be provider or accessKey');
+  const groupBy = (options.groupBy ?? 'provider') as UsageGroup;
+  if (!USAGE_GROUPS.includes(groupBy)) throw usageError(`--group-by must be one of ${USAGE_GROUPS.join(', ')}`);
   const query = new URLSearchParams({ groupBy });
   const start = parseTime('--start-time', options.startTime);
   const end = parseTime('--end-time', options.endTime);
@@ -84,7 +108,10 @@ async function overview(io: IO, options: { startTime?: string; endTime?: string;
   const result = await api.request<Overview>('GET', `/usage/overview?${query}`);
   await io.printList(result, result.buckets, bucketView);
   if (io.format === 'table') {
-    io.note(`Total: ${result.totals.requests} requests, ${result.totals.errors} errors`);
+    const t = result.totals;
+    const unpriced = t.unpricedRequests ? ` (${t.unpricedRequests} requests of unknown cost not included)` : '';
+    if (io.stdoutIsTTY) for (const line of ['', 'Daily spend:', ...spendChart(result)]) io.out(line);
+    io.note(`Total: ${t.requests} requests, ${t.errors} errors, $${t.cost}${unpriced}`);
   }
 }
 
@@ -105,10 +132,10 @@ export function registerUsage(program: Command): void {
       .action(handler(list));
     usage
       .command('overview')
-      .description('requests and errors per day, by provider or by access key (default: the last 7 days)')
+      .description('requests, errors, tokens and cost per day, by provider, access key, provider key or model (default: the last 7 days)')
       .option('--start-time <time>', 'from this time (RFC 3339, or 30m, 24h, 7d ago)')
       .option('--end-time <time>', 'until this time (default now)')
-      .option('--group-by <dimension>', 'provider (default) or accessKey')
+      .option('--group-by <dimension>', `${USAGE_GROUPS.join(', ')} (default provider)`)
       .action(handler(overview));
   });
 }

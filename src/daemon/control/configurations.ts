@@ -22,6 +22,8 @@ export function configurationResource(r: ConfigurationRecord, keys: Map<string, 
     description: r.description,
     metadata: r.metadata,
     ...(r.access ? { access: r.access } : {}),
+    maxInputTokens: r.maxInputTokens,
+    maxOutputTokens: r.maxOutputTokens,
     ...(r.router
       ? {
           router: {
@@ -59,6 +61,9 @@ const rule = {
 } as const;
 const routerProperties = { rules: { type: 'array', items: rule } } as const;
 
+/** A configuration's own token cap; it wins over the account-wide one in the gateway settings. */
+const tokenCap = { type: ['integer', 'null'], minimum: 1 } as const;
+
 const createBody = {
   type: 'object',
   additionalProperties: false,
@@ -69,6 +74,8 @@ const createBody = {
     metadata: text,
     access: { type: 'object', additionalProperties: false, properties: accessProperties },
     router: { type: 'object', additionalProperties: false, properties: routerProperties },
+    maxInputTokens: tokenCap,
+    maxOutputTokens: tokenCap,
   },
 } as const;
 
@@ -81,6 +88,8 @@ const updateBody = {
     metadata: clearableText,
     access: { type: ['object', 'null'], additionalProperties: false, properties: accessProperties },
     router: { type: ['object', 'null'], additionalProperties: false, properties: routerProperties },
+    maxInputTokens: tokenCap,
+    maxOutputTokens: tokenCap,
   },
 } as const;
 
@@ -90,6 +99,8 @@ interface CreateBody {
   metadata?: string;
   access?: AccessScope;
   router?: RouterWrite;
+  maxInputTokens?: number | null;
+  maxOutputTokens?: number | null;
 }
 
 interface UpdateBody {
@@ -98,6 +109,8 @@ interface UpdateBody {
   metadata?: Clearable;
   access?: AccessScope | null;
   router?: RouterWrite | null;
+  maxInputTokens?: number | null;
+  maxOutputTokens?: number | null;
 }
 
 export function configurationRoutes(service: ConfigurationService): FastifyPluginAsync {
@@ -122,8 +135,8 @@ export function configurationRoutes(service: ConfigurationService): FastifyPlugi
     app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => show(await service.get(request.params.id)));
 
     app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
-      const { name, description, metadata, access, router } = request.body;
-      const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata), access, router };
+      const { name, description, metadata, ...rest } = request.body;
+      const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata), ...rest };
       return show(await service.update(request.params.id, patch));
     });
 

@@ -10,11 +10,13 @@ import type { ProviderKeyService } from '../../app/provider-keys.js';
 import type { ProviderService } from '../../app/providers.js';
 import type { UsageService } from '../../app/usage.js';
 import type { Logger } from '../log.js';
+import type { PriceService } from '../../app/prices.js';
 import { accessKeyRoutes } from './access-keys.js';
 import { configurationRoutes } from './configurations.js';
 import { sendError } from './errors.js';
 import { gatewayConfigRoutes } from './gateway-config.js';
 import { healthRoutes } from './health.js';
+import { priceRoutes } from './prices.js';
 import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
@@ -29,6 +31,7 @@ export interface ControlDeps {
   configurations: ConfigurationService;
   providers: ProviderService;
   gatewayConfig: GatewayConfigService;
+  prices: PriceService;
   /** This install's id, shown as the gateway config's accountId. */
   accountId: string;
   status: () => DaemonStatus;
@@ -68,5 +71,6 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   app.register(gatewayConfigRoutes(deps.gatewayConfig, deps.accountId));
   app.register(providerKeyTestRoutes(deps.keyTester));
   app.register(usageRoutes(deps.usage));
+  app.register(priceRoutes(deps.prices));
   return app;
 }

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
-import type { UsageEvent, UsageList, UsageOverview } from '../../core/gateway-api.js';
-import type { UsageEventRecord, UsageService } from '../../app/usage.js';
+import { USAGE_GROUPS, type UsageEvent, type UsageGroup, type UsageList, type UsageOverview } from '../../core/gateway-api.js';
+import type { UsageBucketRow, UsageEventRecord, UsageService } from '../../app/usage.js';
 import { listUris } from './pagination.js';
 import { readBoolean, readPageParams, readTime, type Query } from './query.js';
 
 const PATH = '/usage';
-/** aigw does not know prices; the field is there because ngrok's shape has it. */
-const NO_COST = '0.00000';
+/** ngrok's totalCost is a decimal string; eight places show what one small request costs. */
+const usd = (cost: number) => cost.toFixed(8);
 const DAY_MS = 24 * 3600 * 1000;
 const OVERVIEW_DEFAULT_DAYS = 7;
 
@@ -32,12 +32,27 @@ function usageResource(e: UsageEventRecord, usage: UsageService): UsageEvent {
     inputTokens: e.inputTokens,
     outputTokens: e.outputTokens,
     cacheReadTokens: e.cacheReadTokens,
+    cacheWriteTokens: e.cacheWriteTokens,
     reasoningTokens: e.reasoningTokens,
-    totalCost: NO_COST,
+    tokensKnown: e.tokensKnown,
+    totalCost: e.costUsd === null ? 'unknown' : usd(e.costUsd),
+    costKnown: e.costUsd !== null,
     keySource: 'user',
     ...(e.providerKeyId ? { providerKeyId: e.providerKeyId, providerKeyDisplayName: e.providerKeyRedacted ?? '' } : {}),
     latencyMs: e.latencyMs,
     error: e.error,
+  };
+}
+
+/** A bucket's (or the totals') numbers as the API shows them. */
+function amounts(r: Omit<UsageBucketRow, 'day' | 'groupKey'>) {
+  return {
+    cost: usd(r.costUsd),
+    requests: r.requests,
+    errors: r.errors,
+    unpricedRequests: r.unpricedRequests,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
   };
 }
 
@@ -66,26 +81,23 @@ export function usageRoutes(usage: UsageService): FastifyPluginAsync {
 
     app.get<{ Querystring: Query }>(`${PATH}/overview`, async (request): Promise<UsageOverview> => {
       const q = request.query;
-      const groupBy = q.groupBy ?? 'provider';
-      if (groupBy !== 'provider' && groupBy !== 'accessKey') {
-        throw new AigwError(ERRORS.invalidQuery, 'groupBy must be provider or accessKey', { field: 'groupBy' });
+      const groupBy = (q.groupBy ?? 'provider') as UsageGroup;
+      if (!USAGE_GROUPS.includes(groupBy)) {
+        throw new AigwError(ERRORS.invalidQuery, `groupBy must be one of ${USAGE_GROUPS.join(', ')}`, { field: 'groupBy' });
       }
       const endTime = readTime(q, 'endTime') ?? new Date().toISOString();
       const startTime =
         readTime(q, 'startTime') ?? new Date(Date.parse(endTime.slice(0, 10)) - (OVERVIEW_DEFAULT_DAYS - 1) * DAY_MS).toISOString();
       const rows = await usage.overview({ startTime, endTime, groupBy });
-      const buckets = rows.map((r) => ({
-        bucketStart: `${r.day}T00:00:00Z`,
-        groupKey: r.groupKey,
-        cost: NO_COST,
-        requests: r.requests,
-        errors: r.errors,
-      }));
-      const totals = {
-        cost: NO_COST,
-        requests: buckets.reduce((n, b) => n + b.requests, 0),
-        errors: buckets.reduce((n, b) => n + b.errors, 0),
-      };
+      const buckets = rows.map((r) => ({ bucketStart: `${r.day}T00:00:00Z`, groupKey: r.groupKey, ...amounts(r) }));
+      const totals = amounts({
+        costUsd: rows.reduce((n, r) => n + r.costUsd, 0),
+        requests: rows.reduce((n, r) => n + r.requests, 0),
+        errors: rows.reduce((n, r) => n + r.errors, 0),
+        unpricedRequests: rows.reduce((n, r) => n + r.unpricedRequests, 0),
+        inputTokens: rows.reduce((n, r) => n + r.inputTokens, 0),
+        outputTokens: rows.reduce((n, r) => n + r.outputTokens, 0),
+      });
       const uri = `${PATH}/overview?${new URLSearchParams({ startTime, endTime, groupBy })}`;
       return { uri, startTime, endTime, groupBy, buckets, totals };
     });

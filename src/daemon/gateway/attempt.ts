@@ -6,6 +6,7 @@ import { streamErrorEvent } from './errors.js';
 import type { MaskedSecret } from './secret-cache.js';
 import { forwardedResponseHeaders } from './upstream.js';
 import { foldUsage, noTokens, SseUsageScanner, type TokenCounts } from './usage.js';
+import { StreamUsageFilter } from './usage-injection.js';
 
 /** Statuses after which the next key, step or model is tried (if nothing has reached the client yet). */
 export function isRetryable(status: number): boolean {
@@ -23,6 +24,8 @@ export interface AttemptPlan {
   ownHeaders: readonly string[];
   /** The key the attempt uses, to scrub any echo of it from an error body. */
   secret: MaskedSecret | undefined;
+  /** The gateway asked for stream usage the client did not: take it back out of the stream (see injectStreamUsage). */
+  usageInjected: boolean;
 }
 
 /** How an attempt ended. Uncommitted: the client has seen nothing, so the next key may be tried. */
@@ -60,6 +63,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   private resumeUpstream: (() => void) | undefined;
   private readonly tokens = noTokens();
   private scanner: SseUsageScanner | undefined;
+  private usageFilter: StreamUsageFilter | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -95,6 +99,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
       this.mode = 'stream';
       this.headers = withoutHeader(forwarded.headers, 'cache-control');
       this.scanner = new SseUsageScanner(this.tokens);
+      if (this.plan.usageInjected) this.usageFilter = new StreamUsageFilter();
     } else {
       this.mode = 'buffer';
       this.headers = forwarded.headers;
@@ -116,7 +121,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
       this.answerWhole();
     } else {
       if (!this.committed) this.commitStream();
-      this.res.end();
+      this.res.end(this.usageFilter?.end());
       this.settle({ committed: true, status: this.status, tokens: this.tokens });
     }
   }
@@ -161,7 +166,12 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   private forward(chunk: Buffer): boolean {
     if (!this.committed) this.commitStream();
     this.scanner!.feed(chunk);
-    if (!this.res.write(chunk)) {
+    const out = this.usageFilter ? this.usageFilter.filter(chunk) : chunk;
+    if (out.length === 0) {
+      this.armIdle();
+      return true;
+    }
+    if (!this.res.write(out)) {
       // A slow client is not a stalled upstream: the idle clock waits while the client drains.
       clearTimeout(this.idle);
       this.res.once('drain', this.onDrain);

@@ -3,6 +3,8 @@ import type { AccessScope, Router } from '../../core/configs.js';
 import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
 import type { CustomProviderRecord, Store } from '../../store/types.js';
 import type { GatewaySettings } from '../../core/gateway-config.js';
+import { ownPricesFrom, priceBook } from '../../core/price-book.js';
+import { PRICE_SETTING_PREFIX } from '../../core/prices.js';
 import type {
   AccessRules,
   GatewayAccessKey,
@@ -54,12 +56,13 @@ export class StoreDirectory implements GatewayDirectory {
   }
 
   async load(): Promise<RoutingSnapshot> {
-    const [settings, providerKeys, accessKeyRecords, configurations, customProviders] = await Promise.all([
+    const [settings, providerKeys, accessKeyRecords, configurations, customProviders, ownPrices] = await Promise.all([
       this.settings(),
       this.store.allProviderKeys(),
       this.store.allAccessKeys(),
       this.store.allConfigurations(),
       this.store.allCustomProviders(),
+      this.store.getSettings(PRICE_SETTING_PREFIX).then(ownPricesFrom),
     ]);
 
     const providers = new Map<string, GatewayProvider>();
@@ -94,6 +97,10 @@ export class StoreDirectory implements GatewayDirectory {
         id: a.id,
         access: accessRules(config?.access ?? null),
         rules: routerRules(config?.router ?? null),
+        caps: {
+          maxInputTokens: config?.maxInputTokens ?? settings.maxInputTokens,
+          maxOutputTokens: config?.maxOutputTokens ?? settings.maxOutputTokens,
+        },
       });
     }
     return {
@@ -102,6 +109,7 @@ export class StoreDirectory implements GatewayDirectory {
       keys,
       keysByProvider,
       settings,
+      prices: priceBook(ownPrices),
     };
   }
 }

@@ -9,10 +9,12 @@ import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
 import { writeGatewayError, writeGatewayJson, type AttemptSummary } from './errors.js';
 import { keysFor, resolveTargets, usableModels, type Target } from './resolve.js';
 import type { SecretCache } from './secret-cache.js';
-import type { GatewayAccessKey, GatewayProviderKey, SnapshotHolder } from './snapshot.js';
+import type { GatewayAccessKey, GatewayProviderKey, RoutingSnapshot, SnapshotHolder } from './snapshot.js';
+import { capOutputTokens, inputTokensOver } from './token-caps.js';
 import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, upstreamRequestHeaders, upstreamTarget, type UpstreamPools } from './upstream.js';
 import { noTokens, type TokenCounts } from './usage.js';
 import type { UsageRecorder } from './usage.js';
+import { injectStreamUsage } from './usage-injection.js';
 
 const COOLDOWN_DEFAULT_MS = 10_000;
 const COOLDOWN_MAX_MS = 60_000;
@@ -24,6 +26,19 @@ export function cooldownMs(retryAfter: string | string[] | undefined, now = Date
   if (value && /^\d+(\.\d+)?$/.test(value.trim())) ms = Number(value) * 1000;
   else if (value && !Number.isNaN(Date.parse(value))) ms = Date.parse(value) - now;
   return Math.min(Math.max(ms, 0), COOLDOWN_MAX_MS);
+}
+
+/** Refuses, before any upstream call, a request whose input tokens surely exceed the access key's cap. */
+function checkInputCap(body: Record<string, unknown>, accessKey: GatewayAccessKey): void {
+  const cap = accessKey.caps.maxInputTokens;
+  const over = cap === null ? undefined : inputTokensOver(body, cap);
+  if (over === undefined) return;
+  throw new AigwError(
+    ERRORS.inputTokensOverCap,
+    `the request has at least ${over} input tokens, more than the cap of ${cap} (maxInputTokens); ` +
+      'shorten the input, or raise the cap: `aigw gateway config set --max-input-tokens N`, or the configuration\'s own',
+    { maxInputTokens: String(cap), inputTokensAtLeast: String(over) },
+  );
 }
 
 export interface Endpoint {
@@ -58,6 +73,10 @@ interface Exchange {
   /** The request body, without `models` (the fallback list is the gateway's, not the provider's); each attempt sets `model`. */
   forwarded: Record<string, unknown>;
   streaming: boolean;
+  /** The gateway asked the upstream for stream usage the client did not ask for. */
+  usageInjected: boolean;
+  /** The snapshot the request started with: its prices price every attempt. */
+  snapshot: RoutingSnapshot;
   deadline: number;
   /** Whether the client went away, and the attempt to abort when it does. */
   client: { gone: boolean; attempt: UpstreamAttempt | undefined };
@@ -130,6 +149,7 @@ export class GatewayProxy {
         (m): m is string => typeof m === 'string' && m !== '',
       );
       targets = resolveTargets(snapshot, accessKey, specs, endpoint.format);
+      checkInputCap(body, accessKey);
     } catch (err) {
       if (!(err instanceof AigwError)) throw err;
       return writeGatewayError(res, endpoint.format, err, { requestId, attempts: 0 });
@@ -143,6 +163,8 @@ export class GatewayProxy {
     });
     // The parsed body is ours: rewritten in place rather than copied per attempt.
     if ('models' in body) delete body.models;
+    const { maxOutputTokens } = accessKey.caps;
+    if (maxOutputTokens !== null) capOutputTokens(body, endpoint, targets[0]!.provider.id, maxOutputTokens);
     const ex: Exchange = {
       requestId,
       endpoint,
@@ -152,6 +174,8 @@ export class GatewayProxy {
       res,
       forwarded: body,
       streaming: body.stream === true,
+      usageInjected: injectStreamUsage(endpoint, body),
+      snapshot,
       deadline: Date.now() + snapshot.settings.totalTimeoutMs,
       client,
       attempts: 0,
@@ -246,11 +270,13 @@ export class GatewayProxy {
     target: Target,
     key: GatewayProviderKey | null,
     started: number,
-    fields: { statusCode: number; timedOut?: boolean; error?: string | null; tokens?: TokenCounts; isError?: boolean },
+    fields: { statusCode: number; timedOut?: boolean; error?: string | null; tokens?: TokenCounts; isError?: boolean; complete?: boolean },
   ): UsageDraft {
     const tokens = fields.tokens ?? noTokens();
     // The id is made here (cheap, and in creation order); the time is formatted by the usage writer thread.
     const timeMs = Date.now();
+    // A stream that broke off (or a client that left) has not reported its final counts.
+    const tokensKnown = tokens.reported && fields.complete !== false;
     const event: UsageDraft = {
       id: newId('usageEvent', timeMs),
       timeMs,
@@ -268,7 +294,10 @@ export class GatewayProxy {
       inputTokens: tokens.inputTokens,
       outputTokens: tokens.outputTokens,
       cacheReadTokens: tokens.cacheReadTokens,
+      cacheWriteTokens: tokens.cacheWriteTokens,
       reasoningTokens: tokens.reasoningTokens,
+      tokensKnown,
+      costUsd: ex.snapshot.prices.cost(target.provider.id, target.model, timeMs, tokensKnown ? tokens : null),
       providerKeyId: key?.id ?? null,
       providerKeyRedacted: key?.keyRedacted ?? null,
       latencyMs: Math.round(performance.now() - started),
@@ -295,6 +324,7 @@ export class GatewayProxy {
       idleMs: settings.perRequestTimeoutMs,
       ownHeaders: [REQUEST_ID_HEADER, ex.requestId, ATTEMPTS_HEADER, String(ex.attempts)],
       secret,
+      usageInjected: ex.usageInjected,
     });
     ex.client.attempt = call;
     ex.forwarded.model = target.model;
@@ -323,7 +353,7 @@ export class GatewayProxy {
     if (ex.client.gone) {
       const statusCode = end.committed ? end.status : 0;
       const tokens = end.committed ? end.tokens : undefined;
-      this.event(ex, target, key, started, { statusCode, tokens, isError: true, error: 'the client disconnected' });
+      this.event(ex, target, key, started, { statusCode, tokens, isError: true, complete: false, error: 'the client disconnected' });
       return { done: true };
     }
     if (!end.committed) {
@@ -333,7 +363,13 @@ export class GatewayProxy {
     if (key) this.cooldowns.delete(key.id);
     if (end.brokenBy) {
       this.deps.log.warn({ requestId: ex.requestId, provider: target.provider.id, reason: end.brokenBy }, 'upstream stream broke');
-      this.event(ex, target, key, started, { statusCode: end.status, tokens: end.tokens, isError: true, error: `stream interrupted: ${end.brokenBy}` });
+      this.event(ex, target, key, started, {
+        statusCode: end.status,
+        tokens: end.tokens,
+        isError: true,
+        complete: false,
+        error: `stream interrupted: ${end.brokenBy}`,
+      });
     } else {
       this.event(ex, target, key, started, { statusCode: end.status, tokens: end.tokens });
     }

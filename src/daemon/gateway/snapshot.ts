@@ -1,6 +1,7 @@
 import { defaultGatewaySettings, type GatewaySettings } from '../../core/gateway-config.js';
 import type { ApiFormat, AuthStyle } from '../../core/providers.js';
 import type { Logger } from '../log.js';
+import { PriceBook } from '../../core/price-book.js';
 
 /** A provider the gateway can route to: a built-in (base URL possibly overridden) or a custom one. */
 export interface GatewayProvider {
@@ -39,10 +40,18 @@ export interface RouterRule {
   steps: readonly (readonly string[])[];
 }
 
+/** Token caps; null is no cap. */
+export interface TokenCaps {
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
+}
+
 export interface GatewayAccessKey {
   id: string;
   access: AccessRules;
   rules: readonly RouterRule[];
+  /** The caps in force for this key: its configuration's where it sets them, else the account-wide ones. */
+  caps: TokenCaps;
 }
 
 /** Everything a request needs, in memory: the hot path reads this and never awaits the database. */
@@ -54,6 +63,8 @@ export interface RoutingSnapshot {
   /** Each provider's keys in creation order. */
   keysByProvider: ReadonlyMap<string, readonly GatewayProviderKey[]>;
   settings: GatewaySettings;
+  /** Prices attempts: the user's own prices over the bundled table. */
+  prices: PriceBook;
 }
 
 /** Where the snapshot comes from: the Store's data, read in full when its change feed says something changed. */
@@ -64,7 +75,14 @@ export interface GatewayDirectory {
 }
 
 export function emptySnapshot(): RoutingSnapshot {
-  return { accessKeys: new Map(), providers: new Map(), keys: new Map(), keysByProvider: new Map(), settings: defaultGatewaySettings() };
+  return {
+    accessKeys: new Map(),
+    providers: new Map(),
+    keys: new Map(),
+    keysByProvider: new Map(),
+    settings: defaultGatewaySettings(),
+    prices: new PriceBook(new Map()),
+  };
 }
 
 const RECENT_TOKENS = 1024;

@@ -3,43 +3,59 @@ import { UsagePacker, type PackedUsage } from '../../store/usage-batch.js';
 import type { Logger } from '../log.js';
 
 export interface TokenCounts {
+  /** Every input token, cached or not (Anthropic reports cache reads and writes beside its input_tokens). */
   inputTokens: number;
   outputTokens: number;
   cacheReadTokens: number;
+  cacheWriteTokens: number;
   reasoningTokens: number;
   stopReason: string;
+  /** Whether the provider reported any token count; without one the counts are unknown, not zero. */
+  reported: boolean;
 }
 
+type Count = Exclude<keyof TokenCounts, 'stopReason' | 'reported'>;
+
 export function noTokens(): TokenCounts {
-  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, reasoningTokens: 0, stopReason: '' };
+  return { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, stopReason: '', reported: false };
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 type Obj = Record<string, any>;
 
+const first = (...values: unknown[]): number | undefined => {
+  for (const v of values) {
+    const n = num(v);
+    if (n !== undefined) return n;
+  }
+  return undefined;
+};
+
 /**
  * Folds what one upstream JSON document (a whole response, or one SSE event) says about usage into `into`.
  * OpenAI chat/completions/embeddings (`prompt_tokens`…), the Responses API and Anthropic (`input_tokens`…,
- * split over `message_start` and `message_delta` when streaming) all report it differently.
+ * split over `message_start` and `message_delta` when streaming) all report it differently. Counts only
+ * grow: a later event that repeats a count, or leaves it out, never lowers it.
  */
 export function foldUsage(into: TokenCounts, doc: unknown): void {
   if (!doc || typeof doc !== 'object') return;
   const o = doc as Obj;
   const u: Obj | undefined = o.usage ?? o.message?.usage ?? o.response?.usage;
   if (u && typeof u === 'object') {
-    const max = (field: keyof Omit<TokenCounts, 'stopReason'>, ...values: unknown[]) => {
-      for (const v of values) {
-        const n = num(v);
-        if (n !== undefined) {
-          into[field] = Math.max(into[field], n);
-          return;
-        }
-      }
+    const max = (field: Count, n: number | undefined) => {
+      if (n === undefined) return;
+      into[field] = Math.max(into[field], n);
+      into.reported = true;
     };
-    max('inputTokens', u.prompt_tokens, u.input_tokens);
-    max('outputTokens', u.completion_tokens, u.output_tokens);
-    max('cacheReadTokens', u.prompt_tokens_details?.cached_tokens, u.input_tokens_details?.cached_tokens, u.cache_read_input_tokens);
-    max('reasoningTokens', u.completion_tokens_details?.reasoning_tokens, u.output_tokens_details?.reasoning_tokens);
+    // Anthropic's cache reads and writes are not in its input_tokens; OpenAI's cached tokens are in prompt_tokens.
+    const anthropicRead = num(u.cache_read_input_tokens);
+    const anthropicWrite = num(u.cache_creation_input_tokens);
+    const input = first(u.prompt_tokens, u.input_tokens);
+    max('inputTokens', input === undefined ? undefined : input + (anthropicRead ?? 0) + (anthropicWrite ?? 0));
+    max('outputTokens', first(u.completion_tokens, u.output_tokens));
+    max('cacheReadTokens', first(u.prompt_tokens_details?.cached_tokens, u.input_tokens_details?.cached_tokens, anthropicRead));
+    max('cacheWriteTokens', first(anthropicWrite, u.prompt_tokens_details?.cache_write_tokens, u.input_tokens_details?.cache_write_tokens));
+    max('reasoningTokens', first(u.completion_tokens_details?.reasoning_tokens, u.output_tokens_details?.reasoning_tokens));
   }
   const stop = o.choices?.[0]?.finish_reason ?? o.stop_reason ?? o.delta?.stop_reason ?? (o.response?.status !== 'in_progress' ? o.response?.status : undefined);
   if (typeof stop === 'string' && stop) into.stopReason = stop;

@@ -12,6 +12,8 @@ interface ConfigurationRow {
   metadata: string;
   access: string | null;
   router: string | null;
+  max_input_tokens: number | null;
+  max_output_tokens: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -24,14 +26,17 @@ function toConfiguration(row: ConfigurationRow): ConfigurationRecord {
     metadata: row.metadata,
     access: row.access === null ? null : (JSON.parse(row.access) as AccessScope),
     router: row.router === null ? null : (JSON.parse(row.router) as Router),
+    maxInputTokens: row.max_input_tokens,
+    maxOutputTokens: row.max_output_tokens,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
 const INSERT = `
-  INSERT INTO access_key_configurations (id, name, description, metadata, access, router, created_at, updated_at)
-  VALUES (@id, @name, @description, @metadata, @access, @router, @createdAt, @updatedAt)`;
+  INSERT INTO access_key_configurations (id, name, description, metadata, access, router, max_input_tokens,
+                                         max_output_tokens, created_at, updated_at)
+  VALUES (@id, @name, @description, @metadata, @access, @router, @maxInputTokens, @maxOutputTokens, @createdAt, @updatedAt)`;
 const GET = 'SELECT * FROM access_key_configurations WHERE id = ?';
 const ALL = 'SELECT * FROM access_key_configurations ORDER BY id';
 const SET_ROUTER = 'UPDATE access_key_configurations SET router = ?, updated_at = ? WHERE id = ?';
@@ -136,6 +141,8 @@ export function updateConfiguration(
     metadata,
     access: patch.access === undefined ? undefined : jsonOrNull(patch.access),
     router: patch.router === undefined ? undefined : jsonOrNull(patch.router),
+    max_input_tokens: patch.maxInputTokens,
+    max_output_tokens: patch.maxOutputTokens,
   };
   c.updateColumns('access_key_configurations', id, columns, updatedAt);
   writeReferences(c, id, access, router);

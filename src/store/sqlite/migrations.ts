@@ -105,4 +105,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX usage_events_by_time ON usage_events (event_time);
   CREATE INDEX usage_events_by_access_key ON usage_events (access_key_id, event_time);
   `,
+  // 3: cost per attempt, cache writes, and whether the provider reported tokens at all; token caps per configuration.
+  `
+  ALTER TABLE usage_events ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE usage_events ADD COLUMN tokens_known INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE usage_events ADD COLUMN cost_usd REAL;
+  -- Before this version an attempt whose provider reported nothing was stored as 0 tokens.
+  UPDATE usage_events SET tokens_known = 0 WHERE input_tokens = 0 AND output_tokens = 0;
+  ALTER TABLE access_key_configurations ADD COLUMN max_input_tokens INTEGER;
+  ALTER TABLE access_key_configurations ADD COLUMN max_output_tokens INTEGER;
+  `,
 ];

@@ -12,6 +12,7 @@ const USAGE_COLUMNS = [
   'id', 'event_time', 'request_id', 'access_key_id', 'provider', 'model', 'attempt_number', 'is_final_attempt',
   'status_code', 'timed_out', 'is_error', 'is_streaming', 'stop_reason', 'input_tokens', 'output_tokens',
   'cache_read_tokens', 'reasoning_tokens', 'provider_key_id', 'provider_key_redacted', 'latency_ms', 'error',
+  'cache_write_tokens', 'tokens_known', 'cost_usd',
 ];
 
 // Rows come many to the second, and Date#toISOString was a tenth of a row's cost: the text up to the
@@ -37,6 +38,7 @@ function usageValues(d: UsageDraft) {
     d.id, isoTime(d.timeMs), d.requestId, d.accessKeyId, d.provider, d.model, d.attemptNumber, flag(d.isFinalAttempt),
     d.statusCode, flag(d.timedOut), flag(d.isError), flag(d.isStreaming), d.stopReason, d.inputTokens, d.outputTokens,
     d.cacheReadTokens, d.reasoningTokens, d.providerKeyId, d.providerKeyRedacted, d.latencyMs, d.error,
+    d.cacheWriteTokens, flag(d.tokensKnown), d.costUsd,
   ];
 }
 

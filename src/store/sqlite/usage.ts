@@ -1,3 +1,4 @@
+import type { UsageGroup } from '../../core/gateway-api.js';
 import type { Page, UsageBucketRow, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../types.js';
 import type { Connection } from './connection.js';
 
@@ -23,7 +24,18 @@ interface UsageRow {
   provider_key_redacted: string | null;
   latency_ms: number;
   error: string | null;
+  cache_write_tokens: number;
+  tokens_known: number;
+  cost_usd: number | null;
 }
+
+/** What each overview grouping groups by; an attempt made without a key (a local server) groups under `none`. */
+const USAGE_GROUP_COLUMNS: Record<UsageGroup, string> = {
+  provider: 'provider',
+  accessKey: 'access_key_id',
+  providerKey: "coalesce(provider_key_id, 'none')",
+  model: "provider || ':' || model",
+};
 
 function toUsageEvent(row: UsageRow): UsageEventRecord {
   return {
@@ -43,7 +55,10 @@ function toUsageEvent(row: UsageRow): UsageEventRecord {
     inputTokens: row.input_tokens,
     outputTokens: row.output_tokens,
     cacheReadTokens: row.cache_read_tokens,
+    cacheWriteTokens: row.cache_write_tokens,
     reasoningTokens: row.reasoning_tokens,
+    tokensKnown: row.tokens_known === 1,
+    costUsd: row.cost_usd,
     providerKeyId: row.provider_key_id,
     providerKeyRedacted: row.provider_key_redacted,
     latencyMs: row.latency_ms,
@@ -74,10 +89,12 @@ export function listUsage(c: Connection, query: UsageQuery): Page<UsageEventReco
 }
 
 export function usageOverview(c: Connection, query: UsageOverviewQuery): UsageBucketRow[] {
-  const group = query.groupBy === 'accessKey' ? 'access_key_id' : 'provider';
+  const group = USAGE_GROUP_COLUMNS[query.groupBy];
   return c
     .sql<{ startTime: string; endTime: string }, UsageBucketRow>(
-      `SELECT substr(event_time, 1, 10) AS day, ${group} AS groupKey, count(*) AS requests, sum(is_error) AS errors
+      `SELECT substr(event_time, 1, 10) AS day, ${group} AS groupKey, count(*) AS requests, sum(is_error) AS errors,
+              total(cost_usd) AS costUsd, sum(cost_usd IS NULL) AS unpricedRequests,
+              sum(input_tokens) AS inputTokens, sum(output_tokens) AS outputTokens
          FROM usage_events
         WHERE is_final_attempt = 1 AND event_time >= @startTime AND event_time < @endTime
         GROUP BY day, groupKey ORDER BY day, groupKey`,
