@@ -1,4 +1,5 @@
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
+import { writeStateFile } from '../core/state-files.js';
 import { parseArgs } from 'node:util';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { parseByteSize } from '../core/gateway-config.js';
@@ -9,7 +10,7 @@ import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { buildControlServer, type ControlDeps } from './control/server.js';
 import { bearerTokenHook, loadControlToken } from './control/tcp.js';
-import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
+import { ensurePrivateDir, ensurePrivateFile, ensurePrivateTree } from './fs.js';
 import { Gateway } from './gateway/index.js';
 import { BrowserGuard, parseList } from './gateway/browser-guard.js';
 import { buildGatewayServer, GATEWAY_BODY_LIMIT } from './gateway/server.js';
@@ -69,7 +70,9 @@ async function main(): Promise<void> {
     for (const dir of [paths.dataDir, paths.configDir, paths.stateDir, paths.runtimeDir, paths.socketDir]) {
       ensurePrivateDir(dir);
     }
-    ensurePrivateFile(paths.dbFile);
+    // What an earlier run or another tool left here must be as private as what the daemon creates.
+    for (const file of [paths.dbFile, paths.logFile, paths.pidFile, paths.lockFile, paths.masterKeyFile]) ensurePrivateFile(file);
+    ensurePrivateTree(paths.secretsDir);
     releaseLock = acquireDaemonLock(paths.lockFile);
   } catch (err) {
     const already = err instanceof AlreadyRunningError;
@@ -179,7 +182,7 @@ async function main(): Promise<void> {
       exitNow(log, DAEMON_EXIT.badConfig);
     }
   }
-  writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  writeStateFile(paths.pidFile, `${process.pid}\n`);
   log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl, controlUrl }, 'daemon ready');
 
   let stopping = false;
