@@ -13,7 +13,7 @@ import { bearerTokenHook, loadControlToken } from './control/tcp.js';
 import { ensurePrivateDir, ensurePrivateFile, ensurePrivateTree } from './fs.js';
 import { Gateway } from './gateway/index.js';
 import { BrowserGuard, parseList } from './gateway/browser-guard.js';
-import { buildGatewayServer, GATEWAY_BODY_LIMIT } from './gateway/server.js';
+import { buildGatewayServer, GATEWAY_BODIES_IN_FLIGHT, GATEWAY_BODY_LIMIT } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { AccessKeyService } from './access-keys.js';
 import { ConfigurationService } from './configurations.js';
@@ -46,6 +46,14 @@ function exitNow(log: Logger, code: number): never {
 
 function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** A size setting such as `10MiB`, when one is given. */
+function sizeSetting(spec: string | undefined, what: string): number | undefined {
+  if (!spec) return undefined;
+  const size = parseByteSize(spec);
+  if (size === undefined) throw new SecretStoreConfigError(`${what} "${spec}" must be a size such as 10MiB`);
+  return size;
 }
 
 async function main(): Promise<void> {
@@ -86,6 +94,7 @@ async function main(): Promise<void> {
   let controlListen;
   let controlToken: string | undefined;
   let bodyLimit = GATEWAY_BODY_LIMIT;
+  let bodiesInFlight = GATEWAY_BODIES_IN_FLIGHT;
   try {
     secrets = await openSecretStore(paths, store, process.env);
     listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
@@ -94,12 +103,8 @@ async function main(): Promise<void> {
       controlListen = parseListen(controlSpec, 'management API');
       controlToken = loadControlToken(paths.configDir);
     }
-    const sizeSpec = values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT;
-    if (sizeSpec) {
-      const size = parseByteSize(sizeSpec);
-      if (size === undefined) throw new SecretStoreConfigError(`the gateway body limit "${sizeSpec}" must be a size such as 10MiB`);
-      bodyLimit = size;
-    }
+    bodyLimit = sizeSetting(values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT, 'the gateway body limit') ?? bodyLimit;
+    bodiesInFlight = sizeSetting(process.env.AIGW_GATEWAY_BODIES_IN_FLIGHT, 'AIGW_GATEWAY_BODIES_IN_FLIGHT') ?? bodiesInFlight;
   } catch (err) {
     log.error({ err: (err as Error).message }, 'cannot start');
     await store.close();
@@ -124,7 +129,7 @@ async function main(): Promise<void> {
     ],
     allowedOrigins: parseList(values['gateway-allowed-origins'] ?? process.env.AIGW_GATEWAY_ALLOWED_ORIGINS),
   });
-  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, guard });
+  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, bodiesInFlight, guard });
   let gatewayUrl: string | null = null;
   let gatewayError: string | null = null;
   let controlUrl: string | undefined;
