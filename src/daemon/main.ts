@@ -79,7 +79,8 @@ async function main(): Promise<void> {
       ensurePrivateDir(dir);
     }
     // What an earlier run or another tool left here must be as private as what the daemon creates.
-    for (const file of [paths.dbFile, paths.logFile, paths.pidFile, paths.lockFile, paths.masterKeyFile]) ensurePrivateFile(file);
+    // (The master key file is checked where it is read, with its own wording.)
+    for (const file of [paths.dbFile, paths.logFile, paths.pidFile, paths.lockFile]) ensurePrivateFile(file);
     ensurePrivateTree(paths.secretsDir);
     releaseLock = acquireDaemonLock(paths.lockFile);
   } catch (err) {
