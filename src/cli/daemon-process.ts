@@ -1,8 +1,9 @@
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { daemonArgs, daemonEnv, type DaemonOptions } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
+import { openStateLog, SymlinkedStateFileError } from '../core/state-files.js';
 import { getJson } from './socket.js';
 
 const READY_TIMEOUT_MS = 20_000;
@@ -53,11 +54,21 @@ export interface StartedDaemon {
   warnings: string[];
 }
 
+/** The detached daemon's stdout and stderr; a log that is a symbolic link is refused, not written through. */
+function openDaemonLog(logFile: string): number {
+  try {
+    return openStateLog(logFile);
+  } catch (err) {
+    if (err instanceof SymlinkedStateFileError) throw new AigwError(ERRORS.daemonStartFailed, `the daemon was not started: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Starts the daemon detached, logging to the state dir, and waits until it answers. */
 export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {}): Promise<StartedDaemon> {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const logOffset = logSize(paths.logFile);
-  const logFd = openSync(paths.logFile, 'a', 0o600);
+  const logFd = openDaemonLog(paths.logFile);
   // Loaded here, not at the top: node:child_process (and node:net with it) is ~2.5 ms of every command.
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, daemonArgs(options), {

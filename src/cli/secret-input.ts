@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { AigwError, ERRORS } from '../core/errors.js';
+import { LIMITS } from '../core/limits.js';
 import { checkSecretValue } from '../core/provider-keys.js';
 import { usageError } from './errors.js';
 import type { IO } from './io.js';
@@ -11,10 +12,44 @@ export interface SecretValueOptions {
   valueFile?: string;
 }
 
-async function readAll(stream: Readable): Promise<string> {
+/** How much a flag may read, and what to say past it: `/dev/zero` or an endless pipe must not fill memory. */
+export interface InputBound {
+  bytes: number;
+  tooLarge: () => AigwError;
+}
+
+/** A key value is at most LIMITS.secretValueBytes; two more bytes let a final CRLF through to be trimmed. */
+const VALUE_BOUND: InputBound = {
+  bytes: LIMITS.secretValueBytes + 2,
+  tooLarge: () =>
+    new AigwError(ERRORS.valueTooLong, `the key value is longer than ${LIMITS.secretValueBytes} bytes; a provider key is at most a few KB`),
+};
+
+async function readAll(stream: Readable, bound: InputBound): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.from(chunk));
+  let size = 0;
+  for await (const chunk of stream) {
+    const buf = Buffer.from(chunk);
+    size += buf.length;
+    // Leaving the loop destroys the stream: nothing more is read.
+    if (size > bound.bytes) throw bound.tooLarge();
+    chunks.push(buf);
+  }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Reads at most one byte past the bound, so a device or FIFO that never ends is refused, not drained. */
+function readFileBounded(path: string, bound: InputBound): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(bound.bytes + 1);
+    let size = 0;
+    for (let n = -1; n !== 0 && size < buf.length; size += n) n = readSync(fd, buf, size, buf.length - size, null);
+    if (size > bound.bytes) throw bound.tooLarge();
+    return buf.toString('utf8', 0, size);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** `echo KEY |` and files saved by editors end in a newline that is not part of the key. */
@@ -23,12 +58,13 @@ function withoutFinalNewline(text: string): string {
 }
 
 /** Reads the file a flag names, or standard input for `-`. */
-export async function readInputFile(io: IO, path: string, flag: string): Promise<string> {
-  if (path === '-') return readAll(io.stdin);
+export async function readInputFile(io: IO, path: string, flag: string, bound: InputBound): Promise<string> {
+  if (path === '-') return readAll(io.stdin, bound);
   try {
     // Sync: node:fs is loaded anyway, and node:fs/promises would add ~1 ms to every command's start-up.
-    return readFileSync(path, 'utf8');
+    return readFileBounded(path, bound);
   } catch (err) {
+    if (err instanceof AigwError) throw err;
     const reason = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new AigwError(ERRORS.unreadableInput, `cannot read ${flag} ${path} (${reason})`, { path });
   }
@@ -47,9 +83,9 @@ export async function readSecretValue(io: IO, options: SecretValueOptions, promp
     io.warn('--value puts the key where other processes can see it (ps, shell history); prefer --value-stdin or --value-file');
     value = options.value;
   } else if (options.valueStdin) {
-    value = withoutFinalNewline(await readAll(io.stdin));
+    value = withoutFinalNewline(await readAll(io.stdin, VALUE_BOUND));
   } else if (options.valueFile !== undefined) {
-    value = withoutFinalNewline(await readInputFile(io, options.valueFile, '--value-file'));
+    value = withoutFinalNewline(await readInputFile(io, options.valueFile, '--value-file', VALUE_BOUND));
   } else if (io.interactive) {
     value = await io.promptSecret(promptMessage);
   } else {

@@ -33,6 +33,7 @@ export const ERRORS = {
   invalidQuery: def(10005, 400, 'usage', 'a query parameter is invalid'),
   invalidUrl: def(10006, 400, 'usage', 'the URL is not valid (a bad percent-encoding, say)'),
   pathTooLong: def(10007, 414, 'usage', 'a segment of the URL path is too long'),
+  jsonTooDeep: def(10008, 400, 'usage', 'the request body nests arrays or objects more than 256 levels deep'),
   invalidValue: def(10013, 422, 'usage', 'the key value contains characters a header cannot carry'),
   valueTooLong: def(10014, 422, 'usage', 'the key value is longer than 8192 bytes'),
   // Provider keys: ngrok's numbers and statuses.
@@ -76,6 +77,7 @@ export const ERRORS = {
   hostNotAllowed: def(30007, 403, 'auth', 'the Host header names a host the gateway does not serve'),
   originNotAllowed: def(30008, 403, 'auth', 'the browser origin is not allowed to call the gateway'),
   inputTokensOverCap: def(30017, 413, 'usage', 'the request has more input tokens than maxInputTokens allows'),
+  bodiesInFlight: def(30020, 503, 'unavailable', 'the request bodies in flight hold all the memory the gateway allows them'),
   // Lookups.
   controlTokenInvalid: def(10401, 401, 'auth', 'the management API over TCP needs its bearer token'),
   notFound: def(10404, 404, 'notFound', 'no such resource'),

@@ -1,5 +1,7 @@
+import { mkdirSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readStateFile, writeStateFile } from './state-files.js';
 
 /** Where one aigw home keeps its state. Shared by the CLI (to find the daemon) and the daemon. */
 export interface AigwPaths {
@@ -51,11 +53,36 @@ function dirs(env: NodeJS.ProcessEnv) {
   };
 }
 
-/** A short, per-home directory for the socket when the natural path would not fit in sun_path. */
-function shortSocketDir(runtimeDir: string, env: NodeJS.ProcessEnv): string {
+/** A random value per home, in its private state dir: it makes the short socket dir's name unguessable. */
+const SOCKET_SALT_FILE = 'socket-dir-salt';
+
+function socketSalt(stateDir: string, randomHex: () => string): string {
+  const file = join(stateDir, SOCKET_SALT_FILE);
+  try {
+    return readStateFile(file).trim();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  try {
+    writeStateFile(file, `${randomHex()}\n`, { exclusive: true });
+  } catch (err) {
+    // Another command made it first: use theirs.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  return readStateFile(file).trim();
+}
+
+/**
+ * A short, per-home directory for the socket when the natural path would not fit in sun_path. Its name
+ * hashes the runtime dir with the home's secret salt, so another local user cannot create it first and
+ * keep aigw from starting (one they made anyway is refused: it is not ours).
+ */
+function shortSocketDir(d: { runtimeDir: string; stateDir: string }, env: NodeJS.ProcessEnv): string {
   // Loaded only here: node:crypto is the costliest import on the TAB-completion path, and rarely needed.
-  const { createHash } = process.getBuiltinModule('node:crypto');
-  const digest = createHash('sha256').update(runtimeDir).digest('hex').slice(0, 12);
+  const { createHash, randomBytes } = process.getBuiltinModule('node:crypto');
+  const salt = socketSalt(d.stateDir, () => randomBytes(32).toString('hex'));
+  const digest = createHash('sha256').update(`${salt}\n${d.runtimeDir}`).digest('hex').slice(0, 24);
   const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
   return join(env.TMPDIR || tmpdir(), `aigw-${uid}-${digest}`);
 }
@@ -64,7 +91,7 @@ export function resolvePaths(env: NodeJS.ProcessEnv = process.env): AigwPaths {
   const d = dirs(env);
   let socketDir = d.runtimeDir;
   if (Buffer.byteLength(join(socketDir, SOCKET_NAME)) > MAX_SOCKET_PATH_BYTES) {
-    socketDir = shortSocketDir(d.runtimeDir, env);
+    socketDir = shortSocketDir(d, env);
   }
   return {
     ...d,

@@ -1,4 +1,5 @@
-import { chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
+import { writeStateFile } from '../core/state-files.js';
 import { parseArgs } from 'node:util';
 import { checkStoreInChild } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
@@ -17,10 +18,10 @@ import { UsageService } from '../app/usage.js';
 import { DaemonConfigError } from './config-error.js';
 import { buildControlServer, type ControlDeps } from './control/server.js';
 import { bearerTokenHook, loadControlToken } from './control/tcp.js';
-import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
+import { ensurePrivateDir, ensurePrivateFile, ensurePrivateTree } from './fs.js';
 import { Gateway } from './gateway/index.js';
 import { BrowserGuard, parseList } from './gateway/browser-guard.js';
-import { buildGatewayServer, GATEWAY_BODY_LIMIT } from './gateway/server.js';
+import { buildGatewayServer, GATEWAY_BODIES_IN_FLIGHT, GATEWAY_BODY_LIMIT } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { PriceService } from '../app/prices.js';
 import { createLogger, type Logger } from './log.js';
@@ -52,6 +53,14 @@ function urlOf(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** A size setting such as `10MiB`, when one is given. */
+function sizeSetting(spec: string | undefined, what: string): number | undefined {
+  if (!spec) return undefined;
+  const size = parseByteSize(spec);
+  if (size === undefined) throw new DaemonConfigError(`${what} "${spec}" must be a size such as 10MiB`);
+  return size;
+}
+
 async function main(): Promise<void> {
   process.umask(0o077);
   const { values } = parseArgs({
@@ -74,7 +83,10 @@ async function main(): Promise<void> {
     for (const dir of [paths.dataDir, paths.configDir, paths.stateDir, paths.runtimeDir, paths.socketDir]) {
       ensurePrivateDir(dir);
     }
-    ensurePrivateFile(paths.dbFile);
+    // What an earlier run or another tool left here must be as private as what the daemon creates.
+    // (The master key file is checked where it is read, with its own wording.)
+    for (const file of [paths.dbFile, paths.logFile, paths.pidFile, paths.lockFile]) ensurePrivateFile(file);
+    ensurePrivateTree(paths.secretsDir);
     releaseLock = acquireDaemonLock(paths.lockFile);
   } catch (err) {
     const already = err instanceof AlreadyRunningError;
@@ -88,6 +100,7 @@ async function main(): Promise<void> {
   let controlListen;
   let controlToken: string | undefined;
   let bodyLimit = GATEWAY_BODY_LIMIT;
+  let bodiesInFlight = GATEWAY_BODIES_IN_FLIGHT;
   try {
     secrets = await openSecretStore(paths, store, process.env);
     listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
@@ -96,12 +109,8 @@ async function main(): Promise<void> {
       controlListen = parseListen(controlSpec, 'management API');
       controlToken = loadControlToken(paths.configDir);
     }
-    const sizeSpec = values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT;
-    if (sizeSpec) {
-      const size = parseByteSize(sizeSpec);
-      if (size === undefined) throw new DaemonConfigError(`the gateway body limit "${sizeSpec}" must be a size such as 10MiB`);
-      bodyLimit = size;
-    }
+    bodyLimit = sizeSetting(values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT, 'the gateway body limit') ?? bodyLimit;
+    bodiesInFlight = sizeSetting(process.env.AIGW_GATEWAY_BODIES_IN_FLIGHT, 'AIGW_GATEWAY_BODIES_IN_FLIGHT') ?? bodiesInFlight;
   } catch (err) {
     log.error({ err: (err as Error).message }, 'cannot start');
     await store.close();
@@ -126,7 +135,7 @@ async function main(): Promise<void> {
     ],
     allowedOrigins: parseList(values['gateway-allowed-origins'] ?? process.env.AIGW_GATEWAY_ALLOWED_ORIGINS),
   });
-  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, guard });
+  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, bodiesInFlight, guard });
   let gatewayUrl: string | null = null;
   let gatewayError: string | null = null;
   let controlUrl: string | undefined;
@@ -186,7 +195,7 @@ async function main(): Promise<void> {
       exitNow(log, DAEMON_EXIT.badConfig);
     }
   }
-  writeFileSync(paths.pidFile, `${process.pid}\n`, { mode: 0o600 });
+  writeStateFile(paths.pidFile, `${process.pid}\n`);
   log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl, controlUrl }, 'daemon ready');
 
   let stopping = false;

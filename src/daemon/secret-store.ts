@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
+import { readStateFile } from '../core/state-files.js';
 import type { Store } from '../store/types.js';
 import { EncryptedFileSecretStore, deriveMasterKey, writeFileAtomic } from '../secrets/file.js';
 import { KeychainSecretStore, loadKeytar } from '../secrets/keychain.js';
@@ -69,7 +70,7 @@ function readMasterKeyFile(path: string): Buffer {
       `the master key file ${path} is readable by other users (mode ${mode.toString(8)}); run \`chmod 600 ${path}\``,
     );
   }
-  const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+  const key = Buffer.from(readStateFile(path).trim(), 'base64');
   if (key.length !== 32) throw new DaemonConfigError(`the master key file ${path} is damaged: it must hold 32 bytes in base64`);
   return key;
 }

@@ -1,7 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { AigwError, ERRORS } from '../core/errors.js';
+import { readStateFile, writeStateFile } from '../core/state-files.js';
 import type { SecretStore } from './types.js';
 
 const ALGORITHM = 'aes-256-gcm';
@@ -37,7 +38,7 @@ const SAFE_REF = /^[A-Za-z0-9_.-]+$/;
 /** Writes a file so that a crash leaves either the old content or the new, never a torn one. */
 export function writeFileAtomic(path: string, data: string, mode: number): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data, { mode });
+  writeStateFile(tmp, data, { mode });
   const fd = openSync(tmp, 'r');
   try {
     fsyncSync(fd);
@@ -86,7 +87,7 @@ export class EncryptedFileSecretStore implements SecretStore {
   async get(ref: string): Promise<string | undefined> {
     const path = this.path(ref);
     if (!existsSync(path)) return undefined;
-    const record = JSON.parse(readFileSync(path, 'utf8')) as SealedSecret;
+    const record = JSON.parse(readStateFile(path)) as SealedSecret;
     const aad = Buffer.from(ref);
     try {
       const dataKey = open(this.masterKey, record.wrapIv, record.wrapTag, record.wrappedKey, aad);

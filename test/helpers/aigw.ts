@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,8 @@ export interface RunResult {
 
 export interface RunOptions {
   input?: string;
+  /** A file (or device, such as /dev/zero) to use as standard input instead of `input`. */
+  stdinFile?: string;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
 }
@@ -45,14 +47,16 @@ export class TestHome {
   /** Runs the real `bin/aigw` with no terminal attached, as a script would. */
   run(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
     return new Promise((resolvePromise, reject) => {
+      const stdin = options.stdinFile === undefined ? 'pipe' : openSync(options.stdinFile, 'r');
       const child = spawn(process.execPath, [AIGW_BIN, ...args], {
         env: { ...this.env, ...options.env },
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: [stdin, 'pipe', 'pipe'],
       });
+      if (typeof stdin === 'number') closeSync(stdin);
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout!.on('data', (d) => (stdout += d));
+      child.stderr!.on('data', (d) => (stderr += d));
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         reject(new Error(`aigw ${args.join(' ')} timed out\nstdout: ${stdout}\nstderr: ${stderr}`));
@@ -62,7 +66,7 @@ export class TestHome {
         clearTimeout(timer);
         resolvePromise({ code: code ?? (signal ? 128 : 1), stdout, stderr });
       });
-      child.stdin.end(options.input ?? '');
+      child.stdin?.end(options.input ?? '');
     });
   }
 

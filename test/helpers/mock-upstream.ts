@@ -24,6 +24,8 @@ export interface Behaviour {
   hugeHeaders?: number;
   /** Report prompt-cache tokens, each provider its way (OpenAI: cached_tokens inside the prompt; Anthropic: beside it). */
   cache?: { read: number; write: number };
+  /** Answer however this says (a hostile upstream's scripted answer), for requests the key is valid for. */
+  respond?: (res: ServerResponse) => void | Promise<void>;
 }
 
 /** One request the mock received, with every header, so tests can check what did and did not travel. */
@@ -134,6 +136,7 @@ export class MockUpstream {
     const keyOk = seen.key ? this.validKeys.has(seen.key) : this.allowNoKey;
     const echo = behaviour.echoKey && seen.key ? `: got key ${seen.key} (${seen.key.slice(3, 20)}...${seen.key.slice(-6)})` : '';
     if (!keyOk) return this.error(res, anthropic, 401, `invalid x-api-key / Incorrect API key provided${echo}`);
+    if (behaviour.respond) return void (await behaviour.respond(res));
     if (behaviour.status) return this.error(res, anthropic, behaviour.status, `mock failure ${behaviour.status}${echo}`, behaviour.retryAfter);
     const path = seen.path.split('?')[0];
     if (req.method === 'GET' && path === '/v1/models') {

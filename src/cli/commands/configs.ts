@@ -81,8 +81,14 @@ interface DocumentOptions extends LabelOptions {
   step: string[];
 }
 
+/** The management API takes bodies up to 64 KiB; a larger document could never be sent. */
+const DOCUMENT_BYTES = 64 * 1024;
+
 async function readDocument(io: IO, path: string): Promise<Record<string, unknown>> {
-  const text = await readInputFile(io, path, '--file');
+  const text = await readInputFile(io, path, '--file', {
+    bytes: DOCUMENT_BYTES,
+    tooLarge: () => new AigwError(ERRORS.bodyTooLarge, `--file ${path} is larger than 64 KiB, the most the management API accepts`, { path }),
+  });
   let document: unknown;
   try {
     document = JSON.parse(text);

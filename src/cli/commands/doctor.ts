@@ -1,4 +1,4 @@
-import { existsSync, lstatSync } from 'node:fs';
+import { lstatSync, type Stats } from 'node:fs';
 import type { Command } from 'commander';
 import { checkStoreInChild } from '../../core/daemon-runtime.js';
 import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
@@ -68,6 +68,14 @@ function daemonCheck(paths: AigwPaths, status: DaemonStatus | undefined): Check 
   return check('daemon', 'Daemon', 'ok', `running, pid ${status.pid}, aigw ${status.version}`);
 }
 
+function lstatIfAny(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Directories 0700 and files 0600, owned by this user: nobody else may read keys, the store or the socket. */
 function permissionsCheck(paths: AigwPaths): Check {
   const dirs = [...new Set([paths.dataDir, paths.configDir, paths.stateDir, paths.runtimeDir, paths.socketDir, paths.secretsDir])];
@@ -77,9 +85,15 @@ function permissionsCheck(paths: AigwPaths): Check {
   const fixes: string[] = [];
   let checked = 0;
   for (const [path, wanted] of [...dirs.map((d) => [d, 0o700] as const), ...files.map((f) => [f, 0o600] as const)]) {
-    if (!existsSync(path)) continue;
+    const st = lstatIfAny(path);
+    if (!st) continue;
     checked++;
-    const st = lstatSync(path);
+    if (st.isSymbolicLink()) {
+      // chmod would change the link's target, not the link: the fix is to remove it.
+      problems.push(`${path} is a symbolic link, which aigw refuses to use`);
+      fixes.push(`rm ${path}`);
+      continue;
+    }
     const mode = st.mode & 0o777;
     if (uid !== undefined && st.uid !== uid) {
       problems.push(`${path} belongs to uid ${st.uid}`);

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
+import { readStateFile, writeStateFile } from '../../core/state-files.js';
 import { bearerToken } from '../bearer.js';
 import { ensurePrivateFile } from '../fs.js';
 
@@ -14,13 +15,13 @@ export function loadControlToken(configDir: string): string {
   const file = join(configDir, CONTROL_TOKEN_FILE);
   if (!existsSync(file)) {
     try {
-      writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+      writeStateFile(file, `${randomBytes(32).toString('base64url')}\n`, { exclusive: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
   }
   ensurePrivateFile(file);
-  const token = readFileSync(file, 'utf8').trim();
+  const token = readStateFile(file).trim();
   if (token.length < 16) throw new Error(`${file} holds no usable token (16 characters at least); delete it to get a new one`);
   return token;
 }

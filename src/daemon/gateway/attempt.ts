@@ -1,12 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import type { ApiFormat } from '../../core/providers.js';
-import { scrubSecret } from '../../core/scrub.js';
+import { EchoScrubber, type BodyScrubber } from './echo-scrub.js';
 import { streamErrorEvent } from './errors.js';
 import type { MaskedSecret } from './secret-cache.js';
 import { forwardedResponseHeaders } from './upstream.js';
 import { foldUsage, noTokens, SseUsageScanner, type TokenCounts } from './usage.js';
 import { StreamUsageFilter } from './usage-injection.js';
+import { foldUsageFromTail } from './usage-tail.js';
 
 /** Statuses after which the next key, step or model is tried (if nothing has reached the client yet). */
 export function isRetryable(status: number): boolean {
@@ -22,8 +23,8 @@ export interface AttemptPlan {
   idleMs: number;
   /** Response headers of aigw's own (request id, attempt number), as a flat name/value list. */
   ownHeaders: readonly string[];
-  /** The key the attempt uses, to scrub any echo of it from an error body. */
-  secret: MaskedSecret | undefined;
+  /** Every key the request has tried, this attempt's included: echoes of any are scrubbed from what is passed on. */
+  secrets: readonly MaskedSecret[];
   /** The gateway asked for stream usage the client did not: take it back out of the stream (see injectStreamUsage). */
   usageInjected: boolean;
 }
@@ -33,16 +34,30 @@ export type AttemptEnd =
   | { committed: false; status: number | null; error?: string; timedOut: boolean; retryAfter?: string }
   | { committed: true; status: number; tokens: TokenCounts; brokenBy?: string };
 
-type Mode = 'waiting' | 'discard' | 'buffer' | 'stream';
+/**
+ * - discard: a retryable answer, read (up to DISCARD_BYTES) and dropped;
+ * - hold: an answer kept whole until it ends (to count its usage, and to fail over if it breaks), up to HOLD_BYTES;
+ * - pipe: an answer past HOLD_BYTES, passed on as it arrives;
+ * - stream: a 2xx SSE stream, passed on as it arrives.
+ */
+type Mode = 'waiting' | 'discard' | 'hold' | 'pipe' | 'stream';
+
+/** The most of an answer held before it is passed on as it arrives: a huge answer must not fill the daemon. */
+export const HOLD_BYTES = 1024 * 1024;
+/** What is kept of a passed-on 2xx answer to read its usage from. */
+const USAGE_TAIL_BYTES = 64 * 1024;
+/** How much of a retryable error is read before it is cut off: nobody sees it, and the next key is waiting. */
+export const DISCARD_BYTES = 64 * 1024;
 
 const STREAM_HEADERS = ['cache-control', 'no-cache', 'x-accel-buffering', 'no'];
 
 /**
  * One upstream call, as an undici dispatch handler: the answer goes to the client straight from the
  * socket callbacks (no intermediate stream, promise or header object per chunk). A retryable status is
- * drained and reported; any other answer is the client's — buffered whole (to count tokens and scrub
- * error bodies) or, for an SSE stream, passed through chunk by chunk with backpressure once its first bytes
- * arrive, so a stream that dies at once still fails over.
+ * drained and reported; any other answer is the client's — held whole while small (to count tokens, and to
+ * fail over if it breaks), passed on as it arrives past HOLD_BYTES, or, for a 2xx SSE stream, passed through
+ * chunk by chunk with backpressure once its first bytes arrive, so a stream that dies at once still fails
+ * over. Non-2xx bodies are scrubbed of every key the request tried, however they are sent.
  */
 export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   readonly done: Promise<AttemptEnd>;
@@ -55,6 +70,9 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   private contentType = '';
   private retryAfter: string | undefined;
   private chunks: Buffer[] = [];
+  private held = 0;
+  /** Set for non-2xx answers: every byte of them goes through it, whatever their content type. */
+  private scrubber: BodyScrubber | undefined;
   private committed = false;
   private timedOut = false;
   private stalled = false;
@@ -90,37 +108,54 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
     this.status = status;
     this.resumeUpstream = resume;
-    const forwarded = forwardedResponseHeaders(rawHeaders);
+    const scrub = new EchoScrubber(this.plan.secrets);
+    const forwarded = forwardedResponseHeaders(rawHeaders, scrub);
     this.contentType = forwarded.contentType;
     if (isRetryable(status)) {
       this.mode = 'discard';
       this.retryAfter = forwarded.retryAfter;
-    } else if (this.contentType.includes('text/event-stream')) {
+    } else if (status < 300 && this.contentType.includes('text/event-stream')) {
       this.mode = 'stream';
       this.headers = withoutHeader(forwarded.headers, 'cache-control');
       this.scanner = new SseUsageScanner(this.tokens);
       if (this.plan.usageInjected) this.usageFilter = new StreamUsageFilter();
     } else {
-      this.mode = 'buffer';
+      this.mode = 'hold';
       this.headers = forwarded.headers;
+      if (status >= 300) this.scrubber = scrub.body();
     }
     return true;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.mode === 'buffer') this.chunks.push(chunk);
-    else if (this.mode === 'stream') return this.forward(chunk);
-    return true;
+    switch (this.mode) {
+      case 'hold':
+        this.chunks.push(chunk);
+        this.held += chunk.length;
+        return this.held > HOLD_BYTES ? this.startPipe() : true;
+      case 'pipe':
+      case 'stream':
+        return this.forward(chunk);
+      case 'discard':
+        this.held += chunk.length;
+        if (this.held > DISCARD_BYTES) this.abort(new Error('error body too large to read'));
+        return true;
+      default:
+        return true;
+    }
   }
 
   onComplete(): void {
     this.stopClocks();
     if (this.mode === 'discard') {
       this.settle({ committed: false, status: this.status, timedOut: false, ...(this.retryAfter ? { retryAfter: this.retryAfter } : {}) });
-    } else if (this.mode === 'buffer') {
+    } else if (this.mode === 'hold') {
       this.answerWhole();
     } else {
       if (!this.committed) this.commitStream();
+      if (this.scrubber) this.res.write(this.scrubber.end());
+      if (this.mode === 'pipe' && this.status < 300) foldUsageFromTail(this.tokens, Buffer.concat(this.chunks).toString('utf8'));
+      this.chunks = [];
       this.res.end(this.usageFilter?.end());
       this.settle({ committed: true, status: this.status, tokens: this.tokens });
     }
@@ -131,7 +166,9 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
     if (this.committed) {
       const reason = this.stalled ? `no data for ${this.plan.idleMs} ms` : describe(err);
       const message = `the upstream stream from ${this.plan.providerId} broke off: ${reason}`;
-      if (!this.res.destroyed) this.res.end(streamErrorEvent(this.plan.format, message));
+      // Only an SSE stream can carry an error event; a cut connection tells any other client its answer is short.
+      if (this.mode === 'pipe') this.res.destroy();
+      else if (!this.res.destroyed) this.res.end(streamErrorEvent(this.plan.format, message));
       this.settle({ committed: true, status: this.status, tokens: this.tokens, brokenBy: reason });
       return;
     }
@@ -143,7 +180,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   private answerWhole(): void {
     let body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
-    if (this.status >= 400 && this.plan.secret) body = scrubbed(body, this.plan.secret);
+    if (this.scrubber) body = Buffer.concat([this.scrubber.push(body), this.scrubber.end()]);
     if (this.status < 300 && this.contentType.includes('json')) {
       try {
         foldUsage(this.tokens, JSON.parse(body.toString('utf8')));
@@ -159,19 +196,38 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   private commitStream(): void {
     clearTimeout(this.budget);
     this.committed = true;
-    this.res.writeHead(this.status, [...this.headers, ...this.plan.ownHeaders, ...STREAM_HEADERS]);
+    const own = this.mode === 'stream' ? [...this.plan.ownHeaders, ...STREAM_HEADERS] : this.plan.ownHeaders;
+    this.res.writeHead(this.status, [...this.headers, ...own]);
   }
 
-  /** One SSE chunk to the client as it came; a slow client pauses the upstream instead of filling memory. */
+  /** An answer grown past HOLD_BYTES: what was held goes out now, the rest as it arrives. */
+  private startPipe(): boolean {
+    this.mode = 'pipe';
+    const held = Buffer.concat(this.chunks);
+    this.chunks = [];
+    this.held = 0;
+    return this.forward(held);
+  }
+
+  /** The last USAGE_TAIL_BYTES of a piped 2xx answer, at most a chunk more. */
+  private keepTail(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.held += chunk.length;
+    while (this.held - this.chunks[0]!.length >= USAGE_TAIL_BYTES) this.held -= this.chunks.shift()!.length;
+  }
+
+  /** One chunk to the client as it came (scrubbed, if it is an error); a slow client pauses the upstream instead of filling memory. */
   private forward(chunk: Buffer): boolean {
     if (!this.committed) this.commitStream();
-    this.scanner!.feed(chunk);
-    const out = this.usageFilter ? this.usageFilter.filter(chunk) : chunk;
-    if (out.length === 0) {
+    if (this.scanner) this.scanner.feed(chunk);
+    else if (this.scrubber) chunk = this.scrubber.push(chunk);
+    else this.keepTail(chunk);
+    if (this.usageFilter) chunk = this.usageFilter.filter(chunk);
+    if (chunk.length === 0) {
       this.armIdle();
       return true;
     }
-    if (!this.res.write(out)) {
+    if (!this.res.write(chunk)) {
       // A slow client is not a stalled upstream: the idle clock waits while the client drains.
       clearTimeout(this.idle);
       this.res.once('drain', this.onDrain);
@@ -209,11 +265,4 @@ function withoutHeader(list: readonly string[], name: string): string[] {
 
 function describe(err: Error): string {
   return `${(err as { code?: string }).code ?? 'error'}: ${err.message}`;
-}
-
-/** An upstream error body with any echo of the key (SCRUB_MIN_FRAGMENT characters or more) replaced. */
-function scrubbed(body: Buffer, secret: MaskedSecret): Buffer {
-  const text = body.toString('utf8');
-  const clean = scrubSecret(text, secret.reveal());
-  return clean === text ? body : Buffer.from(clean, 'utf8');
 }

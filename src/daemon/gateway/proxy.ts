@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
 import { writeGatewayError, writeGatewayJson, type AttemptSummary } from './errors.js';
 import { keysFor, resolveTargets, usableModels, type Target } from './resolve.js';
-import type { SecretCache } from './secret-cache.js';
+import type { MaskedSecret, SecretCache } from './secret-cache.js';
 import type { GatewayAccessKey, GatewayProviderKey, RoutingSnapshot, SnapshotHolder } from './snapshot.js';
 import { capOutputTokens, inputTokensOver } from './token-caps.js';
 import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, upstreamRequestHeaders, upstreamTarget, type UpstreamPools } from './upstream.js';
@@ -83,6 +83,8 @@ interface Exchange {
   attempts: number;
   events: UsageDraft[];
   summaries: AttemptSummary[];
+  /** Every key value tried so far: the next provider's answer may quote one that failed over. */
+  tried: MaskedSecret[];
 }
 
 type Outcome = { done: true } | { done: false; summary: AttemptSummary; timedOut: boolean };
@@ -113,6 +115,16 @@ export class GatewayProxy {
       );
     }
     return accessKey;
+  }
+
+  /** Why a request's credential is refused, or nothing; asked before its body is read. */
+  refusal(headers: IncomingHttpHeaders): AigwError | undefined {
+    try {
+      this.authenticate(headers);
+      return undefined;
+    } catch (err) {
+      return err as AigwError;
+    }
   }
 
   /** `GET /v1/models`: the models this access key may use, named `provider:model`. */
@@ -181,6 +193,7 @@ export class GatewayProxy {
       attempts: 0,
       events: [],
       summaries: [],
+      tried: [],
     };
     let allTimedOut = true;
     let anyKey = false;
@@ -316,6 +329,7 @@ export class GatewayProxy {
     };
     const secret = key ? (this.deps.secrets.get(key.secretRef) ?? (await this.deps.secrets.fetch(key.secretRef).catch(() => undefined))) : undefined;
     if (key && secret === undefined) return failed(null, 'the key value could not be read from the secret store', false);
+    if (secret) ex.tried.push(secret);
     const settings = this.deps.holder.current.settings;
     const call = new UpstreamAttempt(ex.res, {
       format: ex.endpoint.format,
@@ -323,7 +337,7 @@ export class GatewayProxy {
       budgetMs: Math.max(0, Math.min(settings.perRequestTimeoutMs, ex.deadline - Date.now())),
       idleMs: settings.perRequestTimeoutMs,
       ownHeaders: [REQUEST_ID_HEADER, ex.requestId, ATTEMPTS_HEADER, String(ex.attempts)],
-      secret,
+      secrets: ex.tried,
       usageInjected: ex.usageInjected,
     });
     ex.client.attempt = call;

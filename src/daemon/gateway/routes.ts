@@ -1,10 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AigwError } from '../../core/errors.js';
 import { writeGatewayJson } from './errors.js';
 import type { Endpoint, GatewayProxy } from './proxy.js';
 
 export interface GatewayRoute {
   /** Whether the route reads a JSON body first. */
   withBody: boolean;
+  /** Why the caller is refused before its body is read (a missing or unknown access key), if they are. */
+  refuse?(req: IncomingMessage): AigwError | undefined;
   /** `search` is the URL's query string (`?a=b`, or ''), split off once by the server. */
   handle(req: IncomingMessage, res: ServerResponse, body: unknown, search: string): Promise<void> | void;
 }
@@ -17,6 +20,7 @@ export function gatewayRoutes(proxy: GatewayProxy): Map<string, GatewayRoute> {
   const routes = new Map<string, GatewayRoute>();
   const proxied = (endpoint: Endpoint): GatewayRoute => ({
     withBody: true,
+    refuse: (req) => proxy.refusal(req.headers),
     handle: (req, res, body, search) => proxy.handle(endpoint, req, res, body, search),
   });
   for (const apiPath of OPENAI_PATHS) routes.set(`POST /v1${apiPath}`, proxied({ format: 'openai', apiPath }));

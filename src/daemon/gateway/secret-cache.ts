@@ -16,6 +16,11 @@ export class MaskedSecret {
     for (let i = 0; i < this.masked.length; i++) this.masked[i]! ^= this.pad[i]!;
   }
 
+  /** The value's length in UTF-8 bytes. */
+  get byteLength(): number {
+    return this.masked.length;
+  }
+
   /** The plaintext, for one use. */
   reveal(): string {
     const plain = Buffer.allocUnsafe(this.masked.length);

@@ -5,11 +5,18 @@ import type { Logger } from '../log.js';
 import { BODY_ERRORS, readJsonBody } from '../body.js';
 import type { BrowserGuard } from './browser-guard.js';
 import { writeGatewayError } from './errors.js';
+import { BodyBudget } from './body-budget.js';
 import type { GatewayProxy } from './proxy.js';
 import { gatewayRoutes, type GatewayRoute } from './routes.js';
 
 /** Prompts can carry images and long documents; AIGW_GATEWAY_BODY_LIMIT changes it. */
 export const GATEWAY_BODY_LIMIT = 32 * 1024 * 1024;
+
+/**
+ * The request-body bytes all requests in flight may hold at once (AIGW_GATEWAY_BODIES_IN_FLIGHT changes it):
+ * past it a request gets a coded 503, so neither one client nor a crowd can make the daemon buffer gigabytes.
+ */
+export const GATEWAY_BODIES_IN_FLIGHT = 128 * 1024 * 1024;
 
 /** SDKs keep connections open between calls; a longer idle time than Node's 5 s saves them reconnecting. */
 const KEEP_ALIVE_MS = 72_000;
@@ -20,6 +27,8 @@ export interface GatewayServerOptions {
   bodyLimit?: number;
   /** Host and Origin checks (DNS rebinding, CORS), run before anything else. */
   guard?: BrowserGuard;
+  /** The request-body bytes all requests in flight may hold together. */
+  bodiesInFlight?: number;
 }
 
 export interface GatewayServer {
@@ -28,6 +37,9 @@ export interface GatewayServer {
   /** Stops accepting, drops idle connections, and resolves once in-flight requests are done. */
   close(): Promise<void>;
 }
+
+const CLOSE = { headers: { connection: 'close' } };
+const BUSY = { headers: { connection: 'close', 'retry-after': '1' } };
 
 export const formatOf = (path: string): ApiFormat => (path.startsWith('/v1/messages') ? 'anthropic' : 'openai');
 
@@ -41,6 +53,7 @@ export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: Ga
   const gatewayLog = log.child({ plane: 'gateway' });
   const routes = gatewayRoutes(proxy);
   const bodyLimit = options.bodyLimit ?? GATEWAY_BODY_LIMIT;
+  const budget = new BodyBudget(options.bodiesInFlight ?? GATEWAY_BODIES_IN_FLIGHT);
 
   /** Runs a route; what it did not foresee becomes a coded 500 (or a cut connection, once it was answering). */
   const run = (route: GatewayRoute, req: IncomingMessage, res: ServerResponse, format: ApiFormat, body: unknown, search: string) => {
@@ -72,11 +85,22 @@ export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: Ga
       req.resume();
       return run(route, req, res, format, undefined, search);
     }
-    readJsonBody(req, bodyLimit, (err, body) => {
-      // A body too large is not read to its end: the connection closes instead.
-      if (err) return writeGatewayError(res, format, err, err === BODY_ERRORS.tooLarge ? { headers: { connection: 'close' } } : {});
-      run(route, req, res, format, body, search);
-    });
+    // Who is calling is known from the headers: a stranger's body is never read, and the connection closes.
+    const refused = route.refuse?.(req);
+    if (refused) return writeGatewayError(res, format, refused, CLOSE);
+    // What the body claims is held until the answer is done: the parsed body lives as long as the call.
+    const claim = budget.claimant();
+    res.once('close', claim.release);
+    readJsonBody(
+      req,
+      bodyLimit,
+      (err, body) => {
+        // A body too large or over the budget is not read to its end: the connection closes instead.
+        if (err) return writeGatewayError(res, format, err, err === BODY_ERRORS.busy ? BUSY : err === BODY_ERRORS.tooLarge ? CLOSE : {});
+        run(route, req, res, format, body, search);
+      },
+      claim.take,
+    );
   });
 
   return {

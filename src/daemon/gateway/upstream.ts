@@ -17,7 +17,11 @@ export const ATTEMPTS_HEADER = 'x-aigw-attempts';
 /** Request headers a client may send upstream; everything else, its credential above all, stays here. */
 const FORWARDED_REQUEST_HEADERS = ['content-type', 'accept', 'user-agent', 'openai-beta', 'anthropic-version', 'anthropic-beta'];
 
-/** Response headers passed back to the client. */
+/**
+ * Response headers passed back to the client, by exact name: a provider's new or odd header is dropped
+ * until it is listed here. Their values are scrubbed of the request's keys all the same.
+ */
+const RATE_LIMIT_FIELDS = ['limit', 'remaining', 'reset'];
 const FORWARDED_RESPONSE_HEADERS = new Set([
   'content-type',
   'cache-control',
@@ -26,8 +30,11 @@ const FORWARDED_RESPONSE_HEADERS = new Set([
   'request-id',
   'openai-processing-ms',
   'openai-version',
+  ...['requests', 'tokens'].flatMap((what) => RATE_LIMIT_FIELDS.map((field) => `x-ratelimit-${field}-${what}`)),
+  ...['requests', 'tokens', 'input-tokens', 'output-tokens'].flatMap((what) =>
+    RATE_LIMIT_FIELDS.map((field) => `anthropic-ratelimit-${what}-${field}`),
+  ),
 ]);
-const FORWARDED_RESPONSE_PREFIXES = ['x-ratelimit-', 'anthropic-ratelimit-'];
 
 export function upstreamRequestHeaders(
   incoming: Record<string, string | string[] | undefined>,
@@ -55,14 +62,17 @@ export interface ForwardedHeaders {
   retryAfter: string | undefined;
 }
 
-/** Filters undici's raw response headers (alternating name and value buffers) without building an object. */
-export function forwardedResponseHeaders(raw: readonly Buffer[]): ForwardedHeaders {
+/**
+ * Filters undici's raw response headers (alternating name and value buffers) without building an object;
+ * `scrub` cleans each value passed on. The two the gateway reads are kept as they came.
+ */
+export function forwardedResponseHeaders(raw: readonly Buffer[], scrub: { header(value: string): string }): ForwardedHeaders {
   const out: ForwardedHeaders = { headers: [], contentType: '', retryAfter: undefined };
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toString('latin1').toLowerCase();
-    if (!FORWARDED_RESPONSE_HEADERS.has(name) && !FORWARDED_RESPONSE_PREFIXES.some((p) => name.startsWith(p))) continue;
+    if (!FORWARDED_RESPONSE_HEADERS.has(name)) continue;
     const value = raw[i + 1]!.toString('latin1');
-    out.headers.push(name, value);
+    out.headers.push(name, scrub.header(value));
     if (name === 'content-type') out.contentType = value;
     else if (name === 'retry-after') out.retryAfter = value;
   }

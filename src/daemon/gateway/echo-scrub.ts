@@ -1,0 +1,43 @@
+import { SCRUB_MIN_FRAGMENT, scrubSecrets, StreamScrubber, toLatin1 } from '../../core/scrub.js';
+import type { MaskedSecret } from './secret-cache.js';
+
+/**
+ * The scrub rule for one attempt, over every key the request has tried so far: a key that failed over may
+ * be quoted by the next provider's answer. Values are revealed only when something needs scrubbing, once.
+ */
+export class EchoScrubber {
+  private plain: string[] | undefined;
+  private readonly shortest: number;
+
+  constructor(private readonly secrets: readonly MaskedSecret[]) {
+    this.shortest = Math.min(SCRUB_MIN_FRAGMENT, ...secrets.map((s) => s.byteLength));
+  }
+
+  private get keys(): string[] {
+    return (this.plain ??= this.secrets.map((s) => toLatin1(s.reveal())));
+  }
+
+  /** A response header value (latin1, as it came); too short to hold an echo costs nothing. */
+  header(value: string): string {
+    if (this.secrets.length === 0 || value.length < this.shortest) return value;
+    return scrubSecrets(value, this.keys);
+  }
+
+  /** A scrubber for a body that arrives in chunks. */
+  body(): BodyScrubber {
+    return new BodyScrubber(this.secrets.length ? new StreamScrubber(this.keys) : undefined);
+  }
+}
+
+/** Buffers in, scrubbed buffers out; without a key it passes them through. */
+export class BodyScrubber {
+  constructor(private readonly inner: StreamScrubber | undefined) {}
+
+  push(chunk: Buffer): Buffer {
+    return this.inner ? Buffer.from(this.inner.push(chunk.toString('latin1')), 'latin1') : chunk;
+  }
+
+  end(): Buffer {
+    return this.inner ? Buffer.from(this.inner.end(), 'latin1') : Buffer.alloc(0);
+  }
+}
