@@ -84,6 +84,12 @@ export const ERRORS = {
   internal: def(10500, 500, 'internal', 'internal error'),
   // Raised by the CLI before or instead of calling the daemon.
   usage: def(20002, 0, 'usage', 'the command line is invalid'),
+  // Commander's own parse errors, one code each.
+  unknownCommand: def(20021, 0, 'usage', 'no such command'),
+  unknownOption: def(20022, 0, 'usage', 'no such option'),
+  missingArgument: def(20023, 0, 'usage', 'a required argument or flag value is missing'),
+  invalidArgument: def(20024, 0, 'usage', 'a flag or argument has an invalid value'),
+  excessArguments: def(20025, 0, 'usage', 'too many arguments'),
   valueRequired: def(20003, 0, 'usage', 'no key value was given'),
   confirmationRequired: def(20004, 0, 'usage', 'a destructive command needs --yes when not on a terminal'),
   unreadableInput: def(20005, 0, 'usage', 'an input file cannot be read'),

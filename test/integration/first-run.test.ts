@@ -42,3 +42,24 @@ test('a create/update/rotate/delete cycle of every resource leaves no error in t
   await ok(['providers', 'delete', 'ollama', '--yes']);
   assert.deepEqual(logProblems(), []);
 });
+
+test('every command-line mistake is one coded line on stderr and exit 2', async () => {
+  const cases: [string[], string, RegExp][] = [
+    [['provider-keys', 'lsit'], 'ERR_AIGW_20021', /unknown command 'lsit' \(did you mean list\?\)/],
+    [['provdier-keys'], 'ERR_AIGW_20021', /did you mean provider-keys\?/],
+    [['provider-keys', 'list', '--bogus'], 'ERR_AIGW_20022', /unknown option '--bogus'/],
+    [['provider-keys', 'list', '--limt', '3'], 'ERR_AIGW_20022', /did you mean --limit\?/],
+    [['provider-keys', 'get'], 'ERR_AIGW_20023', /missing required argument 'id'/],
+    [['provider-keys', 'list', '--provider-id'], 'ERR_AIGW_20023', /argument missing/],
+    [['provider-keys', 'list', '-o', 'yaml'], 'ERR_AIGW_20024', /Allowed choices are table, json, plain/],
+    [['provider-keys', 'list', '--limit', 'abc'], 'ERR_AIGW_20024', /--limit must be a whole number/],
+    [['provider-keys', 'get', 'a', 'b'], 'ERR_AIGW_20025', /too many arguments/],
+  ];
+  for (const [args, code, message] of cases) {
+    const result = await home.run(args);
+    assert.equal(result.code, 2, args.join(' '));
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, new RegExp(`^aigw: error: .+; add --help for usage \\(${code}\\)\\n$`), args.join(' '));
+    assert.match(result.stderr, message);
+  }
+});
