@@ -21,7 +21,7 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version', 'print the version')
     .addOption(new Option('-o, --output <format>', 'table (default on a terminal), plain (default otherwise) or json').choices(FORMATS))
     .option('--json', 'same as --output json')
-    .option('-q, --quiet', 'print only ids')
+    .option('-q, --quiet', 'print only ids (access-keys create: only the token)')
     .option('--no-color', 'no colours (also NO_COLOR=1 or CI=true)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride()

@@ -97,6 +97,8 @@ export const ERRORS = {
   daemonUnreachable: def(20010, 0, 'unavailable', 'the daemon cannot be reached'),
   daemonStartFailed: def(20011, 0, 'unavailable', 'the daemon did not start'),
   daemonNotRunning: def(20012, 0, 'unavailable', 'the daemon is not running'),
+  providerUnreachable: def(20013, 0, 'unavailable', 'the provider could not be reached to check the key'),
+  gatewayNotListening: def(20014, 0, 'unavailable', 'the daemon runs but its gateway is not listening'),
   cancelled: def(20006, 0, 'cancelled', 'cancelled at the confirmation prompt'),
   doctorFoundProblems: def(20020, 0, 'internal', 'aigw doctor found problems'),
   interrupted: def(20130, 0, 'interrupted', 'interrupted'),

@@ -134,11 +134,12 @@ function configurationFlag(command: Command): Command {
 export function registerAccessKeys(program: Command): void {
   const keys = program
     .command('access-keys')
-    .alias('api-keys')
+    // ngrok's CLI calls them ai-gateway-api-keys: `ngrok api ai-gateway-api-keys …` runs as `aigw ai-gateway-api-keys …`.
+    .aliases(['api-keys', 'ai-gateway-api-keys'])
     .description('create and manage the access keys apps send to the gateway');
   lazySubcommands(keys, () => {
     configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))
-      .addHelpText('after', '\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
+      .addHelpText('after', '\nWith -q it prints only the token (not the id).\n\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
       .action(handler(create));
 
     pageFlags(keys.command('list').alias('ls').description('list access keys, newest first')).action(handler(list));

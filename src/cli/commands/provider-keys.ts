@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { KeyTestResult } from '../../core/gateway-api.js';
+import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
 import { connect, type ApiClient } from '../client.js';
@@ -146,22 +147,29 @@ const testView: View<KeyTestResult> = {
     { header: 'Key', field: 'keyRedacted', value: (t) => t.keyRedacted },
     { header: 'Valid', field: 'ok', value: (t, io) => (t.ok ? io.green('yes') : io.red('no')) },
     { header: 'Status', field: 'statusCode', value: (t) => (t.statusCode === null ? '-' : String(t.statusCode)) },
-    { header: 'Latency', field: 'latencyMs', value: (t) => `${t.latencyMs}ms` },
+    { header: 'Latency', field: 'latencyMs', value: (t, io) => (io.format === 'table' ? `${t.latencyMs} ms` : String(t.latencyMs)) },
     { header: 'Result', field: 'message', value: (t) => t.message },
   ],
 };
 
-/** One cheap authenticated call upstream; exits 1 when the key does not work, so scripts can branch on it. */
+/**
+ * One cheap authenticated call upstream, so scripts can branch on the outcome: exit 1 when the provider
+ * refused the key, and the unreachable-provider code (exit 4) when the provider could not be asked at all
+ * (DNS, connection, timeout, or an answer that says nothing about the key).
+ */
 async function test(io: IO, _options: unknown, id: string): Promise<void> {
   const api = connect(io);
   const result = await io.spin('Asking the provider', () =>
     api.request<KeyTestResult>("POST", `${itemPath(PATH, id)}/test`),
   );
   await io.printItem(result, testView);
-  if (!result.ok) {
-    io.warn(`${id} does not work: ${result.message}`);
+  if (result.ok) return;
+  if (result.statusCode === 401 || result.statusCode === 403) {
+    io.warn(`the provider refused ${id}: ${result.message}`);
     process.exitCode = 1;
+    return;
   }
+  throw new AigwError(ERRORS.providerUnreachable, `could not check ${id}: ${result.message}; try again later`, { id });
 }
 
 function valueFlags(command: Command): Command {
@@ -212,7 +220,7 @@ export function registerProviderKeys(program: Command): void {
 
     keys
       .command('test')
-      .description("check that a stored key still works (one models-list call to its provider; exit 1 if it doesn't)")
+      .description('check that a stored key still works (one models-list call): exit 1 if the provider refuses it, 4 if it cannot be reached')
       .argument('<id>', 'provider key id (aigpk_…)')
       .action(handler(test));
 
