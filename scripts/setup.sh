@@ -15,6 +15,8 @@ node_prefix="$(dirname "$(dirname "$(command -v node)")")"
 if [ -f "$node_prefix/include/node/node.h" ]; then
   export npm_config_nodedir="$node_prefix"
 fi
+# node-gyp compiles on every core (better-sqlite3's SQLite and its binding at once).
+export JOBS=max
 npm ci --no-fund --no-audit --no-update-notifier --loglevel=error
 npm run build --silent
 echo "aigw setup: done; bin/aigw is ready (\`npm link\` puts it on your PATH)" >&2
