@@ -63,6 +63,12 @@ export class IO {
     this.format = IO.resolveFormat(options, this.stdoutIsTTY);
   }
 
+  /** Why there is no prompt, for errors that name the flag to use instead. */
+  get noPromptReason(): string {
+    const ci = Boolean(this.env.CI) && this.env.CI !== 'false';
+    return ci && this.stderr.isTTY && this.stdin.isTTY ? 'CI is set, which turns prompts off' : 'no terminal to ask on';
+  }
+
   /** Node makes the stream when it is first read. */
   get stdin(): Readable & { isTTY?: boolean } {
     return process.stdin;

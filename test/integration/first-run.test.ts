@@ -63,3 +63,45 @@ test('every command-line mistake is one coded line on stderr and exit 2', async 
     assert.match(result.stderr, message);
   }
 });
+
+test('filters and references: unknown ids refused in list filters, --force says what else went, empty access warned', async () => {
+  await home.fails(['provider-keys', 'list', '--provider-id', 'nope'], 2, 'ERR_AIGW_27508');
+  await home.fails(['provider-keys', 'list', '--ai-gateway-api-key-id', 'aigk_00000000000000000000000000'], 3, 'ERR_AIGW_27509');
+
+  const access = await home.json(['access-keys', 'create', '--name', 'owner']);
+  const attached = (await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin', '--ai-gateway-api-key-id', access.id], { input: fakeKey() })).id;
+  const routed = (await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() })).id;
+  const config = await home.json(['configs', 'create', '--name', 'r', '--route-provider', 'openai', '--step', `${routed},${attached}`]);
+
+  const refused = await home.fails(['provider-keys', 'delete', routed, '--yes'], 5, 'ERR_AIGW_27511');
+  assert.match(refused.stderr, /router rules of aigac_\w+ reference it/);
+  const forced = await home.run(['provider-keys', 'delete', routed, '--yes', '--force']);
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stderr, new RegExp(`Also took it out of the router rules of ${config.id}`));
+  const gone = await home.run(['access-keys', 'delete', access.id, '--yes', '--force']);
+  assert.equal(gone.code, 0, gone.stderr);
+  assert.match(gone.stderr, new RegExp(`Also deleted its provider keys ${attached}`));
+
+  const nothing = await home.run(['configs', 'create', '--name', 'n', '--allow-provider', 'openai', '--allow-model', 'anthropic:claude-sonnet-4-6']);
+  assert.equal(nothing.code, 0, nothing.stderr);
+  assert.match(nothing.stderr, /warning: aigac_\w+ allows nothing: none of its allowed models .* is of an allowed provider/);
+  const fine = await home.run(['configs', 'create', '--name', 'f', '--allow-provider', 'openai', '--allow-model', 'openai:gpt-4o']);
+  assert.doesNotMatch(fine.stderr, /allows nothing/);
+
+  await home.json(['providers', 'create', '--provider-id', 'inuse', '--base-url', 'http://127.0.0.1:11434/v1']);
+  const user = (await home.json(['provider-keys', 'create', '--provider-id', 'inuse', '--value-stdin'], { input: fakeKey() })).id;
+  const inUse = await home.fails(['providers', 'delete', 'inuse', '--yes'], 5, 'ERR_AIGW_27710');
+  assert.match(inUse.stderr, new RegExp(`because ${user} references it`));
+});
+
+test('piped lists say on stderr, never in the data, that more pages exist', async () => {
+  for (let i = 0; i < 3; i++) await home.json(['access-keys', 'create', '--name', `page-${i}`]);
+  for (const format of ['plain', 'quiet'] as const) {
+    const page = await home.run(['access-keys', 'list', '--limit', '2', ...(format === 'quiet' ? ['-q'] : [])]);
+    assert.equal(page.code, 0, page.stderr);
+    assert.equal(page.stdout.trim().split('\n').length, 2);
+    assert.match(page.stderr, /More: --before-id aigk_\w+, or --all/);
+  }
+  const all = await home.run(['access-keys', 'list', '--all']);
+  assert.doesNotMatch(all.stderr, /More:/);
+});

@@ -5,7 +5,7 @@ import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { Column, IO, View } from '../io.js';
-import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** An access key as the management API returns it; `token` only in the create response. */
 interface AccessKey {
@@ -120,8 +120,12 @@ async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: s
     const attached = options.force ? ' Provider keys attached to it are deleted with it.' : '';
     return `Delete access key ${id} (${label})? Apps using it stop working.${attached}`;
   });
+  const attached = options.force
+    ? await fetchAll<{ id: string }>(api, '/provider-keys', 'aiGatewayProviderKeys', { accessKeyId: id })
+    : [];
   await api.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
   io.success(`Deleted access key ${id}`);
+  if (attached.length) io.note(`Also deleted its provider keys ${attached.map((k) => k.id).join(', ')}`);
 }
 
 function configurationFlag(command: Command): Command {

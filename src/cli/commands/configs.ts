@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AccessScope, RouterRuleWrite } from '../../core/configs.js';
+import { whyNothingReachable, type AccessScope, type RouterRuleWrite } from '../../core/configs.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
@@ -166,6 +166,13 @@ async function create(io: IO, options: DocumentOptions): Promise<void> {
   const configuration = await api.request<Configuration>('POST', PATH, body);
   io.success(`Created access key configuration ${configuration.id}`);
   await io.printItem(configuration, view);
+  warnIfNothingReachable(io, configuration);
+}
+
+/** Saved as asked (an empty list is a deliberate "nothing"), but said, since an access key linked to it gets only 403s. */
+function warnIfNothingReachable(io: IO, configuration: Configuration): void {
+  const why = whyNothingReachable(configuration.access);
+  if (why) io.warn(`${configuration.id} allows nothing: ${why}; access keys linked to it are refused every request`);
 }
 
 async function list(io: IO, options: PageOptions): Promise<void> {
@@ -223,6 +230,7 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
   const configuration = await api.request<Configuration>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key configuration ${configuration.id}`);
   await io.printItem(configuration, view);
+  warnIfNothingReachable(io, configuration);
 }
 
 async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {

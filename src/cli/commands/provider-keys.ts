@@ -8,7 +8,7 @@ import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
-import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readSecretValue, type SecretValueOptions } from '../secret-input.js';
 
 /** A provider key as the management API returns it. */
@@ -134,8 +134,23 @@ async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: s
     const rules = options.force ? ' It is also taken out of every router rule that names it.' : '';
     return `Delete provider key ${id} (${label})? Its value is removed for good.${rules}`;
   });
+  const rulesOf = options.force ? await configurationsNaming(api, id) : [];
   await api.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
   io.success(`Deleted provider key ${id}`);
+  if (rulesOf.length) io.note(`Also took it out of the router rules of ${rulesOf.join(', ')}`);
+}
+
+interface RoutedConfiguration {
+  id: string;
+  router?: { rules?: { steps?: { keys?: { id: string }[] }[] }[] } | null;
+}
+
+/** The configurations whose router rules name a provider key: what a forced delete takes it out of. */
+async function configurationsNaming(api: ApiClient, keyId: string): Promise<string[]> {
+  const configurations = await fetchAll<RoutedConfiguration>(api, '/access-key-configurations', 'aiGatewayAccessKeyConfigurations');
+  const names = (c: RoutedConfiguration) =>
+    (c.router?.rules ?? []).some((rule) => (rule.steps ?? []).some((step) => (step.keys ?? []).some((k) => k.id === keyId)));
+  return configurations.filter(names).map((c) => c.id);
 }
 
 const testView: View<KeyTestResult> = {
