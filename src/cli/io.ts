@@ -134,7 +134,7 @@ export class IO {
     if (this.format === 'json') return this.out(JSON.stringify(document, null, 2));
     if (this.format === 'quiet') return items.forEach((item) => this.out(view.id(item)));
     if (this.format === 'plain') {
-      return items.forEach((item) => this.out(view.columns.map((c) => c.value(item, this)).join('\t')));
+      return items.forEach((item) => this.out(view.columns.map((c) => escapePlain(c.value(item, this))).join('\t')));
     }
     if (items.length === 0) return this.note('No results.');
     const rows = items.map((item) => view.columns.map((c) => c.value(item, this)));
@@ -145,7 +145,7 @@ export class IO {
     if (this.format === 'json') return this.out(JSON.stringify(item, null, 2));
     if (this.format === 'quiet') return this.out(view.id(item));
     if (this.format === 'plain') {
-      return view.details.forEach((c) => this.out(`${c.field}\t${c.value(item, this)}`));
+      return view.details.forEach((c) => this.out(`${c.field}\t${escapePlain(c.value(item, this))}`));
     }
     this.out(await this.table([], view.details.map((c) => [this.bold(c.header), c.value(item, this)])));
   }
@@ -206,6 +206,17 @@ export class IO {
       async () => (await prompt<{ ok: boolean }>([{ type: 'confirm', name: 'ok', message, default: false, ...this.theme }])).ok,
     );
   }
+}
+
+const PLAIN_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\v': '\\v', '\f': '\\f' };
+
+/**
+ * A value as one field of a tab-separated line: a tab, a line break (any a line reader may split on) or a
+ * backslash in a name, description or metadata is written as a backslash escape (`\t`, `\n`, `\\`, `\u2028`…),
+ * so every row stays one line and the value can be read back exactly.
+ */
+export function escapePlain(value: string): string {
+  return value.replace(/[\\\t\n\r\v\f\u0085\u2028\u2029]/g, (c) => PLAIN_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 const PADDING = 2;

@@ -105,3 +105,16 @@ test('piped lists say on stderr, never in the data, that more pages exist', asyn
   const all = await home.run(['access-keys', 'list', '--all']);
   assert.doesNotMatch(all.stderr, /More:/);
 });
+
+test('plain output escapes tabs, line breaks and backslashes in labels, so each row stays one line', async () => {
+  const name = 'two\tcolumns\nand a line\\n';
+  const created = await home.json(['access-keys', 'create', '--name', name, '--description', 'a\r\nb\u2028c']);
+  assert.equal(created.name, name, 'stored as given (ngrok accepts any text)');
+  const list = await home.run(['access-keys', 'list']);
+  const row = list.stdout.split('\n').find((line) => line.startsWith(created.id))!;
+  assert.equal(row.split('\t')[1], 'two\\tcolumns\\nand a line\\\\n');
+  const detail = await home.run(['access-keys', 'get', created.id, '-o', 'plain']);
+  assert.match(detail.stdout, /^description\ta\\r\\nb\\u2028c$/m);
+  const lines = detail.stdout.split('\n').filter(Boolean);
+  assert.deepEqual(lines.filter((l) => !/^\w+\t/.test(l)), [], 'every line is one field');
+});
