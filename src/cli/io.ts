@@ -25,6 +25,10 @@ export interface Column<T> {
   /** The API field name, used as the label in plain detail output. */
   field: string;
   value: (item: T, io: IO) => string;
+  /** Left out of a table when it is empty in every row (kept in plain output, whose columns scripts count). */
+  optional?: boolean;
+  /** Free text: in a table too wide for the terminal, cut with an ellipsis rather than wrapped. */
+  truncate?: boolean;
 }
 
 // Made on first use: creating an Intl formatter loads ICU data, a few ms that every command would pay at start.
@@ -137,8 +141,14 @@ export class IO {
       return items.forEach((item) => this.out(view.columns.map((c) => escapePlain(c.value(item, this))).join('\t')));
     }
     if (items.length === 0) return this.note('No results.');
-    const rows = items.map((item) => view.columns.map((c) => c.value(item, this)));
-    this.out(await this.table(view.columns.map((c) => c.header), rows));
+    const cells = items.map((item) => view.columns.map((c) => c.value(item, this)));
+    const shown = view.columns.flatMap((c, i) => (!c.optional || cells.some((row) => !isEmptyCell(row[i]!)) ? [i] : []));
+    const [head, ...rows] = truncateToFit(
+      [shown.map((i) => view.columns[i]!.header), ...cells.map((row) => shown.map((i) => row[i]!))],
+      shown.map((i) => Boolean(view.columns[i]!.truncate)),
+      this.stdout.columns,
+    );
+    this.out(await this.table(head!, rows));
   }
 
   async printItem<T>(item: T, view: View<T>): Promise<void> {
@@ -251,6 +261,29 @@ export function fitColumns(rows: readonly (readonly string[])[], terminalWidth: 
   };
   if (!shrink((i) => Math.min(floors[i]!, widths[i]!))) shrink(() => MIN_COLUMN);
   return widths;
+}
+
+const isEmptyCell = (text: string) => text === '' || text === '-';
+
+/**
+ * As gh fits its tables: when the rows are wider than the terminal, the widest free-text columns (`truncatable`)
+ * give way, down to MIN_COLUMN, and their cells are cut with an ellipsis, so each row stays one line. Whatever
+ * still does not fit is left to fitColumns, which wraps.
+ */
+export function truncateToFit(rows: string[][], truncatable: readonly boolean[], terminalWidth: number | undefined): string[][] {
+  if (!terminalWidth || !truncatable.some(Boolean)) return rows;
+  const count = truncatable.length;
+  const natural = Array.from({ length: count }, (_, i) => Math.max(1, ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const widths = [...natural];
+  const total = () => widths.reduce((a, b) => a + b + PADDING, 0) + count + 1;
+  while (total() > terminalWidth) {
+    let widest = -1;
+    for (let i = 0; i < count; i++) if (truncatable[i] && widths[i]! > MIN_COLUMN && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    if (widest < 0) break;
+    widths[widest]!--;
+  }
+  const cut = (text: string, width: number) => ([...text].length > width ? [...text].slice(0, width - 1).join('') + '…' : text);
+  return rows.map((row) => row.map((cell, i) => (widths[i]! < natural[i]! ? cut(cell, widths[i]!) : cell)));
 }
 
 /** Wraps a cell to `width` characters: between words where it can, inside a word (an id) where it must. */

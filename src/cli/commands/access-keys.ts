@@ -46,9 +46,9 @@ const view: View<AccessKey> = {
   id: (k) => k.id,
   columns: [
     { header: 'ID', field: 'id', value: (k) => k.id },
-    { header: 'NAME', field: 'name', value: (k) => k.name },
+    { header: 'NAME', field: 'name', value: (k) => k.name, truncate: true },
     { header: 'KEY', field: 'keyRedacted', value: (k) => k.keyRedacted },
-    { header: 'CONFIGURATION', field: 'accessKeyConfiguration', value: (k) => k.accessKeyConfiguration?.id ?? '' },
+    { header: 'CONFIGURATION', field: 'accessKeyConfiguration', value: (k) => k.accessKeyConfiguration?.id ?? '', optional: true },
     { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
   ],

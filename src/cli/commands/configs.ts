@@ -43,7 +43,7 @@ const view: View<Configuration> = {
   id: (c) => c.id,
   columns: [
     { header: 'ID', field: 'id', value: (c) => c.id },
-    { header: 'NAME', field: 'name', value: (c) => c.name },
+    { header: 'NAME', field: 'name', value: (c) => c.name, truncate: true },
     { header: 'PROVIDERS', field: 'access.providers', value: (c) => allowed(c, 'providers') },
     { header: 'MODELS', field: 'access.models', value: (c) => allowed(c, 'models') },
     { header: 'RULES', field: 'router.rules', value: (c) => String(c.router?.rules.length ?? 0) },

@@ -33,9 +33,9 @@ const view: View<ProviderKey> = {
   columns: [
     { header: 'ID', field: 'id', value: (k) => k.id },
     { header: 'PROVIDER', field: 'providerId', value: (k) => k.providerId },
-    { header: 'NAME', field: 'name', value: (k) => k.name },
+    { header: 'NAME', field: 'name', value: (k) => k.name, truncate: true },
     { header: 'KEY', field: 'keyRedacted', value: (k) => k.keyRedacted },
-    { header: 'ACCESS KEY', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '' },
+    { header: 'ACCESS KEY', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '', optional: true },
     { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
   ],
