@@ -118,3 +118,10 @@ test('plain output escapes tabs, line breaks and backslashes in labels, so each 
   const lines = detail.stdout.split('\n').filter(Boolean);
   assert.deepEqual(lines.filter((l) => !/^\w+\t/.test(l)), [], 'every line is one field');
 });
+
+test('on a real terminal with CI set, a missing value says that CI turned prompts off', async () => {
+  const result = await home.runTty(['provider-keys', 'create', '--provider-id', 'openai']);
+  assert.match(result.stdout, /no key value given and CI is set, which turns prompts off: pipe it with --value-stdin.*ERR_AIGW_20003/);
+  const piped = await home.run(['provider-keys', 'create', '--provider-id', 'openai']);
+  assert.match(piped.stderr, /no key value given and no terminal to ask on/);
+});
