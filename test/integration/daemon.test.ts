@@ -196,7 +196,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) test(`\`daemon run\` stays 
     assert.equal(listed.code, 0);
     assert.doesNotMatch(listed.stderr, /started the daemon/);
     child.kill(signal);
-    const code = await new Promise((r) => child.on('exit', (c) => r(c)));
+    const code = await Promise.race([
+      new Promise((r) => child.on('exit', (c) => r(c))),
+      new Promise((r) => setTimeout(() => r(`still running 15 s after ${signal}`), 15_000)),
+    ]);
+    if (code !== 0) child.kill('SIGKILL');
     assert.equal(code, 0);
     assert.match(out, /"msg":"stopped"/);
   } finally {
