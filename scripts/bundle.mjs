@@ -24,8 +24,10 @@ const VENDOR = {
   inquirer: "module.exports = { createPromptModule: require('inquirer').createPromptModule };",
   'cli-table3': "module.exports = require('cli-table3');",
 };
-// Native modules only `aigw doctor` probes for; they load from node_modules as they are.
-const NATIVE = ['keytar', 'better-sqlite3'];
+// Each patch of third-party code below is checked by test/unit/bundle-patches.test.ts, which fails when an
+// upgrade stops it applying or makes it useless.
+// The native module only `aigw doctor` probes for; it loads from node_modules as it is.
+const NATIVE = ['keytar'];
 const common = {
   bundle: true,
   format: 'cjs',

@@ -5,13 +5,12 @@ import type { RequestOptions } from 'node:https';
 import type { Got } from 'got';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../core/paths.js';
-import { VERSION } from '../core/version.js';
+import { DAEMON_VERSION_HEADER, VERSION } from '../core/version.js';
 import { startDaemon } from './daemon-process.js';
 import { fromErrorBody } from './errors.js';
 import { socketGet, type SocketResponse } from './socket.js';
 import type { IO } from './io.js';
 
-const DAEMON_VERSION_HEADER = 'aigw-daemon-version';
 const REQUEST_TIMEOUT_MS = 30_000;
 const USER_AGENT = `aigw-cli/${VERSION}`;
 const NOT_LISTENING = new Set(['ENOENT', 'ECONNREFUSED']);

@@ -1,50 +1,13 @@
 import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { daemonArgs, daemonEnv, type DaemonOptions } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
 import { getJson } from './socket.js';
 
-// The daemon runs as its own program: the CLI starts it by path and never imports its code.
-const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 15_000;
 const POLL_MS = 40;
-
-export interface DaemonOptions {
-  gatewayListen?: string | undefined;
-  controlListen?: string | undefined;
-}
-
-/**
- * V8's young generation may grow to 16 MB per semi-space by default, and an idle daemon keeps whatever
- * start-up garbage sits there. 8 MB is the balance the bench found: at 2 MB, requests in flight outlive
- * scavenges and get promoted, so GC took ~10% of the gateway's CPU (and more with 10,000 keys, where
- * major GCs walk a bigger heap); at 8 MB it is ~5%, as at 16, and the idle RSS stays under its target.
- * Maglev (V8's middle compiler tier, on since Node 22) cost Node 24's idle daemon ~5 MB, spent on start-up
- * code that runs once; the hot path, left to TurboFan, is no slower without it.
- * Bytecode unused for two major GCs (V8's default is six) is dropped, and compiled again if ever needed:
- * start-up code (module bodies, migrations, route setup) then goes with the GCs an idle daemon does, ~2.5 MB
- * on Node 24; the hot path runs on every request and is never old.
- */
-const DAEMON_NODE_FLAGS = ['--max-semi-space-size=8', '--no-maglev', '--bytecode-old-age=2'];
-
-/**
- * glibc gives each thread that allocates an arena of its own (up to 8 per core), and freed memory stays in
- * them: V8's compiler and GC threads and the usage writer left 10–12 MB there after the bench's load. Two
- * arenas (the main thread's, and one the others share) keep that memory reused, at the same throughput.
- * Other C libraries ignore the variable; a value the user set is kept.
- */
-function daemonEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2' };
-}
-
-function daemonArgs(options: DaemonOptions): string[] {
-  const args = [...DAEMON_NODE_FLAGS, DAEMON_ENTRY];
-  if (options.gatewayListen) args.push('--gateway-listen', options.gatewayListen);
-  if (options.controlListen) args.push('--control-listen', options.controlListen);
-  return args;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -100,7 +63,7 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
   const child = spawn(process.execPath, daemonArgs(options), {
     detached: true,
     stdio: ['ignore', logFd, logFd],
-    env: daemonEnv(),
+    env: daemonEnv(process.env),
   });
   closeSync(logFd);
   let exitCode: number | null = null;
@@ -125,7 +88,7 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
 /** Runs the daemon in the foreground, as systemd or a container wants; resolves with its exit status. */
 export async function runDaemonForeground(options: DaemonOptions): Promise<number> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, daemonArgs(options), { stdio: 'inherit', env: daemonEnv() });
+  const child = spawn(process.execPath, daemonArgs(options), { stdio: 'inherit', env: daemonEnv(process.env) });
   // SIGINT or SIGTERM to this pid (systemd, container runtimes) is passed on. The terminal's Ctrl-C reaches
   // the daemon directly as well; it shuts down once however many it gets.
   const forward = (signal: NodeJS.Signals) => child.kill(signal);

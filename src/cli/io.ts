@@ -286,13 +286,15 @@ export function truncateToFit(rows: string[][], truncatable: readonly boolean[],
   return rows.map((row) => row.map((cell, i) => (widths[i]! < natural[i]! ? cut(cell, widths[i]!) : cell)));
 }
 
-/** Wraps a cell to `width` characters: between words where it can, inside a word (an id) where it must. */
-export function wrapCell(text: string, width: number): string {
-  if (visibleLength(text) <= width) return text;
+/**
+ * Greedy word wrap to `width` characters. A word longer than a line is broken only when `breakWords` (an
+ * id in a table cell); otherwise it stays whole (a path or command meant to be copied).
+ */
+export function wrapLines(text: string, width: number, breakWords: boolean): string[] {
   const lines: string[] = [];
   let line = '';
   for (let word of text.split(/\s+/)) {
-    while ([...word].length > width) {
+    while (breakWords && [...word].length > width) {
       if (line) lines.push(line);
       line = '';
       lines.push([...word].slice(0, width).join(''));
@@ -306,7 +308,12 @@ export function wrapCell(text: string, width: number): string {
     }
   }
   if (line) lines.push(line);
-  return lines.join('\n');
+  return lines;
+}
+
+/** Wraps a cell to `width` characters: between words where it can, inside a word (an id) where it must. */
+export function wrapCell(text: string, width: number): string {
+  return visibleLength(text) <= width ? text : wrapLines(text, width, true).join('\n');
 }
 
 const same = (text: string) => text;

@@ -11,9 +11,28 @@ export interface PageOptions {
   all?: boolean;
 }
 
-interface ListDocument {
+export interface ListDocument {
   uri: string;
   nextPageUri: string | null;
+}
+
+export interface Pages<T, D> {
+  items: T[];
+  /** The last page fetched: its nextPageUri says whether there is more. */
+  last: D;
+  /** What `-o json` prints: the page, or with --all every item in one document with no next page. */
+  document: D;
+}
+
+/** The list at `uri`: one page, or with `all` every page, following nextPageUri. */
+export async function fetchPages<T, D extends ListDocument>(api: ApiClient, uri: string, property: keyof D & string, all: boolean | undefined): Promise<Pages<T, D>> {
+  let last = await api.request<D>('GET', uri);
+  const items = [...(last[property] as T[])];
+  while (all && last.nextPageUri) {
+    last = await api.request<D>('GET', last.nextPageUri);
+    items.push(...(last[property] as T[]));
+  }
+  return { items, last, document: all ? { ...last, [property]: items, nextPageUri: null } : last };
 }
 
 /**
@@ -33,16 +52,10 @@ export async function printPages<T>(
   for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
   if (options.limit !== undefined) query.set('limit', String(options.limit));
   if (options.beforeId) query.set('beforeId', options.beforeId);
-  let page = await api.request<ListDocument & Record<string, unknown>>('GET', `${path}?${query}`);
-  const items = [...(page[property] as T[])];
-  while (options.all && page.nextPageUri) {
-    page = await api.request<ListDocument & Record<string, unknown>>('GET', page.nextPageUri);
-    items.push(...(page[property] as T[]));
-  }
-  const document = options.all ? { ...page, [property]: items, nextPageUri: null } : page;
+  const { items, last, document } = await fetchPages<T, ListDocument & Record<string, unknown>>(api, `${path}?${query}`, property, options.all);
   await io.printList(document, items, view);
   // On stderr, so a script's data stays clean; JSON carries nextPageUri instead.
-  if (io.format !== 'json' && page.nextPageUri) {
+  if (io.format !== 'json' && last.nextPageUri) {
     io.note(io.dim(`More: --before-id ${view.id(items.at(-1)!)}, or --all`));
   }
 }

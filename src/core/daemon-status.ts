@@ -15,3 +15,13 @@ export interface DaemonStatus {
 
 /** How the daemon process exits; the CLI that started it reads these (3: another daemon already holds the home). */
 export const DAEMON_EXIT = { ok: 0, failed: 1, alreadyRunning: 3, badConfig: 78 } as const;
+
+/**
+ * The store's health as `aigw doctor` shows it: src/daemon/store-check.ts computes it, in a process of its
+ * own, and `GET /status/store` answers with it.
+ */
+export interface StoreCheck {
+  status: 'ok' | 'fail' | 'skip';
+  detail: string;
+  fix?: string;
+}

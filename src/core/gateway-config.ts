@@ -17,6 +17,15 @@ export const GATEWAY_DEFAULTS = {
   perRequestTimeout: '5m',
 } as const;
 
+/** The settings as the gateway uses them: timeouts in milliseconds, every built-in provider's effective base URL. */
+export interface GatewaySettings {
+  totalTimeoutMs: number;
+  perRequestTimeoutMs: number;
+  maxInputTokens: number | null;
+  maxOutputTokens: number | null;
+  baseUrls: Record<string, string>;
+}
+
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, ns: 1e-6 };
 const PART = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/y;
 
@@ -32,6 +41,17 @@ export function parseDuration(text: string): number | undefined {
     total += Number(match[1]) * UNIT_MS[match[2]!]!;
   }
   return total;
+}
+
+/** What the gateway uses before it has read the stored settings: the documented defaults. */
+export function defaultGatewaySettings(): GatewaySettings {
+  return {
+    totalTimeoutMs: parseDuration(GATEWAY_DEFAULTS.totalTimeout)!,
+    perRequestTimeoutMs: parseDuration(GATEWAY_DEFAULTS.perRequestTimeout)!,
+    maxInputTokens: null,
+    maxOutputTokens: null,
+    baseUrls: {},
+  };
 }
 
 const MAX_TIMEOUT_MS = 24 * 3_600_000;

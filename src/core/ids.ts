@@ -23,8 +23,18 @@ const digits = new Uint8Array(RANDOM_CHARS);
 let head = '';
 
 // Random bytes are drawn a few kilobytes at a time: one call into OpenSSL per id made most of its cost.
-const pool = Buffer.alloc(RANDOM_CHARS * 256);
+const pool = Buffer.alloc(4096);
 let poolOffset = pool.length;
+
+/** Where `count` fresh random bytes start in `pool`; they are the caller's until its next call. */
+function takeRandom(count: number): number {
+  if (poolOffset + count > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += count;
+  return poolOffset - count;
+}
 
 function encodeTime(ms: number): string {
   let out = '';
@@ -42,12 +52,9 @@ function encodeHead(): string {
 }
 
 function freshRandom(): void {
-  if (poolOffset === pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
+  const at = takeRandom(RANDOM_CHARS);
   // 256 is a multiple of 32, so the low five bits of a random byte are a uniform base32 digit.
-  for (let i = 0; i < RANDOM_CHARS; i++) digits[i] = pool[poolOffset++]! & 31;
+  for (let i = 0; i < RANDOM_CHARS; i++) digits[i] = pool[at + i]! & 31;
   head = encodeHead();
 }
 
@@ -69,6 +76,14 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
     freshRandom();
   }
   return ID_PREFIX[kind] + timePart + head + ALPHABET[digits[RANDOM_CHARS - 1]!];
+}
+
+const REQUEST_ID_BYTES = 12;
+
+/** A gateway request's id: random, not time-ordered (it names one request in logs and headers). */
+export function newRequestId(): string {
+  const at = takeRandom(REQUEST_ID_BYTES);
+  return `req_${pool.toString('hex', at, at + REQUEST_ID_BYTES)}`;
 }
 
 const ID_BODY = `[${ALPHABET}]{${TIME_CHARS + RANDOM_CHARS}}`;

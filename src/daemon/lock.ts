@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { keep } from '../store/sqlite-handles.js';
+import { keep } from '../store/sqlite/handles.js';
 
 export class AlreadyRunningError extends Error {}
 

@@ -1,13 +1,21 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { checkStoreInChild } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { parseByteSize } from '../core/gateway-config.js';
 import { parseListenAddress, type ListenAddress } from '../core/listen.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
-import { openSecretStore, SecretStoreConfigError } from '../secrets/select.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { SqliteStore } from '../store/sqlite/index.js';
+import { AccessKeyService } from '../app/access-keys.js';
+import { ConfigurationService } from '../app/configurations.js';
+import { GatewayConfigService } from '../app/gateway-config.js';
+import { ProviderKeyService } from '../app/provider-keys.js';
+import { ProviderService } from '../app/providers.js';
+import { reconcileSecrets } from '../app/reconcile.js';
+import { UsageService } from '../app/usage.js';
+import { DaemonConfigError } from './config-error.js';
 import { buildControlServer, type ControlDeps } from './control/server.js';
 import { bearerTokenHook, loadControlToken } from './control/tcp.js';
 import { ensurePrivateDir, ensurePrivateFile } from './fs.js';
@@ -15,22 +23,18 @@ import { Gateway } from './gateway/index.js';
 import { BrowserGuard, parseList } from './gateway/browser-guard.js';
 import { buildGatewayServer, GATEWAY_BODY_LIMIT } from './gateway/server.js';
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
-import { AccessKeyService } from './access-keys.js';
-import { ConfigurationService } from './configurations.js';
-import { GatewayConfigService } from './gateway-config.js';
 import { createLogger, type Logger } from './log.js';
 import { keepMemoryReducerWorking } from './memory-reducer.js';
-import { ProviderKeyService } from './provider-keys.js';
-import { ProviderService } from './providers.js';
-import { reconcileSecrets } from './reconcile.js';
+import { openSecretStore } from './secret-store.js';
 
 
 const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
 const SHUTDOWN_GRACE_MS = 10_000;
+const STORE_CHECK_TIMEOUT_MS = 10_000;
 
 function parseListen(spec: string, what = 'gateway'): ListenAddress {
   const address = parseListenAddress(spec);
-  if (!address) throw new SecretStoreConfigError(`the ${what} address "${spec}" must look like 127.0.0.1:9271`);
+  if (!address) throw new DaemonConfigError(`the ${what} address "${spec}" must look like 127.0.0.1:9271`);
   return address;
 }
 
@@ -95,13 +99,13 @@ async function main(): Promise<void> {
     const sizeSpec = values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT;
     if (sizeSpec) {
       const size = parseByteSize(sizeSpec);
-      if (size === undefined) throw new SecretStoreConfigError(`the gateway body limit "${sizeSpec}" must be a size such as 10MiB`);
+      if (size === undefined) throw new DaemonConfigError(`the gateway body limit "${sizeSpec}" must be a size such as 10MiB`);
       bodyLimit = size;
     }
   } catch (err) {
     log.error({ err: (err as Error).message }, 'cannot start');
     await store.close();
-    exitNow(log, err instanceof SecretStoreConfigError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
+    exitNow(log, err instanceof DaemonConfigError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
   }
   for (const warning of secrets.warnings) log.warn(warning);
   log.info({ secretStore: secrets.kind, reason: secrets.reason }, 'secret store chosen');
@@ -112,8 +116,8 @@ async function main(): Promise<void> {
   }
 
   const gatewayConfig = new GatewayConfigService(store, log);
-  const dataPlane = new Gateway(store, paths.dbFile, secrets.store, () => gatewayConfig.settings(), log);
-  await dataPlane.invalidate();
+  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
+  await dataPlane.load();
   const guard = new BrowserGuard({
     // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).
     allowedHosts: [
@@ -159,8 +163,9 @@ async function main(): Promise<void> {
     gatewayConfig,
     accountId: store.installId,
     status,
-    store,
-    gateway: dataPlane,
+    checkStore: () => checkStoreInChild(process.env, STORE_CHECK_TIMEOUT_MS),
+    usage: new UsageService(store, dataPlane.usage, dataPlane),
+    keyTester: dataPlane,
   };
   const control = buildControlServer(controlDeps);
   // Over TCP only when asked for, and then only with the bearer token from the config dir.

@@ -1,6 +1,7 @@
 import type { AccessScope, Router } from '../core/configs.js';
 import type { SupportedApiSurface } from '../core/custom-providers.js';
 import type { UsageAttempt } from '../core/gateway-api.js';
+import type { PackedUsage } from './usage-batch.js';
 
 /**
  * The Store: the daemon's metadata (never secret values). Methods return Promises although SQLite
@@ -175,9 +176,32 @@ export interface UsageBucketRow {
   errors: number;
 }
 
+/** What a Store's data is made of, as its change feed names it. */
+export type StoreResource = 'settings' | 'providerKeys' | 'accessKeys' | 'configurations' | 'customProviders';
+
+/**
+ * A change on the feed: the resources one committed write changed, or `reload` when the feed may have
+ * missed changes (a PostgreSQL listener that reconnected) and a reader must read everything again.
+ */
+export type StoreChange = { resources: readonly StoreResource[] } | { reload: true };
+
+export type StoreChangeListener = (change: StoreChange) => void | Promise<void>;
+
+/**
+ * Which resources changed, for readers that keep a copy (the gateway's routing snapshot). A write made
+ * through this Store resolves only after this process's listeners have handled its change, so a caller
+ * that has heard back from a write knows the gateway sees it; writes made elsewhere (other replicas on a
+ * shared database) arrive when the implementation hears of them. Usage appends are not on the feed.
+ */
+export interface ChangeFeed {
+  /** Listeners handle their own errors; the returned function unsubscribes. */
+  subscribe(listener: StoreChangeListener): () => void;
+}
+
 export interface Store {
   /** Created with the store; scopes keychain items so two homes never touch each other's. */
   readonly installId: string;
+  readonly changes: ChangeFeed;
   getSetting(name: string): Promise<string | undefined>;
   setSetting(name: string, value: string): Promise<void>;
 
@@ -199,8 +223,6 @@ export interface Store {
 
   createAccessKey(record: AccessKeyRecord): Promise<Outcome<AccessKeyRecord>>;
   getAccessKey(id: string): Promise<AccessKeyRecord | undefined>;
-  /** The gateway's lookup. */
-  getAccessKeyByTokenHash(tokenHash: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(query: PageQuery): Promise<Page<AccessKeyRecord>>;
   updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string): Promise<Outcome<AccessKeyRecord> | undefined>;
   /** Refuses while provider keys are attached, unless forced: then they are deleted with it. */
@@ -232,6 +254,11 @@ export interface Store {
   allAccessKeys(): Promise<AccessKeyRecord[]>;
   allConfigurations(): Promise<ConfigurationRecord[]>;
   allCustomProviders(): Promise<CustomProviderRecord[]>;
+  /**
+   * Writes a batch of usage events and the `lastUsed` times they imply (a provider key's only for attempts
+   * that reached its provider), all or nothing. Appends settle in the order they were made.
+   */
+  appendUsage(batch: PackedUsage): Promise<void>;
   listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>>;
   usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]>;
   /** Every secret ref the store points at, for reconciling the secret store at start-up. */

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { keep, statementFor } from '../../src/store/sqlite-handles.js';
+import { keep, statementFor } from '../../src/store/sqlite/handles.js';
 
 type Keytar = typeof import('keytar');
 

@@ -88,6 +88,14 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
   });
 }
 
+test('__complete describes an access key by its name and its redacted token', async () => {
+  const created = await home.json(['access-keys', 'create', '--name', 'ci-bot']);
+  const result = await runProgram(process.execPath, [join(REPO, 'bin', 'aigw'), '__complete', 'access-keys', 'get', ''], env());
+  assert.deepEqual([result.code, result.stderr], [0, '']);
+  assert.match(created.keyRedacted, /\*\*\*/);
+  assert.deepEqual(result.stdout.split('\n').filter(Boolean), [`${created.id}\tci-bot, ${created.keyRedacted}`]);
+});
+
 test('the man page and help name where each shell loads its script from', () => {
   const man = readFileSync(join(REPO, 'man', 'aigw.1'), 'utf8');
   assert.match(man, /completions\/aigw/);

@@ -150,9 +150,9 @@ test('the daemon loads the undici it uses, a Pool and request(), not the whole l
   const { readdirSync } = await import('node:fs');
   const { fileURLToPath, pathToFileURL } = await import('node:url');
   const daemonDir = fileURLToPath(new URL('../../src/daemon/', import.meta.url));
-  // Every daemon module but the two that run on import: the daemon itself and the usage writer's thread.
+  // Every daemon module but the one that runs on import: the daemon itself.
   const modules = readdirSync(daemonDir, { recursive: true, encoding: 'utf8' }).filter(
-    (file) => file.endsWith('.js') && file !== 'main.js' && file !== join('gateway', 'usage-writer.js'),
+    (file) => file.endsWith('.js') && file !== 'main.js',
   );
   const script = [
     ...modules.map((file) => `await import(${JSON.stringify(pathToFileURL(join(daemonDir, file)).href)});`),
@@ -208,6 +208,26 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) test(`\`daemon run\` stays 
   }
 });
 
+test('a bad listen address or body limit stops the daemon as a configuration error (exit 78), saying what to write', async () => {
+  const home = new TestHome();
+  try {
+    const cases = [
+      { env: { AIGW_GATEWAY_LISTEN: 'nonsense' }, says: /the gateway address "nonsense" must look like 127\.0\.0\.1:9271/ },
+      { env: { AIGW_CONTROL_LISTEN: 'localhost' }, says: /the management API address "localhost" must look like/ },
+      { env: { AIGW_GATEWAY_BODY_LIMIT: 'lots' }, says: /the gateway body limit "lots" must be a size such as 10MiB/ },
+    ];
+    for (const { env, says } of cases) {
+      const ran = await home.run(['daemon', 'run'], { env });
+      assert.equal(ran.code, 78, JSON.stringify(env));
+      const logged = JSON.parse(ran.stdout.trim().split('\n').at(-1)!) as { msg: string; err: string };
+      assert.equal(logged.msg, 'cannot start');
+      assert.match(logged.err, says);
+    }
+  } finally {
+    await home.cleanup();
+  }
+});
+
 test('`daemon logs` prints the daemon log', async () => {
   const home = new TestHome();
   try {
@@ -223,10 +243,8 @@ test('`daemon logs` prints the daemon log', async () => {
 test('a bad --gateway-listen is a usage error, and flags given to a running daemon are said not to apply', async () => {
   const home = new TestHome();
   try {
-    for (const command of ['start', 'run']) {
-      const bad = await home.fails(['daemon', command, '--gateway-listen', 'nonsense'], 2, 'ERR_AIGW_20002');
-      assert.match(bad.stderr, /--gateway-listen "nonsense" must be HOST:PORT/);
-    }
+    const bad = await home.fails(['daemon', 'start', '--gateway-listen', 'nonsense'], 2, 'ERR_AIGW_20002');
+    assert.match(bad.stderr, /--gateway-listen "nonsense" must be HOST:PORT/);
     await home.fails(['daemon', 'start'], 2, 'ERR_AIGW_20002', { env: { AIGW_GATEWAY_LISTEN: 'localhost' } });
     assert.equal((await home.run(['daemon', 'status'])).code, 4, 'nothing was started');
     const first = await home.run(['daemon', 'start']);

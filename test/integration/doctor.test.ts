@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fakeKey, TestHome } from '../helpers/aigw.js';
@@ -79,6 +79,17 @@ describe('aigw doctor with the daemon stopped', () => {
     assert.match(byId.daemon!.fix!, /aigw daemon start/);
     assert.equal(byId.gateway!.status, 'skip');
     assert.equal(byId.store!.status, 'ok', 'the store is checked without the daemon');
+    assert.equal((await home.run(['daemon', 'status'])).code, 4, 'doctor must not start the daemon');
+  });
+
+  test('a damaged store is a problem with a fix, found by the daemon side\'s check in a process of its own', async () => {
+    const dbFile = join(home.dir, 'data', 'aigw.db');
+    writeFileSync(dbFile, 'this is not an SQLite database, it only sits where one should be');
+    const { result, byId } = await doctor(home);
+    assert.equal(result.code, 1);
+    assert.equal(byId.store!.status, 'fail');
+    assert.match(byId.store!.detail, new RegExp(`cannot open ${dbFile}: file is not a database`));
+    assert.match(byId.store!.fix!, /chmod 600/);
     assert.equal((await home.run(['daemon', 'status'])).code, 4, 'doctor must not start the daemon');
   });
 });

@@ -7,8 +7,8 @@ import Database from 'better-sqlite3';
 import pino from 'pino';
 import { newId } from '../../src/core/ids.js';
 import { UsageRecorder } from '../../src/daemon/gateway/usage.js';
-import { keep, statementFor } from '../../src/store/sqlite-handles.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { keep, statementFor } from '../../src/store/sqlite/handles.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { UsageDraft } from '../../src/store/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'aigw-usage-backlog-'));
@@ -35,13 +35,13 @@ function rows(dbFile: string): number {
 
 const logged = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
 
-// The real recorder, worker thread and SQLite file; the writer falls behind because another connection
+// The real recorder, Store, its worker thread and SQLite file; the writer falls behind because another connection
 // holds the database's write lock, as a backup or a `sqlite3` shell in a transaction would.
 test('while the usage writer is behind, events past the buffer bound are dropped and counted, and the rest are written', async () => {
   const dbFile = join(dir, 'aigw.db');
-  await new SqliteStore(dbFile).close();
+  const store = new SqliteStore(dbFile);
   const logFile = join(dir, 'daemon.log');
-  const recorder = new UsageRecorder(dbFile, pino(pino.destination({ dest: logFile, sync: true })), 2000);
+  const recorder = new UsageRecorder(store, pino(pino.destination({ dest: logFile, sync: true })), 2000);
   const lock = keep(new Database(dbFile));
   lock.exec('BEGIN IMMEDIATE');
   try {
@@ -65,15 +65,16 @@ test('while the usage writer is behind, events past the buffer bound are dropped
     assert.equal(logged(logFile).length, 2, 'nothing more was dropped or lost');
   } finally {
     lock.close();
-    await recorder.close();
+    await recorder.flush();
+    await store.close();
   }
 });
 
 // `aigw usage list` flushes first, to see its own requests; on a busy gateway, events keep coming meanwhile.
 test('flush() waits for the events recorded before it, not for traffic that keeps coming', async () => {
   const dbFile = join(dir, 'flush.db');
-  await new SqliteStore(dbFile).close();
-  const recorder = new UsageRecorder(dbFile, pino(pino.destination({ dest: join(dir, 'flush.log'), sync: true })));
+  const store = new SqliteStore(dbFile);
+  const recorder = new UsageRecorder(store, pino(pino.destination({ dest: join(dir, 'flush.log'), sync: true })));
   // An event about every millisecond: at any moment some are buffered, so the writer is never idle.
   const traffic = setInterval(() => recorder.record(draft()), 1);
   try {
@@ -84,16 +85,17 @@ test('flush() waits for the events recorded before it, not for traffic that keep
     assert.ok(rows(dbFile) >= 10);
   } finally {
     clearInterval(traffic);
-    await recorder.close();
+    await recorder.flush();
+    await store.close();
   }
 });
 
 // Recording runs inside a request's handling: a batch the writer cannot be sent must not throw there.
 test('a batch that cannot be posted to the writer is logged, and neither record() nor flush() throws or hangs', { timeout: 10_000 }, async () => {
   const dbFile = join(dir, 'unposted.db');
-  await new SqliteStore(dbFile).close();
+  const store = new SqliteStore(dbFile);
   const logFile = join(dir, 'unposted.log');
-  const recorder = new UsageRecorder(dbFile, pino(pino.destination({ dest: logFile, sync: true })));
+  const recorder = new UsageRecorder(store, pino(pino.destination({ dest: logFile, sync: true })));
   try {
     // A function cannot be structured-cloned, so postMessage refuses the batch.
     recorder.record({ ...draft(), error: (() => 'not data') as unknown as string });
@@ -104,6 +106,7 @@ test('a batch that cannot be posted to the writer is logged, and neither record(
     await recorder.flush();
     assert.equal(rows(dbFile), 1, 'the next batch is written');
   } finally {
-    await recorder.close();
+    await recorder.flush();
+    await store.close();
   }
 });

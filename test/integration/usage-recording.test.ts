@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Database from 'better-sqlite3';
-import { keep } from '../../src/store/sqlite-handles.js';
+import { keep } from '../../src/store/sqlite/handles.js';
 import { fakeKey, TestHome } from '../helpers/aigw.js';
 import { http } from '../helpers/http.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';

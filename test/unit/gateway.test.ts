@@ -4,8 +4,8 @@ import { parseTime } from '../../src/cli/commands/usage.js';
 import { isRetryable } from '../../src/daemon/gateway/attempt.js';
 import { cooldownMs } from '../../src/daemon/gateway/proxy.js';
 import { isAllowed, keysFor, resolveModel, resolveTargets } from '../../src/daemon/gateway/resolve.js';
-import type { GatewayAccessKey, GatewayProvider, GatewayProviderKey, RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
-import { DEFAULT_SETTINGS } from '../../src/daemon/gateway/snapshot.js';
+import { emptySnapshot, type GatewayAccessKey, type GatewayProvider, type GatewayProviderKey, type RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
+import { defaultGatewaySettings, GATEWAY_DEFAULTS } from '../../src/core/gateway-config.js';
 import { MaskedSecret } from '../../src/daemon/gateway/secret-cache.js';
 import { forwardedResponseHeaders, upstreamRequestHeaders } from '../../src/daemon/gateway/upstream.js';
 import { foldUsage, noTokens, SseUsageScanner } from '../../src/daemon/gateway/usage.js';
@@ -37,7 +37,7 @@ function snapshot(keys: GatewayProviderKey[]): RoutingSnapshot {
   ]);
   const byProvider = new Map<string, GatewayProviderKey[]>();
   for (const k of keys) byProvider.set(k.providerId, [...(byProvider.get(k.providerId) ?? []), k]);
-  return { accessKeys: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: DEFAULT_SETTINGS };
+  return { accessKeys: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: defaultGatewaySettings() };
 }
 const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [] };
 
@@ -152,4 +152,10 @@ test('upstream response headers: only the allowlist reaches the client, as a fla
   assert.deepEqual(out.headers, ['content-type', 'application/json', 'x-ratelimit-remaining', '9', 'retry-after', '3']);
   assert.equal(out.contentType, 'application/json');
   assert.equal(out.retryAfter, '3');
+});
+
+test('until the stored settings are read, the gateway uses the documented default timeouts (10m and 5m)', () => {
+  assert.deepEqual({ ...GATEWAY_DEFAULTS }, { totalTimeout: '10m', perRequestTimeout: '5m' });
+  const { totalTimeoutMs, perRequestTimeoutMs } = emptySnapshot().settings;
+  assert.deepEqual({ totalTimeoutMs, perRequestTimeoutMs }, { totalTimeoutMs: 600_000, perRequestTimeoutMs: 300_000 });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deserialize, serialize } from 'node:v8';
 import type { UsageDraft } from '../../src/store/types.js';
-import { UsagePacker, unpackUsage } from '../../src/daemon/gateway/usage-batch.js';
+import { UsagePacker, unpackUsage } from '../../src/store/usage-batch.js';
 
 function draft(n: number, overrides: Partial<UsageDraft> = {}): UsageDraft {
   return {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AigwError, ERRORS } from '../../src/core/errors.js';
 import { charLength, checkLabels, checkSecretValue } from '../../src/core/provider-keys.js';
-import { listUris, readPageParams } from '../../src/daemon/control/pagination.js';
+import { listUris } from '../../src/daemon/control/pagination.js';
+import { readPageParams } from '../../src/daemon/control/query.js';
 
 function codeOf(fn: () => void): string | undefined {
   try {

@@ -1,5 +1,6 @@
 import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
 import type { Command } from 'commander';
+import type { DaemonOptions } from '../../core/daemon-runtime.js';
 import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { parseListenAddress } from '../../core/listen.js';
@@ -8,7 +9,7 @@ import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
 import { usageError } from '../errors.js';
 import { lazySubcommands } from '../lazy-commands.js';
-import { isDaemonUp, runDaemonForeground, startDaemon, stopDaemon, type DaemonOptions } from '../daemon-process.js';
+import { isDaemonUp, runDaemonForeground, startDaemon, stopDaemon } from '../daemon-process.js';
 import { getJson } from '../socket.js';
 import type { IO, View } from '../io.js';
 
@@ -74,8 +75,8 @@ async function start(io: IO, options: DaemonOptions): Promise<void> {
   }
 }
 
+/** In the foreground the daemon itself refuses a bad address, with exit 78 (EX_CONFIG), as systemd expects. */
 async function run(_io: IO, options: DaemonOptions): Promise<void> {
-  checkListenFlags(options);
   process.exitCode = await runDaemonForeground(options);
 }
 

@@ -1,12 +1,13 @@
 import { existsSync, lstatSync } from 'node:fs';
 import type { Command } from 'commander';
+import { checkStoreInChild } from '../../core/daemon-runtime.js';
+import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
-import { keep, statementFor } from '../../store/sqlite-handles.js';
 import { handler } from '../command.js';
 import { getJson } from '../socket.js';
-import type { IO } from '../io.js';
+import { wrapLines, type IO } from '../io.js';
 
 /** `aigw doctor`: checks the installation and says, for each problem, how to fix it. */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -19,18 +20,10 @@ export interface Check {
   fix?: string;
 }
 
-/** The part of the daemon's GET /status that doctor reads. */
-interface DaemonStatus {
-  pid: number;
-  version: string;
-  gatewayUrl: string | null;
-  gatewayError: string | null;
-  secretStore: { kind: string; reason: string; available: boolean };
-}
-
 const MIN_NODE = [20, 17] as const;
 const STATUS_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 1000;
+const STORE_CHECK_TIMEOUT_MS = 15_000;
 const RESTART = '`aigw daemon stop && aigw daemon start`';
 const KEYTAR_FIX =
   'install libsecret-1-dev (Debian/Ubuntu) or libsecret-devel (Fedora), then run `npm rebuild keytar` in the aigw install';
@@ -136,23 +129,15 @@ function secretStoreCheck(status: DaemonStatus | undefined, keytar: Check, env: 
   return check('secretStore', title, 'ok', detail);
 }
 
-/** Opens the store read-only and asks SQLite to check it; the daemon need not be running. */
-async function storeCheck(paths: AigwPaths): Promise<Check> {
-  const title = 'Store integrity';
-  if (!existsSync(paths.dbFile)) return check('store', title, 'skip', `no store yet at ${paths.dbFile} (created when the daemon first starts)`);
-  try {
-    const { default: Database } = await import('better-sqlite3');
-    const db = keep(new Database(paths.dbFile, { readonly: true, fileMustExist: true, timeout: STATUS_TIMEOUT_MS }));
-    try {
-      const result = (statementFor(db, 'PRAGMA quick_check').pluck().all() as string[]).join('; ');
-      if (result === 'ok') return check('store', title, 'ok', `${paths.dbFile}: quick_check ok`);
-      return check('store', title, 'fail', `${paths.dbFile}: ${result}`, `stop the daemon, move ${paths.dbFile} aside and restore it from a backup`);
-    } finally {
-      db.close();
-    }
-  } catch (err) {
-    return check('store', title, 'fail', `cannot open ${paths.dbFile}: ${(err as Error).message}`, `check that the file is yours and readable (chmod 600 ${paths.dbFile})`);
-  }
+/** The daemon checks its store away from its event loop; with no daemon up, doctor runs that check itself. */
+async function storeCheck(paths: AigwPaths, status: DaemonStatus | undefined, env: NodeJS.ProcessEnv): Promise<Check> {
+  const result: StoreCheck = status
+    ? await getJson<StoreCheck>(paths.socketFile, '/status/store', STORE_CHECK_TIMEOUT_MS).catch((err: Error) => ({
+        status: 'fail',
+        detail: `the daemon did not answer the store check: ${err.message}`,
+      }))
+    : await checkStoreInChild(env, STORE_CHECK_TIMEOUT_MS);
+  return check('store', 'Store integrity', result.status, result.detail, result.fix);
 }
 
 async function canConnect(url: string): Promise<string | undefined> {
@@ -190,7 +175,7 @@ export async function runChecks(env: NodeJS.ProcessEnv = process.env): Promise<C
     permissionsCheck(paths),
     secretStoreCheck(status, keytar, env),
     keytar,
-    await storeCheck(paths),
+    await storeCheck(paths, status, env),
     await gatewayCheck(status),
   ];
 }
@@ -202,20 +187,9 @@ const MARK: Record<CheckStatus, (io: IO) => string> = {
   skip: (io) => io.dim('-'),
 };
 
-/** Greedy word wrap for a terminal of known width; long words stay whole. */
+/** Wrapped to a terminal of known width; long words (paths, commands) stay whole. */
 function wrapText(text: string, width: number): string[] {
-  if (!Number.isFinite(width) || width < 20) return [text];
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  return [...lines, line];
+  return Number.isFinite(width) && width >= 20 ? wrapLines(text, width, false) : [text];
 }
 
 async function doctor(io: IO): Promise<void> {

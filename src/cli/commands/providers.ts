@@ -6,7 +6,7 @@ import { collect, handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
-import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, fetchPages, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** A custom provider as the management API returns it. */
 interface CustomProvider {
@@ -80,17 +80,12 @@ async function list(io: IO, options: PageOptions): Promise<void> {
   const query = new URLSearchParams();
   if (options.limit !== undefined) query.set('limit', String(options.limit));
   if (options.beforeId) query.set('beforeId', options.beforeId);
-  let page = await api.request<ProviderList>('GET', `${PATH}?${query}`);
-  const custom = [...page.aiGatewayProviders];
-  while (options.all && page.nextPageUri) {
-    page = await api.request<ProviderList>('GET', page.nextPageUri);
-    custom.push(...page.aiGatewayProviders);
-  }
-  const document = options.all ? { ...page, aiGatewayProviders: custom, nextPageUri: null } : page;
+  const pages = await fetchPages<CustomProvider, ProviderList>(api, `${PATH}?${query}`, 'aiGatewayProviders', options.all);
+  const custom = pages.items;
   // Built-ins head the first page only, so paging through custom providers does not repeat them.
-  const builtins = options.beforeId ? [] : page.builtinProviders;
-  await io.printList(document, [...builtins, ...custom], listView);
-  if (io.format === 'table' && page.nextPageUri) io.note(io.dim(`More: --before-id ${custom.at(-1)!.id}, or --all`));
+  const builtins = options.beforeId ? [] : pages.last.builtinProviders;
+  await io.printList(pages.document, [...builtins, ...custom], listView);
+  if (io.format === 'table' && pages.last.nextPageUri) io.note(io.dim(`More: --before-id ${custom.at(-1)!.id}, or --all`));
 }
 
 interface DefinitionOptions extends LabelOptions {

@@ -5,6 +5,7 @@ import { handler, integerFlag } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
+import { fetchPages } from '../resource.js';
 
 const status = (e: UsageEvent) => (e.statusCode ? String(e.statusCode) : e.timedOut ? 'timeout' : 'error');
 
@@ -66,15 +67,9 @@ async function list(io: IO, options: ListOptions): Promise<void> {
   set('limit', options.limit === undefined ? undefined : String(options.limit));
   set('cursor', options.cursor);
   const api = connect(io);
-  let page = await api.request<UsageList>('GET', `/usage?${query}`);
-  const items = [...page.aiGatewayUsage];
-  while (options.all && page.nextPageUri) {
-    page = await api.request<UsageList>('GET', page.nextPageUri);
-    items.push(...page.aiGatewayUsage);
-  }
-  const document = options.all ? { aiGatewayUsage: items, uri: page.uri, nextPageUri: null } : page;
+  const { items, last, document } = await fetchPages<UsageEvent, UsageList>(api, `/usage?${query}`, 'aiGatewayUsage', options.all);
   await io.printList(document, items, eventView);
-  if (io.format === 'table' && page.nextPageUri) io.note(io.dim(`More events: --cursor ${items.at(-1)!.id}, or --all`));
+  if (io.format === 'table' && last.nextPageUri) io.note(io.dim(`More events: --cursor ${items.at(-1)!.id}, or --all`));
 }
 
 async function overview(io: IO, options: { startTime?: string; endTime?: string; groupBy?: string }): Promise<void> {

@@ -28,7 +28,7 @@ export interface ResourceDef {
 
 export const RESOURCES = {
   'provider-keys': { prefix: 'aigpk_', path: '/provider-keys', describe: ['providerId', 'name', 'keyRedacted'] },
-  'access-keys': { prefix: 'aigk_', path: '/access-keys', describe: ['name', 'tokenRedacted', 'description'] },
+  'access-keys': { prefix: 'aigk_', path: '/access-keys', describe: ['name', 'keyRedacted', 'description'] },
   configs: { prefix: 'aigac_', path: '/access-key-configurations', describe: ['name', 'description'] },
   'custom-providers': { prefix: 'aigp_', path: '/providers', describe: ['providerId', 'name', 'baseUrl'] },
   /** A provider id as `--provider-id` takes it: the built-in catalog and the custom providers. */

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { AccessKeyRecord } from '../../store/types.js';
-import type { AccessKeyService } from '../access-keys.js';
+import type { AccessKeyRecord, AccessKeyService } from '../../app/access-keys.js';
 import { CONFIGURATIONS_PATH } from './configurations.js';
-import { listUris, readPageParams } from './pagination.js';
+import { listUris } from './pagination.js';
+import { readPageParams } from './query.js';
 import { cleared, clearableText, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
 
 const PATH = '/access-keys';

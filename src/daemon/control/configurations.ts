@@ -1,8 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AccessScope, RouterWrite } from '../../core/configs.js';
-import type { ConfigurationRecord, ProviderKeyRecord } from '../../store/types.js';
-import type { ConfigurationService } from '../configurations.js';
-import { listUris, readPageParams } from './pagination.js';
+import type { ConfigurationRecord, ConfigurationService } from '../../app/configurations.js';
+import type { ProviderKeyRecord } from '../../app/provider-keys.js';
+import { listUris } from './pagination.js';
+import { readPageParams } from './query.js';
 import { cleared, clearableText, LOCAL_OWNER, text, textList, type Clearable, type IdParams, type Query } from './shapes.js';
 
 export const CONFIGURATIONS_PATH = '/access-key-configurations';

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayConfig } from '../../core/gateway-config.js';
-import type { GatewayConfigService, GatewayConfigUpdate } from '../gateway-config.js';
+import type { GatewayConfigService, GatewayConfigUpdate } from '../../app/gateway-config.js';
 import { clearableText, text } from './shapes.js';
 
 const PATH = '/gateway-config';

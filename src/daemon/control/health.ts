@@ -1,11 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { DaemonStatus } from '../../core/daemon-status.js';
+import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
 import { VERSION } from '../../core/version.js';
 
-export function healthRoutes(status: () => DaemonStatus): FastifyPluginAsync {
+export function healthRoutes(status: () => DaemonStatus, checkStore: () => Promise<StoreCheck>): FastifyPluginAsync {
   return async (app) => {
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/version', async () => ({ version: VERSION }));
     app.get('/status', async () => status());
+    app.get('/status/store', async () => checkStore());
   };
 }

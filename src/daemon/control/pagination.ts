@@ -1,24 +1,4 @@
-import { AigwError, ERRORS } from '../../core/errors.js';
-import { LIMITS } from '../../core/limits.js';
-
-export interface PageParams {
-  limit: number;
-  beforeId?: string | undefined;
-}
-
-/** Reads ngrok's `limit` and `beforeId` list parameters. */
-export function readPageParams(query: Record<string, string | undefined>): PageParams {
-  let limit: number = LIMITS.pageSizeDefault;
-  if (query.limit !== undefined) {
-    limit = /^\d{1,4}$/.test(query.limit) ? Number(query.limit) : NaN;
-    if (!(limit >= 1 && limit <= LIMITS.pageSizeMax)) {
-      throw new AigwError(ERRORS.invalidQuery, `limit must be a whole number from 1 to ${LIMITS.pageSizeMax}`, {
-        field: 'limit',
-      });
-    }
-  }
-  return { limit, beforeId: query.beforeId || undefined };
-}
+import type { PageParams } from './query.js';
 
 /** `uri` and `nextPageUri` of a list, with the filters that made it. */
 export function listUris(

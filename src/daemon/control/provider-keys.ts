@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ProviderKeyRecord } from '../../store/types.js';
-import type { ProviderKeyService } from '../provider-keys.js';
-import { listUris, readPageParams } from './pagination.js';
+import type { ProviderKeyRecord, ProviderKeyService } from '../../app/provider-keys.js';
+import { listUris } from './pagination.js';
+import { readPageParams } from './query.js';
 import { cleared, clearableText, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
 
 const PATH = '/provider-keys';

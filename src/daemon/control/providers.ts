@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { SupportedApiSurface } from '../../core/custom-providers.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
-import type { CustomProviderRecord } from '../../store/types.js';
-import type { GatewayConfigService } from '../gateway-config.js';
-import type { CustomProviderUpdate, ProviderService } from '../providers.js';
-import { listUris, readPageParams } from './pagination.js';
+import type { GatewayConfigService } from '../../app/gateway-config.js';
+import type { CustomProviderRecord, CustomProviderUpdate, ProviderService } from '../../app/providers.js';
+import { listUris } from './pagination.js';
+import { readPageParams } from './query.js';
 import { cleared, clearableText, LOCAL_OWNER, text, type Clearable, type IdParams, type Query } from './shapes.js';
 
 const PATH = '/providers';

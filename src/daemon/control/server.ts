@@ -1,15 +1,15 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHookHandler } from 'fastify';
-import type { DaemonStatus } from '../../core/daemon-status.js';
+import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
-import { VERSION } from '../../core/version.js';
-import type { AccessKeyService } from '../access-keys.js';
-import type { ConfigurationService } from '../configurations.js';
-import type { GatewayConfigService } from '../gateway-config.js';
-import type { Store } from '../../store/types.js';
-import type { Gateway } from '../gateway/index.js';
+import { DAEMON_VERSION_HEADER, VERSION } from '../../core/version.js';
+import type { AccessKeyService } from '../../app/access-keys.js';
+import type { ConfigurationService } from '../../app/configurations.js';
+import type { GatewayConfigService } from '../../app/gateway-config.js';
+import type { KeyTester } from '../../app/ports.js';
+import type { ProviderKeyService } from '../../app/provider-keys.js';
+import type { ProviderService } from '../../app/providers.js';
+import type { UsageService } from '../../app/usage.js';
 import type { Logger } from '../log.js';
-import type { ProviderKeyService } from '../provider-keys.js';
-import type { ProviderService } from '../providers.js';
 import { accessKeyRoutes } from './access-keys.js';
 import { configurationRoutes } from './configurations.js';
 import { sendError } from './errors.js';
@@ -20,7 +20,6 @@ import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
 import { usageRoutes } from './usage.js';
 
-export const DAEMON_VERSION_HEADER = 'aigw-daemon-version';
 const CONTROL_BODY_LIMIT = 64 * 1024;
 
 export interface ControlDeps {
@@ -33,11 +32,11 @@ export interface ControlDeps {
   /** This install's id, shown as the gateway config's accountId. */
   accountId: string;
   status: () => DaemonStatus;
-  store: Store;
-  gateway: Gateway;
+  /** The store's health for `aigw doctor`, checked away from the daemon's event loop. */
+  checkStore: () => Promise<StoreCheck>;
+  usage: UsageService;
+  keyTester: KeyTester;
 }
-
-const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource.
@@ -56,23 +55,18 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   app.addHook('onSend', async (_request, reply) => {
     reply.header(DAEMON_VERSION_HEADER, VERSION);
   });
-  // Every successful write rebuilds the gateway's routing snapshot before the caller hears back, so a key
-  // created, rotated or deleted is in effect (or gone) by the time the CLI returns.
-  app.addHook('onSend', async (request, reply) => {
-    if (!READS.has(request.method) && reply.statusCode < 400) await deps.gateway.invalidate();
-  });
   app.setErrorHandler(sendError);
   app.setNotFoundHandler((request, reply) => {
     const err = new AigwError(ERRORS.routeNotFound, `no API route ${request.method} ${request.url.split('?')[0]}`);
     reply.status(404).send(errorBody(err));
   });
-  app.register(healthRoutes(deps.status));
+  app.register(healthRoutes(deps.status, deps.checkStore));
   app.register(providerKeyRoutes(deps.providerKeys));
   app.register(accessKeyRoutes(deps.accessKeys));
   app.register(configurationRoutes(deps.configurations));
   app.register(providerRoutes(deps.providers, deps.gatewayConfig));
   app.register(gatewayConfigRoutes(deps.gatewayConfig, deps.accountId));
-  app.register(providerKeyTestRoutes((id) => deps.gateway.testKey(id)));
-  app.register(usageRoutes(deps.store, deps.gateway));
+  app.register(providerKeyTestRoutes(deps.keyTester));
+  app.register(usageRoutes(deps.usage));
   return app;
 }

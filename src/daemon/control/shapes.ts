@@ -1,4 +1,6 @@
-import { AigwError, ERRORS } from '../../core/errors.js';
+import { readBoolean, type Query } from './query.js';
+
+export type { Query };
 
 /** The single local owner of the control socket acts on every resource. */
 export const LOCAL_OWNER = { id: 'local', uri: '' } as const;
@@ -18,12 +20,7 @@ export function cleared(value: Clearable): string | undefined {
   return value === null ? '' : value;
 }
 
-export type Query = Record<string, string | undefined>;
-
 /** `?force=true` on a delete: do it even though something refers to the resource. */
 export function readForce(query: Query): boolean {
-  const force = query.force;
-  if (force === undefined || force === 'false') return false;
-  if (force === 'true') return true;
-  throw new AigwError(ERRORS.invalidQuery, 'force must be true or false', { field: 'force' });
+  return readBoolean(query, 'force');
 }

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import type { UsageEvent, UsageList, UsageOverview } from '../../core/gateway-api.js';
-import type { Store, UsageEventRecord } from '../../store/types.js';
-import type { Gateway } from '../gateway/index.js';
-import { listUris, readPageParams } from './pagination.js';
+import type { UsageEventRecord, UsageService } from '../../app/usage.js';
+import { listUris } from './pagination.js';
+import { readBoolean, readPageParams, readTime, type Query } from './query.js';
 
 const PATH = '/usage';
 /** aigw does not know prices; the field is there because ngrok's shape has it. */
@@ -11,17 +11,15 @@ const NO_COST = '0.00000';
 const DAY_MS = 24 * 3600 * 1000;
 const OVERVIEW_DEFAULT_DAYS = 7;
 
-type Query = Record<string, string | undefined>;
-
 /** A usage event in ngrok's AIGatewayUsageEvent shape, plus aigw's `latencyMs` and `error`. */
-function usageResource(e: UsageEventRecord, gateway: Gateway): UsageEvent {
+function usageResource(e: UsageEventRecord, usage: UsageService): UsageEvent {
   return {
     id: e.id,
     eventTime: e.eventTime,
     requestId: e.requestId,
     accessKeyId: e.accessKeyId,
     provider: e.provider,
-    providerDisplayName: gateway.displayName(e.provider),
+    providerDisplayName: usage.providerDisplayName(e.provider),
     model: e.model,
     modelDisplayName: e.model,
     attemptNumber: e.attemptNumber,
@@ -43,43 +41,25 @@ function usageResource(e: UsageEventRecord, gateway: Gateway): UsageEvent {
   };
 }
 
-function time(query: Query, field: string): string | undefined {
-  const value = query[field];
-  if (value === undefined || value === '') return undefined;
-  const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
-    throw new AigwError(ERRORS.invalidQuery, `${field} must be an RFC 3339 time such as 2025-01-31T00:00:00Z`, { field });
-  }
-  return new Date(ms).toISOString();
-}
-
-function bool(query: Query, field: string): boolean {
-  const value = query[field];
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  throw new AigwError(ERRORS.invalidQuery, `${field} must be true or false`, { field });
-}
-
-export function usageRoutes(store: Store, gateway: Gateway): FastifyPluginAsync {
+export function usageRoutes(usage: UsageService): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Query }>(PATH, async (request): Promise<UsageList> => {
       const q = request.query;
       const page = readPageParams({ limit: q.limit, beforeId: q.cursor });
       const filters = {
-        startTime: time(q, 'startTime'),
-        endTime: time(q, 'endTime'),
+        startTime: readTime(q, 'startTime'),
+        endTime: readTime(q, 'endTime'),
         accessKeyId: q.accessKeyId || undefined,
-        includeRetries: bool(q, 'includeRetries') ? 'true' : undefined,
+        includeRetries: readBoolean(q, 'includeRetries') ? 'true' : undefined,
       };
-      await gateway.usage.flush();
-      const { items, hasMore } = await store.listUsage({
+      const { items, hasMore } = await usage.list({
         ...filters,
         limit: page.limit,
         cursor: page.beforeId,
         includeRetries: filters.includeRetries === 'true',
       });
       return {
-        aiGatewayUsage: items.map((e) => usageResource(e, gateway)),
+        aiGatewayUsage: items.map((e) => usageResource(e, usage)),
         ...listUris(PATH, filters, page, items.at(-1)?.id, hasMore, 'cursor'),
       };
     });
@@ -90,11 +70,10 @@ export function usageRoutes(store: Store, gateway: Gateway): FastifyPluginAsync 
       if (groupBy !== 'provider' && groupBy !== 'accessKey') {
         throw new AigwError(ERRORS.invalidQuery, 'groupBy must be provider or accessKey', { field: 'groupBy' });
       }
-      const endTime = time(q, 'endTime') ?? new Date().toISOString();
+      const endTime = readTime(q, 'endTime') ?? new Date().toISOString();
       const startTime =
-        time(q, 'startTime') ?? new Date(Date.parse(endTime.slice(0, 10)) - (OVERVIEW_DEFAULT_DAYS - 1) * DAY_MS).toISOString();
-      await gateway.usage.flush();
-      const rows = await store.usageOverview({ startTime, endTime, groupBy });
+        readTime(q, 'startTime') ?? new Date(Date.parse(endTime.slice(0, 10)) - (OVERVIEW_DEFAULT_DAYS - 1) * DAY_MS).toISOString();
+      const rows = await usage.overview({ startTime, endTime, groupBy });
       const buckets = rows.map((r) => ({
         bucketStart: `${r.day}T00:00:00Z`,
         groupKey: r.groupKey,

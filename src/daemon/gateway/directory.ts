@@ -2,7 +2,7 @@ import { hashAccessToken, isWellFormedAccessToken } from '../../core/access-toke
 import type { AccessScope, Router } from '../../core/configs.js';
 import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
 import type { CustomProviderRecord, Store } from '../../store/types.js';
-import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
+import type { GatewaySettings } from '../../core/gateway-config.js';
 import type {
   AccessRules,
   GatewayAccessKey,
@@ -46,7 +46,7 @@ function customProvider(p: CustomProviderRecord): GatewayProvider {
 export class StoreDirectory implements GatewayDirectory {
   constructor(
     private readonly store: Store,
-    private readonly settings: () => Promise<StoredSettings>,
+    private readonly settings: () => Promise<GatewaySettings>,
   ) {}
 
   tokenHash(token: string): string | undefined {
@@ -101,7 +101,7 @@ export class StoreDirectory implements GatewayDirectory {
       providers,
       keys,
       keysByProvider,
-      settings: { totalTimeoutMs: settings.totalTimeoutMs, perRequestTimeoutMs: settings.perRequestTimeoutMs },
+      settings,
     };
   }
 }

@@ -1,7 +1,7 @@
 import type { KeyTestResult } from '../../core/gateway-api.js';
-import type { SecretStore } from '../../secrets/types.js';
 import type { Store } from '../../store/types.js';
-import type { GatewaySettings as StoredSettings } from '../gateway-config.js';
+import type { GatewaySettings } from '../../core/gateway-config.js';
+import type { DisplayNames, KeyTester, SecretReader } from '../../app/ports.js';
 import type { Logger } from '../log.js';
 import { StoreDirectory } from './directory.js';
 import { testProviderKey } from './key-test.js';
@@ -11,25 +11,27 @@ import { SnapshotHolder } from './snapshot.js';
 import { UpstreamPools } from './upstream.js';
 import { UsageRecorder } from './usage.js';
 
-/** The data plane's parts, built once per daemon; the control plane talks to it through these methods. */
-export class Gateway {
+/** The data plane's parts, built once per daemon; the composition hands it to the control plane as ports (app/ports.ts). */
+export class Gateway implements KeyTester, DisplayNames {
   readonly holder: SnapshotHolder;
   readonly proxy: GatewayProxy;
   readonly usage: UsageRecorder;
   private readonly secrets: SecretCache;
   private readonly pools = new UpstreamPools();
+  private readonly unsubscribe: () => void;
 
-  /** `dbFile` is the store's database: usage is written to it from a worker thread. */
-  constructor(store: Store, dbFile: string, secretStore: SecretStore, settings: () => Promise<StoredSettings>, log: Logger) {
+  constructor(store: Store, secretStore: SecretReader, settings: () => Promise<GatewaySettings>, log: Logger) {
     this.holder = new SnapshotHolder(new StoreDirectory(store, settings), log);
     this.secrets = new SecretCache(secretStore, log);
-    this.usage = new UsageRecorder(dbFile, log);
+    this.usage = new UsageRecorder(store, log);
+    // The routing snapshot follows the Store: every committed write (here, or another replica's) rebuilds it.
+    this.unsubscribe = store.changes.subscribe(() => this.holder.invalidate());
     this.holder.onRebuild((snapshot) => this.secrets.retain(new Set([...snapshot.keys.values()].map((k) => k.secretRef))));
     this.proxy = new GatewayProxy({ holder: this.holder, secrets: this.secrets, pools: this.pools, usage: this.usage, log });
   }
 
-  /** Called after every management write: the next request sees the change. */
-  invalidate(): Promise<void> {
+  /** Reads the routing snapshot in full; after that, the Store's change feed keeps it current. */
+  load(): Promise<void> {
     return this.holder.invalidate();
   }
 
@@ -42,7 +44,8 @@ export class Gateway {
   }
 
   async close(): Promise<void> {
-    await this.usage.close();
+    this.unsubscribe();
+    await this.usage.flush();
     await this.pools.close();
   }
 }

@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { AigwError, ERRORS } from '../../core/errors.js';
-import { newId } from '../../core/ids.js';
+import { newId, newRequestId } from '../../core/ids.js';
 import type { ApiFormat } from '../../core/providers.js';
 import type { UsageDraft } from '../../store/types.js';
 import { bearerToken } from '../bearer.js';
@@ -14,22 +13,6 @@ import type { GatewayAccessKey, GatewayProviderKey, SnapshotHolder } from './sna
 import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, upstreamRequestHeaders, upstreamTarget, type UpstreamPools } from './upstream.js';
 import { noTokens, type TokenCounts } from './usage.js';
 import type { UsageRecorder } from './usage.js';
-
-/** Request ids come from a pool of random bytes, refilled 256 ids at a time: one CSPRNG call, not one per request. */
-const ID_BYTES = 12;
-const ID_POOL_BYTES = ID_BYTES * 256;
-let idPool = Buffer.alloc(0);
-let idOffset = 0;
-
-function newRequestId(): string {
-  if (idOffset + ID_BYTES > idPool.length) {
-    idPool = randomBytes(ID_POOL_BYTES);
-    idOffset = 0;
-  }
-  const id = idPool.toString('hex', idOffset, idOffset + ID_BYTES);
-  idOffset += ID_BYTES;
-  return `req_${id}`;
-}
 
 const COOLDOWN_DEFAULT_MS = 10_000;
 const COOLDOWN_MAX_MS = 60_000;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SecretStore } from '../../secrets/types.js';
+import type { SecretReader } from '../../app/ports.js';
 import type { Logger } from '../log.js';
 
 /**
@@ -37,7 +37,7 @@ export class SecretCache {
   private readonly loading = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly secrets: SecretStore,
+    private readonly secrets: SecretReader,
     private readonly log: Logger,
   ) {}
 

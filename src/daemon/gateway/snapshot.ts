@@ -1,3 +1,4 @@
+import { defaultGatewaySettings, type GatewaySettings } from '../../core/gateway-config.js';
 import type { ApiFormat, AuthStyle } from '../../core/providers.js';
 import type { Logger } from '../log.js';
 
@@ -44,11 +45,6 @@ export interface GatewayAccessKey {
   rules: readonly RouterRule[];
 }
 
-export interface GatewaySettings {
-  totalTimeoutMs: number;
-  perRequestTimeoutMs: number;
-}
-
 /** Everything a request needs, in memory: the hot path reads this and never awaits the database. */
 export interface RoutingSnapshot {
   /** Access keys by the hash of their token. */
@@ -60,24 +56,23 @@ export interface RoutingSnapshot {
   settings: GatewaySettings;
 }
 
-/** Where the snapshot comes from: the control plane's data, read in full when something changed. */
+/** Where the snapshot comes from: the Store's data, read in full when its change feed says something changed. */
 export interface GatewayDirectory {
   load(): Promise<RoutingSnapshot>;
   /** The lookup key of an access key token (its hash); undefined when it cannot be a token at all. */
   tokenHash(token: string): string | undefined;
 }
 
-export const DEFAULT_SETTINGS: GatewaySettings = { totalTimeoutMs: 120_000, perRequestTimeoutMs: 60_000 };
-
 export function emptySnapshot(): RoutingSnapshot {
-  return { accessKeys: new Map(), providers: new Map(), keys: new Map(), keysByProvider: new Map(), settings: DEFAULT_SETTINGS };
+  return { accessKeys: new Map(), providers: new Map(), keys: new Map(), keysByProvider: new Map(), settings: defaultGatewaySettings() };
 }
 
 const RECENT_TOKENS = 1024;
 
 /**
- * Holds the current snapshot and rebuilds it when the control plane says something changed. Writers await
- * `invalidate()`, so once a management call has answered, the gateway already sees its effect.
+ * Holds the current snapshot and rebuilds it when the Store's change feed says something changed. The Store
+ * awaits `invalidate()` before a write resolves, so once a management call has answered, the gateway
+ * already sees its effect.
  */
 export class SnapshotHolder {
   current: RoutingSnapshot = emptySnapshot();

@@ -1,8 +1,6 @@
-import { Worker } from 'node:worker_threads';
-import type { UsageDraft } from '../../store/types.js';
+import type { Store, UsageDraft } from '../../store/types.js';
+import { UsagePacker, type PackedUsage } from '../../store/usage-batch.js';
 import type { Logger } from '../log.js';
-import { UsagePacker, type PackedUsage } from './usage-batch.js';
-import type { UsageWriterData, UsageWriterReply } from './usage-writer.js';
 
 export interface TokenCounts {
   inputTokens: number;
@@ -73,7 +71,7 @@ export class SseUsageScanner {
 
 const FLUSH_INTERVAL_MS = 250;
 const FLUSH_BATCH = 500;
-/** Batches the writer holds at once: one being written, one waiting, so it never waits for the main thread. */
+/** Batches the Store holds at once: one being written, one waiting, so its writer never waits for the main thread. */
 const MAX_IN_FLIGHT = 2;
 /**
  * Events the main thread keeps while the writer is behind (a lock held on the database, or cores too busy
@@ -81,40 +79,34 @@ const MAX_IN_FLIGHT = 2;
  * dropped and counted in the log: a writer that cannot keep up costs usage records, not the daemon's memory.
  */
 const MAX_BUFFERED_EVENTS = 20_000;
-// The writer thread holds one batch at a time: a small heap keeps what it adds to the daemon's RSS small.
-const WRITER_LIMITS = { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 1 };
 
-interface WriterThread {
-  worker: Worker;
-  /** The event counts of the batches posted and not yet answered, oldest first: the thread answers in order. */
-  pending: number[];
-}
+/** Where usage batches go: the Store (SQLite writes them from a worker thread of its own). */
+export type UsageSink = Pick<Store, 'appendUsage'>;
 
 /**
- * Usage events, buffered in memory and posted in batches (every 250 ms or 500 events) to a worker thread
- * that writes them and the `lastUsed` times they imply, so recording an attempt costs the main thread a
- * few array pushes (see PackedUsage) and, per batch, a structured clone. The writer holds at most
- * MAX_IN_FLIGHT batches; the rest wait here, up to MAX_BUFFERED_EVENTS. The thread starts with the first
- * batch, so an idle daemon never pays for it; when it dies, what it had not written is logged as lost and
- * the next batch starts a new one.
+ * Usage events, buffered in memory and appended to the Store in batches (every 250 ms or 500 events),
+ * with the `lastUsed` times they imply, so recording an attempt costs the main thread a few array pushes
+ * (see PackedUsage). The Store holds at most MAX_IN_FLIGHT batches; the rest wait here, up to
+ * MAX_BUFFERED_EVENTS. A batch the Store could not write is logged as lost.
  */
 export class UsageRecorder {
   private readonly batch = new UsagePacker();
-  /** Whole batches waiting for the writer, oldest first. */
+  /** Whole batches waiting for the Store, oldest first. */
   private readonly queue: PackedUsage[] = [];
   private queuedEvents = 0;
   private timer: NodeJS.Timeout | undefined;
-  private writer: WriterThread | undefined;
+  /** Batches appended and not yet settled. */
+  private inFlight = 0;
   /** Events dropped since the writer last caught up. */
   private dropped = 0;
-  /** Batches sealed so far, and how many of them the writer has answered or lost: they finish in order. */
+  /** Batches sealed so far, and how many of them the Store has written or lost: they finish in order. */
   private sealed = 0;
   private finished = 0;
   /** Callers of flush(), each waiting for the batches sealed before it to finish. */
   private readonly waiters: { batch: number; resolve: () => void }[] = [];
 
   constructor(
-    private readonly dbFile: string,
+    private readonly sink: UsageSink,
     private readonly log: Logger,
     private readonly maxBuffered = MAX_BUFFERED_EVENTS,
   ) {}
@@ -126,20 +118,12 @@ export class UsageRecorder {
     else this.timer ??= setTimeout(() => this.seal(), FLUSH_INTERVAL_MS);
   }
 
-  /** Posts what is buffered; resolves once it (and every earlier batch) is written, or its failure logged. */
+  /** Appends what is buffered; resolves once it (and every earlier batch) is written, or its failure logged. */
   flush(): Promise<void> {
     this.seal();
     const batch = this.sealed;
     if (this.finished >= batch) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ batch, resolve }));
-  }
-
-  /** Writes what is buffered, then stops the writer thread: it would keep the daemon from exiting. */
-  async close(): Promise<void> {
-    await this.flush();
-    const writer = this.writer;
-    this.writer = undefined;
-    await writer?.worker.terminate();
   }
 
   private drop(): void {
@@ -161,20 +145,13 @@ export class UsageRecorder {
     this.send();
   }
 
-  /** Posts what the writer can take; flush() callers whose batches are done go on. Never throws: it runs inside requests. */
+  /** Appends what the Store can take; flush() callers whose batches are done go on. Never throws: it runs inside requests. */
   private send(): void {
-    while (this.queue.length > 0 && (this.writer?.pending.length ?? 0) < MAX_IN_FLIGHT) {
+    while (this.queue.length > 0 && this.inFlight < MAX_IN_FLIGHT) {
       const batch = this.queue.shift()!;
       this.queuedEvents -= batch.count;
-      try {
-        const writer = (this.writer ??= this.startWriter());
-        writer.worker.postMessage(batch);
-        writer.pending.push(batch.count);
-      } catch (err) {
-        // A batch that cannot be posted is finished: nothing will ever answer for it.
-        this.log.error({ err: (err as Error).message, events: batch.count }, 'could not write usage events');
-        this.finished++;
-      }
+      this.inFlight++;
+      this.append(batch);
     }
     if (this.queue.length === 0 && this.dropped > 0) {
       this.log.error({ events: this.dropped }, 'usage events dropped while the usage writer was behind');
@@ -183,35 +160,21 @@ export class UsageRecorder {
     while (this.waiters.length > 0 && this.waiters[0]!.batch <= this.finished) this.waiters.shift()!.resolve();
   }
 
-  /** After an answer, or a lost writer: the next batch goes. */
-  private finish(batches: number): void {
-    this.finished += batches;
-    this.send();
-  }
-
-  private startWriter(): WriterThread {
-    const workerData: UsageWriterData = { dbFile: this.dbFile };
-    const worker = new Worker(new URL('./usage-writer.js', import.meta.url), { workerData, resourceLimits: WRITER_LIMITS });
-    const writer: WriterThread = { worker, pending: [] };
-    worker.on('message', (reply: UsageWriterReply) => {
-      const events = writer.pending.shift()!;
-      if (reply.error !== null) this.log.error({ err: reply.error, events }, 'could not write usage events');
-      this.finish(1);
+  private append(batch: PackedUsage): void {
+    const settled = () => {
+      this.inFlight--;
+      this.finished++;
+      this.send();
+    };
+    let written: Promise<void>;
+    try {
+      written = this.sink.appendUsage(batch);
+    } catch (err) {
+      written = Promise.reject(err);
+    }
+    written.then(settled, (err: Error) => {
+      this.log.error({ err: err.message, events: batch.count }, 'could not write usage events');
+      settled();
     });
-    worker.on('error', (err) => {
-      this.log.error({ err: err.message }, 'the usage writer thread failed; the next batch starts a new one');
-      this.forget(writer);
-    });
-    worker.on('exit', () => {
-      this.forget(writer);
-      const lost = writer.pending.splice(0);
-      if (lost.length > 0) this.log.error({ events: lost.reduce((n, events) => n + events, 0) }, 'usage events lost with the writer thread');
-      this.finish(lost.length);
-    });
-    return writer;
-  }
-
-  private forget(writer: WriterThread): void {
-    if (this.writer === writer) this.writer = undefined;
   }
 }

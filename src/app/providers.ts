@@ -12,8 +12,10 @@ import {
   type ProviderModelRecord,
   type Store,
 } from '../store/types.js';
-import type { Logger } from './log.js';
+import { systemClock, type Clock, type Logger } from './ports.js';
 import { refusalError } from './refusals.js';
+
+export type { CustomProviderRecord };
 
 export interface CustomProviderCreate {
   providerId: string;
@@ -55,11 +57,8 @@ export class ProviderService {
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
-
-  private now(): string {
-    return new Date().toISOString();
-  }
 
   /** Keeps the ids of models that stay, so a model's id does not change when the list is edited. */
   private models(input: { modelId: string }[], current: ProviderModelRecord[] = []): ProviderModelRecord[] {
@@ -86,7 +85,7 @@ export class ProviderService {
     checkLabels(input, PROVIDER_LABEL_RULES);
     if (input.name.trim() === '') throw new AigwError(ERRORS.missingField, 'the name field cannot be empty', { field: 'name' });
     checkBaseUrl(input.baseUrl);
-    const now = this.now();
+    const now = this.clock.now();
     const record: CustomProviderRecord = {
       id: newId('provider'),
       providerId: input.providerId,
@@ -131,7 +130,7 @@ export class ProviderService {
         input.supportedApiSurfaces === undefined ? undefined : normalizeSurfaces(input.supportedApiSurfaces ?? DEFAULT_SURFACES),
       models: input.models === undefined ? undefined : this.models(input.models ?? [], current.models),
     };
-    const record = await this.store.updateCustomProvider(current.id, patch, this.now());
+    const record = await this.store.updateCustomProvider(current.id, patch, this.clock.now());
     if (!record) throw notFound(idOrProviderId);
     this.log.info({ id: record.id }, 'custom provider updated');
     return record;

@@ -4,11 +4,12 @@ import { newId } from '../core/ids.js';
 import { checkLabels, checkSecretValue } from '../core/provider-keys.js';
 import { LIMITS } from '../core/limits.js';
 import { redact } from '../core/redact.js';
-import type { SecretStore } from '../secrets/types.js';
 import { isRefusal, type Page, type ProviderKeyPatch, type ProviderKeyQuery, type ProviderKeyRecord, type Store } from '../store/types.js';
-import type { Logger } from './log.js';
+import { systemClock, type Clock, type Logger, type SecretVault } from './ports.js';
 import type { ProviderService } from './providers.js';
 import { refusalError } from './refusals.js';
+
+export type { ProviderKeyRecord };
 
 export interface ProviderKeyCreate {
   providerId: string;
@@ -42,14 +43,11 @@ function notFound(id: string): AigwError {
 export class ProviderKeyService {
   constructor(
     private readonly store: Store,
-    private readonly secrets: SecretStore,
+    private readonly secrets: SecretVault,
     private readonly providers: ProviderService,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
-
-  private now(): string {
-    return new Date().toISOString();
-  }
 
   /** Secrets of keys the store no longer points at; a failure only leaves an orphan behind. */
   async dropSecret(ref: string): Promise<void> {
@@ -66,7 +64,7 @@ export class ProviderKeyService {
     checkSecretValue(input.value);
     const id = newId('providerKey');
     const secretRef = newSecretRef(id);
-    const now = this.now();
+    const now = this.clock.now();
     const record: ProviderKeyRecord = {
       id,
       providerId: provider.providerId,
@@ -117,7 +115,7 @@ export class ProviderKeyService {
 
   async update(id: string, patch: ProviderKeyPatch): Promise<ProviderKeyRecord> {
     checkLabels(patch);
-    const record = await this.store.updateProviderKey(id, patch, this.now());
+    const record = await this.store.updateProviderKey(id, patch, this.clock.now());
     if (!record) throw notFound(id);
     this.log.info({ id }, 'provider key updated');
     return record;
@@ -132,7 +130,7 @@ export class ProviderKeyService {
     const swapped = await this.store.swapProviderKeySecret(
       id,
       { secretRef, keyRedacted: redact(input.value), name: input.name },
-      this.now(),
+      this.clock.now(),
     );
     if (!swapped) {
       await this.dropSecret(secretRef);

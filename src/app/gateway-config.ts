@@ -1,10 +1,10 @@
 import { AigwError, ERRORS } from '../core/errors.js';
 import { checkBaseUrl } from '../core/custom-providers.js';
-import { checkTimeout, GATEWAY_DEFAULTS, type GatewayConfig } from '../core/gateway-config.js';
+import { checkTimeout, GATEWAY_DEFAULTS, type GatewayConfig, type GatewaySettings } from '../core/gateway-config.js';
 import { checkLabels } from '../core/provider-keys.js';
 import { BUILTIN_PROVIDERS, builtinProvider } from '../core/providers.js';
 import type { Store } from '../store/types.js';
-import type { Logger } from './log.js';
+import type { Logger } from './ports.js';
 
 export interface GatewayConfigUpdate {
   totalTimeout?: string | undefined;
@@ -14,15 +14,6 @@ export interface GatewayConfigUpdate {
   metadata?: string | null | undefined;
   /** Merged: a provider set to null loses its override; the whole field null clears them all. */
   providerBaseUrls?: Record<string, string | null> | null | undefined;
-}
-
-/** What the data plane reads: timeouts in milliseconds and every built-in provider's effective base URL. */
-export interface GatewaySettings {
-  totalTimeoutMs: number;
-  perRequestTimeoutMs: number;
-  maxInputTokens: number | null;
-  maxOutputTokens: number | null;
-  baseUrls: Record<string, string>;
 }
 
 const PREFIX = 'gateway.';

@@ -19,9 +19,11 @@ import {
   type ProviderKeyRecord,
   type Store,
 } from '../store/types.js';
-import type { Logger } from './log.js';
+import { systemClock, type Clock, type Logger } from './ports.js';
 import type { ProviderService } from './providers.js';
 import { refusalError } from './refusals.js';
+
+export type { ConfigurationRecord };
 
 export interface ConfigurationCreate {
   name: string;
@@ -51,11 +53,8 @@ export class ConfigurationService {
     private readonly store: Store,
     private readonly providers: ProviderService,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
-
-  private now(): string {
-    return new Date().toISOString();
-  }
 
   /**
    * Checks every reference and rewrites provider references to providerIds. Returns the custom providers
@@ -116,7 +115,7 @@ export class ConfigurationService {
       input.access === undefined ? null : normalizeAccess(input.access),
       input.router === undefined ? null : normalizeRouter(input.router),
     );
-    const now = this.now();
+    const now = this.clock.now();
     const record: ConfigurationRecord = {
       id: newId('accessKeyConfiguration'),
       name: input.name,
@@ -162,7 +161,7 @@ export class ConfigurationService {
       access: input.access === undefined ? undefined : resolved.access,
       router: input.router === undefined ? undefined : resolved.router,
     };
-    const record = await this.store.updateConfiguration(id, patch, resolved.customProviderIds, this.now());
+    const record = await this.store.updateConfiguration(id, patch, resolved.customProviderIds, this.clock.now());
     if (!record) throw notFound(id);
     if (isRefusal(record)) throw refusalError(record, `access key configuration ${id}`);
     this.log.info({ id }, 'access key configuration updated');

@@ -1,9 +1,9 @@
 // The usage writer thread: UsageRecorder posts it batches of usage drafts, and it writes each in one
 // transaction, so the gateway's main thread never spends time in SQLite for usage.
 import { parentPort, workerData } from 'node:worker_threads';
-import { SqliteUsageWriter } from '../../store/sqlite-usage.js';
+import { SqliteUsageWriter } from './usage-writer.js';
 import { runCallingThreadInBackground } from './background-priority.js';
-import { unpackUsage, type PackedUsage } from './usage-batch.js';
+import { unpackUsage, type PackedUsage } from '../usage-batch.js';
 
 export interface UsageWriterData {
   dbFile: string;

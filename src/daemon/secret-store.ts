@@ -4,9 +4,10 @@ import { dirname } from 'node:path';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
 import type { Store } from '../store/types.js';
-import { EncryptedFileSecretStore, deriveMasterKey, writeFileAtomic } from './file.js';
-import { KeychainSecretStore, loadKeytar } from './keychain.js';
-import type { SecretStore, SecretStoreKind } from './types.js';
+import { EncryptedFileSecretStore, deriveMasterKey, writeFileAtomic } from '../secrets/file.js';
+import { KeychainSecretStore, loadKeytar } from '../secrets/keychain.js';
+import type { SecretStore, SecretStoreKind } from '../secrets/types.js';
+import { DaemonConfigError } from './config-error.js';
 
 export interface SecretStoreChoice {
   store: SecretStore;
@@ -17,9 +18,6 @@ export interface SecretStoreChoice {
   available: boolean;
   warnings: string[];
 }
-
-/** Raised when the daemon must not start, with what to do about it. */
-export class SecretStoreConfigError extends Error {}
 
 const RECORDED = 'secret_store';
 const KEYCHAIN_TIMEOUT_DEFAULT_MS = 5000;
@@ -67,12 +65,12 @@ async function openKeychain(installId: string, timeoutMs: number): Promise<Keych
 function readMasterKeyFile(path: string): Buffer {
   const mode = statSync(path).mode & 0o777;
   if (mode & 0o077) {
-    throw new SecretStoreConfigError(
+    throw new DaemonConfigError(
       `the master key file ${path} is readable by other users (mode ${mode.toString(8)}); run \`chmod 600 ${path}\``,
     );
   }
   const key = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
-  if (key.length !== 32) throw new SecretStoreConfigError(`the master key file ${path} is damaged: it must hold 32 bytes in base64`);
+  if (key.length !== 32) throw new DaemonConfigError(`the master key file ${path} is damaged: it must hold 32 bytes in base64`);
   return key;
 }
 
@@ -100,7 +98,7 @@ function openEncryptedFile(paths: AigwPaths, installId: string, env: NodeJS.Proc
 function requestedKind(env: NodeJS.ProcessEnv): SecretStoreKind | 'auto' {
   const value = env.AIGW_SECRET_STORE || 'auto';
   if (value === 'auto' || value === 'keychain' || value === 'file') return value;
-  throw new SecretStoreConfigError(`AIGW_SECRET_STORE must be auto, keychain or file, not "${value}"`);
+  throw new DaemonConfigError(`AIGW_SECRET_STORE must be auto, keychain or file, not "${value}"`);
 }
 
 /**
@@ -116,7 +114,7 @@ export async function openSecretStore(paths: AigwPaths, store: Store, env: NodeJ
   const warnings: string[] = [];
 
   if (requested !== 'auto' && holdsKeys && recorded && recorded !== requested) {
-    throw new SecretStoreConfigError(
+    throw new DaemonConfigError(
       `this home's keys are in the ${recorded} store; AIGW_SECRET_STORE=${requested} would strand them (unset it)`,
     );
   }
@@ -134,7 +132,7 @@ export async function openSecretStore(paths: AigwPaths, store: Store, env: NodeJ
       choice = { store: keychain, kind: 'keychain', reason: why, available: true, warnings };
     } catch (err) {
       const why = (err as Error).message;
-      if (requested === 'keychain') throw new SecretStoreConfigError(`AIGW_SECRET_STORE=keychain, but ${why}`);
+      if (requested === 'keychain') throw new DaemonConfigError(`AIGW_SECRET_STORE=keychain, but ${why}`);
       if (pinned === 'keychain') {
         choice = { store: new UnreachableSecretStore(why), kind: 'keychain', reason: `unreachable: ${why}`, available: false, warnings };
       } else {

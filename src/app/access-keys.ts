@@ -4,9 +4,11 @@ import { newId } from '../core/ids.js';
 import { checkLabels } from '../core/provider-keys.js';
 import { redact } from '../core/redact.js';
 import { isRefusal, type AccessKeyPatch, type AccessKeyRecord, type Page, type PageQuery, type Store } from '../store/types.js';
-import type { Logger } from './log.js';
+import { systemClock, type Clock, type Logger } from './ports.js';
 import type { ProviderKeyService } from './provider-keys.js';
 import { refusalError } from './refusals.js';
+
+export type { AccessKeyRecord };
 
 export interface AccessKeyCreate {
   name?: string | undefined;
@@ -30,17 +32,14 @@ export class AccessKeyService {
     private readonly store: Store,
     private readonly providerKeys: ProviderKeyService,
     private readonly log: Logger,
+    private readonly clock: Clock = systemClock,
   ) {}
-
-  private now(): string {
-    return new Date().toISOString();
-  }
 
   /** Returns the record and the token, which nobody can see again. */
   async create(input: AccessKeyCreate): Promise<{ record: AccessKeyRecord; token: string }> {
     checkLabels(input);
     const token = generateAccessToken();
-    const now = this.now();
+    const now = this.clock.now();
     const created = await this.store.createAccessKey({
       id: newId('accessKey'),
       name: input.name ?? '',
@@ -66,18 +65,13 @@ export class AccessKeyService {
     return record;
   }
 
-  /** The gateway's lookup: undefined for a token nobody issued. */
-  findByToken(token: string): Promise<AccessKeyRecord | undefined> {
-    return this.store.getAccessKeyByTokenHash(hashAccessToken(token));
-  }
-
   list(query: PageQuery): Promise<Page<AccessKeyRecord>> {
     return this.store.listAccessKeys(query);
   }
 
   async update(id: string, patch: AccessKeyPatch): Promise<AccessKeyRecord> {
     checkLabels(patch);
-    const record = await this.store.updateAccessKey(id, patch, this.now());
+    const record = await this.store.updateAccessKey(id, patch, this.clock.now());
     if (!record) throw notFound(id);
     if (isRefusal(record)) throw refusalError(record, `access key ${id}`);
     this.log.info({ id, accessKeyConfigurationId: record.accessKeyConfigurationId }, 'access key updated');

@@ -1,4 +1,4 @@
-import type { UsageDraft } from '../../store/types.js';
+import type { UsageDraft } from './types.js';
 
 type Value = string | number | boolean | null;
 

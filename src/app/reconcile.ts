@@ -1,6 +1,6 @@
-import type { SecretStore } from '../secrets/types.js';
+import type { SecretVault } from './ports.js';
 import type { Store } from '../store/types.js';
-import type { Logger } from './log.js';
+import type { Logger } from './ports.js';
 
 export interface Reconciliation {
   orphansRemoved: number;
@@ -13,7 +13,7 @@ export interface Reconciliation {
  * before their row and deleted after it, so a crash can only leave orphan values: those are removed here.
  * Runs before the control socket accepts requests, so no write is in flight.
  */
-export async function reconcileSecrets(store: Store, secrets: SecretStore, log: Logger): Promise<Reconciliation> {
+export async function reconcileSecrets(store: Store, secrets: SecretVault, log: Logger): Promise<Reconciliation> {
   const wanted = await store.listSecretRefs();
   const present = new Set(await secrets.list());
   let orphansRemoved = 0;

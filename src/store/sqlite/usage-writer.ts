@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
-import { keep, pragmaValue, statementFor } from './sqlite-handles.js';
-import type { UsageDraft } from './types.js';
+import { keep, pragmaValue, statementFor } from './handles.js';
+import type { UsageDraft } from '../types.js';
 
 /** The newest time per key: the `lastUsed` a batch leaves behind. */
 type LastUsed = Map<string, number>;

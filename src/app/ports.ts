@@ -1,0 +1,50 @@
+import type { Logger as PinoLogger } from 'pino';
+import type { KeyTestResult } from '../core/gateway-api.js';
+
+/**
+ * What the services (and the two faces of the daemon) need from outside. The daemon's composition
+ * (src/daemon/main.ts) builds the real ones and hands each part the same instance, so control and
+ * gateway share them without importing each other.
+ */
+
+/** The daemon's logger, as far as the services use it. */
+export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error'>;
+
+/** The current time, as the API shows it (RFC 3339, UTC). */
+export interface Clock {
+  now(): string;
+}
+
+export const systemClock: Clock = { now: () => new Date().toISOString() };
+
+/** Reads a provider key's value: all the gateway ever does with the secret store. */
+export interface SecretReader {
+  /** Undefined when there is no such secret. */
+  get(ref: string): Promise<string | undefined>;
+}
+
+/** Where provider key values live (the daemon hands in the SecretStore it chose). */
+export interface SecretVault extends SecretReader {
+  set(ref: string, value: string): Promise<void>;
+  delete(ref: string): Promise<void>;
+  /** Every ref held for this home: for reconciling the vault with the Store. */
+  list(): Promise<string[]>;
+}
+
+/** One cheap upstream call with a stored provider key (the gateway owns the upstream pools). */
+export interface KeyTester {
+  testKey(id: string): Promise<KeyTestResult>;
+}
+
+/** A provider's display name, from the gateway's routing snapshot (built-ins and custom providers). */
+export interface DisplayNames {
+  displayName(providerId: string): string;
+}
+
+/** Usage events buffered by the gateway: flushed so a usage query sees every request answered so far. */
+export interface UsageFlush {
+  flush(): Promise<void>;
+}
+
+/** What the data plane reads from the gateway settings (one type, in core). */
+export type { GatewaySettings } from '../core/gateway-config.js';

@@ -1,0 +1,104 @@
+import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery } from '../types.js';
+import { configurationExists } from './configurations.js';
+import type { Connection } from './connection.js';
+import { attachedProviderKeys, removeProviderKeys } from './provider-keys.js';
+
+interface AccessKeyRow {
+  id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  token_hash: string;
+  key_redacted: string;
+  access_key_configuration_id: string | null;
+  configuration_name: string | null;
+  created_at: string;
+  updated_at: string;
+  last_used: string | null;
+}
+
+function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    metadata: row.metadata,
+    tokenHash: row.token_hash,
+    keyRedacted: row.key_redacted,
+    accessKeyConfigurationId: row.access_key_configuration_id,
+    accessKeyConfigurationName: row.configuration_name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsed: row.last_used,
+  };
+}
+
+const SELECT = `
+  SELECT a.*, c.name AS configuration_name FROM access_keys a
+  LEFT JOIN access_key_configurations c ON c.id = a.access_key_configuration_id`;
+const INSERT = `
+  INSERT INTO access_keys (id, name, description, metadata, token_hash, key_redacted,
+                           access_key_configuration_id, created_at, updated_at, last_used)
+  VALUES (@id, @name, @description, @metadata, @tokenHash, @keyRedacted,
+          @accessKeyConfigurationId, @createdAt, @updatedAt, @lastUsed)`;
+const GET = `${SELECT} WHERE a.id = ?`;
+const ALL = `${SELECT} ORDER BY a.id`;
+const DELETE = 'DELETE FROM access_keys WHERE id = ?';
+const LINKING = 'SELECT id FROM access_keys WHERE access_key_configuration_id = ? ORDER BY id';
+
+const row = (c: Connection, id: string) => c.sql<[string], AccessKeyRow>(GET).get(id);
+
+export function accessKeyExists(c: Connection, id: string): boolean {
+  return row(c, id) !== undefined;
+}
+
+/** The access keys that link a configuration, which keep it from being deleted. */
+export function accessKeysLinking(c: Connection, configurationId: string): string[] {
+  return c.sql<[string], { id: string }>(LINKING).all(configurationId).map((r) => r.id);
+}
+
+export function createAccessKey(c: Connection, record: AccessKeyRecord): Outcome<AccessKeyRecord> {
+  if (record.accessKeyConfigurationId !== null && !configurationExists(c, record.accessKeyConfigurationId)) {
+    return { refused: 'configurationMissing', id: record.accessKeyConfigurationId };
+  }
+  const { accessKeyConfigurationName: _name, ...columns } = record;
+  c.sql(INSERT).run(columns);
+  return toAccessKey(row(c, record.id)!);
+}
+
+export function getAccessKey(c: Connection, id: string): AccessKeyRecord | undefined {
+  const found = row(c, id);
+  return found && toAccessKey(found);
+}
+
+export function listAccessKeys(c: Connection, query: PageQuery): Page<AccessKeyRecord> {
+  return c.page(SELECT, 'a.id', query, {}, toAccessKey);
+}
+
+export function allAccessKeys(c: Connection): AccessKeyRecord[] {
+  return c.sql<[], AccessKeyRow>(ALL).all().map(toAccessKey);
+}
+
+export function updateAccessKey(c: Connection, id: string, patch: AccessKeyPatch, updatedAt: string): Outcome<AccessKeyRecord> | undefined {
+  const configurationId = patch.accessKeyConfigurationId;
+  if (typeof configurationId === 'string' && !configurationExists(c, configurationId)) {
+    if (!accessKeyExists(c, id)) return undefined;
+    return { refused: 'configurationMissing', id: configurationId };
+  }
+  const { name, description, metadata } = patch;
+  const columns = { name, description, metadata, access_key_configuration_id: configurationId };
+  if (!c.updateColumns('access_keys', id, columns, updatedAt)) return undefined;
+  return toAccessKey(row(c, id)!);
+}
+
+export function deleteAccessKey(c: Connection, id: string, options: { force: boolean }): Outcome<DeletedAccessKey> | undefined {
+  const found = row(c, id);
+  if (!found) return undefined;
+  const attached = attachedProviderKeys(c, id);
+  if (attached.length > 0 && !options.force) {
+    return { refused: 'attachedProviderKeys', providerKeyIds: attached.map((k) => k.id) };
+  }
+  removeProviderKeys(c, attached);
+  c.sql(DELETE).run(id);
+  return { record: toAccessKey(found), providerKeys: attached };
+}

@@ -1,0 +1,95 @@
+import type { CustomProviderPatch, CustomProviderRecord, Outcome, Page, PageQuery } from '../types.js';
+import { configurationsUsingProvider } from './configurations.js';
+import type { Connection } from './connection.js';
+import { keysOfProvider } from './provider-keys.js';
+
+interface CustomProviderRow {
+  id: string;
+  provider_id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  base_url: string;
+  supported_api_surfaces: string;
+  models: string;
+  created_at: string;
+  updated_at: string;
+}
+
+function toCustomProvider(row: CustomProviderRow): CustomProviderRecord {
+  return {
+    id: row.id,
+    providerId: row.provider_id,
+    name: row.name,
+    description: row.description,
+    metadata: row.metadata,
+    baseUrl: row.base_url,
+    supportedApiSurfaces: JSON.parse(row.supported_api_surfaces),
+    models: JSON.parse(row.models),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+const INSERT = `
+  INSERT INTO custom_providers (id, provider_id, name, description, metadata, base_url, supported_api_surfaces,
+                                models, created_at, updated_at)
+  VALUES (@id, @providerId, @name, @description, @metadata, @baseUrl, @supportedApiSurfaces,
+          @models, @createdAt, @updatedAt)`;
+const BY_ID = 'SELECT * FROM custom_providers WHERE id = ?';
+const BY_PROVIDER_ID = 'SELECT * FROM custom_providers WHERE provider_id = ?';
+const ALL = 'SELECT * FROM custom_providers ORDER BY id';
+const DELETE = 'DELETE FROM custom_providers WHERE id = ?';
+
+const byId = (c: Connection, id: string) => c.sql<[string], CustomProviderRow>(BY_ID).get(id);
+
+/** Whether a custom provider with this providerId exists (references to it are checked with this). */
+export function customProviderExists(c: Connection, providerId: string): boolean {
+  return c.sql<[string], CustomProviderRow>(BY_PROVIDER_ID).get(providerId) !== undefined;
+}
+
+export function createCustomProvider(c: Connection, record: CustomProviderRecord): Outcome<CustomProviderRecord> {
+  if (customProviderExists(c, record.providerId)) return { refused: 'duplicateProvider', providerId: record.providerId };
+  c.sql(INSERT).run({
+    ...record,
+    supportedApiSurfaces: JSON.stringify(record.supportedApiSurfaces),
+    models: JSON.stringify(record.models),
+  });
+  return record;
+}
+
+export function getCustomProvider(c: Connection, idOrProviderId: string): CustomProviderRecord | undefined {
+  const row = byId(c, idOrProviderId) ?? c.sql<[string], CustomProviderRow>(BY_PROVIDER_ID).get(idOrProviderId);
+  return row && toCustomProvider(row);
+}
+
+export function listCustomProviders(c: Connection, query: PageQuery): Page<CustomProviderRecord> {
+  return c.page('SELECT * FROM custom_providers', 'id', query, {}, toCustomProvider);
+}
+
+export function allCustomProviders(c: Connection): CustomProviderRecord[] {
+  return c.sql<[], CustomProviderRow>(ALL).all().map(toCustomProvider);
+}
+
+export function updateCustomProvider(c: Connection, id: string, patch: CustomProviderPatch, updatedAt: string): CustomProviderRecord | undefined {
+  const columns = {
+    name: patch.name,
+    description: patch.description,
+    metadata: patch.metadata,
+    base_url: patch.baseUrl,
+    supported_api_surfaces: patch.supportedApiSurfaces && JSON.stringify(patch.supportedApiSurfaces),
+    models: patch.models && JSON.stringify(patch.models),
+  };
+  if (!c.updateColumns('custom_providers', id, columns, updatedAt)) return undefined;
+  return toCustomProvider(byId(c, id)!);
+}
+
+export function deleteCustomProvider(c: Connection, id: string): Outcome<CustomProviderRecord> | undefined {
+  const row = byId(c, id);
+  if (!row) return undefined;
+  const providerKeyIds = keysOfProvider(c, row.provider_id);
+  const configurationIds = configurationsUsingProvider(c, row.provider_id);
+  if (providerKeyIds.length || configurationIds.length) return { refused: 'providerInUse', providerKeyIds, configurationIds };
+  c.sql(DELETE).run(id);
+  return toCustomProvider(row);
+}
