@@ -2,13 +2,13 @@
 # Install:
 #   mkdir -p ~/.local/share/bash-completion/completions
 #   aigw completion bash > ~/.local/share/bash-completion/completions/aigw
-#   # or, without the bash-completion package, in ~/.bashrc instead:
-#   source <(aigw completion bash)
+#   # and in ~/.bashrc, unless bash-completion is loaded there (it finds the file by itself):
+#   source ~/.local/share/bash-completion/completions/aigw
 # Resource ids come from the running daemon (`aigw __complete <resource>`); it is never started.
 
 __aigw_node() {
   case "$1" in
-    '') __aigw_subs='provider-keys access-keys configs providers gateway usage prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
+    '') __aigw_subs='provider-keys access-keys configs providers gateway usage prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
     'provider-keys') __aigw_subs='create list get update rotate test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
@@ -63,7 +63,7 @@ __aigw_node() {
 __aigw_child() {
   case "$1|$2" in
     '|provider-keys'|'|ai-gateway-provider-keys') __aigw_path='provider-keys' ;;
-    '|access-keys'|'|api-keys') __aigw_path='access-keys' ;;
+    '|access-keys'|'|api-keys'|'|ai-gateway-api-keys') __aigw_path='access-keys' ;;
     '|configs'|'|access-key-configurations') __aigw_path='configs' ;;
     '|providers') __aigw_path='providers' ;;
     '|gateway') __aigw_path='gateway' ;;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # aigw supports Node 20, 22 and 24; the test suite runs on each. The Node on PATH runs it first (test.sh);
 # this script provides and runs the other two, in .cache/ (git-ignored):
-#   bash scripts/other-nodes.sh install   (from setup.sh) Node binaries from the npm registry's
+#   bash scripts/other-nodes.sh install   (from test-setup.sh) Node binaries from the npm registry's
 #                                         node-<os>-<arch> packages, and for each a node_modules whose
 #                                         native modules (better-sqlite3, keytar) are built for it;
 #   bash scripts/other-nodes.sh test      (from test.sh, after the build) copies the built tree next to
@@ -26,13 +26,13 @@ install_one() {
   tree="$(tree_dir "$major")"
   package="node-$(node -p 'process.platform')-$(node -p 'process.arch')@$major"
   if [ ! -x "$home/bin/node" ]; then
-    echo "aigw setup: fetching Node $major ($package) for the test suite" >&2
+    echo "aigw test setup: fetching Node $major ($package) for the test suite" >&2
     rm -rf "$(dirname "$home")" && mkdir -p "$(dirname "$home")"
     (cd "$(dirname "$home")" && npm pack "$package" --silent >/dev/null && tar -xzf ./*.tgz && rm ./*.tgz)
   fi
   # Reinstalled when the lockfile changes; the native modules compile against that Node's own headers.
   if ! cmp -s package-lock.json "$tree/package-lock.json" || [ ! -d "$tree/node_modules" ]; then
-    echo "aigw setup: installing node_modules for Node $("$home/bin/node" --version)" >&2
+    echo "aigw test setup: installing node_modules for Node $("$home/bin/node" --version)" >&2
     rm -rf "$tree" && mkdir -p "$tree"
     cp package.json package-lock.json "$tree/"
     (
@@ -41,7 +41,7 @@ install_one() {
       npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null
       npm rebuild better-sqlite3 --loglevel=error >/dev/null
       # keytar is optional, as in the main install: without it the keychain tests fail and say why.
-      npm rebuild keytar --loglevel=error >/dev/null || echo "aigw setup: keytar did not build for Node $major" >&2
+      npm rebuild keytar --loglevel=error >/dev/null || echo "aigw test setup: keytar did not build for Node $major" >&2
     )
   fi
 }
@@ -51,7 +51,7 @@ test_one() {
   home="$(node_home "$major")"
   tree="$(tree_dir "$major")"
   if [ ! -x "$home/bin/node" ] || ! cmp -s package-lock.json "$tree/package-lock.json"; then
-    echo "aigw test: Node $major's node_modules are missing or out of date; run \`npm run setup\`" >&2
+    echo "aigw test: Node $major's node_modules are missing or out of date; run \`npm test\` (not --this-node-only) to install them" >&2
     return 1
   fi
   # The built tree as it is now, beside that Node's node_modules: a module resolves its imports from

@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Builds, then runs every test with Node's test runner, on this Node and then on the other supported
-# versions (scripts/other-nodes.sh; `--this-node-only` skips those). Where a Secret Service can be started
+# Builds, installs what only the tests need (scripts/test-setup.sh: nothing when it is there already), then
+# runs every test with Node's test runner, on this Node and then on the other supported versions
+# (scripts/other-nodes.sh; `--this-node-only` skips those). Where a Secret Service can be started
 # (dbus + gnome-keyring), the whole run happens inside a throwaway, unlocked one, so the keychain tests
 # use a real keychain; in CI they fail rather than skip when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ -n "${AIGW_TEST_BUILT:-}" ] || npm run build --silent
+if [ -z "${AIGW_TEST_BUILT:-}" ]; then
+  npm run build --silent
+  bash scripts/test-setup.sh "$([ "${1:-}" = --this-node-only ] || echo all)"
+fi
 export AIGW_TEST_BUILT=1
 
 if [ -z "${AIGW_TEST_KEYCHAIN:-}" ] && command -v dbus-run-session >/dev/null 2>&1 \
@@ -17,6 +21,7 @@ mapfile -t files < <(find dist/test -name '*.test.js' | sort)
 # A test stuck for 5 minutes fails, and a file whose tests are done exits even if something it started
 # still holds its event loop: either would otherwise hang the run instead of failing it.
 status=0
+echo "aigw test: the suite on Node $(node --version)" >&2
 node --test --test-concurrency=2 --test-timeout=300000 --test-force-exit "${files[@]}" || status=$?
 # Then the same suite on the other supported Node versions (see other-nodes.sh).
 [ "${1:-}" = --this-node-only ] || bash scripts/other-nodes.sh test || status=1

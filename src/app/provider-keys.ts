@@ -104,8 +104,13 @@ export class ProviderKeyService {
     return record;
   }
 
-  list(query: ProviderKeyQuery): Promise<Page<ProviderKeyRecord>> {
-    return this.store.listProviderKeys(query);
+  /** A filter naming a provider or access key that does not exist is refused, as create refuses it, not answered with no rows. */
+  async list(query: ProviderKeyQuery): Promise<Page<ProviderKeyRecord>> {
+    const providerId = query.providerId && (await this.providers.resolve(query.providerId)).providerId;
+    if (query.accessKeyId && !(await this.store.getAccessKey(query.accessKeyId))) {
+      throw refusalError({ refused: 'accessKeyMissing', id: query.accessKeyId }, 'the list');
+    }
+    return this.store.listProviderKeys({ ...query, providerId });
   }
 
   async update(id: string, patch: ProviderKeyPatch): Promise<ProviderKeyRecord> {

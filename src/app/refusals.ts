@@ -59,7 +59,7 @@ export function refusalError(refusal: Refusal, subject: string): AigwError {
       const users = [...refusal.providerKeyIds, ...refusal.configurationIds];
       return new AigwError(
         ERRORS.providerInUse,
-        `${subject} cannot be deleted because ${some(users)} reference it; remove those references first`,
+        `${subject} cannot be deleted because ${some(users)} ${users.length === 1 ? 'references' : 'reference'} it; remove those references first`,
         { providerKeyIds: refusal.providerKeyIds.join(','), configurationIds: refusal.configurationIds.join(',') },
       );
     }

@@ -100,9 +100,10 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
 export async function runDaemonForeground(options: DaemonOptions): Promise<number> {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, daemonArgs(options), { stdio: 'inherit', env: daemonEnv(process.env) });
-  // The terminal's Ctrl-C reaches the daemon too; the CLI just waits for it to finish shutting down.
+  // SIGINT or SIGTERM to this pid (systemd, container runtimes) is passed on. The terminal's Ctrl-C reaches
+  // the daemon directly as well; it shuts down once however many it gets.
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  process.on('SIGINT', () => undefined);
+  process.on('SIGINT', forward);
   process.on('SIGTERM', forward);
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));
 }

@@ -6,7 +6,7 @@ export const EXIT_CODES = [
   { code: 1, meaning: 'error: an unexpected failure, or a confirmation answered no' },
   { code: 2, meaning: 'usage error: a bad flag, argument or value; nothing was changed' },
   { code: 3, meaning: 'not found: the resource does not exist' },
-  { code: 4, meaning: 'the daemon is unreachable, did not start, or refused the credentials' },
+  { code: 4, meaning: 'the daemon (or, for provider-keys test, the provider) is unreachable, did not start, or refused the credentials' },
   { code: 5, meaning: 'conflict or limit: the change would break a rule or a reference' },
   { code: 130, meaning: 'interrupted (Ctrl-C)' },
 ] as const;

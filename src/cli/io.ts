@@ -25,6 +25,10 @@ export interface Column<T> {
   /** The API field name, used as the label in plain detail output. */
   field: string;
   value: (item: T, io: IO) => string;
+  /** Left out of a table when it is empty in every row (kept in plain output, whose columns scripts count). */
+  optional?: boolean;
+  /** Free text: in a table too wide for the terminal, cut with an ellipsis rather than wrapped. */
+  truncate?: boolean;
 }
 
 // Made on first use: creating an Intl formatter loads ICU data, a few ms that every command would pay at start.
@@ -61,6 +65,12 @@ export class IO {
     this.interactive = !ci && Boolean(stderr.isTTY) && Boolean(this.stdin.isTTY);
     this.color = options.color !== false && !env.NO_COLOR && !ci && Boolean(stderr.isTTY || stdout.isTTY);
     this.format = IO.resolveFormat(options, this.stdoutIsTTY);
+  }
+
+  /** Why there is no prompt, for errors that name the flag to use instead. */
+  get noPromptReason(): string {
+    const ci = Boolean(this.env.CI) && this.env.CI !== 'false';
+    return ci && this.stderr.isTTY && this.stdin.isTTY ? 'CI is set, which turns prompts off' : 'no terminal to ask on';
   }
 
   /** Node makes the stream when it is first read. */
@@ -128,18 +138,24 @@ export class IO {
     if (this.format === 'json') return this.out(JSON.stringify(document, null, 2));
     if (this.format === 'quiet') return items.forEach((item) => this.out(view.id(item)));
     if (this.format === 'plain') {
-      return items.forEach((item) => this.out(view.columns.map((c) => c.value(item, this)).join('\t')));
+      return items.forEach((item) => this.out(view.columns.map((c) => escapePlain(c.value(item, this))).join('\t')));
     }
     if (items.length === 0) return this.note('No results.');
-    const rows = items.map((item) => view.columns.map((c) => c.value(item, this)));
-    this.out(await this.table(view.columns.map((c) => c.header), rows));
+    const cells = items.map((item) => view.columns.map((c) => c.value(item, this)));
+    const shown = view.columns.flatMap((c, i) => (!c.optional || cells.some((row) => !isEmptyCell(row[i]!)) ? [i] : []));
+    const [head, ...rows] = truncateToFit(
+      [shown.map((i) => view.columns[i]!.header), ...cells.map((row) => shown.map((i) => row[i]!))],
+      shown.map((i) => Boolean(view.columns[i]!.truncate)),
+      this.stdout.columns,
+    );
+    this.out(await this.table(head!, rows));
   }
 
   async printItem<T>(item: T, view: View<T>): Promise<void> {
     if (this.format === 'json') return this.out(JSON.stringify(item, null, 2));
     if (this.format === 'quiet') return this.out(view.id(item));
     if (this.format === 'plain') {
-      return view.details.forEach((c) => this.out(`${c.field}\t${c.value(item, this)}`));
+      return view.details.forEach((c) => this.out(`${c.field}\t${escapePlain(c.value(item, this))}`));
     }
     this.out(await this.table([], view.details.map((c) => [this.bold(c.header), c.value(item, this)])));
   }
@@ -202,6 +218,17 @@ export class IO {
   }
 }
 
+const PLAIN_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\v': '\\v', '\f': '\\f' };
+
+/**
+ * A value as one field of a tab-separated line: a tab, a line break (any a line reader may split on) or a
+ * backslash in a name, description or metadata is written as a backslash escape (`\t`, `\n`, `\\`, `\u2028`…),
+ * so every row stays one line and the value can be read back exactly.
+ */
+export function escapePlain(value: string): string {
+  return value.replace(/[\\\t\n\r\v\f\u0085\u2028\u2029]/g, (c) => PLAIN_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const PADDING = 2;
 const MIN_COLUMN = 8;
 const visibleLength = (text: string) => Math.max(0, ...text.replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => [...l].length));
@@ -234,6 +261,29 @@ export function fitColumns(rows: readonly (readonly string[])[], terminalWidth: 
   };
   if (!shrink((i) => Math.min(floors[i]!, widths[i]!))) shrink(() => MIN_COLUMN);
   return widths;
+}
+
+const isEmptyCell = (text: string) => text === '' || text === '-';
+
+/**
+ * As gh fits its tables: when the rows are wider than the terminal, the widest free-text columns (`truncatable`)
+ * give way, down to MIN_COLUMN, and their cells are cut with an ellipsis, so each row stays one line. Whatever
+ * still does not fit is left to fitColumns, which wraps.
+ */
+export function truncateToFit(rows: string[][], truncatable: readonly boolean[], terminalWidth: number | undefined): string[][] {
+  if (!terminalWidth || !truncatable.some(Boolean)) return rows;
+  const count = truncatable.length;
+  const natural = Array.from({ length: count }, (_, i) => Math.max(1, ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const widths = [...natural];
+  const total = () => widths.reduce((a, b) => a + b + PADDING, 0) + count + 1;
+  while (total() > terminalWidth) {
+    let widest = -1;
+    for (let i = 0; i < count; i++) if (truncatable[i] && widths[i]! > MIN_COLUMN && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    if (widest < 0) break;
+    widths[widest]!--;
+  }
+  const cut = (text: string, width: number) => ([...text].length > width ? [...text].slice(0, width - 1).join('') + '…' : text);
+  return rows.map((row) => row.map((cell, i) => (widths[i]! < natural[i]! ? cut(cell, widths[i]!) : cell)));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { AigwError, ERRORS } from '../core/errors.js';
+import { AigwError, ERRORS, type ErrorDef } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerAccessKeys } from './commands/access-keys.js';
 import { registerCompletion } from './commands/completion.js';
@@ -22,12 +22,12 @@ export function buildProgram(): Command {
     .version(VERSION, '-v, --version', 'print the version')
     .addOption(new Option('-o, --output <format>', 'table (default on a terminal), plain (default otherwise) or json').choices(FORMATS))
     .option('--json', 'same as --output json')
-    .option('-q, --quiet', 'print only ids')
+    .option('-q, --quiet', 'print only ids (access-keys create: only the token)')
     .option('--no-color', 'no colours (also NO_COLOR=1 or CI=true)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
-    .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(`aigw: ${text.replace(/^error: /, 'error: ')}`) });
+    // Commander's parse errors are reported by report(), as one coded line like every other error.
+    .configureOutput({ outputError: () => undefined });
   registerProviderKeys(program);
   registerAccessKeys(program);
   registerConfigs(program);
@@ -45,10 +45,27 @@ export function buildProgram(): Command {
   return program;
 }
 
+const COMMANDER_ERRORS: Record<string, ErrorDef> = {
+  'commander.unknownCommand': ERRORS.unknownCommand,
+  'commander.unknownOption': ERRORS.unknownOption,
+  'commander.missingArgument': ERRORS.missingArgument,
+  'commander.optionMissingArgument': ERRORS.missingArgument,
+  'commander.missingMandatoryOptionValue': ERRORS.missingArgument,
+  'commander.invalidArgument': ERRORS.invalidArgument,
+  'commander.excessArguments': ERRORS.excessArguments,
+};
+
+/** Commander's message ("error: unknown command 'lsit'\n(Did you mean list?)") as one coded line. */
+export function usageErrorOf(err: CommanderError): AigwError {
+  const text = err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').replace('(Did you mean', '(did you mean').replace(/\.$/, '');
+  return new AigwError(COMMANDER_ERRORS[err.code] ?? ERRORS.usage, `${text}; add --help for usage`);
+}
+
 /** Errors become one line on stderr and an exit status from the table; never a stack trace. */
 function report(err: unknown, argv: readonly string[]): number {
-  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : exitCodeOf(new AigwError(ERRORS.usage));
+  if (err instanceof CommanderError && err.exitCode === 0) return 0;
   const io = new IO({ color: !argv.includes('--no-color') });
+  if (err instanceof CommanderError) err = usageErrorOf(err);
   if (err instanceof AigwError) {
     io.error(err);
     return exitCodeOf(err);

@@ -54,9 +54,22 @@ export async function printPages<T>(
   if (options.beforeId) query.set('beforeId', options.beforeId);
   const { items, last, document } = await fetchPages<T, ListDocument & Record<string, unknown>>(api, `${path}?${query}`, property, options.all);
   await io.printList(document, items, view);
-  if (io.format === 'table' && last.nextPageUri) {
+  // On stderr, so a script's data stays clean; JSON carries nextPageUri instead.
+  if (io.format !== 'json' && last.nextPageUri) {
     io.note(io.dim(`More: --before-id ${view.id(items.at(-1)!)}, or --all`));
   }
+}
+
+/** Every item of a list, following its pages. */
+export async function fetchAll<T>(api: ApiClient, path: string, property: string, filters: Record<string, string> = {}): Promise<T[]> {
+  const items: T[] = [];
+  let next: string | null = `${path}?${new URLSearchParams({ ...filters, limit: '100' })}`;
+  while (next) {
+    const page: ListDocument & Record<string, unknown> = await api.request('GET', next);
+    items.push(...(page[property] as T[]));
+    next = page.nextPageUri;
+  }
+  return items;
 }
 
 export function pageFlags(command: Command): Command {
@@ -100,7 +113,9 @@ export async function confirmDelete(
   question: () => Promise<string>,
 ): Promise<void> {
   if (options.yes) return;
-  if (!io.interactive) throw new AigwError(ERRORS.confirmationRequired, `deleting ${id} needs confirmation: pass --yes`);
+  if (!io.interactive) {
+    throw new AigwError(ERRORS.confirmationRequired, `deleting ${id} needs confirmation and ${io.noPromptReason}: pass --yes`);
+  }
   if (!(await io.confirm(await question()))) throw new AigwError(ERRORS.cancelled, `${id} was not deleted`);
 }
 

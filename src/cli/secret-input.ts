@@ -91,7 +91,7 @@ export async function readSecretValue(io: IO, options: SecretValueOptions, promp
   } else {
     throw new AigwError(
       ERRORS.valueRequired,
-      'no key value given and no terminal to ask on: pipe it with --value-stdin or pass --value-file PATH',
+      `no key value given and ${io.noPromptReason}: pipe it with --value-stdin or pass --value-file PATH`,
     );
   }
   checkSecretValue(value);

@@ -70,6 +70,23 @@ export function providerOfModel(model: string): string | undefined {
   return colon > 0 ? model.slice(0, colon) : undefined;
 }
 
+/**
+ * Why an access scope lets nothing through, or undefined when something (or something this cannot judge,
+ * such as a bare model name) may be reachable: an empty list, or models none of which is of an allowed provider.
+ */
+export function whyNothingReachable(access: AccessScope | null | undefined): string | undefined {
+  const providers = access?.providers?.allow;
+  const models = access?.models?.allow;
+  if (providers?.length === 0) return 'its allowed providers list is empty';
+  if (models?.length === 0) return 'its allowed models list is empty';
+  if (!providers || !models) return undefined;
+  const outside = models.every((model) => {
+    const provider = providerOfModel(model);
+    return provider !== undefined && !providers.includes(provider);
+  });
+  return outside ? `none of its allowed models (${models.join(', ')}) is of an allowed provider (${providers.join(', ')})` : undefined;
+}
+
 /** Checks the shape rules the JSON schema cannot express; references are checked against the store later. */
 export function normalizeAccess(access: AccessScope): AccessScope {
   const out: AccessScope = {};

@@ -87,6 +87,12 @@ export const ERRORS = {
   internal: def(10500, 500, 'internal', 'internal error'),
   // Raised by the CLI before or instead of calling the daemon.
   usage: def(20002, 0, 'usage', 'the command line is invalid'),
+  // Commander's own parse errors, one code each.
+  unknownCommand: def(20021, 0, 'usage', 'no such command'),
+  unknownOption: def(20022, 0, 'usage', 'no such option'),
+  missingArgument: def(20023, 0, 'usage', 'a required argument or flag value is missing'),
+  invalidArgument: def(20024, 0, 'usage', 'a flag or argument has an invalid value'),
+  excessArguments: def(20025, 0, 'usage', 'too many arguments'),
   valueRequired: def(20003, 0, 'usage', 'no key value was given'),
   confirmationRequired: def(20004, 0, 'usage', 'a destructive command needs --yes when not on a terminal'),
   unreadableInput: def(20005, 0, 'usage', 'an input file cannot be read'),
@@ -94,6 +100,8 @@ export const ERRORS = {
   daemonUnreachable: def(20010, 0, 'unavailable', 'the daemon cannot be reached'),
   daemonStartFailed: def(20011, 0, 'unavailable', 'the daemon did not start'),
   daemonNotRunning: def(20012, 0, 'unavailable', 'the daemon is not running'),
+  providerUnreachable: def(20013, 0, 'unavailable', 'the provider could not be reached to check the key'),
+  gatewayNotListening: def(20014, 0, 'unavailable', 'the daemon runs but its gateway is not listening'),
   cancelled: def(20006, 0, 'cancelled', 'cancelled at the confirmation prompt'),
   doctorFoundProblems: def(20020, 0, 'internal', 'aigw doctor found problems'),
   interrupted: def(20130, 0, 'interrupted', 'interrupted'),

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkStoreInChild } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { parseByteSize } from '../core/gateway-config.js';
+import { parseListenAddress, type ListenAddress } from '../core/listen.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
@@ -33,10 +34,10 @@ const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
 const SHUTDOWN_GRACE_MS = 10_000;
 const STORE_CHECK_TIMEOUT_MS = 10_000;
 
-function parseListen(spec: string, what = 'gateway'): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(spec);
-  if (!match) throw new DaemonConfigError(`the ${what} address "${spec}" must look like 127.0.0.1:9271`);
-  return { host: match[1] ?? match[2]!, port: Number(match[3]) };
+function parseListen(spec: string, what = 'gateway'): ListenAddress {
+  const address = parseListenAddress(spec);
+  if (!address) throw new DaemonConfigError(`the ${what} address "${spec}" must look like 127.0.0.1:9271`);
+  return address;
 }
 
 /**

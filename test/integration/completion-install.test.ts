@@ -80,11 +80,21 @@ test('bash with the bash-completion package', async (t) => {
   await tabTo('bash2', 'bash', 'aigw provider-keys delete ', `aigw provider-keys delete ${keyId}`);
 });
 
-test('bash without it, from ~/.bashrc', async (t) => {
+test('bash without it, in a fresh HOME with no ~/.bashrc: the install steps and the ~/.bashrc line', async (t) => {
   if (!haveTool(t, 'bash') || !haveTool(t, 'tmux')) return;
-  const { instead } = INSTALL.bash;
-  appendFileSync(join(userHome, 'plain-bashrc'), `${instead!.line}\n`);
-  await tabTo('bash-plain', `bash --rcfile ${join(userHome, 'plain-bashrc')}`, 'aigw provider-keys delete ', `aigw provider-keys delete ${keyId}`);
+  const [savedHome, savedSocket] = [userHome, socket];
+  userHome = mkdtempSync(join(tmpdir(), 'aigw-newcomer-bash-'));
+  socket = join(userHome, 'tmux.sock');
+  try {
+    for (const command of INSTALL.bash.commands) sh(command);
+    appendFileSync(rcPath(INSTALL.bash.rc!.file), `${INSTALL.bash.rc!.line}\n`);
+    await tabTo('bash-plain', 'bash', 'aigw provider-keys del', 'aigw provider-keys delete ');
+    await tabTo('bash-plain2', 'bash', 'aigw provider-keys delete ', `aigw provider-keys delete ${keyId}`);
+  } finally {
+    spawnSync('tmux', ['-S', socket, 'kill-server']);
+    rmSync(userHome, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    [userHome, socket] = [savedHome, savedSocket];
+  }
 });
 
 test('zsh', async (t) => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -103,9 +103,9 @@ test('many commands starting the daemon at once end up with one daemon', async (
         .filter((l) => {
           const p = Number(l.trim().split(/\s+/)[0]);
           try {
-            return execFileSync('cat', [`/proc/${p}/environ`]).toString().split('\0').includes(`AIGW_HOME=${home.dir}`);
+            return readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`AIGW_HOME=${home.dir}`);
           } catch {
-            return false;
+            return false; // a daemon that lost the lock may have exited since ps listed it
           }
         });
     // A command returns once any daemon answers, while the one it spawned may still be starting up on its way
@@ -122,7 +122,6 @@ test('many commands starting the daemon at once end up with one daemon', async (
 });
 
 test('the daemon runs with its memory settings, and a MALLOC_ARENA_MAX of the user\'s own is kept', async () => {
-  const { readFileSync } = await import('node:fs');
   const settingsOf = async (home: TestHome) => {
     assert.equal((await home.run(['daemon', 'start'])).code, 0);
     const { pid } = await home.json(['daemon', 'status']);
@@ -184,7 +183,7 @@ test('an AIGW_HOME too deep for a Unix socket path still works, through a short 
   }
 });
 
-test('`daemon run` stays in the foreground, logs to stdout, and shuts down cleanly on SIGTERM', async () => {
+for (const signal of ['SIGTERM', 'SIGINT'] as const) test(`\`daemon run\` stays in the foreground, logs to stdout, and shuts down cleanly on ${signal} to its pid`, async () => {
   const home = new TestHome();
   try {
     const child = spawn(process.execPath, [AIGW_BIN, 'daemon', 'run'], { env: home.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -196,8 +195,12 @@ test('`daemon run` stays in the foreground, logs to stdout, and shuts down clean
     const listed = await home.run(['provider-keys', 'list', '-q']);
     assert.equal(listed.code, 0);
     assert.doesNotMatch(listed.stderr, /started the daemon/);
-    child.kill('SIGTERM');
-    const code = await new Promise((r) => child.on('exit', (c) => r(c)));
+    child.kill(signal);
+    const code = await Promise.race([
+      new Promise((r) => child.on('exit', (c) => r(c))),
+      new Promise((r) => setTimeout(() => r(`still running 15 s after ${signal}`), 15_000)),
+    ]);
+    if (code !== 0) child.kill('SIGKILL');
     assert.equal(code, 0);
     assert.match(out, /"msg":"stopped"/);
   } finally {
@@ -234,6 +237,43 @@ test('`daemon logs` prints the daemon log', async () => {
     assert.match(logs.stdout, /"msg":"daemon ready"/);
   } finally {
     await home.cleanup();
+  }
+});
+
+test('a bad --gateway-listen is a usage error, and flags given to a running daemon are said not to apply', async () => {
+  const home = new TestHome();
+  try {
+    const bad = await home.fails(['daemon', 'start', '--gateway-listen', 'nonsense'], 2, 'ERR_AIGW_20002');
+    assert.match(bad.stderr, /--gateway-listen "nonsense" must be HOST:PORT/);
+    await home.fails(['daemon', 'start'], 2, 'ERR_AIGW_20002', { env: { AIGW_GATEWAY_LISTEN: 'localhost' } });
+    assert.equal((await home.run(['daemon', 'status'])).code, 4, 'nothing was started');
+    const first = await home.run(['daemon', 'start']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /created the master key file/);
+    const again = await home.run(['daemon', 'start', '--gateway-listen', '127.0.0.1:0']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /already running[\s\S]*--gateway-listen not applied .*aigw daemon stop && aigw daemon start --gateway-listen/);
+    for (const args of [['daemon', 'start'], ['daemon', 'status']]) {
+      assert.doesNotMatch((await home.run(args)).stderr, /master key file/, `${args.join(' ')} repeats the warning`);
+    }
+  } finally {
+    await home.cleanup();
+  }
+});
+
+test('`daemon start` fails, on stderr, when the gateway port is taken, and names the flag that picks another', async () => {
+  const { createServer } = await import('node:net');
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const port = (taken.address() as { port: number }).port;
+  const home = new TestHome({ AIGW_GATEWAY_LISTEN: `127.0.0.1:${port}` });
+  try {
+    const result = await home.fails(['daemon', 'start'], 4, 'ERR_AIGW_20014');
+    assert.match(result.stderr, /EADDRINUSE[\s\S]*--gateway-listen HOST:PORT or AIGW_GATEWAY_LISTEN/);
+    assert.equal((await home.run(['provider-keys', 'list'])).code, 0, 'key management still works');
+  } finally {
+    await home.cleanup();
+    taken.close();
   }
 });
 

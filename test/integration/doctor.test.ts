@@ -115,4 +115,15 @@ describe('aigw doctor without a keychain', () => {
     assert.match(byId.secretStore!.detail, /^encrypted file: .*keychain/);
     assert.match(byId.secretStore!.fix!, /Secret Service|libsecret/);
   });
+
+  test('keeps the hint after a restart, when the home is on the file store because its keys are there', async () => {
+    await home.run(['daemon', 'stop']);
+    const restarted = await home.run(['daemon', 'start']);
+    assert.equal(restarted.code, 0, restarted.stderr);
+    assert.doesNotMatch(restarted.stderr, /created the master key file/, 'said once, when it was created');
+    const { byId } = await doctor(home);
+    assert.match(byId.secretStore!.detail, /were stored there/);
+    assert.equal(byId.secretStore!.status, 'warn');
+    assert.match(byId.secretStore!.fix!, /Secret Service|libsecret/);
+  });
 });

@@ -240,9 +240,9 @@ describe('OpenAI SDK through the gateway', () => {
       model: 'gpt-4o-mini',
       messages: hello,
       // @ts-expect-error aigw's fallback list is not in the SDK's types
-      models: ['anthropic:claude-sonnet-4-5'],
+      models: ['anthropic:claude-sonnet-4-6'],
     });
-    assert.equal(completion.choices[0]!.message.content, 'hello from claude-sonnet-4-5');
+    assert.equal(completion.choices[0]!.message.content, 'hello from claude-sonnet-4-6');
     const seen = mock.seen(an.value)[0]!;
     assert.equal(seen.path, '/v1/chat/completions');
     assert.equal(seen.headers['x-api-key'], an.value);
@@ -295,7 +295,7 @@ describe('OpenAI SDK through the gateway', () => {
     assert.ok(err instanceof OpenAI.PermissionDeniedError, String(err));
     assert.equal(err.code, 'ERR_AIGW_30003');
     const claude = await anthropic(access.token)
-      .messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: hello })
+      .messages.create({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: hello })
       .catch((e) => e);
     assert.ok(claude instanceof Anthropic.PermissionDeniedError, String(claude));
     assert.equal(mock.seen(key.value).length, 0);
@@ -377,8 +377,8 @@ describe('Anthropic SDK through the gateway', () => {
     const access = await accessKey();
     const key = await providerKey('anthropic', access);
     const client = anthropic(access.token);
-    const message = await client.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 20, messages: hello });
-    assert.deepEqual(message.content, [{ type: 'text', text: 'hello from claude-sonnet-4-5' }]);
+    const message = await client.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 20, messages: hello });
+    assert.deepEqual(message.content, [{ type: 'text', text: 'hello from claude-sonnet-4-6' }]);
 
     const stream = client.messages.stream({ model: 'anthropic:claude-opus-4-1', max_tokens: 20, messages: hello });
     const final = await stream.finalMessage();
@@ -400,7 +400,7 @@ describe('Anthropic SDK through the gateway', () => {
   });
 
   test('errors come back in Anthropic shape', async () => {
-    const err = await anthropic('aigw_bogus').messages.create({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: hello }).catch((e) => e);
+    const err = await anthropic('aigw_bogus').messages.create({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: hello }).catch((e) => e);
     assert.ok(err instanceof Anthropic.AuthenticationError, String(err));
     assert.equal((err.error as any).type, "error");
     assert.equal((err.error as any).error.type, "authentication_error");
@@ -409,7 +409,7 @@ describe('Anthropic SDK through the gateway', () => {
     const key = await providerKey('anthropic', access);
     mock.set(key.value, { breakStream: true });
     const broken = await anthropic(access.token)
-      .messages.stream({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: hello })
+      .messages.stream({ model: 'claude-sonnet-4-6', max_tokens: 5, messages: hello })
       .finalMessage()
       .catch((e) => e);
     assert.ok(broken instanceof Anthropic.APIError, String(broken));
@@ -437,6 +437,14 @@ describe('provider-keys test, usage and secrecy', () => {
     assert.equal(JSON.parse(failed.stdout).ok, false);
     assert.match(failed.stderr, /rejected the key/);
     assert.ok(!failed.stdout.includes(bad.value) && !failed.stderr.includes(bad.value));
+
+    // A provider that cannot be reached is not a refused key: its own code and exit status.
+    await home.run(['gateway', 'config', 'set', '--provider-base-url', 'groq=http://127.0.0.1:1/v1']);
+    const unreachable = await providerKey('groq', access);
+    const down = await home.fails(['provider-keys', 'test', unreachable.id, '-o', 'plain'], 4, 'ERR_AIGW_20013');
+    assert.match(down.stderr, /could not check .*could not reach/);
+    assert.match(down.stdout, /^latencyMs\t\d+$/m);
+    await home.run(['gateway', 'config', 'set', '--provider-base-url', 'groq=']);
   });
 
   test('usage overview buckets requests per day by provider and by access key', async () => {

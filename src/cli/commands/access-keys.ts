@@ -5,7 +5,7 @@ import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { Column, IO, View } from '../io.js';
-import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** An access key as the management API returns it; `token` only in the create response. */
 interface AccessKey {
@@ -46,9 +46,9 @@ const view: View<AccessKey> = {
   id: (k) => k.id,
   columns: [
     { header: 'ID', field: 'id', value: (k) => k.id },
-    { header: 'NAME', field: 'name', value: (k) => k.name },
+    { header: 'NAME', field: 'name', value: (k) => k.name, truncate: true },
     { header: 'KEY', field: 'keyRedacted', value: (k) => k.keyRedacted },
-    { header: 'CONFIGURATION', field: 'accessKeyConfiguration', value: (k) => k.accessKeyConfiguration?.id ?? '' },
+    { header: 'CONFIGURATION', field: 'accessKeyConfiguration', value: (k) => k.accessKeyConfiguration?.id ?? '', optional: true },
     { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
   ],
@@ -120,8 +120,12 @@ async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: s
     const attached = options.force ? ' Provider keys attached to it are deleted with it.' : '';
     return `Delete access key ${id} (${label})? Apps using it stop working.${attached}`;
   });
+  const attached = options.force
+    ? await fetchAll<{ id: string }>(api, '/provider-keys', 'aiGatewayProviderKeys', { accessKeyId: id })
+    : [];
   await api.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
   io.success(`Deleted access key ${id}`);
+  if (attached.length) io.note(`Also deleted its provider keys ${attached.map((k) => k.id).join(', ')}`);
 }
 
 function configurationFlag(command: Command): Command {
@@ -134,11 +138,12 @@ function configurationFlag(command: Command): Command {
 export function registerAccessKeys(program: Command): void {
   const keys = program
     .command('access-keys')
-    .alias('api-keys')
+    // ngrok's CLI calls them ai-gateway-api-keys: `ngrok api ai-gateway-api-keys …` runs as `aigw ai-gateway-api-keys …`.
+    .aliases(['api-keys', 'ai-gateway-api-keys'])
     .description('create and manage the access keys apps send to the gateway');
   lazySubcommands(keys, () => {
     configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))
-      .addHelpText('after', '\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
+      .addHelpText('after', '\nWith -q it prints only the token (not the id).\n\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
       .action(handler(create));
 
     pageFlags(keys.command('list').alias('ls').description('list access keys, newest first')).action(handler(list));

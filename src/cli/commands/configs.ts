@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { AccessScope, RouterRuleWrite } from '../../core/configs.js';
+import { whyNothingReachable, type AccessScope, type RouterRuleWrite } from '../../core/configs.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
@@ -49,7 +49,7 @@ const view: View<Configuration> = {
   id: (c) => c.id,
   columns: [
     { header: 'ID', field: 'id', value: (c) => c.id },
-    { header: 'NAME', field: 'name', value: (c) => c.name },
+    { header: 'NAME', field: 'name', value: (c) => c.name, truncate: true },
     { header: 'PROVIDERS', field: 'access.providers', value: (c) => allowed(c, 'providers') },
     { header: 'MODELS', field: 'access.models', value: (c) => allowed(c, 'models') },
     { header: 'RULES', field: 'router.rules', value: (c) => String(c.router?.rules.length ?? 0) },
@@ -187,6 +187,13 @@ async function create(io: IO, options: DocumentOptions): Promise<void> {
   const configuration = await api.request<Configuration>('POST', PATH, body);
   io.success(`Created access key configuration ${configuration.id}`);
   await io.printItem(configuration, view);
+  warnIfNothingReachable(io, configuration);
+}
+
+/** Saved as asked (an empty list is a deliberate "nothing"), but said, since an access key linked to it gets only 403s. */
+function warnIfNothingReachable(io: IO, configuration: Configuration): void {
+  const why = whyNothingReachable(configuration.access);
+  if (why) io.warn(`${configuration.id} allows nothing: ${why}; access keys linked to it are refused every request`);
 }
 
 async function list(io: IO, options: PageOptions): Promise<void> {
@@ -244,6 +251,7 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
   const configuration = await api.request<Configuration>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key configuration ${configuration.id}`);
   await io.printItem(configuration, view);
+  warnIfNothingReachable(io, configuration);
 }
 
 async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {

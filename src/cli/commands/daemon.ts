@@ -3,9 +3,11 @@ import type { Command } from 'commander';
 import type { DaemonOptions } from '../../core/daemon-runtime.js';
 import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
+import { parseListenAddress } from '../../core/listen.js';
 import { resolvePaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
+import { usageError } from '../errors.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { isDaemonUp, runDaemonForeground, startDaemon, stopDaemon } from '../daemon-process.js';
 import { getJson } from '../socket.js';
@@ -34,17 +36,46 @@ const statusView: View<DaemonStatus> = {
   ],
 };
 
+const LISTEN_FLAGS = [
+  { option: 'gatewayListen', flag: '--gateway-listen', variable: 'AIGW_GATEWAY_LISTEN' },
+  { option: 'controlListen', flag: '--control-listen', variable: 'AIGW_CONTROL_LISTEN' },
+] as const;
+
+/** A bad address is a usage error here, before a daemon is started that would refuse it. */
+function checkListenFlags(options: DaemonOptions): void {
+  for (const { option, flag, variable } of LISTEN_FLAGS) {
+    const [spec, source] = options[option] ? [options[option], flag] : [process.env[variable], variable];
+    if (spec && !parseListenAddress(spec)) {
+      throw usageError(`${source} "${spec}" must be HOST:PORT, such as 127.0.0.1:9271 (port 0 picks a free one)`);
+    }
+  }
+}
+
 async function start(io: IO, options: DaemonOptions): Promise<void> {
+  checkListenFlags(options);
   const paths = resolvePaths();
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
+    const given = LISTEN_FLAGS.filter(({ option }) => options[option]).map(({ flag }) => flag);
+    if (given.length) {
+      io.warn(`${given.join(' and ')} not applied to the running daemon; restart it to apply: \`aigw daemon stop && aigw daemon start ${given.map((f) => `${f} …`).join(' ')}\``);
+    }
   } else {
-    const { pid } = await io.spin('Starting the daemon', () => startDaemon(paths, options));
+    const { pid, warnings } = await io.spin('Starting the daemon', () => startDaemon(paths, options));
     io.success(`Started the daemon (pid ${pid})`);
+    for (const warning of warnings) io.warn(warning);
   }
-  await status(io);
+  const current = await status(io);
+  if (!current.gatewayUrl) {
+    throw new AigwError(
+      ERRORS.gatewayNotListening,
+      `the gateway is not listening (${current.gatewayError}); key management works. ` +
+        'Choose another address with --gateway-listen HOST:PORT or AIGW_GATEWAY_LISTEN, after `aigw daemon stop`',
+    );
+  }
 }
 
+/** In the foreground the daemon itself refuses a bad address, with exit 78 (EX_CONFIG), as systemd expects. */
 async function run(_io: IO, options: DaemonOptions): Promise<void> {
   process.exitCode = await runDaemonForeground(options);
 }
@@ -55,7 +86,8 @@ async function stop(io: IO): Promise<void> {
   else io.success(`Stopped the daemon (pid ${pid})`);
 }
 
-async function status(io: IO): Promise<void> {
+/** Prints the daemon's status (start-time warnings are printed once, by whoever started it). */
+async function status(io: IO): Promise<DaemonStatus> {
   const paths = resolvePaths();
   let current: DaemonStatus;
   try {
@@ -64,9 +96,9 @@ async function status(io: IO): Promise<void> {
     if (io.format === 'json') io.out(JSON.stringify({ running: false, controlSocket: paths.socketFile }, null, 2));
     throw new AigwError(ERRORS.daemonNotRunning, 'the daemon is not running; start it with `aigw daemon start`');
   }
-  if (io.format === 'json') return io.out(JSON.stringify({ running: true, ...current }, null, 2));
-  await io.printItem(current, statusView);
-  for (const warning of current.secretStore.warnings) io.warn(warning);
+  if (io.format === 'json') io.out(JSON.stringify({ running: true, ...current }, null, 2));
+  else await io.printItem(current, statusView);
+  return current;
 }
 
 function formatLogLine(io: IO, line: string): string {
@@ -119,7 +151,10 @@ export function registerDaemon(program: Command): void {
     gatewayFlag(daemon.command('start').description('start the daemon in the background')).action(handler(start));
     gatewayFlag(daemon.command('run').description('run the daemon in the foreground (for systemd or containers)')).action(handler(run));
     daemon.command('stop').description('stop the daemon gracefully').action(handler(stop));
-    daemon.command('status').description('show pid, version, uptime, socket, gateway URL and secret store').action(handler(status));
+    daemon
+      .command('status')
+      .description('show pid, version, uptime, socket, gateway URL and secret store')
+      .action(handler(async (io: IO) => void (await status(io))));
     daemon
       .command('logs')
       .description("print the daemon's log")

@@ -132,11 +132,12 @@ function secretStoreCheck(status: DaemonStatus | undefined, keytar: Check, env: 
   if (!available) {
     return check('secretStore', title, 'fail', detail, `unlock or start the OS keychain (Secret Service, e.g. gnome-keyring), then ${RESTART}`);
   }
-  if (kind === 'file' && !/AIGW_SECRET_STORE=file|were stored there/.test(reason)) {
+  // Not chosen on purpose: the hint stays after a restart, when the reason has become "keys were stored there".
+  if (kind === 'file' && !reason.includes('AIGW_SECRET_STORE=file')) {
+    const setup = keytar.status === 'ok' ? 'start and unlock a Secret Service (e.g. gnome-keyring) in this session' : KEYTAR_FIX;
     const fix =
-      keytar.status === 'ok'
-        ? `start and unlock a Secret Service (e.g. gnome-keyring) in this session, then ${RESTART}; keys stored so far stay in the file store`
-        : `${KEYTAR_FIX}; then ${RESTART}`;
+      `${setup}; then ${RESTART}. A home keeps the store its keys are in: ` +
+      'one with provider keys in the file store moves to the keychain once they are deleted';
     return check('secretStore', title, 'warn', `${detail} (the OS keychain is safer)`, fix);
   }
   return check('secretStore', title, 'ok', detail);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { KeyTestResult } from '../../core/gateway-api.js';
+import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
 import { connect, type ApiClient } from '../client.js';
@@ -7,7 +8,7 @@ import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
-import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readSecretValue, type SecretValueOptions } from '../secret-input.js';
 
 /** A provider key as the management API returns it. */
@@ -32,9 +33,9 @@ const view: View<ProviderKey> = {
   columns: [
     { header: 'ID', field: 'id', value: (k) => k.id },
     { header: 'PROVIDER', field: 'providerId', value: (k) => k.providerId },
-    { header: 'NAME', field: 'name', value: (k) => k.name },
+    { header: 'NAME', field: 'name', value: (k) => k.name, truncate: true },
     { header: 'KEY', field: 'keyRedacted', value: (k) => k.keyRedacted },
-    { header: 'ACCESS KEY', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '' },
+    { header: 'ACCESS KEY', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '', optional: true },
     { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
   ],
@@ -133,8 +134,23 @@ async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: s
     const rules = options.force ? ' It is also taken out of every router rule that names it.' : '';
     return `Delete provider key ${id} (${label})? Its value is removed for good.${rules}`;
   });
+  const rulesOf = options.force ? await configurationsNaming(api, id) : [];
   await api.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
   io.success(`Deleted provider key ${id}`);
+  if (rulesOf.length) io.note(`Also took it out of the router rules of ${rulesOf.join(', ')}`);
+}
+
+interface RoutedConfiguration {
+  id: string;
+  router?: { rules?: { steps?: { keys?: { id: string }[] }[] }[] } | null;
+}
+
+/** The configurations whose router rules name a provider key: what a forced delete takes it out of. */
+async function configurationsNaming(api: ApiClient, keyId: string): Promise<string[]> {
+  const configurations = await fetchAll<RoutedConfiguration>(api, '/access-key-configurations', 'aiGatewayAccessKeyConfigurations');
+  const names = (c: RoutedConfiguration) =>
+    (c.router?.rules ?? []).some((rule) => (rule.steps ?? []).some((step) => (step.keys ?? []).some((k) => k.id === keyId)));
+  return configurations.filter(names).map((c) => c.id);
 }
 
 const testView: View<KeyTestResult> = {
@@ -146,22 +162,29 @@ const testView: View<KeyTestResult> = {
     { header: 'Key', field: 'keyRedacted', value: (t) => t.keyRedacted },
     { header: 'Valid', field: 'ok', value: (t, io) => (t.ok ? io.green('yes') : io.red('no')) },
     { header: 'Status', field: 'statusCode', value: (t) => (t.statusCode === null ? '-' : String(t.statusCode)) },
-    { header: 'Latency', field: 'latencyMs', value: (t) => `${t.latencyMs}ms` },
+    { header: 'Latency', field: 'latencyMs', value: (t, io) => (io.format === 'table' ? `${t.latencyMs} ms` : String(t.latencyMs)) },
     { header: 'Result', field: 'message', value: (t) => t.message },
   ],
 };
 
-/** One cheap authenticated call upstream; exits 1 when the key does not work, so scripts can branch on it. */
+/**
+ * One cheap authenticated call upstream, so scripts can branch on the outcome: exit 1 when the provider
+ * refused the key, and the unreachable-provider code (exit 4) when the provider could not be asked at all
+ * (DNS, connection, timeout, or an answer that says nothing about the key).
+ */
 async function test(io: IO, _options: unknown, id: string): Promise<void> {
   const api = connect(io);
   const result = await io.spin('Asking the provider', () =>
     api.request<KeyTestResult>("POST", `${itemPath(PATH, id)}/test`),
   );
   await io.printItem(result, testView);
-  if (!result.ok) {
-    io.warn(`${id} does not work: ${result.message}`);
+  if (result.ok) return;
+  if (result.statusCode === 401 || result.statusCode === 403) {
+    io.warn(`the provider refused ${id}: ${result.message}`);
     process.exitCode = 1;
+    return;
   }
+  throw new AigwError(ERRORS.providerUnreachable, `could not check ${id}: ${result.message}; try again later`, { id });
 }
 
 function valueFlags(command: Command): Command {
@@ -212,7 +235,7 @@ export function registerProviderKeys(program: Command): void {
 
     keys
       .command('test')
-      .description("check that a stored key still works (one models-list call to its provider; exit 1 if it doesn't)")
+      .description('check that a stored key still works (one models-list call): exit 1 if the provider refuses it, 4 if it cannot be reached')
       .argument('<id>', 'provider key id (aigpk_…)')
       .action(handler(test));
 

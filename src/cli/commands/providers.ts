@@ -50,7 +50,7 @@ const listView: View<CustomProvider | BuiltinProvider> = {
   columns: [
     { header: 'PROVIDER ID', field: 'providerId', value: (p) => p.providerId },
     { header: 'TYPE', field: 'builtin', value: (p) => ('builtin' in p ? 'built-in' : 'custom') },
-    { header: 'NAME', field: 'name', value: (p) => p.name },
+    { header: 'NAME', field: 'name', value: (p) => p.name, truncate: true },
     { header: 'BASE URL', field: 'baseUrl', value: (p) => p.baseUrl },
     { header: 'FORMATS', field: 'supportedApiSurfaces', value: (p) => formats(p) },
     { header: 'ID', field: 'id', value: (p) => ('id' in p ? p.id : '') },

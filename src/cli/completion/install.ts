@@ -13,14 +13,20 @@ export interface RcLine {
 }
 
 /** How to install each shell's script: the README, the man page, `aigw completion --help` and a test use it. */
-export const INSTALL: Record<Shell, { file: string; commands: string[]; rc?: RcLine; instead?: RcLine }> = {
+export const INSTALL: Record<Shell, { file: string; commands: string[]; rc?: RcLine }> = {
   bash: {
     file: 'aigw.bash',
     commands: [
       'mkdir -p ~/.local/share/bash-completion/completions',
       'aigw completion bash > ~/.local/share/bash-completion/completions/aigw',
     ],
-    instead: { file: '~/.bashrc', line: 'source <(aigw completion bash)', when: 'without the bash-completion package' },
+    // bash-completion loads that file when TAB is first pressed; a bash without it loaded (a fresh HOME, a
+    // minimal image: Debian loads it from /etc/skel's .bashrc) never reads it, hence the ~/.bashrc line.
+    rc: {
+      file: '~/.bashrc',
+      line: 'source ~/.local/share/bash-completion/completions/aigw',
+      when: 'unless bash-completion is loaded there (it finds the file by itself)',
+    },
   },
   zsh: {
     file: '_aigw',
@@ -35,10 +41,6 @@ export const INSTALL: Record<Shell, { file: string; commands: string[]; rc?: RcL
 
 /** The install steps as lines to show. */
 export function installLines(shell: Shell): string[] {
-  const { commands, rc, instead } = INSTALL[shell];
-  return [
-    ...commands,
-    ...(rc ? [`# and in ${rc.file}, ${rc.when}:`, rc.line] : []),
-    ...(instead ? [`# or, ${instead.when}, in ${instead.file} instead:`, instead.line] : []),
-  ];
+  const { commands, rc } = INSTALL[shell];
+  return [...commands, ...(rc ? [`# and in ${rc.file}, ${rc.when}:`, rc.line] : [])];
 }

@@ -91,7 +91,7 @@ export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
 
     app.delete<{ Params: IdParams; Querystring: Query }>(`${PATH}/:id`, async (request, reply) => {
       await service.delete(request.params.id, readForce(request.query));
-      reply.status(204).send();
+      return reply.status(204).send();
     });
   };
 }

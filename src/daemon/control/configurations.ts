@@ -142,7 +142,7 @@ export function configurationRoutes(service: ConfigurationService): FastifyPlugi
 
     app.delete<{ Params: IdParams }>(`${PATH}/:id`, async (request, reply) => {
       await service.delete(request.params.id);
-      reply.status(204).send();
+      return reply.status(204).send();
     });
   };
 }

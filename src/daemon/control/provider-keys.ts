@@ -93,7 +93,7 @@ export function providerKeyRoutes(service: ProviderKeyService): FastifyPluginAsy
 
     app.delete<{ Params: IdParams; Querystring: Query }>(`${PATH}/:id`, async (request, reply) => {
       await service.delete(request.params.id, readForce(request.query));
-      reply.status(204).send();
+      return reply.status(204).send();
     });
   };
 }

@@ -119,7 +119,7 @@ export function providerRoutes(service: ProviderService, gatewayConfig: GatewayC
 
     app.delete<{ Params: IdParams }>(`${PATH}/:id`, async (request, reply) => {
       await service.delete(request.params.id);
-      reply.status(204).send();
+      return reply.status(204).send();
     });
   };
 }
