@@ -332,8 +332,10 @@ describe('clients that send too much', () => {
       const holder = partialPost(tightUrl, auth, 600 * 1024, 1024);
       // Time for the gateway to authenticate the holder and claim its bytes, on a busy machine too.
       await sleep(1000);
+      // A declared length is claimed before any byte is read, so that request sends only a little: bytes left
+      // unread when the gateway closes make the kernel reset the connection, which can drop the answer.
       for (const declared of [600 * 1024, undefined]) {
-        const late = partialPost(tightUrl, auth, declared, 700 * 1024);
+        const late = partialPost(tightUrl, auth, declared, declared === undefined ? 700 * 1024 : 1024);
         const answer = await within(late.answered, 10_000);
         late.socket.destroy();
         assert.match(answer, /^HTTP\/1\.1 503 /, `declared ${declared}`);
