@@ -37,7 +37,7 @@ function providerKey(providerId: string, fields: Partial<ProviderKeyRecord> = {}
   const at = now();
   return {
     id, providerId, name: '', description: '', metadata: '', keyRedacted: '***', accessKeyId: null,
-    secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null, ...fields,
+    secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null, disabled: false, ...fields,
   };
 }
 
@@ -46,7 +46,8 @@ function accessKey(fields: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
   const at = now();
   return {
     id, name: '', description: '', metadata: '', tokenHash: `hash-${id}`, keyRedacted: '***', accessKeyConfigurationId: null,
-    accessKeyConfigurationName: null, createdAt: at, updatedAt: at, lastUsed: null, ...fields,
+    accessKeyConfigurationName: null, createdAt: at, updatedAt: at, lastUsed: null, expiresAt: null, disabled: false,
+    previousTokenHash: null, previousTokenExpiresAt: null, ...fields,
   };
 }
 
