@@ -1,5 +1,5 @@
 import { hashAccessToken, isWellFormedAccessToken } from '../../core/access-tokens.js';
-import type { AccessScope, Router } from '../../core/configs.js';
+import { DEFAULT_KEY_WEIGHT, type AccessScope, type Router } from '../../core/configs.js';
 import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
 import type { CustomProviderRecord, Store } from '../../store/types.js';
 import type { GatewaySettings } from '../../core/gateway-config.js';
@@ -11,6 +11,7 @@ import type {
   GatewayDirectory,
   GatewayProvider,
   GatewayProviderKey,
+  PreviousToken,
   RouterRule,
   RoutingSnapshot,
 } from './snapshot.js';
@@ -23,9 +24,17 @@ function routerRules(router: Router | null): RouterRule[] {
   return (router?.rules ?? []).map((r) => ({
     provider: r.provider,
     model: r.model,
-    steps: r.steps.map((s) => s.keys.map((k) => k.id)),
+    steps: r.steps.map((s) => ({
+      strategy: s.keySelectionStrategy,
+      keys: s.keys.map((k) => k.id),
+      weights: s.keySelectionStrategy === 'weighted' ? s.keys.map((k) => k.weight ?? DEFAULT_KEY_WEIGHT) : undefined,
+      // A random start, so that a rebuilt snapshot does not favour the first key.
+      cursor: Math.floor(Math.random() * s.keys.length),
+    })),
   }));
 }
+
+const timeMs = (iso: string | null) => (iso === null ? null : Date.parse(iso));
 
 function customProvider(p: CustomProviderRecord): GatewayProvider {
   const formats = [...new Set(p.supportedApiSurfaces.map((s) => s.format))].filter(
@@ -82,6 +91,7 @@ export class StoreDirectory implements GatewayDirectory {
         keyRedacted: r.keyRedacted,
         accessKeyId: r.accessKeyId,
         secretRef: r.secretRef,
+        disabled: r.disabled,
       };
       keys.set(key.id, key);
       const list = keysByProvider.get(key.providerId) ?? [];
@@ -90,21 +100,31 @@ export class StoreDirectory implements GatewayDirectory {
     }
 
     const configById = new Map(configurations.map((c) => [c.id, c]));
+    // Built once per configuration, so its access keys share one round-robin position per step.
+    const rulesById = new Map(configurations.map((c) => [c.id, routerRules(c.router)]));
     const accessKeys = new Map<string, GatewayAccessKey>();
+    const previousTokens = new Map<string, PreviousToken>();
     for (const a of accessKeyRecords) {
       const config = a.accessKeyConfigurationId ? configById.get(a.accessKeyConfigurationId) : undefined;
-      accessKeys.set(a.tokenHash, {
+      const accessKey: GatewayAccessKey = {
         id: a.id,
         access: accessRules(config?.access ?? null),
-        rules: routerRules(config?.router ?? null),
+        rules: (config && rulesById.get(config.id)) ?? [],
         caps: {
           maxInputTokens: config?.maxInputTokens ?? settings.maxInputTokens,
           maxOutputTokens: config?.maxOutputTokens ?? settings.maxOutputTokens,
         },
-      });
+        expiresAtMs: timeMs(a.expiresAt),
+        disabled: a.disabled,
+      };
+      accessKeys.set(a.tokenHash, accessKey);
+      if (a.previousTokenHash !== null && a.previousTokenExpiresAt !== null) {
+        previousTokens.set(a.previousTokenHash, { accessKey, untilMs: Date.parse(a.previousTokenExpiresAt) });
+      }
     }
     return {
       accessKeys,
+      previousTokens,
       providers,
       keys,
       keysByProvider,
