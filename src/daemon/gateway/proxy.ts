@@ -109,7 +109,7 @@ export class GatewayProxy {
     const token = credentialOf(headers);
     const hash = token && this.deps.holder.tokenHash(token);
     const snapshot = this.deps.holder.current;
-    const accessKey = hash ? (snapshot.accessKeys.get(hash) ?? this.previousToken(hash)) : undefined;
+    const accessKey = hash ? (snapshot.accessKeys.get(hash) ?? this.previousToken(snapshot, hash)) : undefined;
     if (!accessKey) {
       throw new AigwError(
         ERRORS.accessKeyInvalid,
@@ -137,8 +137,8 @@ export class GatewayProxy {
   }
 
   /** The access key a rotated-out token belonged to, while its grace period lasts; refused as rotated after it. */
-  private previousToken(hash: string): GatewayAccessKey | undefined {
-    const previous = this.deps.holder.current.previousTokens.get(hash);
+  private previousToken(snapshot: RoutingSnapshot, hash: string): GatewayAccessKey | undefined {
+    const previous = snapshot.previousTokens.get(hash);
     if (!previous) return undefined;
     if (this.deps.clock.nowMs() < previous.untilMs) return previous.accessKey;
     const { id } = previous.accessKey;
