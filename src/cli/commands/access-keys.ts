@@ -175,6 +175,8 @@ async function rotate(io: IO, options: { grace?: string }, id: string): Promise<
   if (io.format !== 'quiet' && io.format !== 'json') {
     const until = previousTokenUntil(key);
     io.note(until ? `The old token keeps working until ${until}.` : 'The old token no longer works.');
+    const state = stateOf(key);
+    if (state) io.warn(`${key.id} is ${state}: the gateway refuses its tokens until it is ${state === 'disabled' ? 'enabled' : 'given a later expiry'}`);
     io.note(io.yellow('Save the new token now: it cannot be shown again (aigw keeps only its hash).'));
   }
 }
