@@ -157,6 +157,8 @@ describe('provider keys: disable and enable', () => {
     assert.equal((await home.json(['provider-keys', 'disable', a.id])).disabled, true);
     const plain = await home.run(['provider-keys', 'get', a.id]);
     assert.match(plain.stdout, /^disabled\ttrue$/m);
+    const listed = (await home.run(['provider-keys', 'list', '--ai-gateway-api-key-id', access.id])).stdout.split('\n');
+    assert.deepEqual(listed.filter(Boolean).map((l) => [l.split('\t')[0], l.split('\t').at(-1)]), [[c.id, ''], [b.id, ''], [a.id, 'disabled']]);
     for (let i = 0; i < 3; i++) assert.ok((await chat(access.token)).choices.length);
     assert.equal(mock.seen(a.value).length, 0, 'no call with the disabled key');
     assert.equal(mock.seen(b.value).length, 3, 'the next key of the step is tried');
