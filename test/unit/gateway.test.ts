@@ -42,7 +42,7 @@ function snapshot(keys: GatewayProviderKey[]): RoutingSnapshot {
   return { accessKeys: new Map(), previousTokens: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: defaultGatewaySettings(), prices: new PriceBook(new Map()) };
 }
 const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [], caps: { maxInputTokens: null, maxOutputTokens: null }, expiresAtMs: null, disabled: false };
-const step = (keys: string[], strategy: RouterStep['strategy'] = 'ordered', weights?: number[]): RouterStep => ({ strategy, keys, weights, cursor: 0 });
+const step = (keys: string[], strategy: RouterStep['strategy'] = 'ordered', weights?: number[]): RouterStep => ({ strategy, keys, weights, position: { next: 0 } });
 
 test('model names resolve by provider:model, provider/model, custom model lists and the catalog', () => {
   const snap = snapshot([]);

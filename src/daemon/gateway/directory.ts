@@ -20,17 +20,25 @@ function accessRules(access: AccessScope | null): AccessRules {
   return { providers: access?.providers?.allow, models: access?.models?.allow };
 }
 
-function routerRules(router: Router | null): RouterRule[] {
-  return (router?.rules ?? []).map((r) => ({
+/** Round-robin positions by configuration, rule and step, kept from one snapshot to the next. */
+type Positions = Map<string, { next: number }>;
+
+function routerRules(id: string, router: Router | null, previous: Positions, positions: Positions): RouterRule[] {
+  return (router?.rules ?? []).map((r, ruleIndex) => ({
     provider: r.provider,
     model: r.model,
-    steps: r.steps.map((s) => ({
-      strategy: s.keySelectionStrategy,
-      keys: s.keys.map((k) => k.id),
-      weights: s.keySelectionStrategy === 'weighted' ? s.keys.map((k) => k.weight ?? DEFAULT_KEY_WEIGHT) : undefined,
-      // A random start, so that a rebuilt snapshot does not favour the first key.
-      cursor: Math.floor(Math.random() * s.keys.length),
-    })),
+    steps: r.steps.map((s, stepIndex) => {
+      const where = `${id}/${ruleIndex}/${stepIndex}`;
+      // A new step starts at a random key, so that a daemon that restarts often does not favour the first.
+      const position = previous.get(where) ?? { next: Math.floor(Math.random() * s.keys.length) };
+      if (s.keySelectionStrategy === 'roundRobin') positions.set(where, position);
+      return {
+        strategy: s.keySelectionStrategy,
+        keys: s.keys.map((k) => k.id),
+        weights: s.keySelectionStrategy === 'weighted' ? s.keys.map((k) => k.weight ?? DEFAULT_KEY_WEIGHT) : undefined,
+        position,
+      };
+    }),
   }));
 }
 
@@ -55,6 +63,8 @@ function customProvider(p: CustomProviderRecord): GatewayProvider {
 
 /** Reads the whole routing picture from the Store and the gateway settings; runs only after a write. */
 export class StoreDirectory implements GatewayDirectory {
+  private positions: Positions = new Map();
+
   constructor(
     private readonly store: Store,
     private readonly settings: () => Promise<GatewaySettings>,
@@ -101,7 +111,9 @@ export class StoreDirectory implements GatewayDirectory {
 
     const configById = new Map(configurations.map((c) => [c.id, c]));
     // Built once per configuration, so its access keys share one round-robin position per step.
-    const rulesById = new Map(configurations.map((c) => [c.id, routerRules(c.router)]));
+    const positions: Positions = new Map();
+    const rulesById = new Map(configurations.map((c) => [c.id, routerRules(c.id, c.router, this.positions, positions)]));
+    this.positions = positions;
     const accessKeys = new Map<string, GatewayAccessKey>();
     const previousTokens = new Map<string, PreviousToken>();
     for (const a of accessKeyRecords) {

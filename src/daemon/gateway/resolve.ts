@@ -104,7 +104,7 @@ export interface KeyPlanOptions {
 
 /** The index of a step's usable key to try first; the others follow in the listed order. */
 function firstOf(step: RouterStep, usable: readonly number[], random: () => number): number {
-  if (step.strategy === 'roundRobin') return step.cursor++ % usable.length;
+  if (step.strategy === 'roundRobin') return step.position.next++ % usable.length;
   let total = 0;
   for (const i of usable) total += step.weights![i]!;
   let draw = random() * total;

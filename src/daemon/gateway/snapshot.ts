@@ -42,8 +42,11 @@ export interface RouterStep {
   keys: readonly string[];
   /** For a weighted step, each key's weight, in the order of `keys`. */
   weights?: readonly number[] | undefined;
-  /** For a round-robin step, where the next request starts: shared by the configuration's access keys. */
-  cursor: number;
+  /**
+   * For a round-robin step, where the next request starts: shared by the configuration's access keys, and
+   * carried over when the snapshot is rebuilt.
+   */
+  position: { next: number };
 }
 
 export interface RouterRule {
