@@ -9,19 +9,24 @@
 __aigw_node() {
   case "$1" in
     '') __aigw_subs='provider-keys access-keys configs providers gateway usage prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
-    'provider-keys') __aigw_subs='create list get update rotate test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'provider-keys') __aigw_subs='create list get update rotate disable enable test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
     'provider-keys get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata -o --output' ;;
     'provider-keys rotate') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--value-stdin --value-file --value --name -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--value-file --value --name -o --output' ;;
+    'provider-keys disable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'provider-keys enable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys test') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes --force -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'access-keys') __aigw_subs='create list get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'access-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id -o --output' ;;
+    'access-keys') __aigw_subs='create list get update rotate disable enable delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'access-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id --expires-in --expires-at -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id --expires-in --expires-at -o --output' ;;
     'access-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--limit --before-id -o --output' ;;
     'access-keys get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'access-keys update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id --allow-all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id -o --output' ;;
+    'access-keys update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id --expires-in --expires-at --no-expiry --allow-all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id --expires-in --expires-at -o --output' ;;
+    'access-keys rotate') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--grace -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--grace -o --output' ;;
+    'access-keys disable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'access-keys enable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'access-keys delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes --force -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'configs') __aigw_subs='create list get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'configs create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens -o --output' ;;
@@ -78,12 +83,17 @@ __aigw_child() {
     'provider-keys|get') __aigw_path='provider-keys get' ;;
     'provider-keys|update') __aigw_path='provider-keys update' ;;
     'provider-keys|rotate') __aigw_path='provider-keys rotate' ;;
+    'provider-keys|disable') __aigw_path='provider-keys disable' ;;
+    'provider-keys|enable') __aigw_path='provider-keys enable' ;;
     'provider-keys|test') __aigw_path='provider-keys test' ;;
     'provider-keys|delete'|'provider-keys|rm') __aigw_path='provider-keys delete' ;;
     'access-keys|create') __aigw_path='access-keys create' ;;
     'access-keys|list'|'access-keys|ls') __aigw_path='access-keys list' ;;
     'access-keys|get') __aigw_path='access-keys get' ;;
     'access-keys|update') __aigw_path='access-keys update' ;;
+    'access-keys|rotate') __aigw_path='access-keys rotate' ;;
+    'access-keys|disable') __aigw_path='access-keys disable' ;;
+    'access-keys|enable') __aigw_path='access-keys enable' ;;
     'access-keys|delete'|'access-keys|rm') __aigw_path='access-keys delete' ;;
     'configs|create') __aigw_path='configs create' ;;
     'configs|list'|'configs|ls') __aigw_path='configs list' ;;
@@ -125,6 +135,8 @@ __aigw_value() {
     'provider-keys update|#0') __aigw_kind='r:provider-keys' ;;
     'provider-keys rotate|--value-file') __aigw_kind='f' ;;
     'provider-keys rotate|#0') __aigw_kind='r:provider-keys' ;;
+    'provider-keys disable|#0') __aigw_kind='r:provider-keys' ;;
+    'provider-keys enable|#0') __aigw_kind='r:provider-keys' ;;
     'provider-keys test|#0') __aigw_kind='r:provider-keys' ;;
     'provider-keys delete|#0') __aigw_kind='r:provider-keys' ;;
     'access-keys create|--access-key-configuration-id') __aigw_kind='r:configs' ;;
@@ -132,6 +144,9 @@ __aigw_value() {
     'access-keys get|#0') __aigw_kind='r:access-keys' ;;
     'access-keys update|--access-key-configuration-id') __aigw_kind='r:configs' ;;
     'access-keys update|#0') __aigw_kind='r:access-keys' ;;
+    'access-keys rotate|#0') __aigw_kind='r:access-keys' ;;
+    'access-keys disable|#0') __aigw_kind='r:access-keys' ;;
+    'access-keys enable|#0') __aigw_kind='r:access-keys' ;;
     'access-keys delete|#0') __aigw_kind='r:access-keys' ;;
     'configs create|--file') __aigw_kind='f' ;;
     'configs create|--allow-provider') __aigw_kind='r:providers' ;;

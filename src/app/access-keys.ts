@@ -1,6 +1,7 @@
 import { generateAccessToken, hashAccessToken } from '../core/access-tokens.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import { futureExpiry, gracePeriodMs } from '../core/key-lifecycle.js';
 import { checkLabels } from '../core/provider-keys.js';
 import { redact } from '../core/redact.js';
 import { isRefusal, type AccessKeyPatch, type AccessKeyRecord, type Page, type PageQuery, type Store } from '../store/types.js';
@@ -15,6 +16,14 @@ export interface AccessKeyCreate {
   description?: string | undefined;
   metadata?: string | undefined;
   accessKeyConfigurationId?: string | undefined;
+  /** RFC 3339; must be in the future. */
+  expiresAt?: string | null | undefined;
+  disabled?: boolean | undefined;
+}
+
+export interface AccessKeyRotate {
+  /** How long the replaced token keeps working, as a duration such as `1h`; omitted: it stops at once. */
+  gracePeriod?: string | undefined;
 }
 
 function notFound(id: string): AigwError {
@@ -38,6 +47,7 @@ export class AccessKeyService {
   /** Returns the record and the token, which nobody can see again. */
   async create(input: AccessKeyCreate): Promise<{ record: AccessKeyRecord; token: string }> {
     checkLabels(input);
+    const expiresAt = this.expiry(input.expiresAt) ?? null;
     const token = generateAccessToken();
     const now = this.clock.now();
     const created = await this.store.createAccessKey({
@@ -52,10 +62,14 @@ export class AccessKeyService {
       createdAt: now,
       updatedAt: now,
       lastUsed: null,
+      expiresAt,
+      disabled: input.disabled ?? false,
+      previousTokenHash: null,
+      previousTokenExpiresAt: null,
     });
     if (isRefusal(created)) throw refusalError(created, 'the access key');
     const { id, keyRedacted, accessKeyConfigurationId } = created;
-    this.log.info({ id, keyRedacted, accessKeyConfigurationId }, 'access key created');
+    this.log.info({ id, keyRedacted, accessKeyConfigurationId, expiresAt }, 'access key created');
     return { record: created, token };
   }
 
@@ -71,11 +85,30 @@ export class AccessKeyService {
 
   async update(id: string, patch: AccessKeyPatch): Promise<AccessKeyRecord> {
     checkLabels(patch);
-    const record = await this.store.updateAccessKey(id, patch, this.clock.now());
+    const expiresAt = this.expiry(patch.expiresAt);
+    const record = await this.store.updateAccessKey(id, expiresAt === undefined ? patch : { ...patch, expiresAt }, this.clock.now());
     if (!record) throw notFound(id);
     if (isRefusal(record)) throw refusalError(record, `access key ${id}`);
-    this.log.info({ id, accessKeyConfigurationId: record.accessKeyConfigurationId }, 'access key updated');
+    const { accessKeyConfigurationId, disabled } = record;
+    this.log.info({ id, accessKeyConfigurationId, expiresAt: record.expiresAt, disabled }, 'access key updated');
     return record;
+  }
+
+  /** A new token for the key, returned once; the old one keeps working for the grace period (default: none). */
+  async rotate(id: string, input: AccessKeyRotate): Promise<{ record: AccessKeyRecord; token: string }> {
+    const graceMs = gracePeriodMs(input.gracePeriod);
+    const token = generateAccessToken();
+    const previousTokenExpiresAt = new Date(this.clock.nowMs() + graceMs).toISOString();
+    const rotation = { tokenHash: hashAccessToken(token), keyRedacted: redact(token), previousTokenExpiresAt };
+    const record = await this.store.rotateAccessKeyToken(id, rotation, this.clock.now());
+    if (!record) throw notFound(id);
+    this.log.info({ id, keyRedacted: record.keyRedacted, previousTokenExpiresAt }, 'access key rotated');
+    return { record, token };
+  }
+
+  /** An expiry as stored: normalised to UTC and refused unless it is in the future; null clears it. */
+  private expiry(expiresAt: string | null | undefined): string | null | undefined {
+    return typeof expiresAt === 'string' ? futureExpiry(expiresAt, this.clock.nowMs()) : expiresAt;
   }
 
   /** Refuses while provider keys are attached, unless forced: then they go too, with their secrets. */

@@ -13,9 +13,11 @@ export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error'>;
 /** The current time, as the API shows it (RFC 3339, UTC). */
 export interface Clock {
   now(): string;
+  /** The same time in epoch milliseconds: what the gateway compares expiries against on every request. */
+  nowMs(): number;
 }
 
-export const systemClock: Clock = { now: () => new Date().toISOString() };
+export const systemClock: Clock = { now: () => new Date().toISOString(), nowMs: () => Date.now() };
 
 /** Reads a provider key's value: all the gateway ever does with the secret store. */
 export interface SecretReader {

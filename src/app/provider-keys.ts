@@ -77,6 +77,7 @@ export class ProviderKeyService {
       createdAt: now,
       updatedAt: now,
       lastUsed: null,
+      disabled: false,
     };
     await this.secrets.set(secretRef, input.value);
     let created;
@@ -117,7 +118,7 @@ export class ProviderKeyService {
     checkLabels(patch);
     const record = await this.store.updateProviderKey(id, patch, this.clock.now());
     if (!record) throw notFound(id);
-    this.log.info({ id }, 'provider key updated');
+    this.log.info({ id, disabled: record.disabled }, 'provider key updated');
     return record;
   }
 

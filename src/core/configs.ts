@@ -19,6 +19,7 @@ export interface RouterStepKeyWrite {
   id?: string;
   name?: string;
   value?: string;
+  weight?: number;
 }
 
 export interface RouterStepWrite {
@@ -37,11 +38,24 @@ export interface RouterWrite {
   rules?: RouterRuleWrite[];
 }
 
-/** The stored router: only `user` steps holding provider key ids, tried in order. */
+/**
+ * How a step picks its first key: `ordered` (ngrok's, the listed order), `roundRobin` (each request starts
+ * at the next key) or `weighted` (a random key, in proportion to its `weight`). The rest of the step's keys
+ * follow in the listed order, for failover.
+ */
+export const KEY_SELECTION_STRATEGIES = ['ordered', 'roundRobin', 'weighted'] as const;
+export type KeySelectionStrategy = (typeof KEY_SELECTION_STRATEGIES)[number];
+
+/** The largest weight a key may have in a weighted step; weights are relative, so this is no real limit. */
+export const MAX_KEY_WEIGHT = 1_000_000;
+/** A key of a weighted step that names no weight. */
+export const DEFAULT_KEY_WEIGHT = 1;
+
+/** The stored router: only `user` steps holding provider key ids; keys of a weighted step carry their weight. */
 export interface RouterStep {
   type: 'user';
-  keySelectionStrategy: 'ordered';
-  keys: { id: string }[];
+  keySelectionStrategy: KeySelectionStrategy;
+  keys: { id: string; weight?: number }[];
 }
 
 export interface RouterRule {
@@ -134,8 +148,13 @@ export function normalizeRouter(router: RouterWrite): Router {
         if (step.type !== 'user') {
           throw routerError(`${at} has type "${step.type}"; aigw has no managed inference, so every step is "user"`);
         }
-        if (step.keySelectionStrategy !== undefined && step.keySelectionStrategy !== 'ordered') {
-          throw routerError(`${at} has keySelectionStrategy "${step.keySelectionStrategy}"; only "ordered" exists`);
+        const strategy = step.keySelectionStrategy ?? 'ordered';
+        if (!(KEY_SELECTION_STRATEGIES as readonly string[]).includes(strategy)) {
+          throw new AigwError(
+            ERRORS.unknownKeySelectionStrategy,
+            `invalid router configuration: ${at} has keySelectionStrategy "${strategy}"; use ordered, roundRobin or weighted`,
+            { field: 'router.rules.steps.keySelectionStrategy' },
+          );
         }
         const keys = step.keys ?? [];
         if (keys.length === 0) throw routerError(`${at} lists no provider keys`);
@@ -150,7 +169,12 @@ export function normalizeRouter(router: RouterWrite): Router {
           return key.id;
         });
         if (new Set(ids).size !== ids.length) throw routerError(`${at} lists the same provider key twice`);
-        return { type: 'user', keySelectionStrategy: 'ordered', keys: ids.map((id) => ({ id })) };
+        const weights = keys.map((key) => checkWeight(key.weight, strategy as KeySelectionStrategy, at));
+        return {
+          type: 'user',
+          keySelectionStrategy: strategy as KeySelectionStrategy,
+          keys: ids.map((id, k) => (strategy === 'weighted' ? { id, weight: weights[k] ?? DEFAULT_KEY_WEIGHT } : { id })),
+        };
       });
       return {
         ...(rule.provider ? { provider: rule.provider } : {}),
@@ -159,6 +183,23 @@ export function normalizeRouter(router: RouterWrite): Router {
       };
     }),
   };
+}
+
+/** A key's weight: only in a weighted step, and then a positive number up to MAX_KEY_WEIGHT. */
+function checkWeight(weight: number | undefined, strategy: KeySelectionStrategy, at: string): number | undefined {
+  if (weight === undefined) return undefined;
+  const field = 'router.rules.steps.keys.weight';
+  if (strategy !== 'weighted') {
+    throw new AigwError(
+      ERRORS.weightOutsideWeightedStep,
+      `invalid router configuration: ${at} gives a key a weight, but its keySelectionStrategy is ${strategy}; make it "weighted" or drop the weights`,
+      { field },
+    );
+  }
+  if (!Number.isFinite(weight) || weight <= 0 || weight > MAX_KEY_WEIGHT) {
+    throw new AigwError(ERRORS.invalidKeyWeight, `invalid router configuration: ${at} has a key weight of ${weight}; give a number above 0 and up to ${MAX_KEY_WEIGHT}`, { field });
+  }
+  return weight;
 }
 
 /** The providers a rule's keys must belong to: its own provider, or the one its model names. */

@@ -78,6 +78,17 @@ export const ERRORS = {
   originNotAllowed: def(30008, 403, 'auth', 'the browser origin is not allowed to call the gateway'),
   inputTokensOverCap: def(30017, 413, 'usage', 'the request has more input tokens than maxInputTokens allows'),
   bodiesInFlight: def(30020, 503, 'unavailable', 'the request bodies in flight hold all the memory the gateway allows them'),
+  // Key lifecycle (expiry, disable/enable, rotation grace) and key selection strategies.
+  invalidDuration: def(10040, 422, 'usage', 'a duration is not valid (use a number and a unit: 90s, 30m, 2h, 7d, 1w)'),
+  invalidTime: def(10041, 422, 'usage', 'a time is not an RFC 3339 timestamp such as 2026-12-31T23:59:59Z'),
+  expiryInPast: def(10042, 422, 'usage', 'the expiry is not in the future'),
+  gracePeriodTooLong: def(10043, 422, 'usage', 'the rotation grace period is longer than 30 days'),
+  unknownKeySelectionStrategy: def(27720, 422, 'usage', 'the keySelectionStrategy is not ordered, roundRobin or weighted'),
+  invalidKeyWeight: def(27721, 422, 'usage', 'a key weight must be a positive number up to 1000000'),
+  weightOutsideWeightedStep: def(27722, 422, 'usage', 'a key weight is only allowed in a step whose keySelectionStrategy is weighted'),
+  accessKeyExpired: def(30050, 401, 'auth', 'authentication failed: the access key has expired'),
+  accessKeyDisabled: def(30051, 401, 'auth', 'authentication failed: the access key is disabled'),
+  accessKeyRotated: def(30052, 401, 'auth', 'authentication failed: the token was rotated out and its grace period is over'),
   // Lookups.
   controlTokenInvalid: def(10401, 401, 'auth', 'the management API over TCP needs its bearer token'),
   notFound: def(10404, 404, 'notFound', 'no such resource'),

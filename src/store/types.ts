@@ -20,6 +20,8 @@ export interface ProviderKeyRecord {
   createdAt: string;
   updatedAt: string;
   lastUsed: string | null;
+  /** A disabled key stays in its router rules but the gateway skips it, as if it were absent. */
+  disabled: boolean;
 }
 
 export interface PageQuery {
@@ -39,7 +41,7 @@ export interface Page<T> {
   hasMore: boolean;
 }
 
-export type ProviderKeyPatch = Partial<Pick<ProviderKeyRecord, 'name' | 'description' | 'metadata'>>;
+export type ProviderKeyPatch = Partial<Pick<ProviderKeyRecord, 'name' | 'description' | 'metadata' | 'disabled'>>;
 
 export interface SecretSwap {
   secretRef: string;
@@ -62,9 +64,28 @@ export interface AccessKeyRecord {
   createdAt: string;
   updatedAt: string;
   lastUsed: string | null;
+  /** When the token stops working; null: never. */
+  expiresAt: string | null;
+  /** A disabled key is refused by the gateway until it is enabled again. */
+  disabled: boolean;
+  /**
+   * The token the last rotation replaced (its SHA-256) and when it stops, or stopped, working: the gateway
+   * accepts it until then, and afterwards can say that it was rotated out. Null before any rotation.
+   */
+  previousTokenHash: string | null;
+  previousTokenExpiresAt: string | null;
 }
 
-export type AccessKeyPatch = Partial<Pick<AccessKeyRecord, 'name' | 'description' | 'metadata' | 'accessKeyConfigurationId'>>;
+export type AccessKeyPatch = Partial<
+  Pick<AccessKeyRecord, 'name' | 'description' | 'metadata' | 'accessKeyConfigurationId' | 'expiresAt' | 'disabled'>
+>;
+
+/** A new token for an access key; the one it replaces keeps working until `previousTokenExpiresAt`. */
+export interface TokenRotation {
+  tokenHash: string;
+  keyRedacted: string;
+  previousTokenExpiresAt: string;
+}
 
 export interface ConfigurationRecord {
   id: string;
@@ -237,6 +258,11 @@ export interface Store {
   getAccessKey(id: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(query: PageQuery): Promise<Page<AccessKeyRecord>>;
   updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string): Promise<Outcome<AccessKeyRecord> | undefined>;
+  /**
+   * Gives the key a new token and keeps everything else (id, configuration link, limits, spend); the token it
+   * replaces becomes the previous one, and an older previous token stops at once. Undefined: no such key.
+   */
+  rotateAccessKeyToken(id: string, rotation: TokenRotation, updatedAt: string): Promise<AccessKeyRecord | undefined>;
   /** Refuses while provider keys are attached, unless forced: then they are deleted with it. */
   deleteAccessKey(id: string, options: { force: boolean }): Promise<Outcome<DeletedAccessKey> | undefined>;
 

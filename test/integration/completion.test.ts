@@ -55,7 +55,7 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
     test('completes subcommands', async (t) => {
       if (!haveTool(t, shell)) return;
       const { candidates } = await complete(shell, 'aigw provider-keys ');
-      assert.deepEqual([...candidates].sort(), ['create', 'delete', 'get', 'list', 'rotate', 'test', 'update']);
+      assert.deepEqual([...candidates].sort(), ['create', 'delete', 'disable', 'enable', 'get', 'list', 'rotate', 'test', 'update']);
     });
 
     test('completes commands from a prefix, and aliases', async (t) => {
@@ -84,6 +84,7 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
       }
       // Flags before the id do not confuse the walk.
       assert.deepEqual((await complete(shell, 'aigw -o json provider-keys rm --yes ')).candidates, [keyId]);
+      for (const verb of ['disable', 'enable']) assert.deepEqual((await complete(shell, `aigw provider-keys ${verb} `)).candidates, [keyId]);
     });
   });
 }
@@ -94,6 +95,10 @@ test('__complete describes an access key by its name and its redacted token', as
   assert.deepEqual([result.code, result.stderr], [0, '']);
   assert.match(created.keyRedacted, /\*\*\*/);
   assert.deepEqual(result.stdout.split('\n').filter(Boolean), [`${created.id}\tci-bot, ${created.keyRedacted}`]);
+  for (const verb of ['rotate', 'disable', 'enable']) {
+    const offered = await runProgram(process.execPath, [join(REPO, 'bin', 'aigw'), '__complete', 'access-keys', verb, ''], env());
+    assert.deepEqual(offered.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]), [created.id], verb);
+  }
 });
 
 test('the man page and help name where each shell loads its script from', () => {

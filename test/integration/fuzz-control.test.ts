@@ -15,7 +15,7 @@ const SEED_ENV = process.env.AIGW_FUZZ_SEED;
 const SEED = SEED_ENV === 'random' ? Date.now() % 2 ** 31 : Number(SEED_ENV ?? 20261122);
 const RUNS = Number(process.env.AIGW_FUZZ_RUNS ?? 500);
 
-type FieldType = 'text' | 'clearable' | 'count' | 'object' | 'array';
+type FieldType = 'text' | 'clearable' | 'count' | 'object' | 'array' | 'flag' | 'time';
 interface BodyRoute {
   method: 'POST' | 'PATCH';
   path: string;
@@ -30,10 +30,11 @@ const ids: Record<string, string> = {};
 
 const routes = (): BodyRoute[] => [
   { method: 'POST', path: '/provider-keys', fields: { providerId: 'text', value: 'text', name: 'text', description: 'text', metadata: 'text', accessKeyId: 'text' }, required: ['providerId', 'value'], value: 'value' },
-  { method: 'PATCH', path: `/provider-keys/${ids.pk}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable' } },
+  { method: 'PATCH', path: `/provider-keys/${ids.pk}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', disabled: 'flag' } },
   { method: 'POST', path: `/provider-keys/${ids.pk}/rotate`, fields: { value: 'text', name: 'text' }, required: ['value'], value: 'value' },
-  { method: 'POST', path: '/access-keys', fields: { name: 'text', description: 'text', metadata: 'text', accessKeyConfigurationId: 'text' } },
-  { method: 'PATCH', path: `/access-keys/${ids.ak}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', accessKeyConfigurationId: 'clearable' } },
+  { method: 'POST', path: '/access-keys', fields: { name: 'text', description: 'text', metadata: 'text', accessKeyConfigurationId: 'text', expiresAt: 'time', disabled: 'flag' } },
+  { method: 'PATCH', path: `/access-keys/${ids.ak}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', accessKeyConfigurationId: 'clearable', expiresAt: 'time', disabled: 'flag' } },
+  { method: 'POST', path: `/access-keys/${ids.ak}/rotate`, fields: { gracePeriod: 'text' } },
   { method: 'POST', path: '/access-key-configurations', fields: { name: 'text', description: 'text', metadata: 'text', access: 'object', router: 'object' }, required: ['name'] },
   { method: 'PATCH', path: `/access-key-configurations/${ids.cfg}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', access: 'object', router: 'object' } },
   { method: 'POST', path: '/providers', fields: { providerId: 'text', name: 'text', baseUrl: 'text', description: 'text', metadata: 'text', supportedApiSurfaces: 'array', models: 'array' }, required: ['providerId', 'name', 'baseUrl'] },
@@ -62,11 +63,24 @@ function wrongTypeFor(type: FieldType): fc.Arbitrary<unknown> {
   if (type === 'count') return fc.oneof(anyText, fc.boolean(), fc.constantFrom(0, -5, 1.5), fc.dictionary(anyText, fc.integer(), { maxKeys: 2 }));
   if (type === 'object') return fc.oneof(anyText, fc.integer(), fc.boolean(), fc.array(fc.integer(), { maxLength: 2 }));
   if (type === 'array') return fc.oneof(anyText, fc.integer(), fc.boolean(), fc.dictionary(anyText, fc.integer(), { maxKeys: 2 }));
+  if (type === 'flag') return fc.oneof(anyText, fc.integer(), fc.constant(null), fc.array(fc.boolean(), { maxLength: 2 }));
+  // A time that is well formed but past, or not a time at all, or not a string.
+  if (type === 'time') return fc.oneof(notString, anyText, fc.date({ max: new Date('2020-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()));
   return notString;
 }
 
 const validFor = (type: FieldType, field: string): fc.Arbitrary<unknown> =>
-  type === 'count' ? fc.integer({ min: 1, max: 1000 }) : type === 'object' || type === 'array' ? fc.constant(undefined) : field === 'value' ? fc.constant(fakeKey()) : anyText;
+  type === 'count'
+    ? fc.integer({ min: 1, max: 1000 })
+    : type === 'flag'
+      ? fc.boolean()
+      : type === 'time'
+        ? fc.date({ min: new Date('2090-01-01T00:00:00Z'), max: new Date('2099-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString())
+        : type === 'object' || type === 'array'
+          ? fc.constant(undefined)
+          : field === 'value'
+            ? fc.constant(fakeKey())
+            : anyText;
 
 /** Some of a route's fields with well-typed values (the fault is added on top). */
 function baseBody(route: BodyRoute, skip?: string): fc.Arbitrary<Record<string, unknown>> {

@@ -63,7 +63,7 @@ test('plain output is tab-separated with no colour; -q prints ids only; json is 
 
   const json = await home.json(['provider-keys', 'get', id]);
   assert.deepEqual(Object.keys(json).sort(), [
-    'accessKeyId', 'createdAt', 'createdBy', 'description', 'id', 'keyRedacted', 'lastUpdatedBy', 'lastUsed', 'metadata', 'name',
+    'accessKeyId', 'createdAt', 'createdBy', 'description', 'disabled', 'id', 'keyRedacted', 'lastUpdatedBy', 'lastUsed', 'metadata', 'name',
     'providerId', 'updatedAt', 'uri',
   ]);
   assert.equal(json.uri, `/provider-keys/${id}`);

@@ -20,7 +20,7 @@ const secrets: SecretStore = { kind: 'file', set: async () => {}, get: async () 
 function providerKey(): ProviderKeyRecord {
   const id = newId('providerKey');
   const at = new Date().toISOString();
-  return { id, providerId: 'openai', name: '', description: '', metadata: '', keyRedacted: '***', accessKeyId: null, secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null };
+  return { id, providerId: 'openai', name: '', description: '', metadata: '', keyRedacted: '***', accessKeyId: null, secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null, disabled: false };
 }
 
 // The real gateway parts and the real SQLite Store; no management API in between, so what keeps the

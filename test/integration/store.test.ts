@@ -52,7 +52,7 @@ function record(providerId: string): ProviderKeyRecord {
   const now = new Date().toISOString();
   return {
     id, providerId, name: '', description: '', metadata: '', keyRedacted: '***', accessKeyId: null,
-    secretRef: `${id}.ref`, createdAt: now, updatedAt: now, lastUsed: null,
+    secretRef: `${id}.ref`, createdAt: now, updatedAt: now, lastUsed: null, disabled: false,
   };
 }
 

@@ -37,7 +37,7 @@ function providerKey(providerId: string, fields: Partial<ProviderKeyRecord> = {}
   const at = now();
   return {
     id, providerId, name: '', description: '', metadata: '', keyRedacted: '***', accessKeyId: null,
-    secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null, ...fields,
+    secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null, disabled: false, ...fields,
   };
 }
 
@@ -46,7 +46,8 @@ function accessKey(fields: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
   const at = now();
   return {
     id, name: '', description: '', metadata: '', tokenHash: `hash-${id}`, keyRedacted: '***', accessKeyConfigurationId: null,
-    accessKeyConfigurationName: null, createdAt: at, updatedAt: at, lastUsed: null, ...fields,
+    accessKeyConfigurationName: null, createdAt: at, updatedAt: at, lastUsed: null, expiresAt: null, disabled: false,
+    previousTokenHash: null, previousTokenExpiresAt: null, ...fields,
   };
 }
 
@@ -185,6 +186,60 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.deepEqual(await store.deleteConfiguration(config.id), { ...renamed });
       assert.deepEqual(made(await store.deleteAccessKey(key.id, { force: false })).providerKeys, []);
       assert.equal(await store.getAccessKey(key.id), undefined);
+    });
+
+    withStore('access key lifecycle: expiry and disabled are kept, changed and cleared like other fields', async (store) => {
+      const expiresAt = '2099-01-01T00:00:00.000Z';
+      const key = made(await store.createAccessKey(accessKey({ expiresAt, disabled: true })));
+      assert.deepEqual(await store.getAccessKey(key.id), key);
+      assert.equal(key.expiresAt, expiresAt);
+      assert.equal(key.disabled, true);
+      const enabled = made(await store.updateAccessKey(key.id, { disabled: false, name: 'n' }, now()));
+      assert.equal(enabled.disabled, false);
+      assert.equal(enabled.expiresAt, expiresAt, 'what the patch omits stays');
+      const cleared = made(await store.updateAccessKey(key.id, { expiresAt: null }, now()));
+      assert.equal(cleared.expiresAt, null);
+      assert.equal(cleared.disabled, false);
+      assert.equal(cleared.name, 'n');
+      assert.deepEqual((await store.listAccessKeys({ limit: 10 })).items, [cleared]);
+    });
+
+    withStore('access key rotation: a new token on the same row; the replaced one is kept with its end, an older one dropped', async (store) => {
+      const config = made(await store.createConfiguration(configuration({ name: 'prod' }), []));
+      const key = made(await store.createAccessKey(accessKey({ name: 'app', accessKeyConfigurationId: config.id, expiresAt: '2099-01-01T00:00:00.000Z' })));
+      assert.equal(key.previousTokenHash, null);
+      assert.equal(key.previousTokenExpiresAt, null);
+      const changes = recordChanges(store);
+      const graceEnd = '2098-06-01T00:00:00.000Z';
+      const rotated = await store.rotateAccessKeyToken(key.id, { tokenHash: 'hash-second', keyRedacted: 'aigw_***2', previousTokenExpiresAt: graceEnd }, now());
+      assert.ok(rotated);
+      assert.deepEqual(resourcesOf(changes), [['accessKeys']]);
+      assert.equal(rotated.id, key.id);
+      assert.equal(rotated.tokenHash, 'hash-second');
+      assert.equal(rotated.keyRedacted, 'aigw_***2');
+      assert.equal(rotated.previousTokenHash, key.tokenHash);
+      assert.equal(rotated.previousTokenExpiresAt, graceEnd);
+      for (const field of ['name', 'accessKeyConfigurationId', 'accessKeyConfigurationName', 'expiresAt', 'disabled', 'createdAt'] as const) {
+        assert.deepEqual(rotated[field], key[field], `${field} stays`);
+      }
+      assert.deepEqual(await store.getAccessKey(key.id), rotated);
+      const again = await store.rotateAccessKeyToken(key.id, { tokenHash: 'hash-third', keyRedacted: 'aigw_***3', previousTokenExpiresAt: now() }, now());
+      assert.equal(again?.previousTokenHash, 'hash-second', 'only the token just replaced is kept');
+      assert.deepEqual((await store.allAccessKeys()).map((a) => [a.tokenHash, a.previousTokenHash]), [['hash-third', 'hash-second']]);
+      assert.equal(await store.rotateAccessKeyToken('aigk_missing', { tokenHash: 'h', keyRedacted: '***', previousTokenExpiresAt: now() }, now()), undefined);
+      assert.equal(changes.length, 2, 'a rotation of no key publishes nothing');
+    });
+
+    withStore('provider keys: disabled is kept and changed by update, and stays in router rules', async (store) => {
+      const key = made(await store.createProviderKey(providerKey('openai'), CHECKS));
+      assert.equal(key.disabled, false);
+      const config = made(await store.createConfiguration(configuration({ router: routerOf('openai', [key.id]) }), []));
+      const disabled = await store.updateProviderKey(key.id, { disabled: true }, now());
+      assert.equal(disabled?.disabled, true);
+      assert.deepEqual(await store.getProviderKey(key.id), disabled);
+      assert.deepEqual((await store.allProviderKeys()).map((k) => k.disabled), [true]);
+      assert.deepEqual((await store.getConfiguration(config.id))?.router, config.router, 'a disabled key stays in its rules');
+      assert.equal((await store.updateProviderKey(key.id, { disabled: false }, now()))?.disabled, false);
     });
 
     withStore('custom providers: by id or providerId, one per providerId, update, delete', async (store) => {

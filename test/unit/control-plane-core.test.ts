@@ -5,6 +5,7 @@ import { normalizeRouter, withoutProviderKey } from '../../src/core/configs.js';
 import { checkBaseUrl, isLocalHost } from '../../src/core/custom-providers.js';
 import { AigwError } from '../../src/core/errors.js';
 import { parseDuration } from '../../src/core/gateway-config.js';
+import { expiryIn, futureExpiry, gracePeriodMs, parseKeyDuration } from '../../src/core/key-lifecycle.js';
 
 const code = (fn: () => unknown) => {
   try {
@@ -83,6 +84,41 @@ test('router rules: scope, steps and keys are checked; ids only, ordered, user s
     },
   ];
   for (const router of bad) assert.equal(code(() => normalizeRouter(router)), 'ERR_AIGW_27605', JSON.stringify(router));
+});
+
+test('key selection strategies: roundRobin and weighted are kept, weights only on weighted steps and above 0', () => {
+  const step = (keySelectionStrategy: string | undefined, ...keys: { id: string; weight?: number }[]) =>
+    normalizeRouter({ rules: [{ provider: 'openai', steps: [{ type: 'user', keySelectionStrategy, keys }] }] }).rules[0]!.steps[0]!;
+  assert.deepEqual(step('roundRobin', { id: 'a' }, { id: 'b' }), { type: 'user', keySelectionStrategy: 'roundRobin', keys: [{ id: 'a' }, { id: 'b' }] });
+  assert.deepEqual(step('weighted', { id: 'a', weight: 2.5 }, { id: 'b' }).keys, [{ id: 'a', weight: 2.5 }, { id: 'b', weight: 1 }], 'a key without a weight weighs 1');
+  assert.equal(code(() => step('random', { id: 'a' })), 'ERR_AIGW_27720');
+  assert.equal(code(() => step('Ordered', { id: 'a' })), 'ERR_AIGW_27720');
+  for (const weight of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, 1_000_001]) {
+    assert.equal(code(() => step('weighted', { id: 'a', weight })), 'ERR_AIGW_27721', String(weight));
+  }
+  assert.equal(code(() => step(undefined, { id: 'a', weight: 1 })), 'ERR_AIGW_27722');
+  assert.equal(code(() => step('roundRobin', { id: 'a', weight: 1 })), 'ERR_AIGW_27722');
+});
+
+test('key lifetimes: durations with units, future RFC 3339 expiries, grace periods up to 30 days', () => {
+  assert.equal(parseKeyDuration('90s', 'x'), 90_000);
+  assert.equal(parseKeyDuration('1h30m', 'x'), 5_400_000);
+  assert.equal(parseKeyDuration('7d', 'x'), 604_800_000);
+  assert.equal(parseKeyDuration('2w', 'x'), 1_209_600_000);
+  assert.equal(parseKeyDuration('0', 'x'), 0);
+  for (const bad of ['', '30', 'd', '1.5h', '-5s', '1y', '5sx', '1h 30m', '1ms']) assert.equal(code(() => parseKeyDuration(bad, 'x')), 'ERR_AIGW_10040', bad);
+  const now = Date.parse('2026-12-02T12:00:00Z');
+  assert.equal(expiryIn('2h', now), '2026-12-02T14:00:00.000Z');
+  assert.equal(code(() => expiryIn('0', now)), 'ERR_AIGW_10042');
+  assert.equal(code(() => expiryIn('999999999w', now)), 'ERR_AIGW_10040');
+  assert.equal(futureExpiry('2026-12-02T13:00:00+01:00', now - 1), '2026-12-02T12:00:00.000Z', 'kept in UTC');
+  assert.equal(code(() => futureExpiry('2026-12-02T13:00:00+01:00', now)), 'ERR_AIGW_10042', 'now is not the future');
+  for (const bad of ['tomorrow', '2026-12-02', '2026-12-02T12:00:00', '2026-13-02T12:00:00Z', '+020000-01-01T00:00:00Z']) {
+    assert.equal(code(() => futureExpiry(bad, now)), 'ERR_AIGW_10041', bad);
+  }
+  assert.equal(gracePeriodMs(undefined), 0);
+  assert.equal(gracePeriodMs('30d'), 2_592_000_000);
+  assert.equal(code(() => gracePeriodMs('30d1s')), 'ERR_AIGW_10043');
 });
 
 test('a deleted key leaves its steps; empty steps and rules go', () => {

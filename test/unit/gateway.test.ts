@@ -4,7 +4,7 @@ import { parseTime } from '../../src/cli/commands/usage.js';
 import { isRetryable } from '../../src/daemon/gateway/attempt.js';
 import { cooldownMs } from '../../src/daemon/gateway/proxy.js';
 import { isAllowed, keysFor, resolveModel, resolveTargets } from '../../src/daemon/gateway/resolve.js';
-import { emptySnapshot, type GatewayAccessKey, type GatewayProvider, type GatewayProviderKey, type RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
+import { emptySnapshot, type GatewayAccessKey, type GatewayProvider, type GatewayProviderKey, type RouterStep, type RoutingSnapshot } from '../../src/daemon/gateway/snapshot.js';
 import { defaultGatewaySettings, GATEWAY_DEFAULTS } from '../../src/core/gateway-config.js';
 import { PriceBook } from '../../src/core/price-book.js';
 import { MaskedSecret } from '../../src/daemon/gateway/secret-cache.js';
@@ -28,6 +28,7 @@ const key = (id: string, providerId: string, accessKeyId: string | null): Gatewa
   keyRedacted: '***',
   accessKeyId,
   secretRef: id,
+  disabled: false,
 });
 
 function snapshot(keys: GatewayProviderKey[]): RoutingSnapshot {
@@ -38,9 +39,10 @@ function snapshot(keys: GatewayProviderKey[]): RoutingSnapshot {
   ]);
   const byProvider = new Map<string, GatewayProviderKey[]>();
   for (const k of keys) byProvider.set(k.providerId, [...(byProvider.get(k.providerId) ?? []), k]);
-  return { accessKeys: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: defaultGatewaySettings(), prices: new PriceBook(new Map()) };
+  return { accessKeys: new Map(), previousTokens: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: defaultGatewaySettings(), prices: new PriceBook(new Map()) };
 }
-const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [], caps: { maxInputTokens: null, maxOutputTokens: null } };
+const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [], caps: { maxInputTokens: null, maxOutputTokens: null }, expiresAtMs: null, disabled: false };
+const step = (keys: string[], strategy: RouterStep['strategy'] = 'ordered', weights?: number[]): RouterStep => ({ strategy, keys, weights, position: { next: 0 } });
 
 test('model names resolve by provider:model, provider/model, custom model lists and the catalog', () => {
   const snap = snapshot([]);
@@ -80,9 +82,28 @@ test("keys: the access key's own first, then account-wide, in creation order; ne
   const snap = snapshot(keys);
   const t = resolveModel(snap, 'gpt-4o');
   assert.deepEqual(keysFor(snap, open, t).map((k) => k.id), ['k3', 'k1', 'k4']);
-  const routed: GatewayAccessKey = { ...open, rules: [{ provider: 'openai', steps: [['k4'], ['k2', 'k1']] }, { model: 'openai:gpt-4o', steps: [['k1']] }] };
+  const routed: GatewayAccessKey = { ...open, rules: [{ provider: 'openai', steps: [step(['k4']), step(['k2', 'k1'])] }, { model: 'openai:gpt-4o', steps: [step(['k1'])] }] };
   assert.deepEqual(keysFor(snap, routed, t).map((k) => k.id), ['k1'], 'a model rule wins over a provider rule');
   assert.deepEqual(keysFor(snap, routed, resolveModel(snap, 'gpt-4.1')).map((k) => k.id), ['k4', 'k2', 'k1']);
+});
+
+test('key selection: round-robin and weighted pick the first key, the rest follow in order; disabled keys are left out', () => {
+  const keys = ['a', 'b', 'c', 'd'].map((id) => key(id, 'openai', null));
+  const snap = snapshot(keys);
+  const t = resolveModel(snap, 'gpt-4o');
+  const ids = (accessKey: GatewayAccessKey, options = {}) => keysFor(snap, accessKey, t, options).map((k) => k.id).join('');
+  const roundRobin: GatewayAccessKey = { ...open, rules: [{ provider: 'openai', steps: [step(['a', 'b', 'c'], 'roundRobin'), step(['d'])] }] };
+  assert.deepEqual([1, 2, 3, 4].map(() => ids(roundRobin)), ['abcd', 'bacd', 'cabd', 'abcd']);
+  assert.equal(ids(roundRobin, { pick: false }), 'abcd', 'listing models moves no position');
+  const weighted: GatewayAccessKey = { ...open, rules: [{ provider: 'openai', steps: [step(['a', 'b', 'c'], 'weighted', [1, 2, 1])] }] };
+  assert.equal(ids(weighted, { random: () => 0 }), 'abc');
+  assert.equal(ids(weighted, { random: () => 0.3 }), 'bac');
+  assert.equal(ids(weighted, { random: () => 0.99 }), 'cab');
+  keys[1]!.disabled = true;
+  assert.equal(ids(weighted, { random: () => 0.3 }), 'ac', 'a disabled key is skipped as if absent');
+  assert.equal(ids(weighted, { random: () => 0.6 }), 'ca', 'the weights of the keys left decide');
+  assert.equal(ids(open), 'acd');
+  assert.equal(ids(open, { withDisabled: true }), 'abcd');
 });
 
 test('failover statuses and 429 cool-downs', () => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { expiryIn, futureExpiry, gracePeriodMs } from '../../core/key-lifecycle.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
 import { handler } from '../command.js';
@@ -20,6 +21,9 @@ interface AccessKey {
   keyRedacted: string;
   lastUsed: string | null;
   accessKeyConfiguration: { id: string; uri: string; name: string } | null;
+  expiresAt?: string | null;
+  disabled?: boolean;
+  previousTokenExpiresAt?: string | null;
 }
 
 const PATH = '/access-keys';
@@ -30,6 +34,18 @@ function configurationOf(k: AccessKey): string {
   return c.name ? `${c.id} (${c.name})` : c.id;
 }
 
+/** `disabled` or `expired`, else empty (a table shows `active`). */
+function stateOf(k: AccessKey): string {
+  if (k.disabled) return 'disabled';
+  if (k.expiresAt && Date.parse(k.expiresAt) <= Date.now()) return 'expired';
+  return '';
+}
+
+/** Until when the token the last rotation replaced works, while it still does. */
+function previousTokenUntil(k: AccessKey): string | null {
+  return k.previousTokenExpiresAt && Date.parse(k.previousTokenExpiresAt) > Date.now() ? k.previousTokenExpiresAt : null;
+}
+
 const details: Column<AccessKey>[] = [
   { header: 'ID', field: 'id', value: (k) => k.id },
   { header: 'Name', field: 'name', value: (k) => k.name },
@@ -37,6 +53,9 @@ const details: Column<AccessKey>[] = [
   { header: 'Configuration', field: 'accessKeyConfiguration', value: (k, io) => configurationOf(k) || (io.format === 'table' ? 'none (allow all)' : '') },
   { header: 'Description', field: 'description', value: (k) => k.description ?? '' },
   { header: 'Metadata', field: 'metadata', value: (k) => k.metadata ?? '' },
+  { header: 'State', field: 'disabled', value: (k, io) => (io.format === 'table' ? stateOf(k) || 'active' : String(k.disabled ?? false)) },
+  { header: 'Expires', field: 'expiresAt', value: (k, io) => (k.expiresAt ? io.time(k.expiresAt) : io.format === 'table' ? 'never' : '') },
+  { header: 'Previous token until', field: 'previousTokenExpiresAt', value: (k, io) => io.time(previousTokenUntil(k)) },
   { header: 'Created', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
   { header: 'Updated', field: 'updatedAt', value: (k, io) => io.time(k.updatedAt) },
   { header: 'Last used', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
@@ -51,6 +70,9 @@ const view: View<AccessKey> = {
     { header: 'CONFIGURATION', field: 'accessKeyConfiguration', value: (k) => k.accessKeyConfiguration?.id ?? '', optional: true },
     { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
+    // Last, so scripts reading the columns before them by position keep working.
+    { header: 'STATE', field: 'disabled', value: (k) => stateOf(k), optional: true },
+    { header: 'EXPIRES', field: 'expiresAt', value: (k, io) => (k.expiresAt ? io.time(k.expiresAt) : ''), optional: true },
   ],
   details,
 };
@@ -67,14 +89,33 @@ interface ConfigurationOptions {
   allowAll?: boolean;
 }
 
-async function create(io: IO, options: LabelOptions & ConfigurationOptions): Promise<void> {
+interface ExpiryOptions {
+  expiresIn?: string;
+  expiresAt?: string;
+  /** False with --no-expiry (commander's negated flag). */
+  expiry?: boolean;
+}
+
+/** The expiresAt the flags ask for: a time, null to clear it (--no-expiry), or undefined when they name none. */
+function expiryFrom(options: ExpiryOptions): string | null | undefined {
+  const given = [options.expiresIn !== undefined, options.expiresAt !== undefined, options.expiry === false].filter(Boolean).length;
+  if (given > 1) throw usageError('use one of --expires-in, --expires-at and --no-expiry');
+  if (options.expiry === false) return null;
+  if (options.expiresIn !== undefined) return expiryIn(options.expiresIn, Date.now());
+  if (options.expiresAt !== undefined) return futureExpiry(options.expiresAt, Date.now(), '--expires-at');
+  return undefined;
+}
+
+async function create(io: IO, options: LabelOptions & ConfigurationOptions & ExpiryOptions): Promise<void> {
   checkLabels(options);
+  const expiresAt = expiryFrom(options);
   const api = connect(io);
   const key = await api.request<AccessKey>('POST', PATH, {
     name: options.name,
     description: options.description,
     metadata: options.metadata,
     accessKeyConfigurationId: options.accessKeyConfigurationId,
+    expiresAt: expiresAt ?? undefined,
   });
   io.success(`Created access key ${key.id}`);
   await io.printItem(key, createdView);
@@ -92,7 +133,7 @@ async function get(io: IO, _options: unknown, id: string): Promise<void> {
   await io.printItem(await api.request<AccessKey>('GET', itemPath(PATH, id)), view);
 }
 
-async function update(io: IO, options: LabelOptions & ConfigurationOptions, id: string): Promise<void> {
+async function update(io: IO, options: LabelOptions & ConfigurationOptions & ExpiryOptions, id: string): Promise<void> {
   if (options.allowAll && options.accessKeyConfigurationId) {
     throw usageError('use either --access-key-configuration-id or --allow-all, not both');
   }
@@ -101,15 +142,43 @@ async function update(io: IO, options: LabelOptions & ConfigurationOptions, id: 
     description: options.description,
     metadata: options.metadata,
     accessKeyConfigurationId: options.allowAll ? null : options.accessKeyConfigurationId,
+    expiresAt: expiryFrom(options),
   };
   if (Object.values(patch).every((v) => v === undefined)) {
-    throw usageError('nothing to update: pass --name, --description, --metadata, --access-key-configuration-id or --allow-all');
+    throw usageError(
+      'nothing to update: pass --name, --description, --metadata, --access-key-configuration-id, --allow-all, --expires-in, --expires-at or --no-expiry',
+    );
   }
   checkLabels(options);
   const api = connect(io);
   const key = await api.request<AccessKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key ${key.id}`);
   await io.printItem(key, view);
+}
+
+/** disable and enable: the key and everything on it stay; only whether the gateway accepts its token changes. */
+function setDisabled(disabled: boolean) {
+  return async (io: IO, _options: unknown, id: string): Promise<void> => {
+    const api = connect(io);
+    const key = await api.request<AccessKey>('PATCH', itemPath(PATH, id), { disabled });
+    io.success(`${disabled ? 'Disabled' : 'Enabled'} access key ${key.id}`);
+    await io.printItem(key, view);
+  };
+}
+
+async function rotate(io: IO, options: { grace?: string }, id: string): Promise<void> {
+  if (options.grace !== undefined) gracePeriodMs(options.grace, '--grace');
+  const api = connect(io);
+  const key = await api.request<AccessKey>('POST', `${itemPath(PATH, id)}/rotate`, { gracePeriod: options.grace });
+  io.success(`Rotated access key ${key.id}`);
+  await io.printItem(key, createdView);
+  if (io.format !== 'quiet' && io.format !== 'json') {
+    const until = previousTokenUntil(key);
+    io.note(until ? `The old token keeps working until ${until}.` : 'The old token no longer works.');
+    const state = stateOf(key);
+    if (state) io.warn(`${key.id} is ${state}: the gateway refuses its tokens until it is ${state === 'disabled' ? 'enabled' : 'given a later expiry'}`);
+    io.note(io.yellow('Save the new token now: it cannot be shown again (aigw keeps only its hash).'));
+  }
 }
 
 async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
@@ -128,6 +197,12 @@ async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: s
   if (attached.length) io.note(`Also deleted its provider keys ${attached.map((k) => k.id).join(', ')}`);
 }
 
+function expiryFlags(command: Command): Command {
+  return command
+    .option('--expires-in <duration>', 'the token stops working after this long, such as 90s, 2h, 7d or 1w')
+    .option('--expires-at <time>', 'the token stops working at this RFC 3339 time, such as 2026-12-31T23:59:59Z');
+}
+
 function configurationFlag(command: Command): Command {
   return command.option(
     '--access-key-configuration-id <id>',
@@ -142,18 +217,42 @@ export function registerAccessKeys(program: Command): void {
     .aliases(['api-keys', 'ai-gateway-api-keys'])
     .description('create and manage the access keys apps send to the gateway');
   lazySubcommands(keys, () => {
-    configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))
-      .addHelpText('after', '\nWith -q it prints only the token (not the id).\n\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
+    expiryFlags(configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key')))
+      .addHelpText(
+        'after',
+        '\nWith -q it prints only the token (not the id).\n\nExamples:\n  TOKEN=$(aigw access-keys create --name my-app -q)\n  aigw access-keys create --name ci-job --expires-in 2h',
+      )
       .action(handler(create));
 
     pageFlags(keys.command('list').alias('ls').description('list access keys, newest first')).action(handler(list));
 
     keys.command('get').description('show one access key').argument('<id>', 'access key id (aigk_…)').action(handler(get));
 
-    configurationFlag(labelFlags(keys.command('update').description("change an access key's labels or configuration"), 'access key'))
+    expiryFlags(configurationFlag(labelFlags(keys.command('update').description("change an access key's labels, configuration or expiry"), 'access key')))
+      .option('--no-expiry', 'remove its expiry: the token works until the key is disabled or deleted')
       .option('--allow-all', 'unlink its configuration: the key may reach every provider and model')
       .argument('<id>', 'access key id (aigk_…)')
       .action(handler(update));
+
+    keys
+      .command('rotate')
+      .description('give an access key a new token, keeping its id and everything on it; the new token is shown once')
+      .argument('<id>', 'access key id (aigk_…)')
+      .option('--grace <duration>', 'the old token keeps working this long (such as 10m, 1h, 7d; at most 30d); default: it stops at once')
+      .addHelpText('after', '\nWith -q it prints only the new token.\n\nExample:\n  TOKEN=$(aigw access-keys rotate aigk_… --grace 1h -q)')
+      .action(handler(rotate));
+
+    keys
+      .command('disable')
+      .description('refuse the key\'s token at the gateway until it is enabled again; nothing is deleted')
+      .argument('<id>', 'access key id (aigk_…)')
+      .action(handler(setDisabled(true)));
+
+    keys
+      .command('enable')
+      .description('accept a disabled key\'s token again')
+      .argument('<id>', 'access key id (aigk_…)')
+      .action(handler(setDisabled(false)));
 
     deleteCommand(keys, 'delete an access key; apps using its token are refused from then on', 'access key id (aigk_…)')
       .option('--force', 'also delete the provider keys attached to it (otherwise their presence refuses the delete)')

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { whyNothingReachable, type AccessScope, type RouterRuleWrite } from '../../core/configs.js';
+import { whyNothingReachable, type AccessScope, type RouterRuleWrite, type RouterStepWrite } from '../../core/configs.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
@@ -21,10 +21,18 @@ interface Configuration {
   description?: string;
   metadata?: string;
   access?: AccessScope;
-  router?: { rules: { provider?: string; model?: string; steps: { keys?: { id: string }[] }[] }[] };
+  router?: { rules: { provider?: string; model?: string; steps: { keySelectionStrategy?: string; keys?: StepKey[] }[] }[] };
   maxInputTokens: number | null;
   maxOutputTokens: number | null;
 }
+
+interface StepKey {
+  id: string;
+  weight?: number;
+}
+
+/** A step's key as it is written back: its id, and its weight in a weighted step. */
+const writableKey = ({ id, weight }: StepKey): StepKey => (weight === undefined ? { id } : { id, weight });
 
 /** A configuration's own cap, or what applies without one. */
 const capText = (n: number | null) => (n === null ? "the gateway's" : String(n));
@@ -37,11 +45,18 @@ function allowed(c: Configuration, dimension: 'providers' | 'models'): string {
   return allow.length ? allow.join(',') : 'none';
 }
 
-/** One line per rule: `openai: aigpk_a,aigpk_b → aigpk_c` (steps in order, keys in order within a step). */
+/**
+ * One line per rule: `openai: aigpk_a,aigpk_b → roundRobin:aigpk_c,aigpk_d` (steps in order, keys in order
+ * within a step, a step's strategy before its keys unless it is ordered), as --step takes them.
+ */
 function rules(c: Configuration): string[] {
   return (c.router?.rules ?? []).map((rule) => {
     const scope = [rule.provider, rule.model].filter(Boolean).join(' ');
-    return `${scope}: ${rule.steps.map((s) => (s.keys ?? []).map((k) => k.id).join(',')).join(' → ')}`;
+    const step = (s: { keySelectionStrategy?: string; keys?: StepKey[] }) => {
+      const keys = (s.keys ?? []).map((k) => (k.weight === undefined ? k.id : `${k.id}=${k.weight}`)).join(',');
+      return !s.keySelectionStrategy || s.keySelectionStrategy === 'ordered' ? keys : `${s.keySelectionStrategy}:${keys}`;
+    };
+    return `${scope}: ${rule.steps.map(step).join(' → ')}`;
   });
 }
 
@@ -119,7 +134,7 @@ function writable(document: Record<string, unknown>): Record<string, unknown> {
           ? rule.steps.map((step) => ({
               ...step,
               ...(Array.isArray(step.keys)
-                ? { keys: step.keys.map((key) => (typeof key?.id === 'string' && !('value' in key) ? { id: key.id } : key)) }
+                ? { keys: step.keys.map((key) => (typeof key?.id === 'string' && !('value' in key) ? writableKey(key) : key)) }
                 : {}),
             }))
           : rule.steps,
@@ -138,16 +153,33 @@ function ruleFromFlags(options: DocumentOptions): RouterRuleWrite | undefined {
   return {
     ...(options.routeProvider ? { provider: options.routeProvider } : {}),
     ...(options.routeModel ? { model: options.routeModel } : {}),
-    steps: options.step.map((ids) => ({
-      type: 'user',
-      keySelectionStrategy: 'ordered',
-      keys: ids
-        .split(',')
-        .map((id) => id.trim())
-        .filter(Boolean)
-        .map((id) => ({ id })),
-    })),
+    steps: options.step.map(stepFromFlag),
   };
+}
+
+/**
+ * One --step: `aigpk_a,aigpk_b` (tried in order), `roundRobin:aigpk_a,aigpk_b`, or `weighted:aigpk_a=3,aigpk_b=1`
+ * (weights alone imply weighted). The daemon checks the strategy and the weights.
+ */
+function stepFromFlag(spec: string): RouterStepWrite {
+  const colon = spec.indexOf(':');
+  const strategy = colon >= 0 ? spec.slice(0, colon).trim() : undefined;
+  const keys = (colon >= 0 ? spec.slice(colon + 1) : spec)
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry): StepKey => {
+      const equals = entry.indexOf('=');
+      if (equals < 0) return { id: entry };
+      const raw = entry.slice(equals + 1).trim();
+      const weight = Number(raw);
+      if (raw === '' || !Number.isFinite(weight)) {
+        throw new AigwError(ERRORS.invalidKeyWeight, `--step ${spec}: the weight "${raw}" is not a number; write id=3`, { field: '--step' });
+      }
+      return { id: entry.slice(0, equals).trim(), weight };
+    });
+  const weighted = keys.some((k) => k.weight !== undefined);
+  return { type: 'user', keySelectionStrategy: strategy ?? (weighted ? 'weighted' : 'ordered'), keys };
 }
 
 function documentFlagsGiven(options: DocumentOptions): boolean {
@@ -241,7 +273,7 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
       // Replace the rule with the same scope, or add one; steps come back expanded, so send ids only.
       const others = (current.router?.rules ?? [])
         .filter((r) => r.provider !== rule.provider || r.model !== rule.model)
-        .map((r) => ({ ...r, steps: r.steps.map((s) => ({ ...s, keys: (s.keys ?? []).map(({ id }) => ({ id })) })) }));
+        .map((r) => ({ ...r, steps: r.steps.map((s) => ({ ...s, keys: (s.keys ?? []).map(writableKey) })) }));
       patch.router = { rules: [...others, rule] };
     }
   }
@@ -271,7 +303,13 @@ function documentFlags(command: Command): Command {
     .option('--allow-model <model>', 'allow this model (repeat for more); omitted: any model', collect, [])
     .option('--route-provider <id>', 'a router rule for this provider, with its --step flags')
     .option('--route-model <model>', 'a router rule for this model, such as openai:gpt-4o, with its --step flags')
-    .option('--step <ids>', 'provider key ids tried in order, comma-separated; repeat for the next step', collect, [])
+    .option(
+      '--step <ids>',
+      'provider key ids tried in order, comma-separated; repeat for the next step. Prefix roundRobin: or weighted: ' +
+        '(with id=weight) to spread requests over them',
+      collect,
+      [],
+    )
     .option('--max-input-tokens <n>', "cap on input tokens per request for this configuration's keys (none: the gateway's cap)")
     .option('--max-output-tokens <n>', "cap on output tokens per request for this configuration's keys (none: the gateway's cap)");
 }
@@ -280,6 +318,9 @@ const EXAMPLE = `
 Examples:
   aigw configs create --name prod --allow-provider openai \\
     --route-provider openai --step aigpk_a,aigpk_b --step aigpk_c
+  aigw configs create --name spread --route-provider openai \\
+    --step roundRobin:aigpk_a,aigpk_b --step aigpk_c
+  aigw configs create --name canary --route-provider openai --step weighted:aigpk_a=9,aigpk_b=1
   aigw configs create --file config.json`;
 
 export function registerConfigs(program: Command): void {

@@ -24,6 +24,7 @@ interface ProviderKey {
   metadata?: string;
   lastUsed: string | null;
   accessKeyId: string | null;
+  disabled?: boolean;
 }
 
 const PATH = '/provider-keys';
@@ -38,6 +39,8 @@ const view: View<ProviderKey> = {
     { header: 'ACCESS KEY', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '', optional: true },
     { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
+    // Last, so scripts reading the columns before it by position keep working.
+    { header: 'STATE', field: 'disabled', value: (k) => (k.disabled ? 'disabled' : ''), optional: true },
   ],
   details: [
     { header: 'ID', field: 'id', value: (k) => k.id },
@@ -47,6 +50,11 @@ const view: View<ProviderKey> = {
     { header: 'Description', field: 'description', value: (k) => k.description ?? '' },
     { header: 'Metadata', field: 'metadata', value: (k) => k.metadata ?? '' },
     { header: 'Access key', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '' },
+    {
+      header: 'State',
+      field: 'disabled',
+      value: (k, io) => (io.format === 'table' ? (k.disabled ? 'disabled (the gateway skips it)' : 'active') : String(k.disabled ?? false)),
+    },
     { header: 'Created', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'Updated', field: 'updatedAt', value: (k, io) => io.time(k.updatedAt) },
     { header: 'Last used', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
@@ -111,6 +119,16 @@ async function update(io: IO, options: LabelOptions, id: string): Promise<void> 
   const key = await api.request<ProviderKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated provider key ${key.id}`);
   await io.printItem(key, view);
+}
+
+/** disable and enable: the key stays, in its router rules too; only whether the gateway uses it changes. */
+function setDisabled(disabled: boolean) {
+  return async (io: IO, _options: unknown, id: string): Promise<void> => {
+    const api = connect(io);
+    const key = await api.request<ProviderKey>('PATCH', itemPath(PATH, id), { disabled });
+    io.success(`${disabled ? 'Disabled' : 'Enabled'} provider key ${key.id}`);
+    await io.printItem(key, view);
+  };
 }
 
 async function rotate(io: IO, options: SecretValueOptions & { name?: string }, id: string): Promise<void> {
@@ -232,6 +250,18 @@ export function registerProviderKeys(program: Command): void {
       .argument('<id>', 'provider key id (aigpk_…)')
       .option('--name <name>', 'also rename the key')
       .action(handler(rotate));
+
+    keys
+      .command('disable')
+      .description('stop the gateway using a key (it is skipped, as if absent) without deleting it or its router rules')
+      .argument('<id>', 'provider key id (aigpk_…)')
+      .action(handler(setDisabled(true)));
+
+    keys
+      .command('enable')
+      .description('let the gateway use a disabled key again')
+      .argument('<id>', 'provider key id (aigpk_…)')
+      .action(handler(setDisabled(false)));
 
     keys
       .command('test')

@@ -3,7 +3,7 @@ import type { AccessKeyRecord, AccessKeyService } from '../../app/access-keys.js
 import { CONFIGURATIONS_PATH } from './configurations.js';
 import { listUris } from './pagination.js';
 import { readPageParams } from './query.js';
-import { cleared, clearableText, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
+import { cleared, clearableText, flag, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
 
 const PATH = '/access-keys';
 
@@ -22,6 +22,10 @@ export function accessKeyResource(r: AccessKeyRecord, token?: string) {
     ...(token === undefined ? {} : { token }),
     keyRedacted: r.keyRedacted,
     lastUsed: r.lastUsed,
+    /** Added by aigw: when the token stops working (null: never), whether the key is disabled, and until when the token the last rotation replaced works. */
+    expiresAt: r.expiresAt,
+    disabled: r.disabled,
+    previousTokenExpiresAt: r.previousTokenExpiresAt,
     accessKeyConfiguration:
       r.accessKeyConfigurationId === null
         ? null
@@ -36,20 +40,31 @@ export function accessKeyResource(r: AccessKeyRecord, token?: string) {
 const createBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { name: text, description: text, metadata: text, accessKeyConfigurationId: text },
+  properties: { name: text, description: text, metadata: text, accessKeyConfigurationId: text, expiresAt: clearableText, disabled: flag },
 } as const;
 
 const updateBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { name: clearableText, description: clearableText, metadata: clearableText, accessKeyConfigurationId: clearableText },
+  properties: {
+    name: clearableText,
+    description: clearableText,
+    metadata: clearableText,
+    accessKeyConfigurationId: clearableText,
+    expiresAt: clearableText,
+    disabled: flag,
+  },
 } as const;
+
+const rotateBody = { type: 'object', additionalProperties: false, properties: { gracePeriod: text } } as const;
 
 interface CreateBody {
   name?: string;
   description?: string;
   metadata?: string;
   accessKeyConfigurationId?: string;
+  expiresAt?: string | null;
+  disabled?: boolean;
 }
 
 interface UpdateBody {
@@ -57,6 +72,8 @@ interface UpdateBody {
   description?: Clearable;
   metadata?: Clearable;
   accessKeyConfigurationId?: Clearable;
+  expiresAt?: Clearable;
+  disabled?: boolean;
 }
 
 export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
@@ -79,15 +96,26 @@ export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
     app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => accessKeyResource(await service.get(request.params.id)));
 
     app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
-      const { name, description, metadata, accessKeyConfigurationId } = request.body;
+      const { name, description, metadata, accessKeyConfigurationId, expiresAt, disabled } = request.body;
       const patch = {
         name: cleared(name),
         description: cleared(description),
         metadata: cleared(metadata),
         accessKeyConfigurationId,
+        expiresAt,
+        disabled,
       };
       return accessKeyResource(await service.update(request.params.id, patch));
     });
+
+    app.post<{ Params: IdParams; Body: { gracePeriod?: string } | undefined }>(
+      `${PATH}/:id/rotate`,
+      { schema: { body: rotateBody } },
+      async (request) => {
+        const { record, token } = await service.rotate(request.params.id, request.body ?? {});
+        return accessKeyResource(record, token);
+      },
+    );
 
     app.delete<{ Params: IdParams; Querystring: Query }>(`${PATH}/:id`, async (request, reply) => {
       await service.delete(request.params.id, readForce(request.query));

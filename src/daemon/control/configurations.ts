@@ -31,7 +31,12 @@ export function configurationResource(r: ConfigurationRecord, keys: Map<string, 
               ...rule,
               steps: rule.steps.map((step) => ({
                 ...step,
-                keys: step.keys.map(({ id }) => ({ id, name: keys.get(id)?.name ?? '', keyRedacted: keys.get(id)?.keyRedacted ?? '' })),
+                keys: step.keys.map(({ id, weight }) => ({
+                  id,
+                  name: keys.get(id)?.name ?? '',
+                  keyRedacted: keys.get(id)?.keyRedacted ?? '',
+                  ...(weight === undefined ? {} : { weight }),
+                })),
               })),
             })),
           },
@@ -42,7 +47,7 @@ export function configurationResource(r: ConfigurationRecord, keys: Map<string, 
 
 const dimension = { type: 'object', additionalProperties: false, properties: { allow: textList } } as const;
 const accessProperties = { providers: dimension, models: dimension } as const;
-const stepKey = { type: 'object', additionalProperties: false, properties: { id: text, name: text, value: text } } as const;
+const stepKey = { type: 'object', additionalProperties: false, properties: { id: text, name: text, value: text, weight: { type: 'number' } } } as const;
 const step = {
   type: 'object',
   additionalProperties: false,
@@ -50,7 +55,8 @@ const step = {
   properties: {
     type: { type: 'string', enum: ['user', 'ngrok'] },
     keys: { type: 'array', items: stepKey },
-    keySelectionStrategy: { type: 'string', enum: ['ordered'] },
+    // Any string: normalizeRouter refuses an unknown strategy with its own code.
+    keySelectionStrategy: text,
   },
 } as const;
 const rule = {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ProviderKeyRecord, ProviderKeyService } from '../../app/provider-keys.js';
 import { listUris } from './pagination.js';
 import { readPageParams } from './query.js';
-import { cleared, clearableText, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
+import { cleared, clearableText, flag, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
 
 const PATH = '/provider-keys';
 
@@ -23,6 +23,8 @@ export function providerKeyResource(r: ProviderKeyRecord) {
     lastUsed: r.lastUsed,
     /** Added by aigw: the access key the provider key is attached to, or null for an account-wide key. */
     accessKeyId: r.accessKeyId,
+    /** Added by aigw: a disabled key stays in its router rules, and the gateway skips it. */
+    disabled: r.disabled,
   };
 }
 
@@ -36,7 +38,7 @@ const createBody = {
 const updateBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { name: clearableText, description: clearableText, metadata: clearableText },
+  properties: { name: clearableText, description: clearableText, metadata: clearableText, disabled: flag },
 } as const;
 
 const rotateBody = {
@@ -75,12 +77,12 @@ export function providerKeyRoutes(service: ProviderKeyService): FastifyPluginAsy
       providerKeyResource(await service.get(request.params.id)),
     );
 
-    app.patch<{ Params: IdParams; Body: { name?: Clearable; description?: Clearable; metadata?: Clearable } }>(
+    app.patch<{ Params: IdParams; Body: { name?: Clearable; description?: Clearable; metadata?: Clearable; disabled?: boolean } }>(
       `${PATH}/:id`,
       { schema: { body: updateBody } },
       async (request) => {
-        const { name, description, metadata } = request.body;
-        const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata) };
+        const { name, description, metadata, disabled } = request.body;
+        const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata), disabled };
         return providerKeyResource(await service.update(request.params.id, patch));
       },
     );

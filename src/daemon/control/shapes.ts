@@ -7,6 +7,7 @@ export const LOCAL_OWNER = { id: 'local', uri: '' } as const;
 
 export const text = { type: 'string' } as const;
 export const clearableText = { type: ['string', 'null'] } as const;
+export const flag = { type: 'boolean' } as const;
 export const textList = { type: 'array', items: text } as const;
 
 export interface IdParams {

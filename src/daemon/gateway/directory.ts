@@ -1,5 +1,5 @@
 import { hashAccessToken, isWellFormedAccessToken } from '../../core/access-tokens.js';
-import type { AccessScope, Router } from '../../core/configs.js';
+import { DEFAULT_KEY_WEIGHT, type AccessScope, type Router } from '../../core/configs.js';
 import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
 import type { CustomProviderRecord, Store } from '../../store/types.js';
 import type { GatewaySettings } from '../../core/gateway-config.js';
@@ -11,6 +11,7 @@ import type {
   GatewayDirectory,
   GatewayProvider,
   GatewayProviderKey,
+  PreviousToken,
   RouterRule,
   RoutingSnapshot,
 } from './snapshot.js';
@@ -19,13 +20,29 @@ function accessRules(access: AccessScope | null): AccessRules {
   return { providers: access?.providers?.allow, models: access?.models?.allow };
 }
 
-function routerRules(router: Router | null): RouterRule[] {
-  return (router?.rules ?? []).map((r) => ({
+/** Round-robin positions by configuration, rule and step, kept from one snapshot to the next. */
+type Positions = Map<string, { next: number }>;
+
+function routerRules(id: string, router: Router | null, previous: Positions, positions: Positions): RouterRule[] {
+  return (router?.rules ?? []).map((r, ruleIndex) => ({
     provider: r.provider,
     model: r.model,
-    steps: r.steps.map((s) => s.keys.map((k) => k.id)),
+    steps: r.steps.map((s, stepIndex) => {
+      const where = `${id}/${ruleIndex}/${stepIndex}`;
+      // A new step starts at a random key, so that a daemon that restarts often does not favour the first.
+      const position = previous.get(where) ?? { next: Math.floor(Math.random() * s.keys.length) };
+      if (s.keySelectionStrategy === 'roundRobin') positions.set(where, position);
+      return {
+        strategy: s.keySelectionStrategy,
+        keys: s.keys.map((k) => k.id),
+        weights: s.keySelectionStrategy === 'weighted' ? s.keys.map((k) => k.weight ?? DEFAULT_KEY_WEIGHT) : undefined,
+        position,
+      };
+    }),
   }));
 }
+
+const timeMs = (iso: string | null) => (iso === null ? null : Date.parse(iso));
 
 function customProvider(p: CustomProviderRecord): GatewayProvider {
   const formats = [...new Set(p.supportedApiSurfaces.map((s) => s.format))].filter(
@@ -46,6 +63,8 @@ function customProvider(p: CustomProviderRecord): GatewayProvider {
 
 /** Reads the whole routing picture from the Store and the gateway settings; runs only after a write. */
 export class StoreDirectory implements GatewayDirectory {
+  private positions: Positions = new Map();
+
   constructor(
     private readonly store: Store,
     private readonly settings: () => Promise<GatewaySettings>,
@@ -82,6 +101,7 @@ export class StoreDirectory implements GatewayDirectory {
         keyRedacted: r.keyRedacted,
         accessKeyId: r.accessKeyId,
         secretRef: r.secretRef,
+        disabled: r.disabled,
       };
       keys.set(key.id, key);
       const list = keysByProvider.get(key.providerId) ?? [];
@@ -90,21 +110,33 @@ export class StoreDirectory implements GatewayDirectory {
     }
 
     const configById = new Map(configurations.map((c) => [c.id, c]));
+    // Built once per configuration, so its access keys share one round-robin position per step.
+    const positions: Positions = new Map();
+    const rulesById = new Map(configurations.map((c) => [c.id, routerRules(c.id, c.router, this.positions, positions)]));
+    this.positions = positions;
     const accessKeys = new Map<string, GatewayAccessKey>();
+    const previousTokens = new Map<string, PreviousToken>();
     for (const a of accessKeyRecords) {
       const config = a.accessKeyConfigurationId ? configById.get(a.accessKeyConfigurationId) : undefined;
-      accessKeys.set(a.tokenHash, {
+      const accessKey: GatewayAccessKey = {
         id: a.id,
         access: accessRules(config?.access ?? null),
-        rules: routerRules(config?.router ?? null),
+        rules: (config && rulesById.get(config.id)) ?? [],
         caps: {
           maxInputTokens: config?.maxInputTokens ?? settings.maxInputTokens,
           maxOutputTokens: config?.maxOutputTokens ?? settings.maxOutputTokens,
         },
-      });
+        expiresAtMs: timeMs(a.expiresAt),
+        disabled: a.disabled,
+      };
+      accessKeys.set(a.tokenHash, accessKey);
+      if (a.previousTokenHash !== null && a.previousTokenExpiresAt !== null) {
+        previousTokens.set(a.previousTokenHash, { accessKey, untilMs: Date.parse(a.previousTokenExpiresAt) });
+      }
     }
     return {
       accessKeys,
+      previousTokens,
       providers,
       keys,
       keysByProvider,

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../app/ports.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { newId, newRequestId } from '../../core/ids.js';
 import type { ApiFormat } from '../../core/providers.js';
@@ -53,6 +54,8 @@ export interface ProxyDeps {
   pools: UpstreamPools;
   usage: UsageRecorder;
   log: Logger;
+  /** Expiries and rotation grace periods are checked against it on every request. */
+  clock: Clock;
 }
 
 function credentialOf(headers: IncomingHttpHeaders): string | undefined {
@@ -105,7 +108,8 @@ export class GatewayProxy {
   private authenticate(headers: IncomingHttpHeaders): GatewayAccessKey {
     const token = credentialOf(headers);
     const hash = token && this.deps.holder.tokenHash(token);
-    const accessKey = hash ? this.deps.holder.current.accessKeys.get(hash) : undefined;
+    const snapshot = this.deps.holder.current;
+    const accessKey = hash ? (snapshot.accessKeys.get(hash) ?? this.previousToken(snapshot, hash)) : undefined;
     if (!accessKey) {
       throw new AigwError(
         ERRORS.accessKeyInvalid,
@@ -114,7 +118,36 @@ export class GatewayProxy {
           : 'authentication failed: send an aigw access key as "Authorization: Bearer <key>" or "x-api-key: <key>"',
       );
     }
+    if (accessKey.disabled) {
+      throw new AigwError(
+        ERRORS.accessKeyDisabled,
+        `authentication failed: the access key ${accessKey.id} is disabled; enable it with \`aigw access-keys enable ${accessKey.id}\``,
+        { accessKeyId: accessKey.id },
+      );
+    }
+    if (accessKey.expiresAtMs !== null && this.deps.clock.nowMs() >= accessKey.expiresAtMs) {
+      const at = new Date(accessKey.expiresAtMs).toISOString();
+      throw new AigwError(
+        ERRORS.accessKeyExpired,
+        `authentication failed: the access key ${accessKey.id} expired at ${at}; extend it with \`aigw access-keys update ${accessKey.id} --expires-in 30d\``,
+        { accessKeyId: accessKey.id, expiresAt: at },
+      );
+    }
     return accessKey;
+  }
+
+  /** The access key a rotated-out token belonged to, while its grace period lasts; refused as rotated after it. */
+  private previousToken(snapshot: RoutingSnapshot, hash: string): GatewayAccessKey | undefined {
+    const previous = snapshot.previousTokens.get(hash);
+    if (!previous) return undefined;
+    if (this.deps.clock.nowMs() < previous.untilMs) return previous.accessKey;
+    const { id } = previous.accessKey;
+    const at = new Date(previous.untilMs).toISOString();
+    throw new AigwError(
+      ERRORS.accessKeyRotated,
+      `authentication failed: this token of access key ${id} was replaced by a rotation and stopped working at ${at}; use the new token`,
+      { accessKeyId: id, rotatedOutAt: at },
+    );
   }
 
   /** Why a request's credential is refused, or nothing; asked before its body is read. */
@@ -199,8 +232,9 @@ export class GatewayProxy {
     let anyKey = false;
     for (const target of targets) {
       const keys = keysFor(snapshot, accessKey, target);
-      // A custom provider with no keys (a local Ollama, say) is called without credentials.
-      const plan: readonly (GatewayProviderKey | null)[] = keys.length || !target.provider.resourceId ? keys : [null];
+      // A custom provider with no keys (a local Ollama, say) is called without credentials; one whose keys are all disabled is not.
+      const keyless = !keys.length && target.provider.resourceId !== null && !keysFor(snapshot, accessKey, target, { pick: false, withDisabled: true }).length;
+      const plan: readonly (GatewayProviderKey | null)[] = keyless ? [null] : keys;
       for (const key of plan) {
         anyKey = true;
         if (client.gone) return this.finish(ex);
@@ -219,9 +253,12 @@ export class GatewayProxy {
     }
     if (!anyKey) {
       const providers = [...new Set(targets.map((t) => t.provider.id))].join(', ');
+      const disabled = targets.flatMap((t) => keysFor(snapshot, accessKey, t, { pick: false, withDisabled: true }).map((k) => k.id));
       const err = new AigwError(
         ERRORS.noProviderKeys,
-        `no provider keys are available for ${providers}; add one with \`aigw provider-keys create --provider-id ${targets[0]!.provider.id}\``,
+        disabled.length
+          ? `no provider keys are available for ${providers}: every key is disabled (${disabled.join(', ')}); enable one with \`aigw provider-keys enable ${disabled[0]}\``
+          : `no provider keys are available for ${providers}; add one with \`aigw provider-keys create --provider-id ${targets[0]!.provider.id}\``,
         { providerId: providers },
       );
       return writeGatewayError(res, endpoint.format, err, { requestId, attempts: 0 });

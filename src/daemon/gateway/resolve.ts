@@ -1,6 +1,6 @@
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { builtinProviderForModel, type ApiFormat } from '../../core/providers.js';
-import type { AccessRules, GatewayAccessKey, GatewayProvider, GatewayProviderKey, RouterRule, RoutingSnapshot } from './snapshot.js';
+import type { AccessRules, GatewayAccessKey, GatewayProvider, GatewayProviderKey, RouterRule, RouterStep, RoutingSnapshot } from './snapshot.js';
 
 /** One model on one provider, as a request asked for it. */
 export interface Target {
@@ -94,23 +94,53 @@ function ruleFor(rules: readonly RouterRule[], t: Target): RouterRule | undefine
   );
 }
 
+/** How keysFor treats a request: `pick` moves round-robin positions and draws weighted keys (a real request does). */
+export interface KeyPlanOptions {
+  pick?: boolean;
+  /** Keep disabled keys in the plan: to tell "every key is disabled" from "no keys". */
+  withDisabled?: boolean;
+  random?: () => number;
+}
+
+/** The index of a step's usable key to try first; the others follow in the listed order. */
+function firstOf(step: RouterStep, usable: readonly number[], random: () => number): number {
+  if (step.strategy === 'roundRobin') return step.position.next++ % usable.length;
+  let total = 0;
+  for (const i of usable) total += step.weights![i]!;
+  let draw = random() * total;
+  for (let u = 0; u < usable.length; u++) {
+    draw -= step.weights![usable[u]!]!;
+    if (draw < 0) return u;
+  }
+  return usable.length - 1;
+}
+
 /**
  * The provider keys to try for one target, in order: the configuration's router rule steps when one
- * matches, otherwise the provider's keys attached to this access key, then its account-wide keys.
+ * matches (each step starting at the key its strategy picks), otherwise the provider's keys attached to
+ * this access key, then its account-wide keys. Disabled keys are left out.
  */
-export function keysFor(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, t: Target): readonly GatewayProviderKey[] {
+export function keysFor(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, t: Target, options: KeyPlanOptions = {}): readonly GatewayProviderKey[] {
+  const { pick = true, withDisabled = false, random = Math.random } = options;
   const rule = ruleFor(accessKey.rules, t);
-  if (rule) {
-    const keys: GatewayProviderKey[] = [];
-    for (const step of rule.steps) {
-      for (const id of step) {
-        const key = snapshot.keys.get(id);
-        if (key && key.providerId === t.provider.id && !keys.includes(key)) keys.push(key);
+  if (!rule) return withDisabled ? defaultOrder(snapshot, accessKey, t.provider.id) : defaultKeys(snapshot, accessKey, t.provider.id);
+  const keys: GatewayProviderKey[] = [];
+  for (const step of rule.steps) {
+    const from = keys.length;
+    const usable: number[] = [];
+    for (let i = 0; i < step.keys.length; i++) {
+      const key = snapshot.keys.get(step.keys[i]!);
+      if (key && key.providerId === t.provider.id && (withDisabled || !key.disabled) && !keys.includes(key)) {
+        keys.push(key);
+        usable.push(i);
       }
     }
-    return keys;
+    if (pick && step.strategy !== 'ordered' && usable.length > 1) {
+      const first = firstOf(step, usable, random);
+      if (first > 0) keys.splice(from, 0, ...keys.splice(from + first, 1));
+    }
   }
-  return defaultKeys(snapshot, accessKey, t.provider.id);
+  return keys;
 }
 
 /**
@@ -127,11 +157,15 @@ function defaultKeys(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, pro
   if (!byProvider) byAccessKey.set(accessKey, (byProvider = new Map()));
   let plan = byProvider.get(providerId);
   if (!plan) {
-    const all = snapshot.keysByProvider.get(providerId) ?? [];
-    plan = [...all.filter((k) => k.accessKeyId === accessKey.id), ...all.filter((k) => k.accessKeyId === null)];
+    plan = defaultOrder(snapshot, accessKey, providerId).filter((k) => !k.disabled);
     byProvider.set(providerId, plan);
   }
   return plan;
+}
+
+function defaultOrder(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, providerId: string): GatewayProviderKey[] {
+  const all = snapshot.keysByProvider.get(providerId) ?? [];
+  return [...all.filter((k) => k.accessKeyId === accessKey.id), ...all.filter((k) => k.accessKeyId === null)];
 }
 
 /** Models this access key may use: built-ins with at least one key to call them with, and custom providers' models. */
@@ -140,7 +174,7 @@ export function usableModels(snapshot: RoutingSnapshot, accessKey: GatewayAccess
   for (const provider of snapshot.providers.values()) {
     for (const model of provider.models) {
       const t = target(provider, model);
-      const callable = provider.resourceId !== null || keysFor(snapshot, accessKey, t).length > 0;
+      const callable = provider.resourceId !== null || keysFor(snapshot, accessKey, t, { pick: false }).length > 0;
       if (callable && isAllowed(accessKey.access, t)) out.push(t);
     }
   }

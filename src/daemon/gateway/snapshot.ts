@@ -1,3 +1,4 @@
+import type { KeySelectionStrategy } from '../../core/configs.js';
 import { defaultGatewaySettings, type GatewaySettings } from '../../core/gateway-config.js';
 import type { ApiFormat, AuthStyle } from '../../core/providers.js';
 import type { Logger } from '../log.js';
@@ -25,6 +26,8 @@ export interface GatewayProviderKey {
   /** The access key this key is attached to; null for an account-wide key. */
   accessKeyId: string | null;
   secretRef: string;
+  /** Skipped by routing as if absent; it stays in its router rules. */
+  disabled: boolean;
 }
 
 /** Allow lists; undefined means no restriction on that dimension, an empty list means nothing. */
@@ -33,11 +36,23 @@ export interface AccessRules {
   models?: readonly string[] | undefined;
 }
 
+/** One router step: its provider key ids, and how the first one tried is picked (the rest follow in order). */
+export interface RouterStep {
+  strategy: KeySelectionStrategy;
+  keys: readonly string[];
+  /** For a weighted step, each key's weight, in the order of `keys`. */
+  weights?: readonly number[] | undefined;
+  /**
+   * For a round-robin step, where the next request starts: shared by the configuration's access keys, and
+   * carried over when the snapshot is rebuilt.
+   */
+  position: { next: number };
+}
+
 export interface RouterRule {
   provider?: string | undefined;
   model?: string | undefined;
-  /** Each step is a list of provider key ids, tried in order. */
-  steps: readonly (readonly string[])[];
+  steps: readonly RouterStep[];
 }
 
 /** Token caps; null is no cap. */
@@ -52,12 +67,23 @@ export interface GatewayAccessKey {
   rules: readonly RouterRule[];
   /** The caps in force for this key: its configuration's where it sets them, else the account-wide ones. */
   caps: TokenCaps;
+  /** When the token stops working, in epoch ms; null: never. Compared with the clock on every request. */
+  expiresAtMs: number | null;
+  disabled: boolean;
+}
+
+/** A token a rotation replaced: it still opens its access key until `untilMs`, and is refused as rotated out after. */
+export interface PreviousToken {
+  accessKey: GatewayAccessKey;
+  untilMs: number;
 }
 
 /** Everything a request needs, in memory: the hot path reads this and never awaits the database. */
 export interface RoutingSnapshot {
   /** Access keys by the hash of their token. */
   accessKeys: ReadonlyMap<string, GatewayAccessKey>;
+  /** Tokens the last rotation of each access key replaced, by their hash. */
+  previousTokens: ReadonlyMap<string, PreviousToken>;
   providers: ReadonlyMap<string, GatewayProvider>;
   keys: ReadonlyMap<string, GatewayProviderKey>;
   /** Each provider's keys in creation order. */
@@ -77,6 +103,7 @@ export interface GatewayDirectory {
 export function emptySnapshot(): RoutingSnapshot {
   return {
     accessKeys: new Map(),
+    previousTokens: new Map(),
     providers: new Map(),
     keys: new Map(),
     keysByProvider: new Map(),

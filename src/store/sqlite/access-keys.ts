@@ -1,4 +1,4 @@
-import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery } from '../types.js';
+import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery, TokenRotation } from '../types.js';
 import { configurationExists } from './configurations.js';
 import type { Connection } from './connection.js';
 import { attachedProviderKeys, removeProviderKeys } from './provider-keys.js';
@@ -15,6 +15,10 @@ interface AccessKeyRow {
   created_at: string;
   updated_at: string;
   last_used: string | null;
+  expires_at: string | null;
+  disabled: number;
+  previous_token_hash: string | null;
+  previous_token_expires_at: string | null;
 }
 
 function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
@@ -30,6 +34,10 @@ function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsed: row.last_used,
+    expiresAt: row.expires_at,
+    disabled: row.disabled !== 0,
+    previousTokenHash: row.previous_token_hash,
+    previousTokenExpiresAt: row.previous_token_expires_at,
   };
 }
 
@@ -38,9 +46,14 @@ const SELECT = `
   LEFT JOIN access_key_configurations c ON c.id = a.access_key_configuration_id`;
 const INSERT = `
   INSERT INTO access_keys (id, name, description, metadata, token_hash, key_redacted,
-                           access_key_configuration_id, created_at, updated_at, last_used)
+                           access_key_configuration_id, created_at, updated_at, last_used,
+                           expires_at, disabled, previous_token_hash, previous_token_expires_at)
   VALUES (@id, @name, @description, @metadata, @tokenHash, @keyRedacted,
-          @accessKeyConfigurationId, @createdAt, @updatedAt, @lastUsed)`;
+          @accessKeyConfigurationId, @createdAt, @updatedAt, @lastUsed,
+          @expiresAt, @disabled, @previousTokenHash, @previousTokenExpiresAt)`;
+const ROTATE = `
+  UPDATE access_keys SET previous_token_hash = token_hash, previous_token_expires_at = @previousTokenExpiresAt,
+         token_hash = @tokenHash, key_redacted = @keyRedacted, updated_at = @updatedAt WHERE id = @id`;
 const GET = `${SELECT} WHERE a.id = ?`;
 const ALL = `${SELECT} ORDER BY a.id`;
 const DELETE = 'DELETE FROM access_keys WHERE id = ?';
@@ -62,7 +75,7 @@ export function createAccessKey(c: Connection, record: AccessKeyRecord): Outcome
     return { refused: 'configurationMissing', id: record.accessKeyConfigurationId };
   }
   const { accessKeyConfigurationName: _name, ...columns } = record;
-  c.sql(INSERT).run(columns);
+  c.sql(INSERT).run({ ...columns, disabled: record.disabled ? 1 : 0 });
   return toAccessKey(row(c, record.id)!);
 }
 
@@ -85,9 +98,21 @@ export function updateAccessKey(c: Connection, id: string, patch: AccessKeyPatch
     if (!accessKeyExists(c, id)) return undefined;
     return { refused: 'configurationMissing', id: configurationId };
   }
-  const { name, description, metadata } = patch;
-  const columns = { name, description, metadata, access_key_configuration_id: configurationId };
+  const { name, description, metadata, expiresAt, disabled } = patch;
+  const columns = {
+    name,
+    description,
+    metadata,
+    access_key_configuration_id: configurationId,
+    expires_at: expiresAt,
+    disabled: disabled === undefined ? undefined : disabled ? 1 : 0,
+  };
   if (!c.updateColumns('access_keys', id, columns, updatedAt)) return undefined;
+  return toAccessKey(row(c, id)!);
+}
+
+export function rotateAccessKeyToken(c: Connection, id: string, rotation: TokenRotation, updatedAt: string): AccessKeyRecord | undefined {
+  if (c.sql(ROTATE).run({ ...rotation, updatedAt, id }).changes === 0) return undefined;
   return toAccessKey(row(c, id)!);
 }
 

@@ -14,6 +14,7 @@ import type {
   PageQuery,
   SecretSwap,
   Store,
+  TokenRotation,
   StoreResource,
   UsageOverviewQuery,
   UsageQuery,
@@ -141,6 +142,10 @@ export class SqliteStore implements Store {
 
   updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string) {
     return this.write(['accessKeys'], (c) => accessKeys.updateAccessKey(c, id, patch, updatedAt));
+  }
+
+  rotateAccessKeyToken(id: string, rotation: TokenRotation, updatedAt: string) {
+    return this.write(['accessKeys'], (c) => accessKeys.rotateAccessKeyToken(c, id, rotation, updatedAt));
   }
 
   deleteAccessKey(id: string, options: { force: boolean }) {

@@ -115,4 +115,12 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_key_configurations ADD COLUMN max_input_tokens INTEGER;
   ALTER TABLE access_key_configurations ADD COLUMN max_output_tokens INTEGER;
   `,
+  // Key lifecycle: access key expiry, disabling, the token a rotation replaced; disabled provider keys.
+  `
+  ALTER TABLE access_keys ADD COLUMN expires_at TEXT;
+  ALTER TABLE access_keys ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE access_keys ADD COLUMN previous_token_hash TEXT;
+  ALTER TABLE access_keys ADD COLUMN previous_token_expires_at TEXT;
+  ALTER TABLE provider_keys ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

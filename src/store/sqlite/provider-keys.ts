@@ -24,6 +24,7 @@ interface ProviderKeyRow {
   created_at: string;
   updated_at: string;
   last_used: string | null;
+  disabled: number;
 }
 
 function toProviderKey(row: ProviderKeyRow): ProviderKeyRecord {
@@ -39,14 +40,15 @@ function toProviderKey(row: ProviderKeyRow): ProviderKeyRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsed: row.last_used,
+    disabled: row.disabled !== 0,
   };
 }
 
 const INSERT = `
   INSERT INTO provider_keys (id, provider_id, name, description, metadata, key_redacted, access_key_id,
-                             secret_ref, created_at, updated_at, last_used)
+                             secret_ref, created_at, updated_at, last_used, disabled)
   VALUES (@id, @providerId, @name, @description, @metadata, @keyRedacted, @accessKeyId,
-          @secretRef, @createdAt, @updatedAt, @lastUsed)`;
+          @secretRef, @createdAt, @updatedAt, @lastUsed, @disabled)`;
 const GET = 'SELECT * FROM provider_keys WHERE id = ?';
 const COUNT = 'SELECT count(*) AS n FROM provider_keys';
 const COUNT_ATTACHED = 'SELECT count(*) AS n FROM provider_keys WHERE access_key_id = ? AND provider_id = ?';
@@ -77,7 +79,7 @@ export function createProviderKey(c: Connection, record: ProviderKeyRecord, chec
       return { refused: 'tooManyKeys', limit: checks.maxPerAccessKey, providerId, accessKeyId };
     }
   }
-  c.sql(INSERT).run(record);
+  c.sql(INSERT).run({ ...record, disabled: record.disabled ? 1 : 0 });
   return record;
 }
 
@@ -118,8 +120,9 @@ export function keysOfProvider(c: Connection, providerId: string): string[] {
 }
 
 export function updateProviderKey(c: Connection, id: string, patch: ProviderKeyPatch, updatedAt: string): ProviderKeyRecord | undefined {
-  const { name, description, metadata } = patch;
-  if (!c.updateColumns('provider_keys', id, { name, description, metadata }, updatedAt)) return undefined;
+  const { name, description, metadata, disabled } = patch;
+  const columns = { name, description, metadata, disabled: disabled === undefined ? undefined : disabled ? 1 : 0 };
+  if (!c.updateColumns('provider_keys', id, columns, updatedAt)) return undefined;
   return toProviderKey(row(c, id)!);
 }
 
