@@ -8,7 +8,7 @@
 
 __aigw_node() {
   case "$1" in
-    '') __aigw_subs='provider-keys access-keys configs providers gateway usage prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
+    '') __aigw_subs='provider-keys access-keys configs providers gateway usage run env prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
     'provider-keys') __aigw_subs='create list get update rotate test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
@@ -42,6 +42,8 @@ __aigw_node() {
     'usage') __aigw_subs='list overview'; __aigw_aliases='ls'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'usage list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --access-key-id --include-retries --limit --cursor --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --access-key-id --limit --cursor -o --output' ;;
     'usage overview') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --group-by -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --group-by -o --output' ;;
+    'run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--config --ttl -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--config --ttl -o --output' ;;
+    'env') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--shell --new --name --config --access-key-id -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--shell --name --config --access-key-id -o --output' ;;
     'prices') __aigw_subs='set list get delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices set') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--input-price --output-price --cache-read-price --cache-write-price -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--input-price --output-price --cache-read-price --cache-write-price -o --output' ;;
     'prices list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
@@ -68,6 +70,8 @@ __aigw_child() {
     '|providers') __aigw_path='providers' ;;
     '|gateway') __aigw_path='gateway' ;;
     '|usage') __aigw_path='usage' ;;
+    '|run') __aigw_path='run' ;;
+    '|env') __aigw_path='env' ;;
     '|prices') __aigw_path='prices' ;;
     '|daemon') __aigw_path='daemon' ;;
     '|doctor') __aigw_path='doctor' ;;
@@ -149,8 +153,12 @@ __aigw_value() {
     'providers update|#0') __aigw_kind='r:custom-providers' ;;
     'providers delete|#0') __aigw_kind='r:custom-providers' ;;
     'usage list|--access-key-id') __aigw_kind='r:access-keys' ;;
+    'run|--config') __aigw_kind='r:configs' ;;
+    'env|--shell') __aigw_kind='w:bash zsh fish dotenv json' ;;
+    'env|--config') __aigw_kind='r:configs' ;;
+    'env|--access-key-id') __aigw_kind='r:access-keys' ;;
     'completion|#0') __aigw_kind='w:bash zsh fish' ;;
-    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage prices daemon doctor completion' ;;
+    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage run env prices daemon doctor completion' ;;
     *'|-o') __aigw_kind='w:table json plain' ;;
     *'|--output') __aigw_kind='w:table json plain' ;;
     *) __aigw_kind='' ;;
