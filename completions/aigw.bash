@@ -9,13 +9,14 @@
 __aigw_node() {
   case "$1" in
     '') __aigw_subs='provider-keys access-keys configs providers gateway usage run env prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
-    'provider-keys') __aigw_subs='create list get update rotate test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'provider-keys') __aigw_subs='create list get update rotate test import delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
     'provider-keys get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata -o --output' ;;
     'provider-keys rotate') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--value-stdin --value-file --value --name -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--value-file --value --name -o --output' ;;
     'provider-keys test') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'provider-keys import') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--from-env --from-dotenv --from-file --dry-run --ai-gateway-api-key-id -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--from-dotenv --from-file --ai-gateway-api-key-id -o --output' ;;
     'provider-keys delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes --force -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'access-keys') __aigw_subs='create list get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'access-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id -o --output' ;;
@@ -83,6 +84,7 @@ __aigw_child() {
     'provider-keys|update') __aigw_path='provider-keys update' ;;
     'provider-keys|rotate') __aigw_path='provider-keys rotate' ;;
     'provider-keys|test') __aigw_path='provider-keys test' ;;
+    'provider-keys|import') __aigw_path='provider-keys import' ;;
     'provider-keys|delete'|'provider-keys|rm') __aigw_path='provider-keys delete' ;;
     'access-keys|create') __aigw_path='access-keys create' ;;
     'access-keys|list'|'access-keys|ls') __aigw_path='access-keys list' ;;
@@ -130,6 +132,8 @@ __aigw_value() {
     'provider-keys rotate|--value-file') __aigw_kind='f' ;;
     'provider-keys rotate|#0') __aigw_kind='r:provider-keys' ;;
     'provider-keys test|#0') __aigw_kind='r:provider-keys' ;;
+    'provider-keys import|--from-file') __aigw_kind='f' ;;
+    'provider-keys import|--ai-gateway-api-key-id') __aigw_kind='r:access-keys' ;;
     'provider-keys delete|#0') __aigw_kind='r:provider-keys' ;;
     'access-keys create|--access-key-configuration-id') __aigw_kind='r:configs' ;;
     'access-keys list|--before-id') __aigw_kind='r:access-keys' ;;

@@ -115,4 +115,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_key_configurations ADD COLUMN max_input_tokens INTEGER;
   ALTER TABLE access_key_configurations ADD COLUMN max_output_tokens INTEGER;
   `,
+  // 4: a keyed HMAC of each provider key's value, so an import can tell a value is already stored.
+  `
+  ALTER TABLE provider_keys ADD COLUMN value_hmac TEXT;
+  CREATE INDEX provider_keys_by_value_hmac ON provider_keys (value_hmac);
+  `,
 ];
