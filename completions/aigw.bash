@@ -50,11 +50,13 @@ __aigw_node() {
     'prices list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'daemon') __aigw_subs='start run stop status logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon') __aigw_subs='start run stop status install uninstall logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
     'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
     'daemon stop') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon status') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon install') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--print -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon uninstall') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon logs') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-n --lines -f --follow -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-n --lines -o --output' ;;
     'doctor') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'completion') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
@@ -114,6 +116,8 @@ __aigw_child() {
     'daemon|run') __aigw_path='daemon run' ;;
     'daemon|stop') __aigw_path='daemon stop' ;;
     'daemon|status') __aigw_path='daemon status' ;;
+    'daemon|install') __aigw_path='daemon install' ;;
+    'daemon|uninstall') __aigw_path='daemon uninstall' ;;
     'daemon|logs') __aigw_path='daemon logs' ;;
     *) return 1 ;;
   esac
