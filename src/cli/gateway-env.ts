@@ -36,11 +36,21 @@ export function gatewaySettings(gatewayUrl: string, token: string | undefined): 
   return GATEWAY_VARIABLES.filter((v) => token !== undefined || !v.token).map((v) => [v.name, v.value(gatewayUrl, token ?? '')]);
 }
 
-/** The child's environment: the parent's, without any provider key, with the gateway's settings. */
-export function childEnvironment(parent: NodeJS.ProcessEnv, gatewayUrl: string, token: string): NodeJS.ProcessEnv {
+/**
+ * Claude Code reads ANTHROPIC_AUTH_TOKEN; with ANTHROPIC_API_KEY set as well it warns of an auth conflict,
+ * and on a terminal asks to approve each new API key, which would be every run's.
+ */
+const LEFT_OUT_FOR: Record<string, readonly string[]> = { claude: ['ANTHROPIC_API_KEY'] };
+
+/**
+ * The child's environment: the parent's, without any provider key, with the gateway's settings (less the
+ * ones the program named `program` is known to trip over).
+ */
+export function childEnvironment(parent: NodeJS.ProcessEnv, gatewayUrl: string, token: string, program: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...parent };
   for (const name of STRIPPED_VARIABLES) delete env[name];
-  for (const [name, value] of gatewaySettings(gatewayUrl, token)) env[name] = value;
+  const leftOut = LEFT_OUT_FOR[program] ?? [];
+  for (const [name, value] of gatewaySettings(gatewayUrl, token)) if (!leftOut.includes(name)) env[name] = value;
   return env;
 }
 

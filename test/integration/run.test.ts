@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AIGW_BIN, fakeKey, REPO, TestHome } from '../helpers/aigw.js';
@@ -86,6 +86,19 @@ test('the SDKs in the child reach the gateway with the short-lived key; no provi
   const gateway = new URL(env.OPENAI_BASE_URL!);
   const refused = await fetch(new URL('/v1/models', gateway), { headers: { authorization: `Bearer ${env.OPENAI_API_KEY}` } });
   assert.equal(refused.status, 401, 'the deleted key no longer works');
+});
+
+test('Claude Code gets ANTHROPIC_AUTH_TOKEN without ANTHROPIC_API_KEY, which it would ask to approve on every run', async () => {
+  const claude = join(home.dir, 'bin', 'claude');
+  const out = join(home.dir, 'claude-env.txt');
+  mkdirSync(join(home.dir, 'bin'), { recursive: true });
+  writeFileSync(claude, `#!/bin/sh\nenv > '${out}'\n`, { mode: 0o755 });
+  const result = await home.run(['run', '-q', '--', claude], { env: { ANTHROPIC_API_KEY: anthropicKey } });
+  assert.equal(result.code, 0, result.stderr);
+  const env = readFileSync(out, 'utf8');
+  assert.match(env, /^ANTHROPIC_AUTH_TOKEN=aigw_/m);
+  assert.match(env, /^ANTHROPIC_BASE_URL=http/m);
+  assert.doesNotMatch(env, /^ANTHROPIC_API_KEY=/m);
 });
 
 test("the child's exit status is aigw's; -q leaves out the summary; the key is deleted", async () => {

@@ -106,7 +106,7 @@ async function run(io: IO, options: RunOptions, argv: string[]): Promise<void> {
     status = exitStatusOf(null, pending);
   } else {
     const { spawn } = await import('node:child_process');
-    const started = spawn(command, args, { stdio: 'inherit', env: childEnvironment(process.env, gatewayUrl, key.token) });
+    const started = spawn(command, args, { stdio: 'inherit', env: childEnvironment(process.env, gatewayUrl, key.token, basename(command)) });
     child = started;
     status = await new Promise<number>((resolve) => {
       started.on('error', (err: NodeJS.ErrnoException) => {
