@@ -102,7 +102,6 @@ export class ProviderKeyService {
       await this.dropSecret(secretRef);
       throw refusalError(created, `provider key ${id}`);
     }
-    await this.recordValueHmac(id, input.value);
     const { providerId, keyRedacted, accessKeyId } = record;
     this.log.info({ id, providerId, keyRedacted, accessKeyId }, 'provider key created');
     return record;
@@ -147,7 +146,6 @@ export class ProviderKeyService {
       throw notFound(id);
     }
     await this.dropSecret(swapped.before.secretRef);
-    await this.recordValueHmac(id, input.value);
     this.log.info({ id, keyRedacted: swapped.after.keyRedacted }, 'provider key rotated');
     return swapped.after;
   }
@@ -163,7 +161,9 @@ export class ProviderKeyService {
 
   /**
    * The stored key holding this value (of this provider, when one is named), or null: what an import asks
-   * before storing a value again. Compared by the keyed HMAC, after giving one to any key that lacks it.
+   * before storing a value again. Compared by the keyed HMAC, made here for the keys that have none yet
+   * (created or rotated since the last lookup), so create and rotate never wait for it, and the HMAC key
+   * exists only in homes that ever looked a value up.
    */
   async lookup(value: string, providerId?: string): Promise<ProviderKeyRecord | null> {
     checkSecretValue(value);
@@ -188,19 +188,10 @@ export class ProviderKeyService {
     return (await this.secrets.get(VALUE_HMAC_KEY_REF))!;
   }
 
-  /** After the row is written: a failure here leaves the key without an HMAC, which the next lookup makes. */
-  private async recordValueHmac(id: string, value: string): Promise<void> {
-    try {
-      await this.store.setProviderKeyValueHmac(id, await this.valueHmac(value));
-    } catch (err) {
-      this.log.warn({ id, err: (err as Error).message }, 'could not record the value HMAC of a provider key');
-    }
-  }
-
   private async backfillValueHmacs(): Promise<void> {
     for (const key of await this.store.providerKeysWithoutValueHmac()) {
       const value = await this.secrets.get(key.secretRef);
-      if (value !== undefined) await this.store.setProviderKeyValueHmac(key.id, await this.valueHmac(value));
+      if (value !== undefined) await this.store.setProviderKeyValueHmac(key.id, key.secretRef, await this.valueHmac(value));
     }
   }
 }

@@ -237,9 +237,10 @@ export interface Store {
   deleteProviderKey(id: string, options: { force: boolean }): Promise<Outcome<ProviderKeyRecord> | undefined>;
   /**
    * Records the keyed HMAC of a provider key's value (computed by the caller under a per-install key, never
-   * a plain hash), so a value can be found again without reading every secret. False when there is no such key.
+   * a plain hash), so a value can be found again without reading every secret. Only while the key still
+   * points at `secretRef`, the value it was computed from (a rotate in between wins); false otherwise.
    */
-  setProviderKeyValueHmac(id: string, valueHmac: string): Promise<boolean>;
+  setProviderKeyValueHmac(id: string, secretRef: string, valueHmac: string): Promise<boolean>;
   /** The provider keys whose value has this HMAC, oldest first. */
   findProviderKeysByValueHmac(valueHmac: string): Promise<ProviderKeyRecord[]>;
   /** The provider keys with no value HMAC yet (stored by an older aigw, or cut off by a crash), oldest first. */

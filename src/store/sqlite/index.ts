@@ -128,8 +128,8 @@ export class SqliteStore implements Store {
   }
 
   /** Not on the change feed: nothing that routes requests reads it. */
-  async setProviderKeyValueHmac(id: string, valueHmac: string) {
-    return this.c.write(() => providerKeys.setProviderKeyValueHmac(this.c, id, valueHmac));
+  async setProviderKeyValueHmac(id: string, secretRef: string, valueHmac: string) {
+    return this.c.write(() => providerKeys.setProviderKeyValueHmac(this.c, id, secretRef, valueHmac));
   }
 
   async findProviderKeysByValueHmac(valueHmac: string) {

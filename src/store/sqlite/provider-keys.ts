@@ -58,7 +58,7 @@ const SWAP_SECRET = `
          name = coalesce(@name, name), updated_at = @updatedAt WHERE id = @id`;
 const ALL = 'SELECT * FROM provider_keys ORDER BY id';
 const SECRET_REFS = 'SELECT secret_ref FROM provider_keys';
-const SET_VALUE_HMAC = 'UPDATE provider_keys SET value_hmac = ? WHERE id = ?';
+const SET_VALUE_HMAC = 'UPDATE provider_keys SET value_hmac = ? WHERE id = ? AND secret_ref = ?';
 const BY_VALUE_HMAC = 'SELECT * FROM provider_keys WHERE value_hmac = ? ORDER BY id';
 const WITHOUT_VALUE_HMAC = 'SELECT * FROM provider_keys WHERE value_hmac IS NULL ORDER BY id';
 
@@ -115,8 +115,8 @@ export function secretRefs(c: Connection): Set<string> {
   return new Set(c.sql<[], { secret_ref: string }>(SECRET_REFS).all().map((r) => r.secret_ref));
 }
 
-export function setProviderKeyValueHmac(c: Connection, id: string, valueHmac: string): boolean {
-  return c.sql(SET_VALUE_HMAC).run(valueHmac, id).changes > 0;
+export function setProviderKeyValueHmac(c: Connection, id: string, secretRef: string, valueHmac: string): boolean {
+  return c.sql(SET_VALUE_HMAC).run(valueHmac, id, secretRef).changes > 0;
 }
 
 export function findProviderKeysByValueHmac(c: Connection, valueHmac: string): ProviderKeyRecord[] {
