@@ -11,6 +11,7 @@ import OpenAI from 'openai';
  *   signals OUT      writes "ready" to OUT, then one line per signal it gets; exits 0 on the second SIGTERM
  *                    or after a SIGINT (as 130)
  *   interactive      asks a question on its terminal and echoes the answer; counts Ctrl-C
+ *   hold OUT         writes its environment to OUT and runs until it is killed
  */
 const [mode, arg] = process.argv.slice(2);
 
@@ -20,6 +21,9 @@ if (mode === 'sdk') {
   const chat = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
   const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
   writeFileSync(arg!, JSON.stringify({ env: process.env, openai: chat.choices[0]?.message.content, anthropic: message.content }));
+} else if (mode === 'hold') {
+  writeFileSync(arg!, JSON.stringify({ env: process.env }));
+  setInterval(() => undefined, 1000);
 } else if (mode === 'exit') {
   process.exit(Number(arg));
 } else if (mode === 'signals') {
