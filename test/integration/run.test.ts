@@ -204,11 +204,12 @@ test(
   'a key left by a killed aigw run stops working at its expiry',
   // Access keys carry no expiry on this branch yet: once they do, runKeyBody sends --ttl as expiresAt.
   { skip: 'needs access-key expiry (expiresAt): send --ttl from runKeyBody in src/cli/commands/run.ts, then remove this skip' },
-  async () => {
+  async (t) => {
     const out = join(home.dir, 'held.json');
     const aigw = spawn(process.execPath, [AIGW_BIN, 'run', '--ttl', '3s', '--', process.execPath, CHILD, 'hold', out], { env: home.env, stdio: 'ignore' });
     const { env } = JSON.parse(await waitForFile(out, /\}$/));
     const child = Number(spawnSync('pgrep', ['-P', String(aigw.pid)], { encoding: 'utf8' }).stdout.trim());
+    t.after(() => process.kill(child, 'SIGKILL'));
     const models = () => fetch(`${env.OPENAI_BASE_URL}/models`, { headers: { authorization: `Bearer ${env.OPENAI_API_KEY}` } });
     assert.equal((await models()).status, 200);
     // SIGKILL: aigw gets no chance to delete the key, and the child runs on.
@@ -216,7 +217,6 @@ test(
     assert.equal((await models()).status, 200, 'the key outlives the aigw that made it');
     await new Promise((r) => setTimeout(r, 3500));
     assert.equal((await models()).status, 401, 'refused once the key has expired');
-    process.kill(child, 'SIGKILL');
     for (const key of await accessKeys()) await home.run(['access-keys', 'delete', key.id, '--yes']);
   },
 );
