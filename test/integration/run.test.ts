@@ -146,6 +146,10 @@ test('bad options are refused before any key is made', async () => {
   await home.fails(['run', '--ttl', '2 hours', '--', 'true'], 2, 'ERR_AIGW_20024');
   await home.fails(['run', '--ttl', '0s', '--', 'true'], 2, 'ERR_AIGW_20024');
   await home.fails(['run'], 2, 'ERR_AIGW_20023');
+  // Without --, the command's flags would be aigw's: `--version` would print aigw's version.
+  const unseparated = await home.fails(['run', process.execPath, '--version'], 2, 'ERR_AIGW_20002');
+  assert.match(unseparated.stderr, /put `--` before the command/);
+  assert.equal(unseparated.stdout, '');
   await home.fails(['run', '--config', 'aigac_00000000000000000000000000', '--', 'true'], 3, 'ERR_AIGW_');
   assert.deepEqual(await accessKeys(), []);
 });

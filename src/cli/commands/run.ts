@@ -10,6 +10,7 @@ import { parseDuration } from '../../core/gateway-config.js';
 import type { UsageEvent } from '../../core/gateway-api.js';
 import { connect, type ApiClient } from '../client.js';
 import { handler } from '../command.js';
+import { usageError } from '../errors.js';
 import { childEnvironment, gatewayUrlOf } from '../gateway-env.js';
 import type { IO } from '../io.js';
 import { fetchAll, itemPath } from '../resource.js';
@@ -173,10 +174,31 @@ async function summary(api: ApiClient, id: string, deleted: boolean): Promise<st
   }
 }
 
+/** Flags before `run`'s command that take a value (so the value is not the command). */
+const VALUE_FLAGS = new Set(['--config', '--ttl', '-o', '--output']);
+
+/**
+ * `aigw run` needs `--` before its command: without it, the command's own flags would be read as aigw's
+ * (`aigw run node --version` would print aigw's version). Checked on the raw arguments, before commander.
+ */
+export function checkRunSeparator(args: readonly string[]): void {
+  const run = args.findIndex((a, i) => a === 'run' && !VALUE_FLAGS.has(args[i - 1] ?? ''));
+  if (run < 0 || args.slice(0, run).some((a) => !a.startsWith('-') && !VALUE_FLAGS.has(args[args.indexOf(a) - 1] ?? ''))) return;
+  for (let i = run + 1; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') return;
+    if (VALUE_FLAGS.has(arg)) i++;
+    else if (!arg.startsWith('-')) {
+      throw usageError(`put \`--\` before the command, so its flags are not taken for aigw's: aigw run [options] -- ${args.slice(i).join(' ')}`);
+    }
+  }
+}
+
 export function registerRun(program: Command): void {
   program
     .command('run')
     .description('run a command with the gateway wired in: a short-lived access key, deleted when it ends')
+    .usage('[options] -- <command...>')
     .argument('<command...>', 'the command and its arguments, after --')
     .option('--config <id>', 'limit the short-lived key to what this access key configuration (aigac_…) allows')
     .addOption(
