@@ -174,7 +174,7 @@ async function summary(api: ApiClient, id: string, deleted: boolean): Promise<st
   }
 }
 
-/** Flags before `run`'s command that take a value (so the value is not the command). */
+/** Flags before `run` or its command that take a value (so the value is not a command). */
 const VALUE_FLAGS = new Set(['--config', '--ttl', '-o', '--output']);
 
 /**
@@ -182,9 +182,10 @@ const VALUE_FLAGS = new Set(['--config', '--ttl', '-o', '--output']);
  * (`aigw run node --version` would print aigw's version). Checked on the raw arguments, before commander.
  */
 export function checkRunSeparator(args: readonly string[]): void {
-  const run = args.findIndex((a, i) => a === 'run' && !VALUE_FLAGS.has(args[i - 1] ?? ''));
-  if (run < 0 || args.slice(0, run).some((a) => !a.startsWith('-') && !VALUE_FLAGS.has(args[args.indexOf(a) - 1] ?? ''))) return;
-  for (let i = run + 1; i < args.length; i++) {
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith('-') && args[i] !== '--') i += VALUE_FLAGS.has(args[i]!) ? 2 : 1;
+  if (args[i] !== 'run') return;
+  for (i++; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') return;
     if (VALUE_FLAGS.has(arg)) i++;
