@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
-import { isatty } from 'node:tty';
 import type { ChildProcess } from 'node:child_process';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
@@ -65,7 +64,7 @@ const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGT
  * then came from the terminal, which sent it to the child as well: forwarding it would deliver it twice
  * (and a second Ctrl-C quits some agents).
  */
-function inTerminalForeground(): boolean {
+function inTerminalForeground(isatty: (fd: number) => boolean): boolean {
   if (!isatty(0)) return false;
   try {
     const stat = readFileSync('/proc/self/stat', 'utf8');
@@ -90,10 +89,12 @@ async function run(io: IO, options: RunOptions, argv: string[]): Promise<void> {
   let pending: NodeJS.Signals | undefined;
   // From here on a signal never kills aigw before it has deleted the key: before the child runs it is
   // remembered, while it runs it is passed on, after it has ended it is ignored.
+  // Loaded here, not at the top: node:tty (and node:net with it) would be part of every command's start.
+  const { isatty } = await import('node:tty');
   const onSignal = (signal: NodeJS.Signals) => {
     if (!child) pending ??= signal;
     else if (child.exitCode === null && child.signalCode === null) {
-      if (!(KEYBOARD_SIGNALS.has(signal) && inTerminalForeground())) child.kill(signal);
+      if (!(KEYBOARD_SIGNALS.has(signal) && inTerminalForeground(isatty))) child.kill(signal);
     }
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
