@@ -87,10 +87,10 @@ async function run(io: IO, options: RunOptions, argv: string[]): Promise<void> {
   const [command, ...args] = argv as [string, ...string[]];
   let child: ChildProcess | undefined;
   let pending: NodeJS.Signals | undefined;
-  // From here on a signal never kills aigw before it has deleted the key: before the child runs it is
-  // remembered, while it runs it is passed on, after it has ended it is ignored.
   // Loaded here, not at the top: node:tty (and node:net with it) would be part of every command's start.
   const { isatty } = await import('node:tty');
+  // From here on a signal never kills aigw before it has deleted the key: before the child runs it is
+  // remembered, while it runs it is passed on, after it has ended it is ignored.
   const onSignal = (signal: NodeJS.Signals) => {
     if (!child) pending ??= signal;
     else if (child.exitCode === null && child.signalCode === null) {
@@ -112,6 +112,8 @@ async function run(io: IO, options: RunOptions, argv: string[]): Promise<void> {
     child = started;
     status = await new Promise<number>((resolve) => {
       started.on('error', (err: NodeJS.ErrnoException) => {
+        // After a successful start, an error is a signal that could not be sent: the exit still comes.
+        if (started.pid !== undefined) return;
         failure = spawnError(err, command);
         resolve(err.code === 'ENOENT' ? 127 : 126);
       });
