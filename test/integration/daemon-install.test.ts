@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AIGW_BIN, TestHome } from '../helpers/aigw.js';
+import { launchdPlist } from '../../src/cli/commands/daemon-service.js';
 import { haveTool, runProgram } from '../helpers/tools.js';
 
 /** `aigw daemon install|uninstall`: the unit it writes is valid, and where no systemd user instance runs it writes nothing. */
@@ -53,4 +54,18 @@ test('where no systemd user instance runs, install says so, exits 4 and writes n
   const removed = await home.run(['daemon', 'uninstall'], { env: { XDG_CONFIG_HOME: config } });
   assert.equal(removed.code, 0, removed.stderr);
   assert.match(removed.stderr, /Not installed/);
+});
+
+test('the launchd agent for macOS is a property list that reads back exactly (checked with Python plistlib)', async (t) => {
+  if (!haveTool(t, 'python3')) return;
+  const spec = { program: ['/opt/node & co/bin/node', '/Users/a <b>/aigw/bin/aigw'], env: [['AIGW_HOME', "/Users/a 'b' & <c>"]] as [string, string][], logFile: '/tmp/x.log' };
+  const read = spawnSync('python3', ['-c', 'import json, plistlib, sys; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))'], { input: launchdPlist(spec), encoding: 'utf8' });
+  assert.equal(read.status, 0, read.stderr);
+  const plist = JSON.parse(read.stdout);
+  assert.equal(plist.Label, 'dev.aigw.daemon');
+  assert.deepEqual(plist.ProgramArguments, [...spec.program, 'daemon', 'run']);
+  assert.deepEqual(plist.EnvironmentVariables, { AIGW_HOME: "/Users/a 'b' & <c>" });
+  assert.equal(plist.RunAtLoad, true);
+  assert.deepEqual(plist.KeepAlive, { SuccessfulExit: false });
+  assert.equal(plist.StandardErrorPath, '/tmp/x.log');
 });
