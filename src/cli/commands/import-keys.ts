@@ -235,7 +235,7 @@ const view: View<ImportResult> = {
     { header: 'PROVIDER', field: 'providerId', value: (r) => r.providerId ?? '' },
     { header: 'KEY', field: 'keyRedacted', value: (r) => r.keyRedacted ?? '' },
     { header: 'ID', field: 'id', value: (r) => r.id ?? '' },
-    { header: 'WHY', field: 'reason', value: (r) => r.reason ?? '', truncate: true },
+    { header: 'WHY', field: 'reason', value: (r) => r.reason ?? '', truncate: true, optional: true },
   ],
   details: [],
 };
