@@ -15,7 +15,7 @@ before(() => {
 });
 after(() => home.cleanup());
 
-const v = { openai: fakeKey('sk-proj-'), groq: fakeKey('gsk_'), anthropic: fakeKey('sk-ant-api03-'), openrouter: fakeKey('sk-or-v1-'), existing: fakeKey('sk-'), stripe: fakeKey('sk_live_') };
+const v = { openai: fakeKey('sk-proj-'), groq: fakeKey('gsk_'), anthropic: fakeKey('sk-ant-api03-'), openrouter: fakeKey('sk-or-v1-'), existing: fakeKey('sk-'), stripe: fakeKey('sk_live_'), zai: fakeKey('zai-') };
 /** No provider key variable of the machine running the tests leaks in. */
 const cleanEnv = Object.fromEntries(PROVIDER_KEY_VARIABLES.map((p) => [p.name, undefined]));
 const env = { ...cleanEnv, OPENAI_API_KEY: v.openai, GROQ_API_KEY: v.groq };
@@ -39,6 +39,8 @@ before(async () => {
     `OPENROUTER_API_KEY='${v.openrouter}' # the team's`,
     `GEMINI_API_KEY=${token}`,
     `MOONSHOT_API_KEY=${v.existing}`,
+    'HYPERBOLIC_API_KEY="never closed',
+    `ZAI_API_KEY=${v.zai}`,
     '',
   ].join('\n');
   writeFileSync(dotenv, dotenvText);
@@ -57,7 +59,7 @@ test('--dry-run shows what would be stored, redacted, and stores nothing', async
   assert.equal(result.code, 0, result.stderr);
   assertNoValue(result.stdout + result.stderr);
   assert.match(result.stdout, new RegExp(`^would store\tthe environment\tOPENAI_API_KEY\topenai\t${v.openai.slice(0, 10).replace(/[+]/g, '\\+')}\\*\\*\\*${v.openai.slice(-4)}\t`, 'm'));
-  assert.match(result.stderr, /4 would be stored \(dry run: nothing was stored\), 2 skipped, 4 refused; 1 other variable left alone/);
+  assert.match(result.stderr, /5 would be stored \(dry run: nothing was stored\), 2 skipped, 5 refused; 1 other variable left alone/);
   assert.deepEqual(await providerKeys(), before);
 });
 
@@ -77,18 +79,21 @@ test('import from the environment and a .env file stores each value once and ref
       [`${dotenv}:9`, 'stored'],
       [`${dotenv}:10`, 'refused'],
       [`${dotenv}:11`, 'skipped'],
+      [`${dotenv}:12`, 'refused'],
+      [`${dotenv}:13`, 'stored'],
     ],
   );
-  assert.equal(result.stored, 4);
+  assert.equal(result.stored, 5);
   assert.match(byFrom[`${dotenv}:2`].reason, /the same value as the environment/);
   assert.match(byFrom[`${dotenv}:5`].reason, /STRIPE_SECRET_KEY is not a provider key variable aigw knows/);
   assert.match(byFrom[`${dotenv}:6`].reason, /empty/);
   assert.match(byFrom[`${dotenv}:7-8`].reason, /spans several lines/);
   assert.match(byFrom[`${dotenv}:10`].reason, /aigw access key/);
   assert.match(byFrom[`${dotenv}:11`].reason, /already stored as aigpk_\w+$/);
+  assert.match(byFrom[`${dotenv}:12`].reason, /never closed/);
   assertNoValue(JSON.stringify(result));
   const stored = await providerKeys();
-  assert.deepEqual(stored.map((k) => k.providerId).sort(), ['anthropic', 'groq', 'moonshotai', 'openai', 'openrouter']);
+  assert.deepEqual(stored.map((k) => k.providerId).sort(), ['anthropic', 'groq', 'moonshotai', 'openai', 'openrouter', 'z-ai']);
   assert.ok(stored.some((k) => k.name === 'OPENAI_API_KEY from the environment'));
   assert.ok(stored.some((k) => k.name === 'ANTHROPIC_API_KEY from .env'));
   assert.equal(readFileSync(dotenv, 'utf8'), dotenvText, 'the file was not edited');
@@ -99,8 +104,8 @@ test('twice in a row stores nothing new; the summary names the lines that can go
   const result = await home.run(['provider-keys', 'import', '--from-env', '--from-dotenv', dotenv], { env });
   assert.equal(result.code, 0, result.stderr);
   assert.deepEqual(await providerKeys(), before);
-  assert.match(result.stderr, /0 stored, 6 skipped, 4 refused/);
-  assert.ok(result.stderr.includes(`${dotenv}: lines 2, 3, 9, 11`), result.stderr);
+  assert.match(result.stderr, /0 stored, 7 skipped, 5 refused/);
+  assert.ok(result.stderr.includes(`${dotenv}: lines 2, 3, 9, 11, 13`), result.stderr);
   assert.match(result.stderr, /unset OPENAI_API_KEY, GROQ_API_KEY/);
   assertNoValue(result.stdout + result.stderr);
 });

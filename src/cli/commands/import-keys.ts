@@ -62,12 +62,15 @@ export function readDotenv(text: string, file: string): { candidates: Candidate[
     if (quote === '"' || quote === "'" || quote === '`') {
       let body = rest.slice(1);
       let close = closingQuote(body, quote);
-      while (close < 0 && i + 1 < lines.length) {
-        body += '\n' + lines[++i];
+      let end = i;
+      while (close < 0 && end + 1 < lines.length) {
+        body += '\n' + lines[++end];
         close = closingQuote(body, quote);
       }
+      // A quote never closed takes only its own line: the lines after it are read as they are.
       if (close < 0) refused = 'the quote that starts this value is never closed';
-      value = close < 0 ? body : body.slice(0, close);
+      else i = end;
+      value = close < 0 ? rest.slice(1) : body.slice(0, close);
       if (quote === '"') value = value.replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1');
     } else {
       value = rest.replace(/\s+#.*$/, '').trim();
