@@ -8,8 +8,8 @@
 
 __aigw_node() {
   case "$1" in
-    '') __aigw_subs='provider-keys access-keys configs providers gateway usage prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
-    'provider-keys') __aigw_subs='create list get update rotate disable enable test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    '') __aigw_subs='provider-keys access-keys configs providers gateway usage run env prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
+    'provider-keys') __aigw_subs='create list get update rotate disable enable test import delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
     'provider-keys get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
@@ -18,6 +18,7 @@ __aigw_node() {
     'provider-keys disable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys enable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys test') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'provider-keys import') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--from-env --from-dotenv --from-file --dry-run --ai-gateway-api-key-id -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--from-dotenv --from-file --ai-gateway-api-key-id -o --output' ;;
     'provider-keys delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes --force -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'access-keys') __aigw_subs='create list get update rotate disable enable delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'access-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --access-key-configuration-id --expires-in --expires-at -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --access-key-configuration-id --expires-in --expires-at -o --output' ;;
@@ -47,16 +48,20 @@ __aigw_node() {
     'usage') __aigw_subs='list overview'; __aigw_aliases='ls'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'usage list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --access-key-id --include-retries --limit --cursor --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --access-key-id --limit --cursor -o --output' ;;
     'usage overview') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --group-by -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --group-by -o --output' ;;
+    'run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--config --ttl -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--config --ttl -o --output' ;;
+    'env') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--shell --new --name --config --access-key-id -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--shell --name --config --access-key-id -o --output' ;;
     'prices') __aigw_subs='set list get delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices set') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--input-price --output-price --cache-read-price --cache-write-price -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--input-price --output-price --cache-read-price --cache-write-price -o --output' ;;
     'prices list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'daemon') __aigw_subs='start run stop status logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon') __aigw_subs='start run stop status install uninstall logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
     'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
     'daemon stop') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon status') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon install') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--print -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'daemon uninstall') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon logs') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-n --lines -f --follow -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-n --lines -o --output' ;;
     'doctor') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'completion') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
@@ -73,6 +78,8 @@ __aigw_child() {
     '|providers') __aigw_path='providers' ;;
     '|gateway') __aigw_path='gateway' ;;
     '|usage') __aigw_path='usage' ;;
+    '|run') __aigw_path='run' ;;
+    '|env') __aigw_path='env' ;;
     '|prices') __aigw_path='prices' ;;
     '|daemon') __aigw_path='daemon' ;;
     '|doctor') __aigw_path='doctor' ;;
@@ -86,6 +93,7 @@ __aigw_child() {
     'provider-keys|disable') __aigw_path='provider-keys disable' ;;
     'provider-keys|enable') __aigw_path='provider-keys enable' ;;
     'provider-keys|test') __aigw_path='provider-keys test' ;;
+    'provider-keys|import') __aigw_path='provider-keys import' ;;
     'provider-keys|delete'|'provider-keys|rm') __aigw_path='provider-keys delete' ;;
     'access-keys|create') __aigw_path='access-keys create' ;;
     'access-keys|list'|'access-keys|ls') __aigw_path='access-keys list' ;;
@@ -118,6 +126,8 @@ __aigw_child() {
     'daemon|run') __aigw_path='daemon run' ;;
     'daemon|stop') __aigw_path='daemon stop' ;;
     'daemon|status') __aigw_path='daemon status' ;;
+    'daemon|install') __aigw_path='daemon install' ;;
+    'daemon|uninstall') __aigw_path='daemon uninstall' ;;
     'daemon|logs') __aigw_path='daemon logs' ;;
     *) return 1 ;;
   esac
@@ -138,6 +148,8 @@ __aigw_value() {
     'provider-keys disable|#0') __aigw_kind='r:provider-keys' ;;
     'provider-keys enable|#0') __aigw_kind='r:provider-keys' ;;
     'provider-keys test|#0') __aigw_kind='r:provider-keys' ;;
+    'provider-keys import|--from-file') __aigw_kind='f' ;;
+    'provider-keys import|--ai-gateway-api-key-id') __aigw_kind='r:access-keys' ;;
     'provider-keys delete|#0') __aigw_kind='r:provider-keys' ;;
     'access-keys create|--access-key-configuration-id') __aigw_kind='r:configs' ;;
     'access-keys list|--before-id') __aigw_kind='r:access-keys' ;;
@@ -164,8 +176,12 @@ __aigw_value() {
     'providers update|#0') __aigw_kind='r:custom-providers' ;;
     'providers delete|#0') __aigw_kind='r:custom-providers' ;;
     'usage list|--access-key-id') __aigw_kind='r:access-keys' ;;
+    'run|--config') __aigw_kind='r:configs' ;;
+    'env|--shell') __aigw_kind='w:bash zsh fish dotenv json' ;;
+    'env|--config') __aigw_kind='r:configs' ;;
+    'env|--access-key-id') __aigw_kind='r:access-keys' ;;
     'completion|#0') __aigw_kind='w:bash zsh fish' ;;
-    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage prices daemon doctor completion' ;;
+    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage run env prices daemon doctor completion' ;;
     *'|-o') __aigw_kind='w:table json plain' ;;
     *'|--output') __aigw_kind='w:table json plain' ;;
     *) __aigw_kind='' ;;

@@ -2,7 +2,7 @@
 // hundreds (bench/run.mjs measures it against `node -e 0`):
 //   main.cjs      the command tree, everything it imports statically, in one file;
 //   complete.cjs  what a TAB-completion request runs, on its own (bin/aigw picks it for `__complete`);
-//   vendor/*.cjs  the heavy libraries that commands import lazily (got, ora, inquirer, cli-table3), each
+//   vendor/*.cjs  the heavy libraries that commands import lazily (got, ora, inquirer, cli-table3, yaml), each
 //                 bundled alone and loaded only when a command needs it.
 // Each output is one file: no shared chunks, each of which would be one more module to resolve and load.
 // All of it is CommonJS, and every `await import(x)` in the CLI's code becomes a require() made at that
@@ -23,6 +23,7 @@ const VENDOR = {
   ora: "module.exports = require('ora').default;",
   inquirer: "module.exports = { createPromptModule: require('inquirer').createPromptModule };",
   'cli-table3': "module.exports = require('cli-table3');",
+  yaml: "module.exports = require('yaml');",
 };
 // Each patch of third-party code below is checked by test/unit/bundle-patches.test.ts, which fails when an
 // upgrade stops it applying or makes it useless.

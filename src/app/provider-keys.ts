@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { checkLabels, checkSecretValue } from '../core/provider-keys.js';
@@ -26,6 +26,13 @@ export interface ProviderKeyRotate {
   name?: string | undefined;
 }
 
+/**
+ * The secret that keys the HMAC of provider key values, one per install (so the same value has a different
+ * HMAC in every home), kept in the secret store beside the values: a database alone can neither show nor
+ * confirm a value.
+ */
+export const VALUE_HMAC_KEY_REF = 'aigw-value-hmac-key';
+
 /** A fresh name for each value a key ever has, so a new value is written beside the old before the switch. */
 function newSecretRef(id: string): string {
   return `${id}.${randomBytes(4).toString('hex')}`;
@@ -41,6 +48,8 @@ function notFound(id: string): AigwError {
  * so a crash can leave an orphan value (harmless, reclaimable) but never a row without its value.
  */
 export class ProviderKeyService {
+  private hmacKey: Promise<string> | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretVault,
@@ -149,5 +158,41 @@ export class ProviderKeyService {
     if (isRefusal(record)) throw refusalError(record, `provider key ${id}`);
     await this.dropSecret(record.secretRef);
     this.log.info({ id, force }, 'provider key deleted');
+  }
+
+  /**
+   * The stored key holding this value (of this provider, when one is named), or null: what an import asks
+   * before storing a value again. Compared by the keyed HMAC, made here for the keys that have none yet
+   * (created or rotated since the last lookup), so create and rotate never wait for it, and the HMAC key
+   * exists only in homes that ever looked a value up.
+   */
+  async lookup(value: string, providerId?: string): Promise<ProviderKeyRecord | null> {
+    checkSecretValue(value);
+    const wanted = providerId && (await this.providers.resolve(providerId)).providerId;
+    await this.backfillValueHmacs();
+    const found = await this.store.findProviderKeysByValueHmac(await this.valueHmac(value));
+    return found.find((k) => !wanted || k.providerId === wanted) ?? null;
+  }
+
+  private async valueHmac(value: string): Promise<string> {
+    this.hmacKey ??= this.loadHmacKey().catch((err) => {
+      this.hmacKey = undefined;
+      throw err;
+    });
+    return createHmac('sha256', await this.hmacKey).update(value).digest('hex');
+  }
+
+  private async loadHmacKey(): Promise<string> {
+    const stored = await this.secrets.get(VALUE_HMAC_KEY_REF);
+    if (stored) return stored;
+    await this.secrets.set(VALUE_HMAC_KEY_REF, randomBytes(32).toString('hex'));
+    return (await this.secrets.get(VALUE_HMAC_KEY_REF))!;
+  }
+
+  private async backfillValueHmacs(): Promise<void> {
+    for (const key of await this.store.providerKeysWithoutValueHmac()) {
+      const value = await this.secrets.get(key.secretRef);
+      if (value !== undefined) await this.store.setProviderKeyValueHmac(key.id, key.secretRef, await this.valueHmac(value));
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type { SecretVault } from './ports.js';
+import { VALUE_HMAC_KEY_REF } from './provider-keys.js';
 import type { Store } from '../store/types.js';
 import type { Logger } from './ports.js';
 
@@ -18,7 +19,7 @@ export async function reconcileSecrets(store: Store, secrets: SecretVault, log: 
   const present = new Set(await secrets.list());
   let orphansRemoved = 0;
   for (const ref of present) {
-    if (wanted.has(ref)) continue;
+    if (wanted.has(ref) || ref === VALUE_HMAC_KEY_REF) continue;
     await secrets.delete(ref);
     orphansRemoved++;
   }

@@ -39,4 +39,6 @@ export const FILES: readonly { path: string; meaning: string }[] = [
   { path: '$XDG_STATE_HOME/aigw/daemon.log', meaning: "the daemon's log (aigw daemon logs)" },
   { path: '$XDG_RUNTIME_DIR/aigw/control.sock', meaning: 'the management API socket (mode 0600, in a 0700 directory)' },
   { path: '$XDG_RUNTIME_DIR/aigw/daemon.lock, daemon.pid', meaning: 'one daemon per home' },
+  { path: '$XDG_CONFIG_HOME/systemd/user/aigw.service', meaning: 'the systemd user unit aigw daemon install writes on Linux (not under AIGW_HOME)' },
+  { path: '~/Library/LaunchAgents/dev.aigw.daemon.plist', meaning: 'the launchd agent aigw daemon install writes on macOS' },
 ];

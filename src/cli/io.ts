@@ -186,6 +186,18 @@ export class IO {
     }
   }
 
+  /** A count under a spinner ("Importing 3/40") on an interactive terminal, for long runs; nothing otherwise. */
+  async progress(text: string, total: number): Promise<{ tick(): void; stop(): void }> {
+    if (!this.interactive || total < PROGRESS_MIN) return { tick: () => undefined, stop: () => undefined };
+    const { default: ora } = await import('ora');
+    let done = 0;
+    const spinner = ora({ text: `${text} 0/${total}`, stream: this.stderr, color: 'cyan', isEnabled: true, discardStdin: false }).start();
+    return {
+      tick: () => void (spinner.text = `${text} ${++done}/${total}`),
+      stop: () => void spinner.stop(),
+    };
+  }
+
   private async prompts() {
     const { createPromptModule } = await import('inquirer');
     return createPromptModule({ input: this.stdin, output: this.stderr });
@@ -217,6 +229,9 @@ export class IO {
     );
   }
 }
+
+/** Fewer items than this finish before a progress count would be read. */
+const PROGRESS_MIN = 5;
 
 const PLAIN_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\v': '\\v', '\f': '\\f' };
 

@@ -11,6 +11,8 @@ import { registerHelp } from './commands/help.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerPrices } from './commands/prices.js';
 import { registerProviders } from './commands/providers.js';
+import { checkRunSeparator, registerRun } from './commands/run.js';
+import { registerEnv } from './commands/env.js';
 import { registerUsage } from './commands/usage.js';
 import { exitCodeOf } from './errors.js';
 import { buildSubcommands } from './lazy-commands.js';
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerProviders(program);
   registerGateway(program);
   registerUsage(program);
+  registerRun(program);
+  registerEnv(program);
   registerPrices(program);
   registerDaemon(program);
   registerDoctor(program);
@@ -82,6 +86,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     process.exit(process.exitCode ?? 0);
   });
   try {
+    checkRunSeparator(argv.slice(2));
     await buildProgram().parseAsync(argv as string[]);
   } catch (err) {
     process.exitCode = report(err, argv);

@@ -116,6 +116,15 @@ export const ERRORS = {
   cancelled: def(20006, 0, 'cancelled', 'cancelled at the confirmation prompt'),
   doctorFoundProblems: def(20020, 0, 'internal', 'aigw doctor found problems'),
   interrupted: def(20130, 0, 'interrupted', 'interrupted'),
+  // aigw run, aigw env, provider-keys import, daemon install (h22).
+  commandNotFound: def(20030, 0, 'usage', 'the command to run was not found (exit status 127)'),
+  commandNotRunnable: def(20031, 0, 'usage', 'the command to run cannot be executed (exit status 126)'),
+  invalidTtl: def(20032, 0, 'usage', '--ttl must be a duration such as 90s, 30m, 2h or 7d'),
+  invalidImportList: def(20033, 0, 'usage', 'an import list is not a list of { providerId, value } entries'),
+  noImportSource: def(20034, 0, 'usage', 'provider-keys import needs --from-env, --from-dotenv or --from-file'),
+  serviceManagerUnavailable: def(20035, 0, 'unavailable', 'no systemd user instance (or launchd) runs here to start the daemon at login'),
+  serviceManagerFailed: def(20036, 0, 'internal', 'systemctl or launchctl failed'),
+  unsupportedPlatform: def(20037, 0, 'usage', 'daemon install supports Linux (systemd) and macOS (launchd) only'),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

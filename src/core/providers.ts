@@ -88,3 +88,27 @@ export function builtinProviderForModel(model: string): BuiltinProvider | undefi
     BUILTIN_PROVIDERS.find((p) => p.modelPrefixes.some((prefix) => model.startsWith(prefix)))
   );
 }
+
+/**
+ * The environment variables that hold a built-in provider's key, as the providers' own SDKs and docs name
+ * them: `aigw provider-keys import --from-env` and `--from-dotenv` read them, `aigw run` takes them out of
+ * the child's environment, and the README's table is this list.
+ */
+export const PROVIDER_KEY_VARIABLES: readonly { readonly name: string; readonly providerId: string; readonly source: string }[] = [
+  { name: 'OPENAI_API_KEY', providerId: 'openai', source: 'OpenAI SDKs, Codex CLI' },
+  { name: 'ANTHROPIC_API_KEY', providerId: 'anthropic', source: 'Anthropic SDKs, Claude Code' },
+  { name: 'GEMINI_API_KEY', providerId: 'google', source: 'Google Gen AI SDKs, Gemini CLI' },
+  { name: 'GOOGLE_API_KEY', providerId: 'google', source: 'Google Gen AI SDKs (older name)' },
+  { name: 'DEEPSEEK_API_KEY', providerId: 'deepseek', source: 'DeepSeek docs' },
+  { name: 'GROQ_API_KEY', providerId: 'groq', source: 'Groq SDKs' },
+  { name: 'MOONSHOT_API_KEY', providerId: 'moonshotai', source: 'Moonshot AI docs' },
+  { name: 'ZAI_API_KEY', providerId: 'z-ai', source: 'Z.ai docs' },
+  { name: 'OPENROUTER_API_KEY', providerId: 'openrouter', source: 'OpenRouter docs' },
+  { name: 'HYPERBOLIC_API_KEY', providerId: 'hyperbolic', source: 'Hyperbolic docs' },
+  { name: 'INFERENCE_API_KEY', providerId: 'inference-net', source: 'Inference.net docs' },
+];
+
+/** The provider a key variable such as OPENAI_API_KEY belongs to. */
+export function providerOfVariable(name: string): string | undefined {
+  return PROVIDER_KEY_VARIABLES.find((v) => v.name === name)?.providerId;
+}

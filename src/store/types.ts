@@ -249,10 +249,23 @@ export interface Store {
   listProviderKeys(query: ProviderKeyQuery): Promise<Page<ProviderKeyRecord>>;
   countProviderKeys(): Promise<number>;
   updateProviderKey(id: string, patch: ProviderKeyPatch, updatedAt: string): Promise<ProviderKeyRecord | undefined>;
-  /** Points the key at a new secret; returns the record as it was before, so the caller can drop the old secret. */
+  /**
+   * Points the key at a new secret (and forgets the old value's HMAC); returns the record as it was before,
+   * so the caller can drop the old secret.
+   */
   swapProviderKeySecret(id: string, swap: SecretSwap, updatedAt: string): Promise<{ before: ProviderKeyRecord; after: ProviderKeyRecord } | undefined>;
   /** Refuses while a configuration references the key, unless forced: then the key leaves those rules. */
   deleteProviderKey(id: string, options: { force: boolean }): Promise<Outcome<ProviderKeyRecord> | undefined>;
+  /**
+   * Records the keyed HMAC of a provider key's value (computed by the caller under a per-install key, never
+   * a plain hash), so a value can be found again without reading every secret. Only while the key still
+   * points at `secretRef`, the value it was computed from (a rotate in between wins); false otherwise.
+   */
+  setProviderKeyValueHmac(id: string, secretRef: string, valueHmac: string): Promise<boolean>;
+  /** The provider keys whose value has this HMAC, oldest first. */
+  findProviderKeysByValueHmac(valueHmac: string): Promise<ProviderKeyRecord[]>;
+  /** The provider keys with no value HMAC yet (stored by an older aigw, or cut off by a crash), oldest first. */
+  providerKeysWithoutValueHmac(): Promise<ProviderKeyRecord[]>;
 
   createAccessKey(record: AccessKeyRecord): Promise<Outcome<AccessKeyRecord>>;
   getAccessKey(id: string): Promise<AccessKeyRecord | undefined>;

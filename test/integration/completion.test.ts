@@ -55,7 +55,7 @@ for (const shell of ['bash', 'zsh', 'fish'] as const) {
     test('completes subcommands', async (t) => {
       if (!haveTool(t, shell)) return;
       const { candidates } = await complete(shell, 'aigw provider-keys ');
-      assert.deepEqual([...candidates].sort(), ['create', 'delete', 'disable', 'enable', 'get', 'list', 'rotate', 'test', 'update']);
+      assert.deepEqual([...candidates].sort(), ['create', 'delete', 'disable', 'enable', 'get', 'import', 'list', 'rotate', 'test', 'update']);
     });
 
     test('completes commands from a prefix, and aliases', async (t) => {

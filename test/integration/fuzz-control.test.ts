@@ -32,6 +32,7 @@ const routes = (): BodyRoute[] => [
   { method: 'POST', path: '/provider-keys', fields: { providerId: 'text', value: 'text', name: 'text', description: 'text', metadata: 'text', accessKeyId: 'text' }, required: ['providerId', 'value'], value: 'value' },
   { method: 'PATCH', path: `/provider-keys/${ids.pk}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', disabled: 'flag' } },
   { method: 'POST', path: `/provider-keys/${ids.pk}/rotate`, fields: { value: 'text', name: 'text' }, required: ['value'], value: 'value' },
+  { method: 'POST', path: '/provider-keys/lookup', fields: { value: 'text', providerId: 'text' }, required: ['value'], value: 'value' },
   { method: 'POST', path: '/access-keys', fields: { name: 'text', description: 'text', metadata: 'text', accessKeyConfigurationId: 'text', expiresAt: 'time', disabled: 'flag' } },
   { method: 'PATCH', path: `/access-keys/${ids.ak}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', accessKeyConfigurationId: 'clearable', expiresAt: 'time', disabled: 'flag' } },
   { method: 'POST', path: `/access-keys/${ids.ak}/rotate`, fields: { gracePeriod: 'text' } },

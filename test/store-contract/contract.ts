@@ -130,6 +130,26 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.equal(await store.countProviderKeys(), 0);
     });
 
+    withStore('provider keys: the value HMAC is set, found again, forgotten by a secret swap, and goes with the key', async (store) => {
+      const a = made(await store.createProviderKey(providerKey('openai'), CHECKS));
+      const b = made(await store.createProviderKey(providerKey('groq'), CHECKS));
+      assert.deepEqual((await store.providerKeysWithoutValueHmac()).map((k) => k.id), [a.id, b.id]);
+      assert.equal(await store.setProviderKeyValueHmac(a.id, a.secretRef, 'hmac-1'), true);
+      assert.equal(await store.setProviderKeyValueHmac(b.id, b.secretRef, 'hmac-1'), true);
+      assert.equal(await store.setProviderKeyValueHmac('aigpk_missing', 'x.ref', 'hmac-1'), false);
+      assert.deepEqual(await store.findProviderKeysByValueHmac('hmac-1'), [a, b]);
+      assert.deepEqual(await store.findProviderKeysByValueHmac('hmac-2'), []);
+      assert.deepEqual(await store.providerKeysWithoutValueHmac(), []);
+      assert.deepEqual(await store.getProviderKey(a.id), a, 'the HMAC is not part of the record');
+      await store.swapProviderKeySecret(a.id, { secretRef: `${a.id}.new`, keyRedacted: 'new***' }, now());
+      assert.deepEqual((await store.findProviderKeysByValueHmac('hmac-1')).map((k) => k.id), [b.id]);
+      assert.deepEqual((await store.providerKeysWithoutValueHmac()).map((k) => k.id), [a.id]);
+      assert.equal(await store.setProviderKeyValueHmac(a.id, a.secretRef, 'hmac-of-the-old-value'), false, 'computed before the swap');
+      assert.deepEqual((await store.providerKeysWithoutValueHmac()).map((k) => k.id), [a.id]);
+      await store.deleteProviderKey(b.id, { force: false });
+      assert.deepEqual(await store.findProviderKeysByValueHmac('hmac-1'), []);
+    });
+
     withStore('a failed write changes nothing: a duplicate id is rolled back whole', async (store) => {
       const key = made(await store.createProviderKey(providerKey('openai'), CHECKS));
       await assert.rejects(store.createProviderKey(providerKey('openai', { id: key.id }), CHECKS));

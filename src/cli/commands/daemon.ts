@@ -156,6 +156,15 @@ export function registerDaemon(program: Command): void {
       .description('show pid, version, uptime, socket, gateway URL and secret store')
       .action(handler(async (io: IO) => void (await status(io))));
     daemon
+      .command('install')
+      .description('start the daemon at login: a systemd user unit on Linux, a launchd agent on macOS')
+      .option('--print', 'print the unit (or plist) it would write, and do nothing else')
+      .action(handler(async (io: IO, options: { print?: boolean }) => (await import('./daemon-service.js')).install(io, options)));
+    daemon
+      .command('uninstall')
+      .description('stop the daemon the service manager runs and remove its unit (or plist)')
+      .action(handler(async (io: IO) => (await import('./daemon-service.js')).uninstall(io)));
+    daemon
       .command('logs')
       .description("print the daemon's log")
       .option('-n, --lines <n>', 'how many lines from the end', integerFlag('--lines'), 50)

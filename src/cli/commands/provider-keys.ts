@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { KeyTestResult } from '../../core/gateway-api.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
-import { BUILTIN_PROVIDERS } from '../../core/providers.js';
+import { BUILTIN_PROVIDERS, PROVIDER_KEY_VARIABLES } from '../../core/providers.js';
 import { connect, type ApiClient } from '../client.js';
 import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
@@ -10,6 +10,7 @@ import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readSecretValue, type SecretValueOptions } from '../secret-input.js';
+import type { ImportOptions, ImportSources } from './import-keys.js';
 
 /** A provider key as the management API returns it. */
 interface ProviderKey {
@@ -268,6 +269,22 @@ export function registerProviderKeys(program: Command): void {
       .description('check that a stored key still works (one models-list call): exit 1 if the provider refuses it, 4 if it cannot be reached')
       .argument('<id>', 'provider key id (aigpk_…)')
       .action(handler(test));
+
+    keys
+      .command('import')
+      .description('store the provider keys found in the environment, .env files or a JSON/YAML list; never prints a value')
+      .option('--from-env', `the provider key variables of this environment (${PROVIDER_KEY_VARIABLES.map((v) => v.name).join(', ')})`)
+      .option('--from-dotenv <path...>', 'the provider key variables of these .env files (never edited)')
+      .option('--from-file <path>', 'a JSON or YAML list of { providerId, value, name?, description?, metadata? }')
+      .option('--dry-run', 'show what would be stored (redacted), store nothing')
+      .option('--ai-gateway-api-key-id <id>', 'attach the imported keys to this access key (aigk_…) only')
+      .addHelpText(
+        'after',
+        '\nA value already in aigw (under any provider) is skipped; empty, multi-line and unknown ones are refused, with the reason.\n' +
+          'Afterwards it lists the lines and variables you can remove.\n\n' +
+          'Examples:\n  aigw provider-keys import --from-env --dry-run\n  aigw provider-keys import --from-dotenv .env ../api/.env.local',
+      )
+      .action(handler(async (io: IO, options: ImportOptions & ImportSources) => (await import('./import-keys.js')).importKeys(io, options)));
 
     deleteCommand(keys, 'delete a provider key and its stored value', 'provider key id (aigpk_…)')
       .option('--force', 'delete it even when router rules name it, taking it out of those rules')

@@ -48,6 +48,13 @@ const rotateBody = {
   properties: { value: text, name: text },
 } as const;
 
+const lookupBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['value'],
+  properties: { value: text, providerId: text },
+} as const;
+
 export function providerKeyRoutes(service: ProviderKeyService): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Query }>(PATH, async (request) => {
@@ -72,6 +79,12 @@ export function providerKeyRoutes(service: ProviderKeyService): FastifyPluginAsy
         return providerKeyResource(record);
       },
     );
+
+    // Added by aigw: is this value stored already (for an import)? Over the control API only, as a POST body.
+    app.post<{ Body: { value: string; providerId?: string } }>(`${PATH}/lookup`, { schema: { body: lookupBody } }, async (request) => {
+      const found = await service.lookup(request.body.value, request.body.providerId);
+      return { providerKey: found && providerKeyResource(found) };
+    });
 
     app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) =>
       providerKeyResource(await service.get(request.params.id)),

@@ -128,6 +128,19 @@ export class SqliteStore implements Store {
     return this.write(PROVIDER_KEY_DELETE, (c) => providerKeys.deleteProviderKey(c, id, options));
   }
 
+  /** Not on the change feed: nothing that routes requests reads it. */
+  async setProviderKeyValueHmac(id: string, secretRef: string, valueHmac: string) {
+    return this.c.write(() => providerKeys.setProviderKeyValueHmac(this.c, id, secretRef, valueHmac));
+  }
+
+  async findProviderKeysByValueHmac(valueHmac: string) {
+    return providerKeys.findProviderKeysByValueHmac(this.c, valueHmac);
+  }
+
+  async providerKeysWithoutValueHmac() {
+    return providerKeys.providerKeysWithoutValueHmac(this.c);
+  }
+
   createAccessKey(record: AccessKeyRecord) {
     return this.write(['accessKeys'], (c) => accessKeys.createAccessKey(c, record));
   }

@@ -115,12 +115,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_key_configurations ADD COLUMN max_input_tokens INTEGER;
   ALTER TABLE access_key_configurations ADD COLUMN max_output_tokens INTEGER;
   `,
-  // Key lifecycle: access key expiry, disabling, the token a rotation replaced; disabled provider keys.
+  // 4: key lifecycle: access key expiry, disabling, the token a rotation replaced; disabled provider keys.
   `
   ALTER TABLE access_keys ADD COLUMN expires_at TEXT;
   ALTER TABLE access_keys ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE access_keys ADD COLUMN previous_token_hash TEXT;
   ALTER TABLE access_keys ADD COLUMN previous_token_expires_at TEXT;
   ALTER TABLE provider_keys ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+  `,
+  // 5: a keyed HMAC of each provider key's value, so an import can tell a value is already stored.
+  `
+  ALTER TABLE provider_keys ADD COLUMN value_hmac TEXT;
+  CREATE INDEX provider_keys_by_value_hmac ON provider_keys (value_hmac);
   `,
 ];

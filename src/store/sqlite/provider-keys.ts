@@ -56,10 +56,13 @@ const ATTACHED = 'SELECT * FROM provider_keys WHERE access_key_id = ? ORDER BY i
 const OF_PROVIDER = 'SELECT id FROM provider_keys WHERE provider_id = ? ORDER BY id';
 const DELETE = 'DELETE FROM provider_keys WHERE id = ?';
 const SWAP_SECRET = `
-  UPDATE provider_keys SET secret_ref = @secretRef, key_redacted = @keyRedacted,
+  UPDATE provider_keys SET secret_ref = @secretRef, key_redacted = @keyRedacted, value_hmac = NULL,
          name = coalesce(@name, name), updated_at = @updatedAt WHERE id = @id`;
 const ALL = 'SELECT * FROM provider_keys ORDER BY id';
 const SECRET_REFS = 'SELECT secret_ref FROM provider_keys';
+const SET_VALUE_HMAC = 'UPDATE provider_keys SET value_hmac = ? WHERE id = ? AND secret_ref = ?';
+const BY_VALUE_HMAC = 'SELECT * FROM provider_keys WHERE value_hmac = ? ORDER BY id';
+const WITHOUT_VALUE_HMAC = 'SELECT * FROM provider_keys WHERE value_hmac IS NULL ORDER BY id';
 
 const row = (c: Connection, id: string) => c.sql<[string], ProviderKeyRow>(GET).get(id);
 
@@ -112,6 +115,18 @@ export function allProviderKeys(c: Connection): ProviderKeyRecord[] {
 
 export function secretRefs(c: Connection): Set<string> {
   return new Set(c.sql<[], { secret_ref: string }>(SECRET_REFS).all().map((r) => r.secret_ref));
+}
+
+export function setProviderKeyValueHmac(c: Connection, id: string, secretRef: string, valueHmac: string): boolean {
+  return c.sql(SET_VALUE_HMAC).run(valueHmac, id, secretRef).changes > 0;
+}
+
+export function findProviderKeysByValueHmac(c: Connection, valueHmac: string): ProviderKeyRecord[] {
+  return c.sql<[string], ProviderKeyRow>(BY_VALUE_HMAC).all(valueHmac).map(toProviderKey);
+}
+
+export function providerKeysWithoutValueHmac(c: Connection): ProviderKeyRecord[] {
+  return c.sql<[], ProviderKeyRow>(WITHOUT_VALUE_HMAC).all().map(toProviderKey);
 }
 
 /** The ids of a provider's keys, for the references a custom provider's delete checks. */
