@@ -1,4 +1,5 @@
 import { generateAccessToken, hashAccessToken } from '../core/access-tokens.js';
+import { checkBudgetWrite, checkRateLimitsWrite } from '../core/budgets.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { checkLabels } from '../core/provider-keys.js';
@@ -15,7 +16,12 @@ export interface AccessKeyCreate {
   description?: string | undefined;
   metadata?: string | undefined;
   accessKeyConfigurationId?: string | undefined;
+  /** Checked here (checkBudget, checkRateLimits): the API's schema leaves their values to these rules. */
+  budget?: unknown;
+  rateLimits?: unknown;
 }
+
+export type AccessKeyUpdate = Omit<AccessKeyPatch, 'budget' | 'rateLimits'> & { budget?: unknown; rateLimits?: unknown };
 
 function notFound(id: string): AigwError {
   return new AigwError(ERRORS.accessKeyNotFound, `the access key ${id} does not exist; run \`aigw access-keys list\``, {
@@ -38,6 +44,8 @@ export class AccessKeyService {
   /** Returns the record and the token, which nobody can see again. */
   async create(input: AccessKeyCreate): Promise<{ record: AccessKeyRecord; token: string }> {
     checkLabels(input);
+    const budget = checkBudgetWrite(input.budget) ?? null;
+    const rateLimits = checkRateLimitsWrite(input.rateLimits) ?? null;
     const token = generateAccessToken();
     const now = this.clock.now();
     const created = await this.store.createAccessKey({
@@ -52,6 +60,8 @@ export class AccessKeyService {
       createdAt: now,
       updatedAt: now,
       lastUsed: null,
+      budget,
+      rateLimits,
     });
     if (isRefusal(created)) throw refusalError(created, 'the access key');
     const { id, keyRedacted, accessKeyConfigurationId } = created;
@@ -69,8 +79,9 @@ export class AccessKeyService {
     return this.store.listAccessKeys(query);
   }
 
-  async update(id: string, patch: AccessKeyPatch): Promise<AccessKeyRecord> {
-    checkLabels(patch);
+  async update(id: string, input: AccessKeyUpdate): Promise<AccessKeyRecord> {
+    checkLabels(input);
+    const patch: AccessKeyPatch = { ...input, budget: checkBudgetWrite(input.budget), rateLimits: checkRateLimitsWrite(input.rateLimits) };
     const record = await this.store.updateAccessKey(id, patch, this.clock.now());
     if (!record) throw notFound(id);
     if (isRefusal(record)) throw refusalError(record, `access key ${id}`);

@@ -1,6 +1,7 @@
+import type { Budget, RateLimits } from '../../core/budgets.js';
 import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery } from '../types.js';
 import { configurationExists } from './configurations.js';
-import type { Connection } from './connection.js';
+import { jsonOrNull, type Connection } from './connection.js';
 import { attachedProviderKeys, removeProviderKeys } from './provider-keys.js';
 
 interface AccessKeyRow {
@@ -15,6 +16,8 @@ interface AccessKeyRow {
   created_at: string;
   updated_at: string;
   last_used: string | null;
+  budget: string | null;
+  rate_limits: string | null;
 }
 
 function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
@@ -30,6 +33,8 @@ function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsed: row.last_used,
+    budget: row.budget === null ? null : (JSON.parse(row.budget) as Budget),
+    rateLimits: row.rate_limits === null ? null : (JSON.parse(row.rate_limits) as RateLimits),
   };
 }
 
@@ -38,9 +43,9 @@ const SELECT = `
   LEFT JOIN access_key_configurations c ON c.id = a.access_key_configuration_id`;
 const INSERT = `
   INSERT INTO access_keys (id, name, description, metadata, token_hash, key_redacted,
-                           access_key_configuration_id, created_at, updated_at, last_used)
+                           access_key_configuration_id, created_at, updated_at, last_used, budget, rate_limits)
   VALUES (@id, @name, @description, @metadata, @tokenHash, @keyRedacted,
-          @accessKeyConfigurationId, @createdAt, @updatedAt, @lastUsed)`;
+          @accessKeyConfigurationId, @createdAt, @updatedAt, @lastUsed, @budget, @rateLimits)`;
 const GET = `${SELECT} WHERE a.id = ?`;
 const ALL = `${SELECT} ORDER BY a.id`;
 const DELETE = 'DELETE FROM access_keys WHERE id = ?';
@@ -62,7 +67,7 @@ export function createAccessKey(c: Connection, record: AccessKeyRecord): Outcome
     return { refused: 'configurationMissing', id: record.accessKeyConfigurationId };
   }
   const { accessKeyConfigurationName: _name, ...columns } = record;
-  c.sql(INSERT).run(columns);
+  c.sql(INSERT).run({ ...columns, budget: jsonOrNull(record.budget), rateLimits: jsonOrNull(record.rateLimits) });
   return toAccessKey(row(c, record.id)!);
 }
 
@@ -86,7 +91,14 @@ export function updateAccessKey(c: Connection, id: string, patch: AccessKeyPatch
     return { refused: 'configurationMissing', id: configurationId };
   }
   const { name, description, metadata } = patch;
-  const columns = { name, description, metadata, access_key_configuration_id: configurationId };
+  const columns = {
+    name,
+    description,
+    metadata,
+    access_key_configuration_id: configurationId,
+    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
+    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
+  };
   if (!c.updateColumns('access_keys', id, columns, updatedAt)) return undefined;
   return toAccessKey(row(c, id)!);
 }

@@ -115,4 +115,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_key_configurations ADD COLUMN max_input_tokens INTEGER;
   ALTER TABLE access_key_configurations ADD COLUMN max_output_tokens INTEGER;
   `,
+  // 4: budgets and rate limits on access keys and configurations, as JSON (null: none).
+  `
+  ALTER TABLE access_keys ADD COLUMN budget TEXT;
+  ALTER TABLE access_keys ADD COLUMN rate_limits TEXT;
+  ALTER TABLE access_key_configurations ADD COLUMN budget TEXT;
+  ALTER TABLE access_key_configurations ADD COLUMN rate_limits TEXT;
+  `,
 ];
