@@ -1,4 +1,5 @@
 import type { Logger as PinoLogger } from 'pino';
+import type { RateLimitUse, SpendView } from '../core/budgets.js';
 import type { KeyTestResult } from '../core/gateway-api.js';
 
 /**
@@ -10,12 +11,13 @@ import type { KeyTestResult } from '../core/gateway-api.js';
 /** The daemon's logger, as far as the services use it. */
 export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error'>;
 
-/** The current time, as the API shows it (RFC 3339, UTC). */
+/** The current time, as the API shows it (RFC 3339, UTC), and as epoch ms (budget periods, rate windows, usage times). */
 export interface Clock {
   now(): string;
+  nowMs(): number;
 }
 
-export const systemClock: Clock = { now: () => new Date().toISOString() };
+export const systemClock: Clock = { now: () => new Date().toISOString(), nowMs: () => Date.now() };
 
 /** Reads a provider key's value: all the gateway ever does with the secret store. */
 export interface SecretReader {
@@ -44,6 +46,14 @@ export interface DisplayNames {
 /** Usage events buffered by the gateway: flushed so a usage query sees every request answered so far. */
 export interface UsageFlush {
   flush(): Promise<void>;
+}
+
+/** What get/list show of an access key's or a configuration's budget and rate limits, from the gateway's counters. */
+export interface LimitUsage {
+  /** The budget's spend in its current period; undefined when the scope has no budget. */
+  spend(scopeId: string): SpendView | undefined;
+  /** The rate limits' use over the last minute; undefined when the scope has none. */
+  rateLimitUse(scopeId: string): RateLimitUse | undefined;
 }
 
 /** What the data plane reads from the gateway settings (one type, in core). */

@@ -1,14 +1,27 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AccessKeyRecord, AccessKeyService } from '../../app/access-keys.js';
+import type { LimitUsage } from '../../app/ports.js';
 import { CONFIGURATIONS_PATH } from './configurations.js';
 import { listUris } from './pagination.js';
 import { readPageParams } from './query.js';
-import { cleared, clearableText, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
+import {
+  budgetSchema,
+  cleared,
+  clearableText,
+  limitFields,
+  LOCAL_OWNER,
+  rateLimitsSchema,
+  readForce,
+  text,
+  type Clearable,
+  type IdParams,
+  type Query,
+} from './shapes.js';
 
 const PATH = '/access-keys';
 
 /** The API shape of an access key, field for field as ngrok.ai's spec; `token` only in the create response. */
-export function accessKeyResource(r: AccessKeyRecord, token?: string) {
+export function accessKeyResource(r: AccessKeyRecord, usage: LimitUsage, token?: string) {
   return {
     id: r.id,
     name: r.name,
@@ -30,19 +43,27 @@ export function accessKeyResource(r: AccessKeyRecord, token?: string) {
             uri: `${CONFIGURATIONS_PATH}/${r.accessKeyConfigurationId}`,
             name: r.accessKeyConfigurationName ?? '',
           },
+    ...limitFields(r.id, r, usage),
   };
 }
 
 const createBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { name: text, description: text, metadata: text, accessKeyConfigurationId: text },
+  properties: { name: text, description: text, metadata: text, accessKeyConfigurationId: text, budget: budgetSchema, rateLimits: rateLimitsSchema },
 } as const;
 
 const updateBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { name: clearableText, description: clearableText, metadata: clearableText, accessKeyConfigurationId: clearableText },
+  properties: {
+    name: clearableText,
+    description: clearableText,
+    metadata: clearableText,
+    accessKeyConfigurationId: clearableText,
+    budget: budgetSchema,
+    rateLimits: rateLimitsSchema,
+  },
 } as const;
 
 interface CreateBody {
@@ -50,6 +71,8 @@ interface CreateBody {
   description?: string;
   metadata?: string;
   accessKeyConfigurationId?: string;
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
 interface UpdateBody {
@@ -57,15 +80,17 @@ interface UpdateBody {
   description?: Clearable;
   metadata?: Clearable;
   accessKeyConfigurationId?: Clearable;
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
-export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
+export function accessKeyRoutes(service: AccessKeyService, usage: LimitUsage): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Query }>(PATH, async (request) => {
       const page = readPageParams(request.query);
       const { items, hasMore } = await service.list(page);
       return {
-        aiGatewayAccessKeys: items.map((r) => accessKeyResource(r)),
+        aiGatewayAccessKeys: items.map((r) => accessKeyResource(r, usage)),
         ...listUris(PATH, {}, page, items.at(-1)?.id, hasMore),
       };
     });
@@ -73,20 +98,22 @@ export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
     app.post<{ Body: CreateBody | undefined }>(PATH, { schema: { body: createBody } }, async (request, reply) => {
       const { record, token } = await service.create(request.body ?? {});
       reply.status(201);
-      return accessKeyResource(record, token);
+      return accessKeyResource(record, usage, token);
     });
 
-    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => accessKeyResource(await service.get(request.params.id)));
+    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => accessKeyResource(await service.get(request.params.id), usage));
 
     app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
-      const { name, description, metadata, accessKeyConfigurationId } = request.body;
+      const { name, description, metadata, accessKeyConfigurationId, budget, rateLimits } = request.body;
       const patch = {
         name: cleared(name),
         description: cleared(description),
         metadata: cleared(metadata),
         accessKeyConfigurationId,
+        budget,
+        rateLimits,
       };
-      return accessKeyResource(await service.update(request.params.id, patch));
+      return accessKeyResource(await service.update(request.params.id, patch), usage);
     });
 
     app.delete<{ Params: IdParams; Querystring: Query }>(`${PATH}/:id`, async (request, reply) => {
