@@ -4,11 +4,12 @@ import { connect } from '../client.js';
 import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
+import { budgetColumn, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
 import type { Column, IO, View } from '../io.js';
 import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** An access key as the management API returns it; `token` only in the create response. */
-interface AccessKey {
+interface AccessKey extends Limited {
   id: string;
   name: string;
   uri: string;
@@ -40,6 +41,7 @@ const details: Column<AccessKey>[] = [
   { header: 'Created', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
   { header: 'Updated', field: 'updatedAt', value: (k, io) => io.time(k.updatedAt) },
   { header: 'Last used', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
+  ...limitDetails<AccessKey>(),
 ];
 
 const view: View<AccessKey> = {
@@ -51,6 +53,7 @@ const view: View<AccessKey> = {
     { header: 'CONFIGURATION', field: 'accessKeyConfiguration', value: (k) => k.accessKeyConfiguration?.id ?? '', optional: true },
     { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
     { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
+    budgetColumn<AccessKey>(),
   ],
   details,
 };
@@ -67,14 +70,16 @@ interface ConfigurationOptions {
   allowAll?: boolean;
 }
 
-async function create(io: IO, options: LabelOptions & ConfigurationOptions): Promise<void> {
+async function create(io: IO, options: LabelOptions & ConfigurationOptions & LimitOptions): Promise<void> {
   checkLabels(options);
+  const limits = limitFields(options);
   const api = connect(io);
   const key = await api.request<AccessKey>('POST', PATH, {
     name: options.name,
     description: options.description,
     metadata: options.metadata,
     accessKeyConfigurationId: options.accessKeyConfigurationId,
+    ...limits,
   });
   io.success(`Created access key ${key.id}`);
   await io.printItem(key, createdView);
@@ -92,21 +97,23 @@ async function get(io: IO, _options: unknown, id: string): Promise<void> {
   await io.printItem(await api.request<AccessKey>('GET', itemPath(PATH, id)), view);
 }
 
-async function update(io: IO, options: LabelOptions & ConfigurationOptions, id: string): Promise<void> {
+async function update(io: IO, options: LabelOptions & ConfigurationOptions & LimitOptions, id: string): Promise<void> {
   if (options.allowAll && options.accessKeyConfigurationId) {
     throw usageError('use either --access-key-configuration-id or --allow-all, not both');
   }
-  const patch: Record<string, string | null | undefined> = {
+  const patch: Record<string, unknown> = {
     name: options.name,
     description: options.description,
     metadata: options.metadata,
     accessKeyConfigurationId: options.allowAll ? null : options.accessKeyConfigurationId,
   };
-  if (Object.values(patch).every((v) => v === undefined)) {
-    throw usageError('nothing to update: pass --name, --description, --metadata, --access-key-configuration-id or --allow-all');
+  if (Object.values(patch).every((v) => v === undefined) && !limitFlagsGiven(options)) {
+    throw usageError('nothing to update: pass --name, --description, --metadata, --access-key-configuration-id, --allow-all, a --budget… or rate limit flag');
   }
   checkLabels(options);
   const api = connect(io);
+  // The limit flags change only what they name: the rest of the key's budget and limits stays.
+  if (limitFlagsGiven(options)) Object.assign(patch, limitFields(options, await api.request<AccessKey>('GET', itemPath(PATH, id))));
   const key = await api.request<AccessKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key ${key.id}`);
   await io.printItem(key, view);
@@ -142,15 +149,19 @@ export function registerAccessKeys(program: Command): void {
     .aliases(['api-keys', 'ai-gateway-api-keys'])
     .description('create and manage the access keys apps send to the gateway');
   lazySubcommands(keys, () => {
-    configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))
-      .addHelpText('after', '\nWith -q it prints only the token (not the id).\n\nExample:\n  TOKEN=$(aigw access-keys create --name my-app -q)')
+    limitFlags(configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key')), 'access key', false)
+      .addHelpText(
+        'after',
+        '\nWith -q it prints only the token (not the id).\n\nExamples:\n  TOKEN=$(aigw access-keys create --name my-app -q)\n' +
+          '  aigw access-keys create --name agent --budget 25 --budget-period month --budget-soft 20 --rpm 60 --tpm 100000 --max-concurrent 4',
+      )
       .action(handler(create));
 
     pageFlags(keys.command('list').alias('ls').description('list access keys, newest first')).action(handler(list));
 
     keys.command('get').description('show one access key').argument('<id>', 'access key id (aigk_…)').action(handler(get));
 
-    configurationFlag(labelFlags(keys.command('update').description("change an access key's labels or configuration"), 'access key'))
+    limitFlags(configurationFlag(labelFlags(keys.command('update').description("change an access key's labels, configuration, budget or rate limits"), 'access key')), 'access key', true)
       .option('--allow-all', 'unlink its configuration: the key may reach every provider and model')
       .argument('<id>', 'access key id (aigk_…)')
       .action(handler(update));
