@@ -8,6 +8,9 @@ import OpenAI from 'openai';
 import { fakeKey, TestHome } from '../helpers/aigw.js';
 import { rawApi } from '../helpers/api.js';
 import { MockUpstream, type Behaviour } from '../helpers/mock-upstream.js';
+import { newId } from '../../src/core/ids.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
+import { UsagePacker } from '../../src/store/usage-batch.js';
 
 /**
  * Budgets and rate limits through the real daemon, the official SDKs and the mock upstream, whose answers
@@ -166,6 +169,57 @@ test('a budgeted key refuses a model without a price and says how to set one; an
   await chat(k, 'gpt-unpriced-mock');
   const free = await accessKey([]);
   await chat(free, 'gpt-another-unpriced');
+});
+
+/** Polls until `check` holds (the daemon records what a request did just after answering it). */
+async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(what);
+}
+
+test('a stream the client leaves before its usage is reported is charged its reservation', async () => {
+  setClock('2030-05-02T08:00:00.000Z');
+  const k = await accessKey(['--budget', '10'], { slowMs: 20 });
+  const stream = await openai(k).chat.completions.create({ model: 'gpt-4o-mini', messages: hello, stream: true, max_tokens: 100 });
+  for await (const _chunk of stream) {
+    stream.controller.abort();
+    break;
+  }
+  // Reserved: 2 characters of input and 100 output tokens, at $1000 and $2000 per million.
+  const reservation = 2 * 0.001 + 100 * 0.002;
+  await eventually(async () => (await home.json(['access-keys', 'get', k.id])).spend.spentUsd > 0, 'the abandoned stream was charged');
+  const spend = (await home.json(['access-keys', 'get', k.id])).spend;
+  assert.ok(close(spend.spentUsd, reservation), JSON.stringify(spend));
+  assert.equal(spend.reservedUsd, 0);
+});
+
+test("another daemon's attempts in the shared Store count against the budget within seconds", async () => {
+  setClock('2030-05-03T08:00:00.000Z');
+  const k = await accessKey(['--budget', '0.05']);
+  // A second writer on the same database, as a replica sharing a PostgreSQL Store would be.
+  const replica = new SqliteStore(join(home.dir, 'data', 'aigw.db'));
+  try {
+    const timeMs = Date.parse('2030-05-03T08:00:01.000Z');
+    const packer = new UsagePacker();
+    packer.add({
+      id: newId('usageEvent', timeMs), timeMs, requestId: 'req_replica', accessKeyId: k.id, provider: 'openai', model: 'gpt-4o-mini',
+      attemptNumber: 1, isFinalAttempt: true, statusCode: 200, timedOut: false, isError: false, isStreaming: false, stopReason: 'stop',
+      inputTokens: 40, outputTokens: 4, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, tokensKnown: true, costUsd: 0.048,
+      providerKeyId: null, providerKeyRedacted: null, latencyMs: 5, error: null,
+    });
+    await replica.appendUsage(packer.take());
+  } finally {
+    await replica.close();
+  }
+  setClock('2030-05-03T08:00:10.000Z');
+  await chat(k); // Admitted on what this daemon knew; it reads the Store again, as its count is older than 5 s.
+  await eventually(async () => (await home.json(['access-keys', 'get', k.id])).spend.spentUsd > 0.06, 'the replica\'s spend was read');
+  const refused = await failure(chat(k));
+  assert.equal(refused.code, 'ERR_AIGW_30030');
+  assert.equal(mock.seen(k.openaiKey).length, 1);
 });
 
 /** The Retry-After header of a refused SDK call, in seconds. */
