@@ -263,7 +263,7 @@ export class Governor implements LimitUsage {
     for (const scope of scopes) {
       scope.inFlight++;
       scope.requests?.add(now, 1);
-      if (scope.limits.budget) scope.reserved += usd;
+      scope.reserved += usd;
     }
     return { scopes, reservationUsd: usd, released: false };
   }
@@ -340,7 +340,7 @@ export class Governor implements LimitUsage {
     for (const scope of ticket.scopes) {
       if (!ticket.released) {
         scope.inFlight--;
-        if (scope.limits.budget) scope.reserved -= ticket.reservationUsd;
+        scope.reserved -= ticket.reservationUsd;
       }
       if (events.length === 0) continue;
       for (const e of events) {
