@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { checkBudget, checkRateLimits, type Budget, type RateLimits, type RateLimitUse, type SpendView } from '../core/budgets.js';
+import { AigwError } from '../core/errors.js';
+import { checkBudget as checkBudgetFields, checkRateLimits as checkRateLimitFields, type Budget, type RateLimits, type RateLimitUse, type SpendView } from '../core/budgets.js';
 import type { Column } from './io.js';
 import { usageError } from './errors.js';
 
@@ -36,6 +37,30 @@ export function limitFlags(command: Command, what: string, update: boolean): Com
   }
   return command;
 }
+
+/** The API's field names in the shared checks' messages, as the flags that set them. */
+const FLAG_OF: [string, string][] = [
+  ['budget amountUsd', '--budget'],
+  ['budget period', '--budget-period'],
+  ['budget softLimitUsd', '--budget-soft'],
+  ['rateLimits requestsPerMinute', '--rpm'],
+  ['rateLimits tokensPerMinute', '--tpm'],
+  ['rateLimits maxConcurrent', '--max-concurrent'],
+];
+
+function inFlagTerms<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (!(err instanceof AigwError)) throw err;
+    let message = err.message;
+    for (const [field, flag] of FLAG_OF) message = message.replace(field, flag);
+    throw new AigwError(err.def, message, err.details);
+  }
+}
+
+const checkBudget = (input: unknown) => inFlagTerms(() => checkBudgetFields(input));
+const checkRateLimits = (input: unknown) => inFlagTerms(() => checkRateLimitFields(input));
 
 /** A number as typed, or the text itself, so the shared check refuses it with its own code. */
 function numberOf(raw: string | undefined): unknown {
