@@ -85,7 +85,7 @@ export interface Ticket {
   released: boolean;
 }
 
-export interface Refusal {
+export interface LimitRefusal {
   error: AigwError;
   retryAfterSeconds?: number;
 }
@@ -230,17 +230,17 @@ export class Governor implements LimitUsage {
   }
 
   /**
-   * Admits a request or says why not. `reservationUsd` is what the request may cost at most (undefined when
-   * its model has no price); it is asked only when a scope has a budget.
+   * Admits a request or says why not. `reservationUsd` says what the request may cost at most, or which of
+   * its models has no price; it is asked only when a scope has a budget.
    */
-  admit(key: GatewayAccessKey, reservationUsd: () => { usd: number } | { unpriced: string }): Ticket | Refusal {
+  admit(key: GatewayAccessKey, reservationUsd: () => { usd: number } | { unpriced: string }): Ticket | LimitRefusal {
     const now = this.clock.nowMs();
     const scopes: Scope[] = [];
     let reservation: number | undefined;
     for (const limits of key.limits!) {
       const scope = this.scopes.get(limits.id);
       if (!scope) continue;
-      const refused = this.check(scope, now);
+      const refused = this.checkRates(scope, now);
       if (refused) return refused;
       if (scope.limits.budget) {
         if (reservation === undefined) {
@@ -268,7 +268,7 @@ export class Governor implements LimitUsage {
     return { scopes, reservationUsd: usd, released: false };
   }
 
-  private check(scope: Scope, now: number): Refusal | undefined {
+  private checkRates(scope: Scope, now: number): LimitRefusal | undefined {
     const limits = scope.limits.rateLimits;
     if (!limits) return undefined;
     const { what, command } = describe(scope.limits);
@@ -301,7 +301,7 @@ export class Governor implements LimitUsage {
     return undefined;
   }
 
-  private checkBudget(scope: Scope): Refusal | undefined {
+  private checkBudget(scope: Scope): LimitRefusal | undefined {
     const budget = scope.limits.budget!;
     const spent = spendOf(scope);
     if (spent + scope.reserved < budget.amountUsd) return undefined;
@@ -321,7 +321,7 @@ export class Governor implements LimitUsage {
     return { error };
   }
 
-  private unpriced(scope: Scope, model: string): Refusal {
+  private unpriced(scope: Scope, model: string): LimitRefusal {
     const { what } = describe(scope.limits);
     const error = new AigwError(
       ERRORS.budgetModelUnpriced,
