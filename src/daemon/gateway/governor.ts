@@ -8,6 +8,8 @@ import type { GatewayAccessKey, RoutingSnapshot, ScopeLimits } from './snapshot.
 /** How long a busy scope's spend may go without being read again from the Store (other replicas' attempts). */
 const RECONCILE_MS = 5_000;
 const WINDOW_SECONDS = 60;
+/** How long a snapshot change waits for the spend of its new budgets before requests see it. */
+const LOAD_WAIT_MS = 2_000;
 
 /** A sum over the last 60 seconds, in one-second buckets: O(1) to add to and to read. */
 class MinuteWindow {
@@ -153,7 +155,12 @@ export class Governor implements LimitUsage {
       scopes.set(id, scope);
     }
     this.scopes = scopes;
-    if (load.length) await this.reconcile(load);
+    if (load.length === 0) return;
+    // A Store that is slow to answer must not hold up management writes: the read goes on in the background.
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, LOAD_WAIT_MS)));
+    await Promise.race([this.reconcile(load), waited]);
+    clearTimeout(timer);
   }
 
   private newScope(limits: ScopeLimits, now: number): Scope {
