@@ -144,6 +144,17 @@ export function limitDetails<T extends Limited>(): Column<T>[] {
   ];
 }
 
+/** The limits of the configuration an access key is linked to, shown beside the key's own in `get`. */
+export function configurationLimitDetails<T extends { configurationLimits?: Limited }>(): Column<T>[] {
+  const shown = (r: T) => r.configurationLimits !== undefined;
+  return [
+    { header: 'Configuration budget', field: 'configurationLimits.budget', value: (r) => (shown(r) ? budgetText(r.configurationLimits!.budget) : '') },
+    { header: 'Configuration spend', field: 'configurationLimits.spend', value: (r) => spendText(r.configurationLimits?.spend) },
+    { header: 'Configuration rate limits', field: 'configurationLimits.rateLimits', value: (r) => (shown(r) ? ratesText(r.configurationLimits!.rateLimits) : '') },
+    { header: 'Configuration rate use', field: 'configurationLimits.rateLimitUse', value: (r) => useText(r.configurationLimits?.rateLimitUse) },
+  ];
+}
+
 /** A list column: whether the budget is reached, or its soft limit. */
 export function budgetColumn<T extends Limited>(): Column<T> {
   return {

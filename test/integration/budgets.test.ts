@@ -138,6 +138,9 @@ test('a configuration budget is shared by the keys linked to it, and its refusal
   assert.ok(close(shown.spend.spentUsd, 2 * CHAT_USD));
   assert.equal(shown.spend.periodStart, '2030-03-04T00:00:00.000Z', 'an ISO week starts on Monday, UTC');
   assert.equal(mock.seen(a.openaiKey).length + mock.seen(b.openaiKey).length, 2);
+  // `access-keys get` shows the configuration's budget beside the key's own.
+  const got = await home.run(['access-keys', 'get', a.id]);
+  assert.match(got.stdout, /configurationLimits\.spend\t\$0\.04 spent, \$0\.00 left, resets 2030-03-11T00:00:00\.000Z — budget reached/);
   // Raising the budget lets them through again, at once.
   await home.json(['configs', 'update', config.id, '--budget', '1']);
   await chat(a);

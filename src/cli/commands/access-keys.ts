@@ -4,7 +4,7 @@ import { connect } from '../client.js';
 import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
-import { budgetColumn, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
+import { budgetColumn, configurationLimitDetails, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
 import type { Column, IO, View } from '../io.js';
 import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 
@@ -21,6 +21,8 @@ interface AccessKey extends Limited {
   keyRedacted: string;
   lastUsed: string | null;
   accessKeyConfiguration: { id: string; uri: string; name: string } | null;
+  /** Not in the API's shape: `get` reads the linked configuration's limits to show them beside the key's. */
+  configurationLimits?: Limited;
 }
 
 const PATH = '/access-keys';
@@ -92,9 +94,17 @@ async function list(io: IO, options: PageOptions): Promise<void> {
   await printPages(io, connect(io), PATH, 'aiGatewayAccessKeys', view, options);
 }
 
+/** `get` for people: the key's own limits and, when it has any, those of the configuration it shares. */
+const getView: View<AccessKey> = { ...view, details: [...details, ...configurationLimitDetails<AccessKey>()] };
+
 async function get(io: IO, _options: unknown, id: string): Promise<void> {
   const api = connect(io);
-  await io.printItem(await api.request<AccessKey>('GET', itemPath(PATH, id)), view);
+  const key = await api.request<AccessKey>('GET', itemPath(PATH, id));
+  const configuration = key.accessKeyConfiguration;
+  if (io.format === 'json' || io.format === 'quiet' || !configuration) return io.printItem(key, view);
+  const limits = await api.request<Limited>('GET', itemPath('/access-key-configurations', configuration.id));
+  if (!limits.budget && !limits.rateLimits) return io.printItem(key, view);
+  await io.printItem({ ...key, configurationLimits: limits }, getView);
 }
 
 async function update(io: IO, options: LabelOptions & ConfigurationOptions & LimitOptions, id: string): Promise<void> {
