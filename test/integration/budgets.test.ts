@@ -122,6 +122,19 @@ test('a key budget refuses the request after the one that crossed it, in both AP
   assert.equal(warnings.length, 2, warnings.join('\n'));
 });
 
+test('a one-off allowance (period none) never resets', async () => {
+  setClock('2030-07-01T10:00:00.000Z');
+  const k = await accessKey(['--budget', '0.03', '--budget-period', 'none']);
+  await chat(k);
+  await chat(k);
+  setClock('2031-09-01T10:00:00.000Z');
+  const refused = await failure(chat(k));
+  assert.equal(refused.code, 'ERR_AIGW_30030');
+  assert.match(refused.message, /one-off budget of access key .* it never resets/);
+  const spend = (await home.json(['access-keys', 'get', k.id])).spend;
+  assert.deepEqual([spend.periodStart, spend.resetsAt, spend.budgetReached], [null, null, true]);
+});
+
 test('a configuration budget is shared by the keys linked to it, and its refusal names the configuration', async () => {
   setClock('2030-03-10T12:00:00.000Z');
   const config = await home.json(['configs', 'create', '--name', 'team', '--budget', '0.03', '--budget-period', 'week']);
