@@ -122,6 +122,18 @@ test('a key budget refuses the request after the one that crossed it, in both AP
   assert.equal(warnings.length, 2, warnings.join('\n'));
 });
 
+test('the spend of a period survives a daemon restart: it is counted from the Store', async () => {
+  setClock('2030-08-01T10:00:00.000Z');
+  const k = await accessKey(['--budget', '0.03', '--budget-period', 'month']);
+  await chat(k);
+  await chat(k);
+  await home.run(['daemon', 'stop']);
+  gatewayUrl = await home.gatewayUrl();
+  const spend = (await home.json(['access-keys', 'get', k.id])).spend;
+  assert.ok(close(spend.spentUsd, 2 * CHAT_USD), JSON.stringify(spend));
+  assert.equal((await failure(chat(k))).code, 'ERR_AIGW_30030');
+});
+
 test('a one-off allowance (period none) never resets', async () => {
   setClock('2030-07-01T10:00:00.000Z');
   const k = await accessKey(['--budget', '0.03', '--budget-period', 'none']);
