@@ -263,6 +263,11 @@ async function main() {
   const a = await newHome('10keys', mockUrl);
   const plain = await aigwJson(a, ['access-keys', 'create', '--name', 'plain']);
   const failover = await aigwJson(a, ['access-keys', 'create', '--name', 'failover']);
+  // Like `plain`, with a budget and every rate limit set high enough never to refuse: what checking them costs.
+  const limited = await aigwJson(a, [
+    'access-keys', 'create', '--name', 'limited', '--budget', '1000000', '--budget-period', 'month', '--budget-soft', '900000',
+    '--rpm', '1000000000', '--tpm', '1000000000000', '--max-concurrent', '100000',
+  ]);
   await addKey(a, GOOD);
   await addKey(a, BAD, failover.id);
   for (let i = 0; i < 8; i++) await addKey(a, fillerKey());
@@ -295,6 +300,7 @@ async function main() {
     gateway: { url: a.url, token: plain.token, pid: a.pid },
     manyKeys: { url: b.url, token: plainB.token, pid: b.pid },
     failover: { url: a.url, token: failover.token, pid: a.pid },
+    limited: { url: a.url, token: limited.token, pid: a.pid },
   };
   const rps = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   const cpu = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
@@ -379,6 +385,8 @@ async function main() {
   row('Stream chunks not coalesced', `${chunks[2]} of ${chunks[0]}`, 'equal', chunks[2] === chunks[0], `${STREAM_EVENTS} events + [DONE], 2 ms apart`);
   const fo = ratio(r.failover, r.gateway);
   row('Failover (first key always 429) vs no failures', `${f2(fo)}×`, '≥ 0.80×', fo >= 0.8, `${Math.round(r.failover)} vs ${Math.round(r.gateway)} req/s`);
+  const lim = ratio(r.limited, r.passthrough);
+  row('Gateway throughput with a budget and rate limits vs pass-through', `${f2(lim)}×`, '≥ 0.80×', lim >= 0.8, `${Math.round(r.limited)} req/s; ${f2(ratio(r.limited, r.gateway))}× the same key without them; CPU ${Math.round(us.limited)} µs per request`);
   const sc = ratio(r.manyKeys, r.gateway);
   row(`Throughput with ${MANY_KEYS.toLocaleString('en')} keys vs 10 keys`, `${f2(sc)}×`, '≥ 0.90×', sc >= 0.9, `${Math.round(r.manyKeys)} vs ${Math.round(r.gateway)} req/s`);
   const pageFigure = Number.isFinite(pageServerMs) ? pageServerMs : pageMs;

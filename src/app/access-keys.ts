@@ -1,4 +1,5 @@
 import { generateAccessToken, hashAccessToken } from '../core/access-tokens.js';
+import { checkBudgetWrite, checkRateLimitsWrite } from '../core/budgets.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { futureExpiry, gracePeriodMs } from '../core/key-lifecycle.js';
@@ -19,12 +20,17 @@ export interface AccessKeyCreate {
   /** RFC 3339; must be in the future. */
   expiresAt?: string | null | undefined;
   disabled?: boolean | undefined;
+  /** Checked here (checkBudget, checkRateLimits): the API's schema leaves their values to these rules. */
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
 export interface AccessKeyRotate {
   /** How long the replaced token keeps working, as a duration such as `1h`; omitted: it stops at once. */
   gracePeriod?: string | undefined;
 }
+
+export type AccessKeyUpdate = Omit<AccessKeyPatch, 'budget' | 'rateLimits'> & { budget?: unknown; rateLimits?: unknown };
 
 function notFound(id: string): AigwError {
   return new AigwError(ERRORS.accessKeyNotFound, `the access key ${id} does not exist; run \`aigw access-keys list\``, {
@@ -48,6 +54,8 @@ export class AccessKeyService {
   async create(input: AccessKeyCreate): Promise<{ record: AccessKeyRecord; token: string }> {
     checkLabels(input);
     const expiresAt = this.expiry(input.expiresAt) ?? null;
+    const budget = checkBudgetWrite(input.budget) ?? null;
+    const rateLimits = checkRateLimitsWrite(input.rateLimits) ?? null;
     const token = generateAccessToken();
     const now = this.clock.now();
     const created = await this.store.createAccessKey({
@@ -66,6 +74,8 @@ export class AccessKeyService {
       disabled: input.disabled ?? false,
       previousTokenHash: null,
       previousTokenExpiresAt: null,
+      budget,
+      rateLimits,
     });
     if (isRefusal(created)) throw refusalError(created, 'the access key');
     const { id, keyRedacted, accessKeyConfigurationId } = created;
@@ -83,10 +93,16 @@ export class AccessKeyService {
     return this.store.listAccessKeys(query);
   }
 
-  async update(id: string, patch: AccessKeyPatch): Promise<AccessKeyRecord> {
-    checkLabels(patch);
-    const expiresAt = this.expiry(patch.expiresAt);
-    const record = await this.store.updateAccessKey(id, expiresAt === undefined ? patch : { ...patch, expiresAt }, this.clock.now());
+  async update(id: string, input: AccessKeyUpdate): Promise<AccessKeyRecord> {
+    checkLabels(input);
+    const expiresAt = this.expiry(input.expiresAt);
+    const patch: AccessKeyPatch = {
+      ...input,
+      ...(expiresAt === undefined ? {} : { expiresAt }),
+      budget: checkBudgetWrite(input.budget),
+      rateLimits: checkRateLimitsWrite(input.rateLimits),
+    };
+    const record = await this.store.updateAccessKey(id, patch, this.clock.now());
     if (!record) throw notFound(id);
     if (isRefusal(record)) throw refusalError(record, `access key ${id}`);
     const { accessKeyConfigurationId, disabled } = record;

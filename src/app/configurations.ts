@@ -1,3 +1,4 @@
+import { checkBudgetWrite, checkRateLimitsWrite } from '../core/budgets.js';
 import {
   configReferences,
   normalizeAccess,
@@ -33,6 +34,9 @@ export interface ConfigurationCreate {
   router?: RouterWrite | undefined;
   maxInputTokens?: number | null | undefined;
   maxOutputTokens?: number | null | undefined;
+  /** Checked here (checkBudget, checkRateLimits); shared by every key linked to the configuration. */
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
 export interface ConfigurationUpdate {
@@ -46,6 +50,9 @@ export interface ConfigurationUpdate {
   /** null: the account-wide cap again. */
   maxInputTokens?: number | null | undefined;
   maxOutputTokens?: number | null | undefined;
+  /** null: none. */
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
 function notFound(id: string): AigwError {
@@ -116,6 +123,8 @@ export class ConfigurationService {
 
   async create(input: ConfigurationCreate): Promise<ConfigurationRecord> {
     checkLabels(input);
+    const budget = checkBudgetWrite(input.budget) ?? null;
+    const rateLimits = checkRateLimitsWrite(input.rateLimits) ?? null;
     const { access, router, customProviderIds } = await this.resolve(
       input.access === undefined ? null : normalizeAccess(input.access),
       input.router === undefined ? null : normalizeRouter(input.router),
@@ -130,6 +139,8 @@ export class ConfigurationService {
       router,
       maxInputTokens: input.maxInputTokens ?? null,
       maxOutputTokens: input.maxOutputTokens ?? null,
+      budget,
+      rateLimits,
       createdAt: now,
       updatedAt: now,
     };
@@ -157,6 +168,8 @@ export class ConfigurationService {
 
   async update(id: string, input: ConfigurationUpdate): Promise<ConfigurationRecord> {
     checkLabels(input);
+    const budget = checkBudgetWrite(input.budget);
+    const rateLimits = checkRateLimitsWrite(input.rateLimits);
     const current = await this.get(id);
     const access = input.access === undefined ? current.access : input.access && normalizeAccess(input.access);
     const router = input.router === undefined ? current.router : input.router && normalizeRouter(input.router);
@@ -169,6 +182,8 @@ export class ConfigurationService {
       router: input.router === undefined ? undefined : resolved.router,
       maxInputTokens: input.maxInputTokens,
       maxOutputTokens: input.maxOutputTokens,
+      budget,
+      rateLimits,
     };
     const record = await this.store.updateConfiguration(id, patch, resolved.customProviderIds, this.clock.now());
     if (!record) throw notFound(id);

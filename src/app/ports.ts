@@ -1,4 +1,5 @@
 import type { Logger as PinoLogger } from 'pino';
+import type { RateLimitUse, SpendView } from '../core/budgets.js';
 import type { KeyTestResult } from '../core/gateway-api.js';
 
 /**
@@ -10,7 +11,7 @@ import type { KeyTestResult } from '../core/gateway-api.js';
 /** The daemon's logger, as far as the services use it. */
 export type Logger = Pick<PinoLogger, 'info' | 'warn' | 'error'>;
 
-/** The current time, as the API shows it (RFC 3339, UTC). */
+/** The current time, as the API shows it (RFC 3339, UTC), and as epoch ms (budget periods, rate windows, usage times). */
 export interface Clock {
   now(): string;
   /** The same time in epoch milliseconds: what the gateway compares expiries against on every request. */
@@ -46,6 +47,14 @@ export interface DisplayNames {
 /** Usage events buffered by the gateway: flushed so a usage query sees every request answered so far. */
 export interface UsageFlush {
   flush(): Promise<void>;
+}
+
+/** What get/list show of an access key's or a configuration's budget and rate limits, from the gateway's counters. */
+export interface LimitUsage {
+  /** The budget's spend in its current period; undefined when the scope has no budget. */
+  spend(scopeId: string): SpendView | undefined;
+  /** The rate limits' use over the last minute; undefined when the scope has none. */
+  rateLimitUse(scopeId: string): RateLimitUse | undefined;
 }
 
 /** What the data plane reads from the gateway settings (one type, in core). */

@@ -34,6 +34,11 @@ export const ERRORS = {
   invalidUrl: def(10006, 400, 'usage', 'the URL is not valid (a bad percent-encoding, say)'),
   pathTooLong: def(10007, 414, 'usage', 'a segment of the URL path is too long'),
   jsonTooDeep: def(10008, 400, 'usage', 'the request body nests arrays or objects more than 256 levels deep'),
+  // Budgets and rate limits on access keys and configurations (h20a).
+  invalidBudgetAmount: def(10030, 422, 'usage', 'the budget amount must be a number of USD above 0'),
+  invalidBudgetPeriod: def(10031, 422, 'usage', 'the budget period must be day, week, month or none'),
+  invalidSoftLimit: def(10032, 422, 'usage', 'the soft limit must be above 0 and below the budget'),
+  invalidRateLimit: def(10033, 422, 'usage', 'a rate limit must be a whole number above 0'),
   invalidValue: def(10013, 422, 'usage', 'the key value contains characters a header cannot carry'),
   valueTooLong: def(10014, 422, 'usage', 'the key value is longer than 8192 bytes'),
   // Provider keys: ngrok's numbers and statuses.
@@ -89,6 +94,12 @@ export const ERRORS = {
   accessKeyExpired: def(30050, 401, 'auth', 'authentication failed: the access key has expired'),
   accessKeyDisabled: def(30051, 401, 'auth', 'authentication failed: the access key is disabled'),
   accessKeyRotated: def(30052, 401, 'auth', 'authentication failed: the token was rotated out and its grace period is over'),
+  // Budgets and rate limits (h20a): refused before any upstream call.
+  budgetExceeded: def(30030, 402, 'unavailable', 'the budget of the access key or its configuration is spent for this period'),
+  budgetModelUnpriced: def(30031, 400, 'usage', 'the model has no price, so a budget cannot count what it costs'),
+  requestRateLimited: def(30032, 429, 'unavailable', 'the requests-per-minute limit of the access key or its configuration is reached'),
+  tokenRateLimited: def(30033, 429, 'unavailable', 'the tokens-per-minute limit of the access key or its configuration is reached'),
+  concurrencyLimited: def(30034, 429, 'unavailable', 'the access key or its configuration has its most requests in flight'),
   // Lookups.
   controlTokenInvalid: def(10401, 401, 'auth', 'the management API over TCP needs its bearer token'),
   notFound: def(10404, 404, 'notFound', 'no such resource'),

@@ -28,6 +28,8 @@ import { PriceService } from '../app/prices.js';
 import { createLogger, type Logger } from './log.js';
 import { keepMemoryReducerWorking } from './memory-reducer.js';
 import { openSecretStore } from './secret-store.js';
+import { fileClock, TEST_CLOCK_ENV } from './test-clock.js';
+import { systemClock } from '../app/ports.js';
 
 
 const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
@@ -125,8 +127,11 @@ async function main(): Promise<void> {
     );
   }
 
+  const testClockFile = process.env[TEST_CLOCK_ENV];
+  if (testClockFile) log.warn({ file: testClockFile }, `${TEST_CLOCK_ENV} is set: the daemon's clock reads the time from this file (for tests only)`);
+  const clock = testClockFile ? fileClock(testClockFile) : systemClock;
   const gatewayConfig = new GatewayConfigService(store, log);
-  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
+  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log, clock);
   await dataPlane.load();
   const guard = new BrowserGuard({
     // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).
@@ -167,8 +172,9 @@ async function main(): Promise<void> {
   const controlDeps: ControlDeps = {
     log,
     providerKeys,
-    accessKeys: new AccessKeyService(store, providerKeys, log),
-    configurations: new ConfigurationService(store, providers, log),
+    accessKeys: new AccessKeyService(store, providerKeys, log, clock),
+    configurations: new ConfigurationService(store, providers, log, clock),
+    limitUsage: dataPlane,
     providers,
     gatewayConfig,
     prices: new PriceService(store, log),

@@ -1,3 +1,4 @@
+import type { Budget, RateLimits } from '../core/budgets.js';
 import type { AccessScope, Router } from '../core/configs.js';
 import type { SupportedApiSurface } from '../core/custom-providers.js';
 import type { UsageAttempt, UsageGroup } from '../core/gateway-api.js';
@@ -74,10 +75,16 @@ export interface AccessKeyRecord {
    */
   previousTokenHash: string | null;
   previousTokenExpiresAt: string | null;
+  /** null: no budget, no rate limits of the key's own (its configuration's still apply). */
+  budget: Budget | null;
+  rateLimits: RateLimits | null;
 }
 
 export type AccessKeyPatch = Partial<
-  Pick<AccessKeyRecord, 'name' | 'description' | 'metadata' | 'accessKeyConfigurationId' | 'expiresAt' | 'disabled'>
+  Pick<
+    AccessKeyRecord,
+    'name' | 'description' | 'metadata' | 'accessKeyConfigurationId' | 'expiresAt' | 'disabled' | 'budget' | 'rateLimits'
+  >
 >;
 
 /** A new token for an access key; the one it replaces keeps working until `previousTokenExpiresAt`. */
@@ -98,12 +105,18 @@ export interface ConfigurationRecord {
   /** Token caps that win over the account-wide ones in the gateway settings; null: the account-wide cap. */
   maxInputTokens: number | null;
   maxOutputTokens: number | null;
+  /** Shared by every access key linked to the configuration; null: none. */
+  budget: Budget | null;
+  rateLimits: RateLimits | null;
   createdAt: string;
   updatedAt: string;
 }
 
 export type ConfigurationPatch = Partial<
-  Pick<ConfigurationRecord, 'name' | 'description' | 'metadata' | 'access' | 'router' | 'maxInputTokens' | 'maxOutputTokens'>
+  Pick<
+    ConfigurationRecord,
+    'name' | 'description' | 'metadata' | 'access' | 'router' | 'maxInputTokens' | 'maxOutputTokens' | 'budget' | 'rateLimits'
+  >
 >;
 
 export interface ProviderModelRecord {
@@ -209,6 +222,21 @@ export interface UsageBucketRow {
   outputTokens: number;
 }
 
+/** Spend per access key since a time: what budgets are counted from (see Store.spendSince). */
+export interface SpendQuery {
+  /** RFC 3339; attempts whose eventTime is at or after it count. */
+  since: string;
+  accessKeyIds: readonly string[];
+}
+
+export interface AccessKeySpend {
+  accessKeyId: string;
+  /** The sum of the known costs, USD. */
+  costUsd: number;
+  /** Attempts whose cost is unknown (null): not in costUsd. */
+  unpricedAttempts: number;
+}
+
 /** What a Store's data is made of, as its change feed names it. */
 export type StoreResource = 'settings' | 'providerKeys' | 'accessKeys' | 'configurations' | 'customProviders';
 
@@ -312,6 +340,12 @@ export interface Store {
   appendUsage(batch: PackedUsage): Promise<void>;
   listUsage(query: UsageQuery): Promise<Page<UsageEventRecord>>;
   usageOverview(query: UsageOverviewQuery): Promise<UsageBucketRow[]>;
+  /**
+   * The spend of each listed access key since a time, over every attempt appended so far (any replica's):
+   * the budget counters of every gateway sharing the Store are rebuilt from it. An access key with no
+   * attempts in the range is left out. Must be cheap for a few keys (an index on access key and time).
+   */
+  spendSince(query: SpendQuery): Promise<AccessKeySpend[]>;
   /** Every secret ref the store points at, for reconciling the secret store at start-up. */
   listSecretRefs(): Promise<Set<string>>;
   close(): Promise<void>;

@@ -47,13 +47,13 @@ function accessKey(fields: Partial<AccessKeyRecord> = {}): AccessKeyRecord {
   return {
     id, name: '', description: '', metadata: '', tokenHash: `hash-${id}`, keyRedacted: '***', accessKeyConfigurationId: null,
     accessKeyConfigurationName: null, createdAt: at, updatedAt: at, lastUsed: null, expiresAt: null, disabled: false,
-    previousTokenHash: null, previousTokenExpiresAt: null, ...fields,
+    previousTokenHash: null, previousTokenExpiresAt: null, budget: null, rateLimits: null, ...fields,
   };
 }
 
 function configuration(fields: Partial<ConfigurationRecord> = {}): ConfigurationRecord {
   const at = now();
-  return { id: newId('accessKeyConfiguration'), name: 'config', description: '', metadata: '', access: null, router: null, maxInputTokens: null, maxOutputTokens: null, createdAt: at, updatedAt: at, ...fields };
+  return { id: newId('accessKeyConfiguration'), name: 'config', description: '', metadata: '', access: null, router: null, maxInputTokens: null, maxOutputTokens: null, budget: null, rateLimits: null, createdAt: at, updatedAt: at, ...fields };
 }
 
 function customProvider(providerId: string): CustomProviderRecord {
@@ -445,6 +445,51 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.deepEqual(await store.usageOverview({ startTime: range.startTime, endTime: window.startTime, groupBy: 'provider' }), [
         { day: '2031-02-03', groupKey: 'openai', requests: 1, errors: 0, costUsd: 0.25, unpricedRequests: 0, inputTokens: 3, outputTokens: 4 },
       ]);
+    });
+
+    withStore('budgets and rate limits: kept on access keys and configurations, changed only when given, cleared by null', async (store) => {
+      const budget = { amountUsd: 25, period: 'month' as const, softLimitUsd: 20 };
+      const rateLimits = { requestsPerMinute: 60, tokensPerMinute: 100_000, maxConcurrent: 4 };
+      const config = made(await store.createConfiguration(configuration({ budget: { amountUsd: 5, period: 'none' }, rateLimits: { maxConcurrent: 2 } }), []));
+      const key = made(await store.createAccessKey(accessKey({ budget, rateLimits, accessKeyConfigurationId: config.id })));
+      assert.deepEqual([key.budget, key.rateLimits], [budget, rateLimits]);
+      assert.deepEqual((await store.allAccessKeys()).find((k) => k.id === key.id)?.budget, budget);
+      assert.deepEqual((await store.getConfiguration(config.id))?.budget, { amountUsd: 5, period: 'none' });
+
+      const renamed = made(await store.updateAccessKey(key.id, { name: 'renamed' }, now()));
+      assert.deepEqual([renamed.budget, renamed.rateLimits], [budget, rateLimits], 'a patch without them keeps them');
+      const cleared = made(await store.updateAccessKey(key.id, { budget: null, rateLimits: { requestsPerMinute: 1 } }, now()));
+      assert.deepEqual([cleared.budget, cleared.rateLimits], [null, { requestsPerMinute: 1 }]);
+      const configCleared = made(await store.updateConfiguration(config.id, { rateLimits: null }, [], now()));
+      assert.deepEqual([configCleared.budget, configCleared.rateLimits], [{ amountUsd: 5, period: 'none' }, null]);
+    });
+
+    withStore('spendSince: the known cost and the unpriced attempts of each key from a time on', async (store) => {
+      const a = made(await store.createAccessKey(accessKey()));
+      const b = made(await store.createAccessKey(accessKey()));
+      const idle = made(await store.createAccessKey(accessKey()));
+      const t = Date.parse('2032-05-01T00:00:00.000Z');
+      await store.appendUsage(packed([
+        usageDraft({ timeMs: t - 1, accessKeyId: a.id, costUsd: 100 }),
+        usageDraft({ timeMs: t, accessKeyId: a.id, costUsd: 0.25 }),
+        usageDraft({ timeMs: t + 1000, accessKeyId: a.id, costUsd: 0.5, isFinalAttempt: false }),
+        usageDraft({ timeMs: t + 2000, accessKeyId: a.id, costUsd: null }),
+        usageDraft({ timeMs: t + 3000, accessKeyId: b.id, costUsd: 1 }),
+      ]));
+      // A second batch from another writer (another replica's gateway) counts as soon as it is appended.
+      const sibling = await harness.sibling(store);
+      try {
+        await sibling.appendUsage(packed([usageDraft({ timeMs: t + 4000, accessKeyId: b.id, costUsd: 2 })]));
+      } finally {
+        await sibling.close();
+      }
+      const spend = await store.spendSince({ since: new Date(t).toISOString(), accessKeyIds: [a.id, b.id, idle.id, a.id] });
+      const byKey = Object.fromEntries(spend.map((s) => [s.accessKeyId, s]));
+      assert.deepEqual(Object.keys(byKey).sort(), [a.id, b.id].sort(), 'a key without attempts in the range is left out');
+      assert.deepEqual(byKey[a.id], { accessKeyId: a.id, costUsd: 0.75, unpricedAttempts: 1 }, 'every attempt counts, retries too');
+      assert.deepEqual(byKey[b.id], { accessKeyId: b.id, costUsd: 3, unpricedAttempts: 0 });
+      assert.deepEqual(await store.spendSince({ since: new Date(t + 10_000).toISOString(), accessKeyIds: [a.id] }), []);
+      assert.deepEqual(await store.spendSince({ since: new Date(0).toISOString(), accessKeyIds: [] }), []);
     });
 
     withStore('the change feed names what each write changed; refused and missing writes and usage are not on it', async (store) => {

@@ -41,7 +41,7 @@ function snapshot(keys: GatewayProviderKey[]): RoutingSnapshot {
   for (const k of keys) byProvider.set(k.providerId, [...(byProvider.get(k.providerId) ?? []), k]);
   return { accessKeys: new Map(), previousTokens: new Map(), providers, keys: new Map(keys.map((k) => [k.id, k])), keysByProvider: byProvider, settings: defaultGatewaySettings(), prices: new PriceBook(new Map()) };
 }
-const open: GatewayAccessKey = { id: 'aigk_me', access: {}, rules: [], caps: { maxInputTokens: null, maxOutputTokens: null }, expiresAtMs: null, disabled: false };
+const open: GatewayAccessKey = { id: 'aigk_me', limits: null, access: {}, rules: [], caps: { maxInputTokens: null, maxOutputTokens: null }, expiresAtMs: null, disabled: false };
 const step = (keys: string[], strategy: RouterStep['strategy'] = 'ordered', weights?: number[]): RouterStep => ({ strategy, keys, weights, position: { next: 0 } });
 
 test('model names resolve by provider:model, provider/model, custom model lists and the catalog', () => {

@@ -5,11 +5,12 @@ import { connect } from '../client.js';
 import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
+import { budgetColumn, configurationLimitDetails, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
 import type { Column, IO, View } from '../io.js';
 import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** An access key as the management API returns it; `token` only in the create response. */
-interface AccessKey {
+interface AccessKey extends Limited {
   id: string;
   name: string;
   uri: string;
@@ -24,6 +25,8 @@ interface AccessKey {
   expiresAt?: string | null;
   disabled?: boolean;
   previousTokenExpiresAt?: string | null;
+  /** Not in the API's shape: `get` reads the linked configuration's limits to show them beside the key's. */
+  configurationLimits?: Limited;
 }
 
 const PATH = '/access-keys';
@@ -59,6 +62,7 @@ const details: Column<AccessKey>[] = [
   { header: 'Created', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
   { header: 'Updated', field: 'updatedAt', value: (k, io) => io.time(k.updatedAt) },
   { header: 'Last used', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
+  ...limitDetails<AccessKey>(),
 ];
 
 const view: View<AccessKey> = {
@@ -73,6 +77,7 @@ const view: View<AccessKey> = {
     // Last, so scripts reading the columns before them by position keep working.
     { header: 'STATE', field: 'disabled', value: (k) => stateOf(k), optional: true },
     { header: 'EXPIRES', field: 'expiresAt', value: (k, io) => (k.expiresAt ? io.time(k.expiresAt) : ''), optional: true },
+    budgetColumn<AccessKey>(),
   ],
   details,
 };
@@ -106,9 +111,10 @@ function expiryFrom(options: ExpiryOptions): string | null | undefined {
   return undefined;
 }
 
-async function create(io: IO, options: LabelOptions & ConfigurationOptions & ExpiryOptions): Promise<void> {
+async function create(io: IO, options: LabelOptions & ConfigurationOptions & ExpiryOptions & LimitOptions): Promise<void> {
   checkLabels(options);
   const expiresAt = expiryFrom(options);
+  const limits = limitFields(options);
   const api = connect(io);
   const key = await api.request<AccessKey>('POST', PATH, {
     name: options.name,
@@ -116,6 +122,7 @@ async function create(io: IO, options: LabelOptions & ConfigurationOptions & Exp
     metadata: options.metadata,
     accessKeyConfigurationId: options.accessKeyConfigurationId,
     expiresAt: expiresAt ?? undefined,
+    ...limits,
   });
   io.success(`Created access key ${key.id}`);
   await io.printItem(key, createdView);
@@ -128,29 +135,39 @@ async function list(io: IO, options: PageOptions): Promise<void> {
   await printPages(io, connect(io), PATH, 'aiGatewayAccessKeys', view, options);
 }
 
+/** `get` for people: the key's own limits and, when it has any, those of the configuration it shares. */
+const getView: View<AccessKey> = { ...view, details: [...details, ...configurationLimitDetails<AccessKey>()] };
+
 async function get(io: IO, _options: unknown, id: string): Promise<void> {
   const api = connect(io);
-  await io.printItem(await api.request<AccessKey>('GET', itemPath(PATH, id)), view);
+  const key = await api.request<AccessKey>('GET', itemPath(PATH, id));
+  const configuration = key.accessKeyConfiguration;
+  if (io.format === 'json' || io.format === 'quiet' || !configuration) return io.printItem(key, view);
+  const limits = await api.request<Limited>('GET', itemPath('/access-key-configurations', configuration.id));
+  if (!limits.budget && !limits.rateLimits) return io.printItem(key, view);
+  await io.printItem({ ...key, configurationLimits: limits }, getView);
 }
 
-async function update(io: IO, options: LabelOptions & ConfigurationOptions & ExpiryOptions, id: string): Promise<void> {
+async function update(io: IO, options: LabelOptions & ConfigurationOptions & ExpiryOptions & LimitOptions, id: string): Promise<void> {
   if (options.allowAll && options.accessKeyConfigurationId) {
     throw usageError('use either --access-key-configuration-id or --allow-all, not both');
   }
-  const patch: Record<string, string | null | undefined> = {
+  const patch: Record<string, unknown> = {
     name: options.name,
     description: options.description,
     metadata: options.metadata,
     accessKeyConfigurationId: options.allowAll ? null : options.accessKeyConfigurationId,
     expiresAt: expiryFrom(options),
   };
-  if (Object.values(patch).every((v) => v === undefined)) {
+  if (Object.values(patch).every((v) => v === undefined) && !limitFlagsGiven(options)) {
     throw usageError(
-      'nothing to update: pass --name, --description, --metadata, --access-key-configuration-id, --allow-all, --expires-in, --expires-at or --no-expiry',
+      'nothing to update: pass --name, --description, --metadata, --access-key-configuration-id, --allow-all, --expires-in, --expires-at, --no-expiry, a --budget… or rate limit flag',
     );
   }
   checkLabels(options);
   const api = connect(io);
+  // The limit flags change only what they name: the rest of the key's budget and limits stays.
+  if (limitFlagsGiven(options)) Object.assign(patch, limitFields(options, await api.request<AccessKey>('GET', itemPath(PATH, id))));
   const key = await api.request<AccessKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key ${key.id}`);
   await io.printItem(key, view);
@@ -217,10 +234,16 @@ export function registerAccessKeys(program: Command): void {
     .aliases(['api-keys', 'ai-gateway-api-keys'])
     .description('create and manage the access keys apps send to the gateway');
   lazySubcommands(keys, () => {
-    expiryFlags(configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key')))
+    limitFlags(
+      expiryFlags(configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))),
+      'access key',
+      false,
+    )
       .addHelpText(
         'after',
-        '\nWith -q it prints only the token (not the id).\n\nExamples:\n  TOKEN=$(aigw access-keys create --name my-app -q)\n  aigw access-keys create --name ci-job --expires-in 2h',
+        '\nWith -q it prints only the token (not the id).\n\nExamples:\n  TOKEN=$(aigw access-keys create --name my-app -q)\n' +
+          '  aigw access-keys create --name ci-job --expires-in 2h\n' +
+          '  aigw access-keys create --name agent --budget 25 --budget-period month --budget-soft 20 --rpm 60 --tpm 100000 --max-concurrent 4',
       )
       .action(handler(create));
 
@@ -228,7 +251,13 @@ export function registerAccessKeys(program: Command): void {
 
     keys.command('get').description('show one access key').argument('<id>', 'access key id (aigk_…)').action(handler(get));
 
-    expiryFlags(configurationFlag(labelFlags(keys.command('update').description("change an access key's labels, configuration or expiry"), 'access key')))
+    limitFlags(
+      expiryFlags(
+        configurationFlag(labelFlags(keys.command('update').description("change an access key's labels, configuration, expiry, budget or rate limits"), 'access key')),
+      ),
+      'access key',
+      true,
+    )
       .option('--no-expiry', 'remove its expiry: the token works until the key is disabled or deleted')
       .option('--allow-all', 'unlink its configuration: the key may reach every provider and model')
       .argument('<id>', 'access key id (aigk_…)')

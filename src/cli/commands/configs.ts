@@ -10,9 +10,10 @@ import type { IO, View } from '../io.js';
 import { cap } from './gateway.js';
 import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 import { readInputFile } from '../secret-input.js';
+import { budgetColumn, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
 
 /** An access key configuration as the management API returns it. */
-interface Configuration {
+interface Configuration extends Limited {
   id: string;
   uri: string;
   name: string;
@@ -69,6 +70,7 @@ const view: View<Configuration> = {
     { header: 'MODELS', field: 'access.models', value: (c) => allowed(c, 'models') },
     { header: 'RULES', field: 'router.rules', value: (c) => String(c.router?.rules.length ?? 0) },
     { header: 'CREATED', field: 'createdAt', value: (c, io) => io.time(c.createdAt) },
+    budgetColumn<Configuration>(),
   ],
   details: [
     { header: 'ID', field: 'id', value: (c) => c.id },
@@ -80,12 +82,13 @@ const view: View<Configuration> = {
     { header: 'Router rules', field: 'router.rules', value: (c, io) => rules(c).join(io.format === 'table' ? '\n' : '; ') },
     { header: 'Max input tokens', field: 'maxInputTokens', value: (c) => capText(c.maxInputTokens) },
     { header: 'Max output tokens', field: 'maxOutputTokens', value: (c) => capText(c.maxOutputTokens) },
+    ...limitDetails<Configuration>(),
     { header: 'Created', field: 'createdAt', value: (c, io) => io.time(c.createdAt) },
     { header: 'Updated', field: 'updatedAt', value: (c, io) => io.time(c.updatedAt) },
   ],
 };
 
-interface DocumentOptions extends LabelOptions {
+interface DocumentOptions extends LabelOptions, LimitOptions {
   maxInputTokens?: string;
   maxOutputTokens?: string;
   file?: string;
@@ -116,7 +119,7 @@ async function readDocument(io: IO, path: string): Promise<Record<string, unknow
   return writable(document as Record<string, unknown>);
 }
 
-const READ_ONLY = ['id', 'uri', 'createdAt', 'updatedAt', 'createdBy', 'lastUpdatedBy'];
+const READ_ONLY = ['id', 'uri', 'createdAt', 'updatedAt', 'createdBy', 'lastUpdatedBy', 'spend', 'rateLimitUse'];
 
 /**
  * Lets the output of `configs get -o json` be edited and sent back: read-only fields are dropped and keys
@@ -204,9 +207,9 @@ async function create(io: IO, options: DocumentOptions): Promise<void> {
   let body: Record<string, unknown>;
   if (options.file !== undefined) {
     if (documentFlagsGiven(options)) throw usageError('give access and routes either in --file or as flags, not both');
-    body = { ...(await readDocument(io, options.file)), ...labels(options) };
+    body = { ...(await readDocument(io, options.file)), ...labels(options), ...limitFields(options) };
   } else {
-    body = { ...labels(options) };
+    body = { ...labels(options), ...limitFields(options) };
     const access: AccessScope = {};
     if (options.allowProvider.length) access.providers = { allow: options.allowProvider };
     if (options.allowModel.length) access.models = { allow: options.allowModel };
@@ -277,8 +280,10 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
       patch.router = { rules: [...others, rule] };
     }
   }
+  // The limit flags change only what they name: the rest of the configuration's budget and limits stays.
+  if (limitFlagsGiven(options)) Object.assign(patch, limitFields(options, await api.request<Configuration>('GET', itemPath(PATH, id))));
   if (Object.keys(patch).length === 0) {
-    throw usageError('nothing to update: pass --name, --description, --metadata, --file, --allow-…, a route, --clear-router or a --max-… cap');
+    throw usageError('nothing to update: pass --name, --description, --metadata, --file, --allow-…, a route, --clear-router, a --max-… cap, a --budget… or rate limit flag');
   }
   const configuration = await api.request<Configuration>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key configuration ${configuration.id}`);
@@ -321,7 +326,8 @@ Examples:
   aigw configs create --name spread --route-provider openai \\
     --step roundRobin:aigpk_a,aigpk_b --step aigpk_c
   aigw configs create --name canary --route-provider openai --step weighted:aigpk_a=9,aigpk_b=1
-  aigw configs create --file config.json`;
+  aigw configs create --file config.json
+  aigw configs create --name team --budget 100 --budget-period week --rpm 600`;
 
 export function registerConfigs(program: Command): void {
   const configs = program
@@ -329,7 +335,7 @@ export function registerConfigs(program: Command): void {
     .alias('access-key-configurations')
     .description('what access keys may reach (providers, models) and which provider keys serve them');
   lazySubcommands(configs, () => {
-    documentFlags(labelFlags(configs.command('create').description('create an access key configuration'), 'configuration'))
+    limitFlags(documentFlags(labelFlags(configs.command('create').description('create an access key configuration'), 'configuration')), 'configuration (shared by its access keys)', false)
       .addHelpText('after', EXAMPLE)
       .action(handler(create));
 
@@ -337,7 +343,7 @@ export function registerConfigs(program: Command): void {
 
     configs.command('get').description('show one configuration').argument('<id>', 'configuration id (aigac_…)').action(handler(get));
 
-    documentFlags(labelFlags(configs.command('update').description('change a configuration; flags replace only what they name'), 'configuration'))
+    limitFlags(documentFlags(labelFlags(configs.command('update').description('change a configuration; flags replace only what they name'), 'configuration')), 'configuration (shared by its access keys)', true)
       .option('--allow-all', 'lift the provider and model restrictions')
       .option('--clear-router', 'remove every router rule')
       .argument('<id>', 'configuration id (aigac_…)')

@@ -1,14 +1,28 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AccessKeyRecord, AccessKeyService } from '../../app/access-keys.js';
+import type { LimitUsage } from '../../app/ports.js';
 import { CONFIGURATIONS_PATH } from './configurations.js';
 import { listUris } from './pagination.js';
 import { readPageParams } from './query.js';
-import { cleared, clearableText, flag, LOCAL_OWNER, readForce, text, type Clearable, type IdParams, type Query } from './shapes.js';
+import {
+  budgetSchema,
+  cleared,
+  clearableText,
+  flag,
+  limitFields,
+  LOCAL_OWNER,
+  rateLimitsSchema,
+  readForce,
+  text,
+  type Clearable,
+  type IdParams,
+  type Query,
+} from './shapes.js';
 
 const PATH = '/access-keys';
 
 /** The API shape of an access key, field for field as ngrok.ai's spec; `token` only in the create response. */
-export function accessKeyResource(r: AccessKeyRecord, token?: string) {
+export function accessKeyResource(r: AccessKeyRecord, usage: LimitUsage, token?: string) {
   return {
     id: r.id,
     name: r.name,
@@ -34,13 +48,23 @@ export function accessKeyResource(r: AccessKeyRecord, token?: string) {
             uri: `${CONFIGURATIONS_PATH}/${r.accessKeyConfigurationId}`,
             name: r.accessKeyConfigurationName ?? '',
           },
+    ...limitFields(r.id, r, usage),
   };
 }
 
 const createBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { name: text, description: text, metadata: text, accessKeyConfigurationId: text, expiresAt: clearableText, disabled: flag },
+  properties: {
+    name: text,
+    description: text,
+    metadata: text,
+    accessKeyConfigurationId: text,
+    expiresAt: clearableText,
+    disabled: flag,
+    budget: budgetSchema,
+    rateLimits: rateLimitsSchema,
+  },
 } as const;
 
 const updateBody = {
@@ -53,6 +77,8 @@ const updateBody = {
     accessKeyConfigurationId: clearableText,
     expiresAt: clearableText,
     disabled: flag,
+    budget: budgetSchema,
+    rateLimits: rateLimitsSchema,
   },
 } as const;
 
@@ -65,6 +91,8 @@ interface CreateBody {
   accessKeyConfigurationId?: string;
   expiresAt?: string | null;
   disabled?: boolean;
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
 interface UpdateBody {
@@ -74,15 +102,17 @@ interface UpdateBody {
   accessKeyConfigurationId?: Clearable;
   expiresAt?: Clearable;
   disabled?: boolean;
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
-export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
+export function accessKeyRoutes(service: AccessKeyService, usage: LimitUsage): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Query }>(PATH, async (request) => {
       const page = readPageParams(request.query);
       const { items, hasMore } = await service.list(page);
       return {
-        aiGatewayAccessKeys: items.map((r) => accessKeyResource(r)),
+        aiGatewayAccessKeys: items.map((r) => accessKeyResource(r, usage)),
         ...listUris(PATH, {}, page, items.at(-1)?.id, hasMore),
       };
     });
@@ -90,13 +120,13 @@ export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
     app.post<{ Body: CreateBody | undefined }>(PATH, { schema: { body: createBody } }, async (request, reply) => {
       const { record, token } = await service.create(request.body ?? {});
       reply.status(201);
-      return accessKeyResource(record, token);
+      return accessKeyResource(record, usage, token);
     });
 
-    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => accessKeyResource(await service.get(request.params.id)));
+    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => accessKeyResource(await service.get(request.params.id), usage));
 
     app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
-      const { name, description, metadata, accessKeyConfigurationId, expiresAt, disabled } = request.body;
+      const { name, description, metadata, accessKeyConfigurationId, expiresAt, disabled, budget, rateLimits } = request.body;
       const patch = {
         name: cleared(name),
         description: cleared(description),
@@ -104,8 +134,10 @@ export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
         accessKeyConfigurationId,
         expiresAt,
         disabled,
+        budget,
+        rateLimits,
       };
-      return accessKeyResource(await service.update(request.params.id, patch));
+      return accessKeyResource(await service.update(request.params.id, patch), usage);
     });
 
     app.post<{ Params: IdParams; Body: { gracePeriod?: string } | undefined }>(
@@ -113,7 +145,7 @@ export function accessKeyRoutes(service: AccessKeyService): FastifyPluginAsync {
       { schema: { body: rotateBody } },
       async (request) => {
         const { record, token } = await service.rotate(request.params.id, request.body ?? {});
-        return accessKeyResource(record, token);
+        return accessKeyResource(record, usage, token);
       },
     );
 

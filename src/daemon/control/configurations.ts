@@ -1,16 +1,29 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { AccessScope, RouterWrite } from '../../core/configs.js';
 import type { ConfigurationRecord, ConfigurationService } from '../../app/configurations.js';
+import type { LimitUsage } from '../../app/ports.js';
 import type { ProviderKeyRecord } from '../../app/provider-keys.js';
 import { listUris } from './pagination.js';
 import { readPageParams } from './query.js';
-import { cleared, clearableText, LOCAL_OWNER, text, textList, type Clearable, type IdParams, type Query } from './shapes.js';
+import {
+  budgetSchema,
+  cleared,
+  clearableText,
+  limitFields,
+  LOCAL_OWNER,
+  rateLimitsSchema,
+  text,
+  textList,
+  type Clearable,
+  type IdParams,
+  type Query,
+} from './shapes.js';
 
 export const CONFIGURATIONS_PATH = '/access-key-configurations';
 const PATH = CONFIGURATIONS_PATH;
 
 /** ngrok's shape: on read, each key of a step is shown as `{id, name, keyRedacted}`. */
-export function configurationResource(r: ConfigurationRecord, keys: Map<string, ProviderKeyRecord>) {
+export function configurationResource(r: ConfigurationRecord, keys: Map<string, ProviderKeyRecord>, usage: LimitUsage) {
   return {
     id: r.id,
     uri: `${PATH}/${r.id}`,
@@ -24,6 +37,7 @@ export function configurationResource(r: ConfigurationRecord, keys: Map<string, 
     ...(r.access ? { access: r.access } : {}),
     maxInputTokens: r.maxInputTokens,
     maxOutputTokens: r.maxOutputTokens,
+    ...limitFields(r.id, r, usage),
     ...(r.router
       ? {
           router: {
@@ -82,6 +96,8 @@ const createBody = {
     router: { type: 'object', additionalProperties: false, properties: routerProperties },
     maxInputTokens: tokenCap,
     maxOutputTokens: tokenCap,
+    budget: budgetSchema,
+    rateLimits: rateLimitsSchema,
   },
 } as const;
 
@@ -96,6 +112,8 @@ const updateBody = {
     router: { type: ['object', 'null'], additionalProperties: false, properties: routerProperties },
     maxInputTokens: tokenCap,
     maxOutputTokens: tokenCap,
+    budget: budgetSchema,
+    rateLimits: rateLimitsSchema,
   },
 } as const;
 
@@ -107,6 +125,8 @@ interface CreateBody {
   router?: RouterWrite;
   maxInputTokens?: number | null;
   maxOutputTokens?: number | null;
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
 interface UpdateBody {
@@ -117,17 +137,19 @@ interface UpdateBody {
   router?: RouterWrite | null;
   maxInputTokens?: number | null;
   maxOutputTokens?: number | null;
+  budget?: unknown;
+  rateLimits?: unknown;
 }
 
-export function configurationRoutes(service: ConfigurationService): FastifyPluginAsync {
-  const show = async (record: ConfigurationRecord) => configurationResource(record, await service.keysOf([record]));
+export function configurationRoutes(service: ConfigurationService, usage: LimitUsage): FastifyPluginAsync {
+  const show = async (record: ConfigurationRecord) => configurationResource(record, await service.keysOf([record]), usage);
   return async (app) => {
     app.get<{ Querystring: Query }>(PATH, async (request) => {
       const page = readPageParams(request.query);
       const { items, hasMore } = await service.list(page);
       const keys = await service.keysOf(items);
       return {
-        aiGatewayAccessKeyConfigurations: items.map((r) => configurationResource(r, keys)),
+        aiGatewayAccessKeyConfigurations: items.map((r) => configurationResource(r, keys, usage)),
         ...listUris(PATH, {}, page, items.at(-1)?.id, hasMore),
       };
     });

@@ -5,7 +5,7 @@ import { DAEMON_VERSION_HEADER, VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
 import type { ConfigurationService } from '../../app/configurations.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
-import type { KeyTester } from '../../app/ports.js';
+import type { KeyTester, LimitUsage } from '../../app/ports.js';
 import type { ProviderKeyService } from '../../app/provider-keys.js';
 import type { ProviderService } from '../../app/providers.js';
 import type { UsageService } from '../../app/usage.js';
@@ -39,6 +39,8 @@ export interface ControlDeps {
   checkStore: () => Promise<StoreCheck>;
   usage: UsageService;
   keyTester: KeyTester;
+  /** The gateway's budget and rate counters, shown on access keys and configurations. */
+  limitUsage: LimitUsage;
 }
 
 /**
@@ -65,8 +67,8 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   });
   app.register(healthRoutes(deps.status, deps.checkStore));
   app.register(providerKeyRoutes(deps.providerKeys));
-  app.register(accessKeyRoutes(deps.accessKeys));
-  app.register(configurationRoutes(deps.configurations));
+  app.register(accessKeyRoutes(deps.accessKeys, deps.limitUsage));
+  app.register(configurationRoutes(deps.configurations, deps.limitUsage));
   app.register(providerRoutes(deps.providers, deps.gatewayConfig));
   app.register(gatewayConfigRoutes(deps.gatewayConfig, deps.accountId));
   app.register(providerKeyTestRoutes(deps.keyTester));

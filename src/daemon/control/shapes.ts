@@ -1,3 +1,5 @@
+import type { LimitUsage } from '../../app/ports.js';
+import type { Budget, RateLimits } from '../../core/budgets.js';
 import { readBoolean, type Query } from './query.js';
 
 export type { Query };
@@ -24,4 +26,29 @@ export function cleared(value: Clearable): string | undefined {
 /** `?force=true` on a delete: do it even though something refers to the resource. */
 export function readForce(query: Query): boolean {
   return readBoolean(query, 'force');
+}
+
+/**
+ * `budget` and `rateLimits` on access keys and configurations: objects or null. Their values are left to
+ * the services' checks (core/budgets.ts), which refuse a bad one with a code of its own.
+ */
+export const budgetSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { amountUsd: {}, period: {}, softLimitUsd: {} },
+} as const;
+export const rateLimitsSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: { requestsPerMinute: {}, tokensPerMinute: {}, maxConcurrent: {} },
+} as const;
+
+/** The limits a resource has, and (read-only) the gateway's counters for them: spend in the period, rate use. */
+export function limitFields(id: string, r: { budget: Budget | null; rateLimits: RateLimits | null }, usage: LimitUsage) {
+  return {
+    budget: r.budget,
+    rateLimits: r.rateLimits,
+    spend: r.budget ? (usage.spend(id) ?? null) : null,
+    rateLimitUse: r.rateLimits ? (usage.rateLimitUse(id) ?? null) : null,
+  };
 }

@@ -1,7 +1,7 @@
 import { hashAccessToken, isWellFormedAccessToken } from '../../core/access-tokens.js';
 import { DEFAULT_KEY_WEIGHT, type AccessScope, type Router } from '../../core/configs.js';
 import { BUILTIN_PROVIDERS, type ApiFormat } from '../../core/providers.js';
-import type { CustomProviderRecord, Store } from '../../store/types.js';
+import type { AccessKeyRecord, ConfigurationRecord, CustomProviderRecord, Store } from '../../store/types.js';
 import type { GatewaySettings } from '../../core/gateway-config.js';
 import { ownPricesFrom, priceBook } from '../../core/price-book.js';
 import { PRICE_SETTING_PREFIX } from '../../core/prices.js';
@@ -14,6 +14,7 @@ import type {
   PreviousToken,
   RouterRule,
   RoutingSnapshot,
+  ScopeLimits,
 } from './snapshot.js';
 
 function accessRules(access: AccessScope | null): AccessRules {
@@ -43,6 +44,15 @@ function routerRules(id: string, router: Router | null, previous: Positions, pos
 }
 
 const timeMs = (iso: string | null) => (iso === null ? null : Date.parse(iso));
+/** The limits set on an access key and on its configuration; null when there are none, so the hot path skips them. */
+function limitsOf(a: AccessKeyRecord, config: ConfigurationRecord | undefined): ScopeLimits[] | null {
+  const scopes: ScopeLimits[] = [];
+  if (a.budget || a.rateLimits) scopes.push({ id: a.id, kind: 'accessKey', budget: a.budget, rateLimits: a.rateLimits });
+  if (config && (config.budget || config.rateLimits)) {
+    scopes.push({ id: config.id, kind: 'configuration', budget: config.budget, rateLimits: config.rateLimits });
+  }
+  return scopes.length ? scopes : null;
+}
 
 function customProvider(p: CustomProviderRecord): GatewayProvider {
   const formats = [...new Set(p.supportedApiSurfaces.map((s) => s.format))].filter(
@@ -120,6 +130,7 @@ export class StoreDirectory implements GatewayDirectory {
       const config = a.accessKeyConfigurationId ? configById.get(a.accessKeyConfigurationId) : undefined;
       const accessKey: GatewayAccessKey = {
         id: a.id,
+        limits: limitsOf(a, config),
         access: accessRules(config?.access ?? null),
         rules: (config && rulesById.get(config.id)) ?? [],
         caps: {

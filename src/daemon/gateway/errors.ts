@@ -16,16 +16,20 @@ export interface AttemptSummary {
 const OPENAI_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
+  402: 'insufficient_quota',
   403: 'permission_error',
   404: 'not_found_error',
   413: 'invalid_request_error',
+  429: 'rate_limit_error',
 };
 const ANTHROPIC_TYPES: Record<number, string> = {
   400: 'invalid_request_error',
   401: 'authentication_error',
+  402: 'billing_error',
   403: 'permission_error',
   404: 'not_found_error',
   413: 'request_too_large',
+  429: 'rate_limit_error',
   503: 'overloaded_error',
   504: 'timeout_error',
 };

@@ -1,10 +1,12 @@
 import type { KeyTestResult } from '../../core/gateway-api.js';
 import type { Store } from '../../store/types.js';
 import type { GatewaySettings } from '../../core/gateway-config.js';
-import { systemClock, type Clock, type DisplayNames, type KeyTester, type SecretReader } from '../../app/ports.js';
+import type { RateLimitUse, SpendView } from '../../core/budgets.js';
+import { systemClock, type Clock, type DisplayNames, type KeyTester, type LimitUsage, type SecretReader } from '../../app/ports.js';
 import type { Logger } from '../log.js';
 import { StoreDirectory } from './directory.js';
 import { testProviderKey } from './key-test.js';
+import { Governor } from './governor.js';
 import { GatewayProxy } from './proxy.js';
 import { SecretCache } from './secret-cache.js';
 import { SnapshotHolder } from './snapshot.js';
@@ -12,8 +14,9 @@ import { UpstreamPools } from './upstream.js';
 import { UsageRecorder } from './usage.js';
 
 /** The data plane's parts, built once per daemon; the composition hands it to the control plane as ports (app/ports.ts). */
-export class Gateway implements KeyTester, DisplayNames {
+export class Gateway implements KeyTester, DisplayNames, LimitUsage {
   readonly holder: SnapshotHolder;
+  private readonly governor: Governor;
   readonly proxy: GatewayProxy;
   readonly usage: UsageRecorder;
   private readonly secrets: SecretCache;
@@ -24,10 +27,12 @@ export class Gateway implements KeyTester, DisplayNames {
     this.holder = new SnapshotHolder(new StoreDirectory(store, settings), log);
     this.secrets = new SecretCache(secretStore, log);
     this.usage = new UsageRecorder(store, log);
+    this.governor = new Governor(store, () => this.usage.flush(), clock, log);
+    this.holder.beforeSwap((snapshot) => this.governor.prepare(snapshot));
     // The routing snapshot follows the Store: every committed write (here, or another replica's) rebuilds it.
     this.unsubscribe = store.changes.subscribe(() => this.holder.invalidate());
     this.holder.onRebuild((snapshot) => this.secrets.retain(new Set([...snapshot.keys.values()].map((k) => k.secretRef))));
-    this.proxy = new GatewayProxy({ holder: this.holder, secrets: this.secrets, pools: this.pools, usage: this.usage, log, clock });
+    this.proxy = new GatewayProxy({ holder: this.holder, secrets: this.secrets, pools: this.pools, usage: this.usage, log, governor: this.governor, clock });
   }
 
   /** Reads the routing snapshot in full; after that, the Store's change feed keeps it current. */
@@ -41,6 +46,14 @@ export class Gateway implements KeyTester, DisplayNames {
 
   displayName(providerId: string): string {
     return this.holder.current.providers.get(providerId)?.name ?? providerId;
+  }
+
+  spend(scopeId: string): SpendView | undefined {
+    return this.governor.spend(scopeId);
+  }
+
+  rateLimitUse(scopeId: string): RateLimitUse | undefined {
+    return this.governor.rateLimitUse(scopeId);
   }
 
   async close(): Promise<void> {

@@ -1,17 +1,19 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../app/ports.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
+import { costOf } from '../../core/price-book.js';
 import { newId, newRequestId } from '../../core/ids.js';
 import type { ApiFormat } from '../../core/providers.js';
 import type { UsageDraft } from '../../store/types.js';
 import { bearerToken } from '../bearer.js';
 import type { Logger } from '../log.js';
+import type { Governor, Ticket } from './governor.js';
 import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
 import { writeGatewayError, writeGatewayJson, type AttemptSummary } from './errors.js';
 import { keysFor, resolveTargets, usableModels, type Target } from './resolve.js';
 import type { MaskedSecret, SecretCache } from './secret-cache.js';
 import type { GatewayAccessKey, GatewayProviderKey, RoutingSnapshot, SnapshotHolder } from './snapshot.js';
-import { capOutputTokens, inputTokensOver } from './token-caps.js';
+import { capOutputTokens, inputTextChars, inputTokensOver, outputLimitOf } from './token-caps.js';
 import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, upstreamRequestHeaders, upstreamTarget, type UpstreamPools } from './upstream.js';
 import { noTokens, type TokenCounts } from './usage.js';
 import type { UsageRecorder } from './usage.js';
@@ -54,8 +56,29 @@ export interface ProxyDeps {
   pools: UpstreamPools;
   usage: UsageRecorder;
   log: Logger;
-  /** Expiries and rotation grace periods are checked against it on every request. */
+  governor: Governor;
+  /** Expiries, rotation grace periods, budget periods and rate windows are read from it on every request. */
   clock: Clock;
+}
+
+/** Output tokens reserved for a budgeted request that sets no output limit (and has no cap). */
+const DEFAULT_OUTPUT_RESERVATION = 4096;
+
+/**
+ * The most a request may cost: one token per character of the text its model reads, plus its output limit,
+ * at the dearest of its targets' prices; or the first target without a price.
+ */
+function reservation(snapshot: RoutingSnapshot, targets: readonly Target[], body: Record<string, unknown>, nowMs: number) {
+  const inputTokens = inputTextChars(body);
+  const outputTokens = outputLimitOf(body) ?? DEFAULT_OUTPUT_RESERVATION;
+  let usd = 0;
+  for (const t of targets) {
+    const prices = snapshot.prices.lookup(t.provider.id, t.model, nowMs);
+    if (!prices) return { unpriced: `${t.provider.id}:${t.model}` };
+    const tokens = { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+    usd = Math.max(usd, costOf(prices, tokens));
+  }
+  return { usd };
 }
 
 function credentialOf(headers: IncomingHttpHeaders): string | undefined {
@@ -88,6 +111,8 @@ interface Exchange {
   summaries: AttemptSummary[];
   /** Every key value tried so far: the next provider's answer may quote one that failed over. */
   tried: MaskedSecret[];
+  /** What the request holds of its budgets and rate limits; undefined when it has none. */
+  ticket: Ticket | undefined;
 }
 
 type Outcome = { done: true } | { done: false; summary: AttemptSummary; timedOut: boolean };
@@ -210,6 +235,17 @@ export class GatewayProxy {
     if ('models' in body) delete body.models;
     const { maxOutputTokens } = accessKey.caps;
     if (maxOutputTokens !== null) capOutputTokens(body, endpoint, targets[0]!.provider.id, maxOutputTokens);
+    // Budgets and rate limits: checked and reserved in one synchronous step, before any upstream call.
+    let ticket: Ticket | undefined;
+    if (accessKey.limits) {
+      const admitted = this.deps.governor.admit(accessKey, () => reservation(snapshot, targets, body, this.deps.clock.nowMs()));
+      if (!('scopes' in admitted)) {
+        const headers = admitted.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(admitted.retryAfterSeconds) };
+        return writeGatewayError(res, endpoint.format, admitted.error, { requestId, attempts: 0, ...(headers ? { headers } : {}) });
+      }
+      ticket = admitted;
+      res.on('close', () => this.deps.governor.settle(admitted, []));
+    }
     const ex: Exchange = {
       requestId,
       endpoint,
@@ -227,6 +263,7 @@ export class GatewayProxy {
       events: [],
       summaries: [],
       tried: [],
+      ticket,
     };
     let allTimedOut = true;
     let anyKey = false;
@@ -312,6 +349,7 @@ export class GatewayProxy {
     const last = ex.events.at(-1);
     if (last) last.isFinalAttempt = true;
     for (const event of ex.events) this.deps.usage.record(event);
+    if (ex.ticket) this.deps.governor.settle(ex.ticket, ex.events);
     ex.events = [];
   }
 
@@ -324,7 +362,7 @@ export class GatewayProxy {
   ): UsageDraft {
     const tokens = fields.tokens ?? noTokens();
     // The id is made here (cheap, and in creation order); the time is formatted by the usage writer thread.
-    const timeMs = Date.now();
+    const timeMs = this.deps.clock.nowMs();
     // A stream that broke off (or a client that left) has not reported its final counts.
     const tokensKnown = tokens.reported && fields.complete !== false;
     const event: UsageDraft = {

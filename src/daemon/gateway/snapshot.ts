@@ -1,3 +1,4 @@
+import type { Budget, RateLimits } from '../../core/budgets.js';
 import type { KeySelectionStrategy } from '../../core/configs.js';
 import { defaultGatewaySettings, type GatewaySettings } from '../../core/gateway-config.js';
 import type { ApiFormat, AuthStyle } from '../../core/providers.js';
@@ -61,8 +62,18 @@ export interface TokenCaps {
   maxOutputTokens: number | null;
 }
 
+/** The budget and rate limits of an access key, or of its configuration (shared by the keys linked to it). */
+export interface ScopeLimits {
+  id: string;
+  kind: 'accessKey' | 'configuration';
+  budget: Budget | null;
+  rateLimits: RateLimits | null;
+}
+
 export interface GatewayAccessKey {
   id: string;
+  /** The key's own limits and its configuration's, those that are set; null when neither has any. */
+  limits: readonly ScopeLimits[] | null;
   access: AccessRules;
   rules: readonly RouterRule[];
   /** The caps in force for this key: its configuration's where it sets them, else the account-wide ones. */
@@ -124,6 +135,7 @@ export class SnapshotHolder {
   private running: Promise<void> | undefined;
   private again = false;
   private readonly listeners: ((snapshot: RoutingSnapshot) => void)[] = [];
+  private readonly preparers: ((snapshot: RoutingSnapshot) => Promise<void>)[] = [];
   private readonly recentHashes = new Map<string, string>();
 
   constructor(
@@ -133,6 +145,11 @@ export class SnapshotHolder {
 
   onRebuild(listener: (snapshot: RoutingSnapshot) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Runs on each new snapshot before requests see it (the budget counters load its scopes' spend); must not throw. */
+  beforeSwap(preparer: (snapshot: RoutingSnapshot) => Promise<void>): void {
+    this.preparers.push(preparer);
   }
 
   /**
@@ -160,7 +177,9 @@ export class SnapshotHolder {
       try {
         do {
           this.again = false;
-          this.current = await this.directory.load();
+          const next = await this.directory.load();
+          for (const prepare of this.preparers) await prepare(next);
+          this.current = next;
           for (const listener of this.listeners) listener(this.current);
         } while (this.again);
       } catch (err) {

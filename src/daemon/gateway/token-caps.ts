@@ -50,6 +50,22 @@ function eachText(value: unknown, isText: boolean, visit: (text: string) => void
   }
 }
 
+/** The characters of text the model will read: at least its input tokens in practice (budget reservations). */
+export function inputTextChars(body: Body): number {
+  let chars = 0;
+  eachText(body, false, (text) => (chars += text.length));
+  return chars;
+}
+
+/** The output limit the request sets (after the caps), whichever field its API takes it in. */
+export function outputLimitOf(body: Body): number | undefined {
+  for (const field of ['max_tokens', 'max_completion_tokens', 'max_output_tokens']) {
+    const value = body[field];
+    if (typeof value === 'number' && value > 0) return value;
+  }
+  return undefined;
+}
+
 /**
  * A lower bound of the request's input tokens, or undefined when it is surely under `cap`. OpenAI's
  * tokenizers never put two runs of letters, or more than three digits, in one token, so counting those runs

@@ -1,6 +1,7 @@
+import type { Budget, RateLimits } from '../../core/budgets.js';
 import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery, TokenRotation } from '../types.js';
 import { configurationExists } from './configurations.js';
-import type { Connection } from './connection.js';
+import { jsonOrNull, type Connection } from './connection.js';
 import { attachedProviderKeys, removeProviderKeys } from './provider-keys.js';
 
 interface AccessKeyRow {
@@ -19,6 +20,8 @@ interface AccessKeyRow {
   disabled: number;
   previous_token_hash: string | null;
   previous_token_expires_at: string | null;
+  budget: string | null;
+  rate_limits: string | null;
 }
 
 function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
@@ -38,6 +41,8 @@ function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
     disabled: row.disabled !== 0,
     previousTokenHash: row.previous_token_hash,
     previousTokenExpiresAt: row.previous_token_expires_at,
+    budget: row.budget === null ? null : (JSON.parse(row.budget) as Budget),
+    rateLimits: row.rate_limits === null ? null : (JSON.parse(row.rate_limits) as RateLimits),
   };
 }
 
@@ -47,10 +52,10 @@ const SELECT = `
 const INSERT = `
   INSERT INTO access_keys (id, name, description, metadata, token_hash, key_redacted,
                            access_key_configuration_id, created_at, updated_at, last_used,
-                           expires_at, disabled, previous_token_hash, previous_token_expires_at)
+                           expires_at, disabled, previous_token_hash, previous_token_expires_at, budget, rate_limits)
   VALUES (@id, @name, @description, @metadata, @tokenHash, @keyRedacted,
           @accessKeyConfigurationId, @createdAt, @updatedAt, @lastUsed,
-          @expiresAt, @disabled, @previousTokenHash, @previousTokenExpiresAt)`;
+          @expiresAt, @disabled, @previousTokenHash, @previousTokenExpiresAt, @budget, @rateLimits)`;
 const ROTATE = `
   UPDATE access_keys SET previous_token_hash = token_hash, previous_token_expires_at = @previousTokenExpiresAt,
          token_hash = @tokenHash, key_redacted = @keyRedacted, updated_at = @updatedAt WHERE id = @id`;
@@ -75,7 +80,12 @@ export function createAccessKey(c: Connection, record: AccessKeyRecord): Outcome
     return { refused: 'configurationMissing', id: record.accessKeyConfigurationId };
   }
   const { accessKeyConfigurationName: _name, ...columns } = record;
-  c.sql(INSERT).run({ ...columns, disabled: record.disabled ? 1 : 0 });
+  c.sql(INSERT).run({
+    ...columns,
+    disabled: record.disabled ? 1 : 0,
+    budget: jsonOrNull(record.budget),
+    rateLimits: jsonOrNull(record.rateLimits),
+  });
   return toAccessKey(row(c, record.id)!);
 }
 
@@ -106,6 +116,8 @@ export function updateAccessKey(c: Connection, id: string, patch: AccessKeyPatch
     access_key_configuration_id: configurationId,
     expires_at: expiresAt,
     disabled: disabled === undefined ? undefined : disabled ? 1 : 0,
+    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
+    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
   };
   if (!c.updateColumns('access_keys', id, columns, updatedAt)) return undefined;
   return toAccessKey(row(c, id)!);

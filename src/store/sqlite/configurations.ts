@@ -1,3 +1,4 @@
+import type { Budget, RateLimits } from '../../core/budgets.js';
 import { configReferences, withoutProviderKey, type AccessScope, type Router } from '../../core/configs.js';
 import type { ConfigurationPatch, ConfigurationRecord, Outcome, Page, PageQuery, Refusal } from '../types.js';
 import { accessKeysLinking } from './access-keys.js';
@@ -14,6 +15,8 @@ interface ConfigurationRow {
   router: string | null;
   max_input_tokens: number | null;
   max_output_tokens: number | null;
+  budget: string | null;
+  rate_limits: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -28,6 +31,8 @@ function toConfiguration(row: ConfigurationRow): ConfigurationRecord {
     router: row.router === null ? null : (JSON.parse(row.router) as Router),
     maxInputTokens: row.max_input_tokens,
     maxOutputTokens: row.max_output_tokens,
+    budget: row.budget === null ? null : (JSON.parse(row.budget) as Budget),
+    rateLimits: row.rate_limits === null ? null : (JSON.parse(row.rate_limits) as RateLimits),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -35,8 +40,9 @@ function toConfiguration(row: ConfigurationRow): ConfigurationRecord {
 
 const INSERT = `
   INSERT INTO access_key_configurations (id, name, description, metadata, access, router, max_input_tokens,
-                                         max_output_tokens, created_at, updated_at)
-  VALUES (@id, @name, @description, @metadata, @access, @router, @maxInputTokens, @maxOutputTokens, @createdAt, @updatedAt)`;
+                                         max_output_tokens, budget, rate_limits, created_at, updated_at)
+  VALUES (@id, @name, @description, @metadata, @access, @router, @maxInputTokens, @maxOutputTokens, @budget, @rateLimits,
+          @createdAt, @updatedAt)`;
 const GET = 'SELECT * FROM access_key_configurations WHERE id = ?';
 const ALL = 'SELECT * FROM access_key_configurations ORDER BY id';
 const SET_ROUTER = 'UPDATE access_key_configurations SET router = ?, updated_at = ? WHERE id = ?';
@@ -102,7 +108,13 @@ function missingReferences(
 export function createConfiguration(c: Connection, record: ConfigurationRecord, customProviderIds: readonly string[]): Outcome<ConfigurationRecord> {
   const missing = missingReferences(c, record.access, record.router, customProviderIds);
   if (missing) return missing;
-  c.sql(INSERT).run({ ...record, access: jsonOrNull(record.access), router: jsonOrNull(record.router) });
+  c.sql(INSERT).run({
+    ...record,
+    access: jsonOrNull(record.access),
+    router: jsonOrNull(record.router),
+    budget: jsonOrNull(record.budget),
+    rateLimits: jsonOrNull(record.rateLimits),
+  });
   writeReferences(c, record.id, record.access, record.router);
   return record;
 }
@@ -143,6 +155,8 @@ export function updateConfiguration(
     router: patch.router === undefined ? undefined : jsonOrNull(patch.router),
     max_input_tokens: patch.maxInputTokens,
     max_output_tokens: patch.maxOutputTokens,
+    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
+    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
   };
   c.updateColumns('access_key_configurations', id, columns, updatedAt);
   writeReferences(c, id, access, router);

@@ -13,6 +13,7 @@ import type {
   ProviderKeyRecord,
   PageQuery,
   SecretSwap,
+  SpendQuery,
   Store,
   TokenRotation,
   StoreResource,
@@ -231,6 +232,10 @@ export class SqliteStore implements Store {
 
   async usageOverview(query: UsageOverviewQuery) {
     return usage.usageOverview(this.c, query);
+  }
+
+  async spendSince(query: SpendQuery) {
+    return usage.spendSince(this.c, query);
   }
 
   async listSecretRefs() {

@@ -128,4 +128,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE provider_keys ADD COLUMN value_hmac TEXT;
   CREATE INDEX provider_keys_by_value_hmac ON provider_keys (value_hmac);
   `,
+  // 6: budgets and rate limits on access keys and configurations, as JSON (null: none).
+  `
+  ALTER TABLE access_keys ADD COLUMN budget TEXT;
+  ALTER TABLE access_keys ADD COLUMN rate_limits TEXT;
+  ALTER TABLE access_key_configurations ADD COLUMN budget TEXT;
+  ALTER TABLE access_key_configurations ADD COLUMN rate_limits TEXT;
+  `,
 ];

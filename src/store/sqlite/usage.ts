@@ -1,5 +1,5 @@
 import type { UsageGroup } from '../../core/gateway-api.js';
-import type { Page, UsageBucketRow, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../types.js';
+import type { AccessKeySpend, Page, SpendQuery, UsageBucketRow, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../types.js';
 import type { Connection } from './connection.js';
 
 interface UsageRow {
@@ -100,4 +100,18 @@ export function usageOverview(c: Connection, query: UsageOverviewQuery): UsageBu
         GROUP BY day, groupKey ORDER BY day, groupKey`,
     )
     .all({ startTime: query.startTime, endTime: query.endTime });
+}
+
+/** Per access key: the known cost and the attempts of unknown cost since a time (the usage_events_by_access_key index). */
+export function spendSince(c: Connection, query: SpendQuery): AccessKeySpend[] {
+  const statement = c.sql<[string, string], AccessKeySpend>(
+    `SELECT access_key_id AS accessKeyId, total(cost_usd) AS costUsd, sum(cost_usd IS NULL) AS unpricedAttempts
+       FROM usage_events WHERE access_key_id = ? AND event_time >= ? GROUP BY access_key_id`,
+  );
+  const out: AccessKeySpend[] = [];
+  for (const id of new Set(query.accessKeyIds)) {
+    const row = statement.get(id, query.since);
+    if (row) out.push(row);
+  }
+  return out;
 }
