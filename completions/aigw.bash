@@ -29,12 +29,15 @@ __aigw_node() {
     'configs get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'configs update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens --allow-all --clear-router -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens -o --output' ;;
     'configs delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'providers') __aigw_subs='list create get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers') __aigw_subs='list create get update delete passthrough'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'providers list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--limit --before-id -o --output' ;;
     'providers create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --name --description --metadata --base-url --format --model -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --name --description --metadata --base-url --format --model -o --output' ;;
     'providers get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'providers update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --base-url --format --model --clear-models -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --base-url --format --model -o --output' ;;
     'providers delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers passthrough') __aigw_subs='enable disable'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers passthrough enable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--allow-non-loopback -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers passthrough disable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'gateway') __aigw_subs='config'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'gateway config') __aigw_subs='get set'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'gateway config get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
@@ -95,6 +98,9 @@ __aigw_child() {
     'providers|get') __aigw_path='providers get' ;;
     'providers|update') __aigw_path='providers update' ;;
     'providers|delete'|'providers|rm') __aigw_path='providers delete' ;;
+    'providers|passthrough') __aigw_path='providers passthrough' ;;
+    'providers passthrough|enable') __aigw_path='providers passthrough enable' ;;
+    'providers passthrough|disable') __aigw_path='providers passthrough disable' ;;
     'gateway|config') __aigw_path='gateway config' ;;
     'gateway config|get') __aigw_path='gateway config get' ;;
     'gateway config|set') __aigw_path='gateway config set' ;;

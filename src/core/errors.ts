@@ -78,6 +78,11 @@ export const ERRORS = {
   originNotAllowed: def(30008, 403, 'auth', 'the browser origin is not allowed to call the gateway'),
   inputTokensOverCap: def(30017, 413, 'usage', 'the request has more input tokens than maxInputTokens allows'),
   bodiesInFlight: def(30020, 503, 'unavailable', 'the request bodies in flight hold all the memory the gateway allows them'),
+  // Passthrough (the client's own provider key) and `aigw import traffic-policy`.
+  passthroughNotLoopback: def(10060, 409, 'conflict', 'passthrough is allowed only while the gateway listens on a loopback address'),
+  passthroughNotApplicable: def(30070, 401, 'auth', 'the credential is not an aigw access key, and passthrough does not apply to this model'),
+  invalidTrafficPolicy: def(20050, 0, 'usage', 'the Traffic Policy file cannot be imported'),
+  importIncomplete: def(20051, 0, 'internal', 'the import stopped part way; what it created is listed'),
   // Lookups.
   controlTokenInvalid: def(10401, 401, 'auth', 'the management API over TCP needs its bearer token'),
   notFound: def(10404, 404, 'notFound', 'no such resource'),

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkStoreInChild } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { parseByteSize } from '../core/gateway-config.js';
-import { parseListenAddress, type ListenAddress } from '../core/listen.js';
+import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../core/listen.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
@@ -125,7 +125,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const gatewayConfig = new GatewayConfigService(store, log);
+  const gatewayConfig = new GatewayConfigService(store, log, isLoopbackHost(listen.host));
+  const idlePassthrough = Object.entries((await gatewayConfig.get()).passthroughProviders).filter(([, p]) => !p.active);
+  if (idlePassthrough.length) {
+    log.warn(
+      { providers: idlePassthrough.map(([id]) => id), host: listen.host },
+      'passthrough stays off: it was enabled for a loopback gateway, and this one listens on another address',
+    );
+  }
   const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log);
   await dataPlane.load();
   const guard = new BrowserGuard({

@@ -115,4 +115,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_key_configurations ADD COLUMN max_input_tokens INTEGER;
   ALTER TABLE access_key_configurations ADD COLUMN max_output_tokens INTEGER;
   `,
+  // 4: passthrough: an attempt made with the client's own provider key, which carries no access key.
+  `
+  ALTER TABLE usage_events ADD COLUMN key_source TEXT NOT NULL DEFAULT 'user';
+  `,
 ];
