@@ -143,8 +143,9 @@ function checked<T>(path: string, check: () => T): T {
   }
 }
 
-function readKey(entry: unknown, providerId: string, position: number, path: string): PolicyKey {
+function readKey(entry: unknown, providerId: string, position: number, path: string, notes: PolicyNote[]): PolicyKey {
   if (!isObject(entry)) throw malformed(path, 'must be a mapping with a value');
+  for (const field of Object.keys(entry)) if (field !== 'value') notes.push({ path: `${path}.${field}`, reason: 'only a key\'s value is imported' });
   const value = text(entry.value, `${path}.value`);
   const ref = SECRET_REF.exec(value.trim());
   if (ref) {
@@ -190,7 +191,7 @@ function readProvider(entry: unknown, path: string, notes: PolicyNote[]): Policy
     return text(m.id, `${at}.id`);
   });
   if (baseUrl !== undefined) checked(`${path}.models`, () => checkModelIds(models));
-  const keys = list(entry.api_keys, `${path}.api_keys`).map((k, i) => readKey(k, id, i + 1, `${path}.api_keys[${i}]`));
+  const keys = list(entry.api_keys, `${path}.api_keys`).map((k, i) => readKey(k, id, i + 1, `${path}.api_keys[${i}]`, notes));
   const seen = new Set<string>();
   const unique = keys.filter((k) => {
     if (!seen.has(k.name)) return seen.add(k.name);
