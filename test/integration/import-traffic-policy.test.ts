@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { fakeKey, TestHome } from '../helpers/aigw.js';
+import { AIGW_BIN, fakeKey, TestHome } from '../helpers/aigw.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
+import { haveTool } from '../helpers/tools.js';
 
 let home: TestHome;
 let mock: MockUpstream;
@@ -241,5 +243,36 @@ describe('aigw import traffic-policy', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /not imported\tpolicy\ton_http_request\[0\]\.config\.providers\[0\]\t\tno api_keys: .*aigw providers passthrough enable groq/);
     assert.match(result.stdout, /created\tconfiguration\ttraffic-policy\t/);
+  });
+
+  test('on a terminal, a secret reference is asked for with a hidden prompt', async (t) => {
+    if (!haveTool(t, 'tmux')) return;
+    const socket = join(policies, 'tmux.sock');
+    const env: NodeJS.ProcessEnv = { ...home.env, TERM: 'xterm-256color' };
+    delete env.CI;
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-S', socket, ...args], { encoding: 'utf8', env }).stdout;
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 200; i++) {
+        const text = tmux('capture-pane', '-p', '-J', '-t', 'prompt', '-S', '-200');
+        if (pattern.test(text)) return text;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${pattern}`);
+    };
+    const value = fakeKey();
+    const file = policyFile('prompted.yaml', "on_http_request:\n  - type: ai-gateway\n    config:\n      providers:\n        - id: groq\n          api_keys:\n            - value: ${secrets.get('groq', 'mine')}\n");
+    try {
+      tmux('new-session', '-d', '-s', 'prompt', '-x', '200', '-y', '50', `${process.execPath} ${AIGW_BIN} import traffic-policy ${file}; echo "EXIT=$?"; sleep 600`);
+      await waitFor(/Value of secrets\.get\('groq', 'mine'\)/);
+      tmux('send-keys', '-t', 'prompt', '-l', value);
+      tmux('send-keys', '-t', 'prompt', 'Enter');
+      const done = await waitFor(/EXIT=\d+/);
+      assert.match(done, /EXIT=0/, done);
+      assert.ok(!done.includes(value), 'the value reached the screen');
+      const keys = (await home.json(['provider-keys', 'list', '--all'])).aiGatewayProviderKeys as any[];
+      assert.equal(keys.find((k) => k.name === 'groq/mine')?.keyRedacted, `${value.slice(0, 10)}***${value.slice(-4)}`);
+    } finally {
+      spawnSync('tmux', ['-S', socket, 'kill-server']);
+    }
   });
 });
