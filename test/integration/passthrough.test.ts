@@ -125,6 +125,19 @@ describe('passthrough with the caller\'s own key', () => {
     assert.equal(mock.requests.length, 0);
   });
 
+  test('the Anthropic SDK\'s own key goes upstream in Anthropic\'s header', async () => {
+    await home.json(['providers', 'passthrough', 'enable', 'anthropic']);
+    const key = ownKey('sk-ant-api03-');
+    mock.clear();
+    const claude = new Anthropic({ apiKey: key, baseURL: gatewayUrl, maxRetries: 0 });
+    const message = await claude.messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 5, messages: hello });
+    assert.equal(message.type, 'message');
+    assert.equal(mock.requests.length, 1);
+    assert.equal(mock.requests[0]!.headers['x-api-key'], key);
+    assert.equal(mock.requests[0]!.headers.authorization, undefined);
+    await home.json(['providers', 'passthrough', 'disable', 'anthropic']);
+  });
+
   test('a request with an aigw access key never sends its own credential upstream', async () => {
     const access = await home.json(['access-keys', 'create', '--name', 'with-key']);
     const stored = fakeKey();
