@@ -1,6 +1,7 @@
 import { checkBaseUrl, checkModelIds, checkProviderId } from './custom-providers.js';
 import { AigwError, ERRORS } from './errors.js';
-import { checkSecretValue } from './provider-keys.js';
+import { LIMITS } from './limits.js';
+import { checkLabels, checkSecretValue } from './provider-keys.js';
 import { builtinProvider } from './providers.js';
 
 /**
@@ -198,6 +199,7 @@ function readProvider(entry: unknown, path: string, notes: PolicyNote[]): Policy
     notes.push({ path: k.path, reason: `the same key as an earlier entry (${k.name}); imported once, in its first place` });
     return false;
   });
+  if (unique.length > LIMITS.keysPerStep) throw malformed(`${path}.api_keys`, `lists ${unique.length} keys; a router step holds at most ${LIMITS.keysPerStep}`);
   if (unique.length === 0 && baseUrl === undefined) {
     notes.push({
       path,
@@ -263,5 +265,11 @@ export function readTrafficPolicy(document: unknown, name: string): TrafficPolic
     });
   });
   if (actions.length === 0) throw malformed('on_http_request', 'no ai-gateway action found');
+  for (const action of actions) {
+    checked('--name', () => checkLabels({ name: action.configurationName }));
+    if (action.providers.length > LIMITS.routerRules) {
+      throw malformed('on_http_request', `an ai-gateway action lists ${action.providers.length} providers; a configuration holds at most ${LIMITS.routerRules} rules`);
+    }
+  }
   return { actions, notes };
 }

@@ -111,6 +111,8 @@ describe('aigw import traffic-policy', () => {
     // An inline value the API would refuse is refused with the policy's path, before any write.
     const policy = byokPolicy().replace(values.anthropic2, 'sk-has\\u0007control-chars-inside-1234');
     await home.fails(['import', 'traffic-policy', policyFile('bad-value.yaml', policy), ...secretFlags], 2, 'ERR_AIGW_20050', { env: secretEnv });
+    // A configuration name the API would refuse, too.
+    await home.fails(['import', 'traffic-policy', policyFile('long.yaml', byokPolicy()), '--name', 'x'.repeat(300)], 2, 'ERR_AIGW_20050');
     // A named variable that is not set is a usage error before any write, too.
     await home.fails(['import', 'traffic-policy', policyFile('legacy-byok.yaml', byokPolicy()), ...secretFlags], 2, 'ERR_AIGW_20002');
     assert.deepEqual(await home.snapshot(), before);
