@@ -151,7 +151,9 @@ function readKey(entry: unknown, providerId: string, position: number, path: str
   const ref = SECRET_REF.exec(value.trim());
   if (ref) {
     const secret = { vault: ref[2]!, name: ref[4]! };
-    return { providerId, position, name: `${secret.vault}/${secret.name}`, source: { secret }, path };
+    const name = `${secret.vault}/${secret.name}`;
+    checked(`${path}.value`, () => checkLabels({ name }));
+    return { providerId, position, name, source: { secret }, path };
   }
   if (value.includes('${')) {
     throw malformed(`${path}.value`, "only a literal key or ${secrets.get('vault', 'name')} can be imported, not another expression");
