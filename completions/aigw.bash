@@ -8,7 +8,7 @@
 
 __aigw_node() {
   case "$1" in
-    '') __aigw_subs='provider-keys access-keys configs providers gateway usage run env prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
+    '') __aigw_subs='provider-keys access-keys configs providers gateway usage run env prices import daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
     'provider-keys') __aigw_subs='create list get update rotate disable enable test import delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
@@ -35,12 +35,15 @@ __aigw_node() {
     'configs get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'configs update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens --budget --budget-period --budget-soft --rpm --tpm --max-concurrent --no-budget --no-rate-limits --allow-all --clear-router -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --file --allow-provider --allow-model --route-provider --route-model --step --max-input-tokens --max-output-tokens --budget --budget-period --budget-soft --rpm --tpm --max-concurrent -o --output' ;;
     'configs delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'providers') __aigw_subs='list create get update delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers') __aigw_subs='list create get update delete passthrough'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'providers list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--limit --before-id -o --output' ;;
     'providers create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --name --description --metadata --base-url --format --model -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --name --description --metadata --base-url --format --model -o --output' ;;
     'providers get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'providers update') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--name --description --metadata --base-url --format --model --clear-models -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--name --description --metadata --base-url --format --model -o --output' ;;
     'providers delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers passthrough') __aigw_subs='enable disable'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers passthrough enable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--allow-non-loopback -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'providers passthrough disable') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'gateway') __aigw_subs='config'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'gateway config') __aigw_subs='get set'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'gateway config get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
@@ -55,6 +58,8 @@ __aigw_node() {
     'prices list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'import') __aigw_subs='traffic-policy'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'import traffic-policy') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--secret --name --dry-run -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--secret --name -o --output' ;;
     'daemon') __aigw_subs='start run stop status install uninstall logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
     'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
@@ -81,6 +86,7 @@ __aigw_child() {
     '|run') __aigw_path='run' ;;
     '|env') __aigw_path='env' ;;
     '|prices') __aigw_path='prices' ;;
+    '|import') __aigw_path='import' ;;
     '|daemon') __aigw_path='daemon' ;;
     '|doctor') __aigw_path='doctor' ;;
     '|completion') __aigw_path='completion' ;;
@@ -113,6 +119,9 @@ __aigw_child() {
     'providers|get') __aigw_path='providers get' ;;
     'providers|update') __aigw_path='providers update' ;;
     'providers|delete'|'providers|rm') __aigw_path='providers delete' ;;
+    'providers|passthrough') __aigw_path='providers passthrough' ;;
+    'providers passthrough|enable') __aigw_path='providers passthrough enable' ;;
+    'providers passthrough|disable') __aigw_path='providers passthrough disable' ;;
     'gateway|config') __aigw_path='gateway config' ;;
     'gateway config|get') __aigw_path='gateway config get' ;;
     'gateway config|set') __aigw_path='gateway config set' ;;
@@ -122,6 +131,7 @@ __aigw_child() {
     'prices|list'|'prices|ls') __aigw_path='prices list' ;;
     'prices|get') __aigw_path='prices get' ;;
     'prices|delete'|'prices|rm') __aigw_path='prices delete' ;;
+    'import|traffic-policy') __aigw_path='import traffic-policy' ;;
     'daemon|start') __aigw_path='daemon start' ;;
     'daemon|run') __aigw_path='daemon run' ;;
     'daemon|stop') __aigw_path='daemon stop' ;;
@@ -180,8 +190,9 @@ __aigw_value() {
     'env|--shell') __aigw_kind='w:bash zsh fish dotenv json' ;;
     'env|--config') __aigw_kind='r:configs' ;;
     'env|--access-key-id') __aigw_kind='r:access-keys' ;;
+    'import traffic-policy|#0') __aigw_kind='f' ;;
     'completion|#0') __aigw_kind='w:bash zsh fish' ;;
-    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage run env prices daemon doctor completion' ;;
+    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage run env prices import daemon doctor completion' ;;
     *'|-o') __aigw_kind='w:table json plain' ;;
     *'|--output') __aigw_kind='w:table json plain' ;;
     *) __aigw_kind='' ;;

@@ -8,6 +8,7 @@ import { registerDaemon } from './commands/daemon.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerGateway } from './commands/gateway.js';
 import { registerHelp } from './commands/help.js';
+import { registerImport } from './commands/import.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerPrices } from './commands/prices.js';
 import { registerProviders } from './commands/providers.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerEnv(program);
   registerPrices(program);
+  registerImport(program);
   registerDaemon(program);
   registerDoctor(program);
   registerCompletion(program);

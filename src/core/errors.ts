@@ -100,6 +100,11 @@ export const ERRORS = {
   requestRateLimited: def(30032, 429, 'unavailable', 'the requests-per-minute limit of the access key or its configuration is reached'),
   tokenRateLimited: def(30033, 429, 'unavailable', 'the tokens-per-minute limit of the access key or its configuration is reached'),
   concurrencyLimited: def(30034, 429, 'unavailable', 'the access key or its configuration has its most requests in flight'),
+  // Passthrough (the client's own provider key) and `aigw import traffic-policy`.
+  passthroughNotLoopback: def(10060, 409, 'conflict', 'passthrough is allowed only while the gateway listens on a loopback address'),
+  passthroughNotApplicable: def(30070, 401, 'auth', 'the credential is not an aigw access key, and passthrough does not apply to this model'),
+  invalidTrafficPolicy: def(20050, 0, 'usage', 'the Traffic Policy file cannot be imported'),
+  importIncomplete: def(20051, 0, 'internal', 'the import stopped part way; what it created is listed'),
   // Lookups.
   controlTokenInvalid: def(10401, 401, 'auth', 'the management API over TCP needs its bearer token'),
   notFound: def(10404, 404, 'notFound', 'no such resource'),

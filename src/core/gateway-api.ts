@@ -8,7 +8,8 @@ export interface UsageAttempt {
   id: string;
   eventTime: string;
   requestId: string;
-  accessKeyId: string;
+  /** Null for a passthrough request, which carries no aigw access key. */
+  accessKeyId: string | null;
   provider: string;
   model: string;
   attemptNumber: number;
@@ -29,7 +30,12 @@ export interface UsageAttempt {
   latencyMs: number;
   /** Why the attempt failed when there was no HTTP status (connection error, timeout); never a secret. */
   error: string | null;
+  /** `user`: a provider key aigw holds; `passthrough`: the client's own key, forwarded (see passthrough in the README). */
+  keySource: KeySource;
 }
+
+export const KEY_SOURCES = ['user', 'passthrough'] as const;
+export type KeySource = (typeof KEY_SOURCES)[number];
 
 /** A usage event as `GET /usage` returns it. */
 export interface UsageEvent extends UsageAttempt {
@@ -39,7 +45,6 @@ export interface UsageEvent extends UsageAttempt {
   totalCost: string;
   /** False when the model has no known price or the attempt's tokens are unknown. */
   costKnown: boolean;
-  keySource: 'user';
   providerKeyId?: string;
   /** The provider key's redacted form. */
   providerKeyDisplayName?: string;

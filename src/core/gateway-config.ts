@@ -9,6 +9,19 @@ export interface GatewayConfig {
   metadata: string | null;
   /** Overrides of built-in providers' base URLs, by provider id. */
   providerBaseUrls: Record<string, string>;
+  /** Providers whose requests may carry the client's own key (see PassthroughSetting), by provider id. */
+  passthroughProviders: Record<string, PassthroughSetting>;
+}
+
+/**
+ * Passthrough for one provider: a request with no aigw access key but a key of the client's own is forwarded
+ * with that key, while aigw holds no key for the provider. `allowNonLoopback` is what its enabler said; `active`
+ * is whether the gateway applies it now: a setting made for loopback stays off while the gateway listens on
+ * any other address.
+ */
+export interface PassthroughSetting {
+  allowNonLoopback: boolean;
+  active: boolean;
 }
 
 /** Gateway settings the data plane reads: timeouts as Go duration strings (ngrok's format) and limits. */
@@ -24,6 +37,8 @@ export interface GatewaySettings {
   maxInputTokens: number | null;
   maxOutputTokens: number | null;
   baseUrls: Record<string, string>;
+  /** Providers with passthrough in force (active), by provider id; empty for almost everyone. */
+  passthrough: ReadonlySet<string>;
 }
 
 const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 1e-3, 'µs': 1e-3, ns: 1e-6 };
@@ -51,6 +66,7 @@ export function defaultGatewaySettings(): GatewaySettings {
     maxInputTokens: null,
     maxOutputTokens: null,
     baseUrls: {},
+    passthrough: new Set(),
   };
 }
 

@@ -10,3 +10,9 @@ export function parseListenAddress(spec: string): ListenAddress | undefined {
   if (!match || Number(match[3]) > 65535) return undefined;
   return { host: match[1] ?? match[2]!, port: Number(match[3]) };
 }
+
+/** Whether a listen host is reachable only from this machine: `localhost`, 127.0.0.0/8 or ::1. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkStoreInChild } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { parseByteSize } from '../core/gateway-config.js';
-import { parseListenAddress, type ListenAddress } from '../core/listen.js';
+import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../core/listen.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
@@ -130,7 +130,14 @@ async function main(): Promise<void> {
   const testClockFile = process.env[TEST_CLOCK_ENV];
   if (testClockFile) log.warn({ file: testClockFile }, `${TEST_CLOCK_ENV} is set: the daemon's clock reads the time from this file (for tests only)`);
   const clock = testClockFile ? fileClock(testClockFile) : systemClock;
-  const gatewayConfig = new GatewayConfigService(store, log);
+  const gatewayConfig = new GatewayConfigService(store, log, isLoopbackHost(listen.host));
+  const idlePassthrough = Object.entries((await gatewayConfig.get()).passthroughProviders).filter(([, p]) => !p.active);
+  if (idlePassthrough.length) {
+    log.warn(
+      { providers: idlePassthrough.map(([id]) => id), host: listen.host },
+      'passthrough stays off: it was enabled for a loopback gateway, and this one listens on another address',
+    );
+  }
   const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log, clock);
   await dataPlane.load();
   const guard = new BrowserGuard({

@@ -16,7 +16,7 @@ export interface PackedUsage {
 }
 
 /** The values of one draft, in the order `unpackUsage` reads them. */
-const FIELDS_PER_DRAFT = 24;
+const FIELDS_PER_DRAFT = 25;
 
 export class UsagePacker {
   private strings: string[] = [];
@@ -29,7 +29,7 @@ export class UsagePacker {
       d.id, d.timeMs, d.requestId, this.ref(d.accessKeyId), this.ref(d.provider), this.ref(d.model), d.attemptNumber,
       d.isFinalAttempt, d.statusCode, d.timedOut, d.isError, d.isStreaming, this.ref(d.stopReason), d.inputTokens,
       d.outputTokens, d.cacheReadTokens, d.reasoningTokens, this.ref(d.providerKeyId), this.ref(d.providerKeyRedacted),
-      d.latencyMs, d.error, d.cacheWriteTokens, d.tokensKnown, d.costUsd,
+      d.latencyMs, d.error, d.cacheWriteTokens, d.tokensKnown, d.costUsd, this.ref(d.keySource),
     );
     this.count++;
   }
@@ -64,7 +64,7 @@ export function unpackUsage({ count, strings, values: v }: PackedUsage): UsageDr
       id: v[o] as string,
       timeMs: v[o + 1] as number,
       requestId: v[o + 2] as string,
-      accessKeyId: str(v[o + 3]!),
+      accessKeyId: optional(v[o + 3]!),
       provider: str(v[o + 4]!),
       model: str(v[o + 5]!),
       attemptNumber: v[o + 6] as number,
@@ -85,6 +85,7 @@ export function unpackUsage({ count, strings, values: v }: PackedUsage): UsageDr
       cacheWriteTokens: v[o + 21] as number,
       tokensKnown: v[o + 22] as boolean,
       costUsd: v[o + 23] as number | null,
+      keySource: str(v[o + 24]!) as UsageDraft['keySource'],
     });
   }
   return drafts;

@@ -236,7 +236,7 @@ test("another daemon's attempts in the shared Store count against the budget wit
       id: newId('usageEvent', timeMs), timeMs, requestId: 'req_replica', accessKeyId: k.id, provider: 'openai', model: 'gpt-4o-mini',
       attemptNumber: 1, isFinalAttempt: true, statusCode: 200, timedOut: false, isError: false, isStreaming: false, stopReason: 'stop',
       inputTokens: 40, outputTokens: 4, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, tokensKnown: true, costUsd: 0.048,
-      providerKeyId: null, providerKeyRedacted: null, latencyMs: 5, error: null,
+      providerKeyId: null, providerKeyRedacted: null, latencyMs: 5, error: null, keySource: 'user',
     });
     await replica.appendUsage(packer.take());
   } finally {

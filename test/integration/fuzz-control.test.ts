@@ -40,7 +40,7 @@ const routes = (): BodyRoute[] => [
   { method: 'PATCH', path: `/access-key-configurations/${ids.cfg}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', access: 'object', router: 'object', budget: 'object', rateLimits: 'object' } },
   { method: 'POST', path: '/providers', fields: { providerId: 'text', name: 'text', baseUrl: 'text', description: 'text', metadata: 'text', supportedApiSurfaces: 'array', models: 'array' }, required: ['providerId', 'name', 'baseUrl'] },
   { method: 'PATCH', path: `/providers/${ids.prov}`, fields: { name: 'text', baseUrl: 'text', description: 'clearable', metadata: 'clearable', supportedApiSurfaces: 'array', models: 'array' } },
-  { method: 'PATCH', path: '/gateway-config', fields: { totalTimeout: 'text', perRequestTimeout: 'text', maxInputTokens: 'count', maxOutputTokens: 'count', metadata: 'clearable', providerBaseUrls: 'object' } },
+  { method: 'PATCH', path: '/gateway-config', fields: { totalTimeout: 'text', perRequestTimeout: 'text', maxInputTokens: 'count', maxOutputTokens: 'count', metadata: 'clearable', providerBaseUrls: 'object', passthroughProviders: 'object' } },
 ];
 
 const COLLECTIONS = ['/provider-keys', '/access-keys', '/access-key-configurations', '/providers'];

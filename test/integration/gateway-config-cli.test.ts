@@ -11,7 +11,7 @@ after(() => home.cleanup());
 test('get shows ngrok\'s fields with defaults; set changes only what it is given', async () => {
   const initial = await home.json(['gateway', 'config', 'get']);
   assert.deepEqual(Object.keys(initial), [
-    'accountId', 'uri', 'totalTimeout', 'perRequestTimeout', 'maxInputTokens', 'maxOutputTokens', 'metadata', 'providerBaseUrls',
+    'accountId', 'uri', 'totalTimeout', 'perRequestTimeout', 'maxInputTokens', 'maxOutputTokens', 'metadata', 'providerBaseUrls', 'passthroughProviders',
   ]);
   assert.equal(initial.uri, '/gateway-config');
   assert.equal(initial.totalTimeout, '10m');

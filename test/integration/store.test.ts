@@ -75,7 +75,7 @@ function draft(fields: Partial<UsageDraft> & Pick<UsageDraft, 'timeMs' | 'access
     id: newId('usageEvent', fields.timeMs), requestId: 'req_1', provider: 'openai', model: 'gpt-4o-mini', attemptNumber: 1,
     isFinalAttempt: true, statusCode: 200, timedOut: false, isError: false, isStreaming: false, stopReason: 'stop',
     inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, reasoningTokens: 2, providerKeyId: null, providerKeyRedacted: null,
-    latencyMs: 12, error: null, cacheWriteTokens: 0, tokensKnown: true, costUsd: 0.000002, ...fields,
+    latencyMs: 12, error: null, cacheWriteTokens: 0, tokensKnown: true, costUsd: 0.000002, keySource: 'user', ...fields,
   };
 }
 

@@ -21,6 +21,7 @@ function draft(): UsageDraft {
     model: 'gpt-4o-mini', attemptNumber: 1, isFinalAttempt: true, statusCode: 200, timedOut: false, isError: false,
     isStreaming: false, stopReason: 'stop', inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, reasoningTokens: 0,
     providerKeyId: null, providerKeyRedacted: null, latencyMs: 1, error: null, cacheWriteTokens: 0, tokensKnown: true, costUsd: null,
+    keySource: 'user',
   };
 }
 

@@ -74,7 +74,7 @@ function usageDraft(fields: Partial<UsageDraft> & Pick<UsageDraft, 'timeMs' | 'a
     id: newId('usageEvent', fields.timeMs), requestId: 'req_1', provider: 'openai', model: 'gpt-4o-mini', attemptNumber: 1,
     isFinalAttempt: true, statusCode: 200, timedOut: false, isError: false, isStreaming: false, stopReason: 'stop',
     inputTokens: 3, outputTokens: 4, cacheReadTokens: 1, reasoningTokens: 2, providerKeyId: null, providerKeyRedacted: null,
-    latencyMs: 12, error: null, cacheWriteTokens: 0, tokensKnown: true, costUsd: null, ...fields,
+    latencyMs: 12, error: null, cacheWriteTokens: 0, tokensKnown: true, costUsd: null, keySource: 'user', ...fields,
   };
 }
 
@@ -490,6 +490,16 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.deepEqual(byKey[b.id], { accessKeyId: b.id, costUsd: 3, unpricedAttempts: 0 });
       assert.deepEqual(await store.spendSince({ since: new Date(t + 10_000).toISOString(), accessKeyIds: [a.id] }), []);
       assert.deepEqual(await store.spendSince({ since: new Date(0).toISOString(), accessKeyIds: [] }), []);
+    });
+
+    withStore('a passthrough attempt keeps no access key, its key source and the redacted client key', async (store) => {
+      const t = Date.parse('2031-05-06T07:08:09.010Z');
+      const passthrough = usageDraft({ timeMs: t, accessKeyId: null, keySource: 'passthrough', providerKeyRedacted: 'sk-proj-ab***wxyz' });
+      await store.appendUsage(packed([passthrough]));
+      const { timeMs, ...rest } = passthrough;
+      assert.deepEqual((await store.listUsage({ limit: 10, includeRetries: true })).items, [{ ...rest, eventTime: new Date(timeMs).toISOString() }]);
+      const range = { startTime: '2031-05-01T00:00:00.000Z', endTime: '2031-06-01T00:00:00.000Z' };
+      assert.deepEqual((await store.usageOverview({ ...range, groupBy: 'accessKey' })).map((b) => b.groupKey), ['none']);
     });
 
     withStore('the change feed names what each write changed; refused and missing writes and usage are not on it', async (store) => {

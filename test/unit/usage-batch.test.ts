@@ -30,6 +30,7 @@ function draft(n: number, overrides: Partial<UsageDraft> = {}): UsageDraft {
     providerKeyRedacted: `sk-${n % 2}***abcd`,
     latencyMs: n,
     error: null,
+    keySource: 'user',
     ...overrides,
   };
 }
@@ -39,11 +40,12 @@ test('usage drafts come out of a packed batch as they went in, across a structur
   const drafts = [
     ...Array.from({ length: 7 }, (_, n) => draft(n)),
     draft(7, { providerKeyId: null, providerKeyRedacted: null, statusCode: 0, error: 'connect ECONNREFUSED' }),
+    draft(8, { accessKeyId: null, providerKeyId: null, providerKeyRedacted: 'sk-proj-ab***wxyz', keySource: 'passthrough' }),
   ];
   for (const d of drafts) packer.add(d);
   const batch = packer.take();
   assert.equal(batch.count, drafts.length);
-  const repeated = new Set(drafts.flatMap((d) => [d.accessKeyId, d.provider, d.model, d.stopReason, d.providerKeyId, d.providerKeyRedacted]));
+  const repeated = new Set(drafts.flatMap((d) => [d.accessKeyId, d.provider, d.model, d.stopReason, d.providerKeyId, d.providerKeyRedacted, d.keySource]));
   repeated.delete(null);
   assert.deepEqual(new Set(batch.strings), repeated, 'repeated strings are sent once');
   assert.equal(batch.strings.length, repeated.size);

@@ -31,6 +31,14 @@ const view: View<GatewayConfigResource> = {
           .map(([id, url]) => `${id}=${url}`)
           .join(io.format === 'table' ? '\n' : ','),
     },
+    {
+      header: 'Passthrough',
+      field: 'passthroughProviders',
+      value: (c, io) =>
+        Object.entries(c.passthroughProviders)
+          .map(([id, p]) => `${id}${p.allowNonLoopback ? ' (any address)' : ''}${p.active ? '' : ' (off: the gateway is not on loopback)'}`)
+          .join(io.format === 'table' ? '\n' : ','),
+    },
   ],
 };
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { SupportedApiSurface } from '../../core/custom-providers.js';
+import type { GatewayConfig } from '../../core/gateway-config.js';
 import { checkLabels, PROVIDER_LABEL_RULES } from '../../core/provider-keys.js';
 import { connect } from '../client.js';
 import { collect, handler } from '../command.js';
@@ -160,6 +161,44 @@ async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<v
   io.success(`Deleted provider ${id}`);
 }
 
+/** One provider's passthrough as `aigw providers passthrough` prints it. */
+interface PassthroughState {
+  providerId: string;
+  enabled: boolean;
+  allowNonLoopback: boolean;
+  /** Whether the gateway applies it now (a loopback-only setting stays off on another listen address). */
+  active: boolean;
+}
+
+const passthroughView: View<PassthroughState> = {
+  id: (p) => p.providerId,
+  columns: [],
+  details: [
+    { header: 'Provider', field: 'providerId', value: (p) => p.providerId },
+    { header: 'Passthrough', field: 'enabled', value: (p) => (p.enabled ? 'enabled' : 'disabled') },
+    { header: 'Off loopback too', field: 'allowNonLoopback', value: (p) => String(p.allowNonLoopback) },
+    { header: 'In force', field: 'active', value: (p) => String(p.active) },
+  ],
+};
+
+async function setPassthrough(io: IO, providerId: string, change: { allowNonLoopback: boolean } | null): Promise<void> {
+  const api = connect(io);
+  const config = await api.request<GatewayConfig>('PATCH', '/gateway-config', { passthroughProviders: { [providerId]: change } });
+  const setting = config.passthroughProviders[providerId];
+  const state: PassthroughState = {
+    providerId,
+    enabled: setting !== undefined,
+    allowNonLoopback: setting?.allowNonLoopback ?? false,
+    active: setting?.active ?? false,
+  };
+  if (!setting) io.success(`Passthrough disabled for ${providerId}`);
+  else {
+    io.success(`Passthrough enabled for ${providerId}: requests without an aigw access key are forwarded with the caller's own key while aigw holds no ${providerId} key`);
+    if (setting.allowNonLoopback) io.warn('passthrough also acts when the gateway listens on a non-loopback address: anyone who reaches it can use it with a key of their own');
+  }
+  await io.printItem(state, passthroughView);
+}
+
 function definitionFlags(command: Command): Command {
   return labelFlags(command, 'provider')
     .option('--base-url <url>', 'where its API lives: https://…, or http://… on a loopback or private address')
@@ -194,5 +233,23 @@ export function registerProviders(program: Command): void {
 
     deleteCommand(providers, 'delete a custom provider that no provider key or configuration uses', 'provider id (aigp_…) or its providerId')
       .action(handler(remove));
+
+    const passthrough = providers
+      .command('passthrough')
+      .description("forward callers' own keys to a provider aigw holds no key for (off by default; loopback only)");
+    passthrough
+      .command('enable')
+      .description("forward requests that carry the caller's own key, not an aigw access key, to this provider")
+      .argument('<provider>', 'provider id, such as openai')
+      .option('--allow-non-loopback', 'also while the gateway listens on an address other machines can reach')
+      .addHelpText('after', '\nExample:\n  aigw providers passthrough enable openai')
+      .action(handler((io: IO, options: { allowNonLoopback?: boolean }, providerId: string) =>
+        setPassthrough(io, providerId, { allowNonLoopback: options.allowNonLoopback === true }),
+      ));
+    passthrough
+      .command('disable')
+      .description('stop forwarding callers\' own keys to this provider')
+      .argument('<provider>', 'provider id, such as openai')
+      .action(handler((io: IO, _options: object, providerId: string) => setPassthrough(io, providerId, null)));
   });
 }

@@ -15,7 +15,7 @@ const eventView: View<UsageEvent> = {
     { header: 'TIME', field: 'eventTime', value: (e, io) => io.time(e.eventTime) },
     { header: 'REQUEST', field: 'requestId', value: (e) => e.requestId },
     { header: 'ATTEMPT', field: 'attemptNumber', value: (e) => String(e.attemptNumber) },
-    { header: 'ACCESS KEY', field: 'accessKeyId', value: (e) => e.accessKeyId },
+    { header: 'ACCESS KEY', field: 'accessKeyId', value: (e) => e.accessKeyId ?? (e.keySource === 'passthrough' ? 'passthrough' : '') },
     { header: 'MODEL', field: 'model', value: (e) => `${e.provider}:${e.model}` },
     { header: 'PROVIDER KEY', field: 'providerKeyDisplayName', value: (e) => e.providerKeyDisplayName ?? '' },
     { header: 'STATUS', field: 'statusCode', value: (e, io) => (e.isError ? io.red(status(e)) : status(e)) },

@@ -22,6 +22,14 @@ const updateBody = {
     maxOutputTokens: clearableCount,
     metadata: clearableText,
     providerBaseUrls: { type: ['object', 'null'], additionalProperties: clearableText },
+    passthroughProviders: {
+      type: 'object',
+      additionalProperties: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        properties: { allowNonLoopback: { type: 'boolean' } },
+      },
+    },
   },
 } as const;
 

@@ -37,8 +37,10 @@ function usageResource(e: UsageEventRecord, usage: UsageService): UsageEvent {
     tokensKnown: e.tokensKnown,
     totalCost: e.costUsd === null ? 'unknown' : usd(e.costUsd),
     costKnown: e.costUsd !== null,
-    keySource: 'user',
+    keySource: e.keySource,
     ...(e.providerKeyId ? { providerKeyId: e.providerKeyId, providerKeyDisplayName: e.providerKeyRedacted ?? '' } : {}),
+    // A passthrough attempt used no stored key: the client's own, redacted, is what names it.
+    ...(!e.providerKeyId && e.providerKeyRedacted ? { providerKeyDisplayName: e.providerKeyRedacted } : {}),
     latencyMs: e.latencyMs,
     error: e.error,
   };

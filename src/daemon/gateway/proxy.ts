@@ -1,9 +1,11 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../../app/ports.js';
+import { ACCESS_TOKEN_PREFIX } from '../../core/access-tokens.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { costOf } from '../../core/price-book.js';
 import { newId, newRequestId } from '../../core/ids.js';
 import type { ApiFormat } from '../../core/providers.js';
+import { redact } from '../../core/redact.js';
 import type { UsageDraft } from '../../store/types.js';
 import { bearerToken } from '../bearer.js';
 import type { Logger } from '../log.js';
@@ -11,7 +13,7 @@ import type { Governor, Ticket } from './governor.js';
 import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
 import { writeGatewayError, writeGatewayJson, type AttemptSummary } from './errors.js';
 import { keysFor, resolveTargets, usableModels, type Target } from './resolve.js';
-import type { MaskedSecret, SecretCache } from './secret-cache.js';
+import { MaskedSecret, type SecretCache } from './secret-cache.js';
 import type { GatewayAccessKey, GatewayProviderKey, RoutingSnapshot, SnapshotHolder } from './snapshot.js';
 import { capOutputTokens, inputTextChars, inputTokensOver, outputLimitOf } from './token-caps.js';
 import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, upstreamRequestHeaders, upstreamTarget, type UpstreamPools } from './upstream.js';
@@ -88,6 +90,51 @@ function credentialOf(headers: IncomingHttpHeaders): string | undefined {
   return typeof apiKey === 'string' && apiKey.trim() ? apiKey.trim() : undefined;
 }
 
+/** The client's own provider key on a passthrough request, masked like a stored one, and its redacted form. */
+interface ClientKey {
+  secret: MaskedSecret;
+  redacted: string;
+}
+
+/**
+ * The credential a passthrough request would forward: only when some provider has passthrough in force, and
+ * never when either credential header holds something shaped like an aigw access key (a mistyped or deleted
+ * one must not travel upstream).
+ */
+function passthroughCredential(headers: IncomingHttpHeaders, snapshot: RoutingSnapshot): string | undefined {
+  if (snapshot.settings.passthrough.size === 0) return undefined;
+  const apiKey = headers['x-api-key'];
+  if (typeof apiKey === 'string' && apiKey.trim().startsWith(ACCESS_TOKEN_PREFIX)) return undefined;
+  const bearer = bearerToken(headers.authorization);
+  if (bearer?.startsWith(ACCESS_TOKEN_PREFIX)) return undefined;
+  return credentialOf(headers);
+}
+
+/**
+ * The targets a passthrough request may use: every one must be a provider with passthrough in force for
+ * which aigw holds no key of its own (where it holds one, that key is what callers get, with an access key).
+ */
+function checkPassthroughTargets(snapshot: RoutingSnapshot, targets: readonly Target[]): void {
+  for (const t of targets) {
+    const id = t.provider.id;
+    if (!snapshot.settings.passthrough.has(id)) {
+      throw new AigwError(
+        ERRORS.passthroughNotApplicable,
+        `authentication failed: the credential is not an aigw access key, and passthrough is off for ${id}; ` +
+          `send an aigw access key, or enable it: \`aigw providers passthrough enable ${id}\``,
+        { providerId: id },
+      );
+    }
+    if (snapshot.keysByProvider.get(id)?.length) {
+      throw new AigwError(
+        ERRORS.passthroughNotApplicable,
+        `authentication failed: aigw holds keys for ${id}, so its requests need an aigw access key (passthrough applies only to providers aigw holds no key for)`,
+        { providerId: id },
+      );
+    }
+  }
+}
+
 /** Per request: who is calling, what was tried, and what will be recorded. */
 interface Exchange {
   requestId: string;
@@ -113,6 +160,8 @@ interface Exchange {
   tried: MaskedSecret[];
   /** What the request holds of its budgets and rate limits; undefined when it has none. */
   ticket: Ticket | undefined;
+  /** Set on a passthrough request: the client's own key is the one every attempt sends. */
+  clientKey: ClientKey | undefined;
 }
 
 type Outcome = { done: true } | { done: false; summary: AttemptSummary; timedOut: boolean };
@@ -129,20 +178,13 @@ export class GatewayProxy {
 
   constructor(private readonly deps: ProxyDeps) {}
 
-  /** The access key behind the request's credential, or a 401 in the API's own error shape. */
-  private authenticate(headers: IncomingHttpHeaders): GatewayAccessKey {
+  private accessKeyOf(headers: IncomingHttpHeaders): GatewayAccessKey | undefined {
     const token = credentialOf(headers);
     const hash = token && this.deps.holder.tokenHash(token);
+    if (!hash) return undefined;
     const snapshot = this.deps.holder.current;
-    const accessKey = hash ? (snapshot.accessKeys.get(hash) ?? this.previousToken(snapshot, hash)) : undefined;
-    if (!accessKey) {
-      throw new AigwError(
-        ERRORS.accessKeyInvalid,
-        token
-          ? 'authentication failed: the access key is unknown or was deleted; create one with `aigw access-keys create`'
-          : 'authentication failed: send an aigw access key as "Authorization: Bearer <key>" or "x-api-key: <key>"',
-      );
-    }
+    const accessKey = snapshot.accessKeys.get(hash) ?? this.previousToken(snapshot, hash);
+    if (!accessKey) return undefined;
     if (accessKey.disabled) {
       throw new AigwError(
         ERRORS.accessKeyDisabled,
@@ -175,14 +217,34 @@ export class GatewayProxy {
     );
   }
 
-  /** Why a request's credential is refused, or nothing; asked before its body is read. */
+  private authFailure(headers: IncomingHttpHeaders): AigwError {
+    return new AigwError(
+      ERRORS.accessKeyInvalid,
+      credentialOf(headers)
+        ? 'authentication failed: the access key is unknown or was deleted; create one with `aigw access-keys create`'
+        : 'authentication failed: send an aigw access key as "Authorization: Bearer <key>" or "x-api-key: <key>"',
+    );
+  }
+
+  /** The access key behind the request's credential, or a 401 in the API's own error shape. */
+  private authenticate(headers: IncomingHttpHeaders): GatewayAccessKey {
+    const accessKey = this.accessKeyOf(headers);
+    if (!accessKey) throw this.authFailure(headers);
+    return accessKey;
+  }
+
+  /**
+   * Why a request's credential is refused, or nothing; asked before its body is read. A credential that may
+   * be a passthrough one is let through: whether it is depends on the model the body names.
+   */
   refusal(headers: IncomingHttpHeaders): AigwError | undefined {
     try {
-      this.authenticate(headers);
-      return undefined;
+      if (this.accessKeyOf(headers)) return undefined;
     } catch (err) {
       return err as AigwError;
     }
+    if (passthroughCredential(headers, this.deps.holder.current)) return undefined;
+    return this.authFailure(headers);
   }
 
   /** `GET /v1/models`: the models this access key may use, named `provider:model`. */
@@ -207,11 +269,20 @@ export class GatewayProxy {
   async handle(endpoint: Endpoint, req: IncomingMessage, res: ServerResponse, parsed: unknown, search: string): Promise<void> {
     const requestId = newRequestId();
     const snapshot = this.deps.holder.current;
-    let accessKey: GatewayAccessKey;
+    let accessKey: GatewayAccessKey | undefined;
     let targets: Target[];
+    let clientKey: ClientKey | undefined;
     const body = parsed as Record<string, unknown>;
     try {
-      accessKey = this.authenticate(req.headers);
+      accessKey = this.accessKeyOf(req.headers);
+      // Only after the access key lookup failed: a request with one never reaches this.
+      const passthrough = accessKey ? undefined : passthroughCredential(req.headers, snapshot);
+      if (!accessKey) {
+        if (!passthrough) throw this.authFailure(req.headers);
+        // No access key, so no access rules or router; the account-wide token caps still hold.
+        const { maxInputTokens, maxOutputTokens } = snapshot.settings;
+        accessKey = { id: '', access: {}, rules: [], caps: { maxInputTokens, maxOutputTokens }, limits: null, expiresAtMs: null, disabled: false };
+      }
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         throw new AigwError(ERRORS.invalidRequest, 'the request body must be a JSON object');
       }
@@ -219,6 +290,10 @@ export class GatewayProxy {
         (m): m is string => typeof m === 'string' && m !== '',
       );
       targets = resolveTargets(snapshot, accessKey, specs, endpoint.format);
+      if (passthrough) {
+        checkPassthroughTargets(snapshot, targets);
+        clientKey = { secret: new MaskedSecret(passthrough), redacted: redact(passthrough) };
+      }
       checkInputCap(body, accessKey);
     } catch (err) {
       if (!(err instanceof AigwError)) throw err;
@@ -264,13 +339,17 @@ export class GatewayProxy {
       summaries: [],
       tried: [],
       ticket,
+      clientKey,
     };
     let allTimedOut = true;
     let anyKey = false;
     for (const target of targets) {
-      const keys = keysFor(snapshot, accessKey, target);
-      // A custom provider with no keys (a local Ollama, say) is called without credentials; one whose keys are all disabled is not.
-      const keyless = !keys.length && target.provider.resourceId !== null && !keysFor(snapshot, accessKey, target, { pick: false, withDisabled: true }).length;
+      const keys = clientKey ? [] : keysFor(snapshot, accessKey, target);
+      // A custom provider with no keys (a local Ollama, say) is called without credentials, one whose keys are
+      // all disabled is not; a passthrough request sends the client's own key.
+      const keyless =
+        clientKey !== undefined ||
+        (!keys.length && target.provider.resourceId !== null && !keysFor(snapshot, accessKey, target, { pick: false, withDisabled: true }).length);
       const plan: readonly (GatewayProviderKey | null)[] = keyless ? [null] : keys;
       for (const key of plan) {
         anyKey = true;
@@ -323,7 +402,7 @@ export class GatewayProxy {
       attempt: ex.attempts,
       model: target.label,
       providerKeyId: key?.id ?? null,
-      keyRedacted: key?.keyRedacted ?? null,
+      keyRedacted: key?.keyRedacted ?? ex.clientKey?.redacted ?? null,
       status,
       ...(error ? { error } : {}),
     };
@@ -333,7 +412,11 @@ export class GatewayProxy {
     this.finish(ex);
     const list = ex.summaries
       .map((s) => {
-        const via = s.providerKeyId ? `with ${s.providerKeyId} (${s.keyRedacted})` : 'without a key';
+        const via = s.providerKeyId
+          ? `with ${s.providerKeyId} (${s.keyRedacted})`
+          : s.keyRedacted
+            ? `with the client's own key (${s.keyRedacted})`
+            : 'without a key';
         return `${s.model} ${via}: ${s.status ?? s.error}${s.status && s.error ? ` ${s.error}` : ''}`;
       })
       .join('; ');
@@ -369,7 +452,7 @@ export class GatewayProxy {
       id: newId('usageEvent', timeMs),
       timeMs,
       requestId: ex.requestId,
-      accessKeyId: ex.accessKey.id,
+      accessKeyId: ex.clientKey ? null : ex.accessKey.id,
       provider: target.provider.id,
       model: target.model,
       attemptNumber: ex.attempts,
@@ -387,9 +470,10 @@ export class GatewayProxy {
       tokensKnown,
       costUsd: ex.snapshot.prices.cost(target.provider.id, target.model, timeMs, tokensKnown ? tokens : null),
       providerKeyId: key?.id ?? null,
-      providerKeyRedacted: key?.keyRedacted ?? null,
+      providerKeyRedacted: key?.keyRedacted ?? ex.clientKey?.redacted ?? null,
       latencyMs: Math.round(performance.now() - started),
       error: fields.error ?? null,
+      keySource: ex.clientKey ? 'passthrough' : 'user',
     };
     ex.events.push(event);
     return event;
@@ -402,7 +486,9 @@ export class GatewayProxy {
       this.event(ex, target, key, started, { statusCode: status ?? 0, timedOut, error: error ?? null });
       return { done: false, summary: this.summary(ex, target, key, status, error), timedOut };
     };
-    const secret = key ? (this.deps.secrets.get(key.secretRef) ?? (await this.deps.secrets.fetch(key.secretRef).catch(() => undefined))) : undefined;
+    const secret = key
+      ? (this.deps.secrets.get(key.secretRef) ?? (await this.deps.secrets.fetch(key.secretRef).catch(() => undefined)))
+      : ex.clientKey?.secret;
     if (key && secret === undefined) return failed(null, 'the key value could not be read from the secret store', false);
     if (secret) ex.tried.push(secret);
     const settings = this.deps.holder.current.settings;

@@ -135,4 +135,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_key_configurations ADD COLUMN budget TEXT;
   ALTER TABLE access_key_configurations ADD COLUMN rate_limits TEXT;
   `,
+  // 7: passthrough: an attempt made with the client's own provider key, which carries no access key.
+  `
+  ALTER TABLE usage_events ADD COLUMN key_source TEXT NOT NULL DEFAULT 'user';
+  `,
 ];

@@ -12,7 +12,7 @@ const USAGE_COLUMNS = [
   'id', 'event_time', 'request_id', 'access_key_id', 'provider', 'model', 'attempt_number', 'is_final_attempt',
   'status_code', 'timed_out', 'is_error', 'is_streaming', 'stop_reason', 'input_tokens', 'output_tokens',
   'cache_read_tokens', 'reasoning_tokens', 'provider_key_id', 'provider_key_redacted', 'latency_ms', 'error',
-  'cache_write_tokens', 'tokens_known', 'cost_usd',
+  'cache_write_tokens', 'tokens_known', 'cost_usd', 'key_source',
 ];
 
 // Rows come many to the second, and Date#toISOString was a tenth of a row's cost: the text up to the
@@ -35,10 +35,11 @@ const flag = (value: boolean) => (value ? 1 : 0);
 /** A draft's values for USAGE_COLUMNS, in their order. */
 function usageValues(d: UsageDraft) {
   return [
-    d.id, isoTime(d.timeMs), d.requestId, d.accessKeyId, d.provider, d.model, d.attemptNumber, flag(d.isFinalAttempt),
+    // The column predates passthrough and is NOT NULL: a request without an access key is stored as ''.
+    d.id, isoTime(d.timeMs), d.requestId, d.accessKeyId ?? '', d.provider, d.model, d.attemptNumber, flag(d.isFinalAttempt),
     d.statusCode, flag(d.timedOut), flag(d.isError), flag(d.isStreaming), d.stopReason, d.inputTokens, d.outputTokens,
     d.cacheReadTokens, d.reasoningTokens, d.providerKeyId, d.providerKeyRedacted, d.latencyMs, d.error,
-    d.cacheWriteTokens, flag(d.tokensKnown), d.costUsd,
+    d.cacheWriteTokens, flag(d.tokensKnown), d.costUsd, d.keySource,
   ];
 }
 
@@ -70,7 +71,7 @@ function lastUsed(drafts: readonly UsageDraft[]): { providerKeys: LastUsed; acce
   const accessKeys: LastUsed = new Map();
   for (const d of drafts) {
     if (d.providerKeyId && d.statusCode > 0) touch(providerKeys, d.providerKeyId, d.timeMs);
-    touch(accessKeys, d.accessKeyId, d.timeMs);
+    if (d.accessKeyId) touch(accessKeys, d.accessKeyId, d.timeMs);
   }
   return { providerKeys, accessKeys };
 }

@@ -27,12 +27,13 @@ interface UsageRow {
   cache_write_tokens: number;
   tokens_known: number;
   cost_usd: number | null;
+  key_source: string;
 }
 
 /** What each overview grouping groups by; an attempt made without a key (a local server) groups under `none`. */
 const USAGE_GROUP_COLUMNS: Record<UsageGroup, string> = {
   provider: 'provider',
-  accessKey: 'access_key_id',
+  accessKey: "coalesce(nullif(access_key_id, ''), 'none')",
   providerKey: "coalesce(provider_key_id, 'none')",
   model: "provider || ':' || model",
 };
@@ -42,7 +43,8 @@ function toUsageEvent(row: UsageRow): UsageEventRecord {
     id: row.id,
     eventTime: row.event_time,
     requestId: row.request_id,
-    accessKeyId: row.access_key_id,
+    // '' is how the NOT NULL column holds "no access key" (passthrough).
+    accessKeyId: row.access_key_id || null,
     provider: row.provider,
     model: row.model,
     attemptNumber: row.attempt_number,
@@ -63,6 +65,7 @@ function toUsageEvent(row: UsageRow): UsageEventRecord {
     providerKeyRedacted: row.provider_key_redacted,
     latencyMs: row.latency_ms,
     error: row.error,
+    keySource: row.key_source as UsageEventRecord['keySource'],
   };
 }
 
