@@ -51,7 +51,7 @@ __aigw_node() {
     'usage') __aigw_subs='list overview'; __aigw_aliases='ls'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'usage list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --access-key-id --include-retries --limit --cursor --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --access-key-id --limit --cursor -o --output' ;;
     'usage overview') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--start-time --end-time --group-by -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--start-time --end-time --group-by -o --output' ;;
-    'run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--config --ttl -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--config --ttl -o --output' ;;
+    'run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--config --budget --ttl -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--config --budget --ttl -o --output' ;;
     'env') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--shell --new --name --config --access-key-id -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--shell --name --config --access-key-id -o --output' ;;
     'prices') __aigw_subs='set list get delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices set') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--input-price --output-price --cache-read-price --cache-write-price -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--input-price --output-price --cache-read-price --cache-write-price -o --output' ;;

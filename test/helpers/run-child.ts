@@ -12,6 +12,7 @@ import OpenAI from 'openai';
  *                    or after a SIGINT (as 130)
  *   interactive      asks a question on its terminal and echoes the answer; counts Ctrl-C
  *   hold OUT         writes its environment to OUT and runs until it is killed
+ *   chats OUT        two OpenAI requests in turn; writes the status (or error code) of each to OUT
  */
 const [mode, arg] = process.argv.slice(2);
 
@@ -21,6 +22,19 @@ if (mode === 'sdk') {
   const chat = await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
   const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] });
   writeFileSync(arg!, JSON.stringify({ env: process.env, openai: chat.choices[0]?.message.content, anthropic: message.content }));
+} else if (mode === 'chats') {
+  const openai = new OpenAI({ maxRetries: 0 });
+  const outcomes: unknown[] = [];
+  for (let i = 0; i < 2; i++) {
+    try {
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      outcomes.push(200);
+    } catch (err) {
+      const { status, code } = err as { status?: number; code?: string };
+      outcomes.push({ status, code });
+    }
+  }
+  writeFileSync(arg!, JSON.stringify(outcomes));
 } else if (mode === 'hold') {
   writeFileSync(arg!, JSON.stringify({ env: process.env }));
   setInterval(() => undefined, 1000);

@@ -204,6 +204,19 @@ test('in a terminal the child is interactive, and one Ctrl-C reaches it once', a
   assert.deepEqual(await accessKeys(), []);
 });
 
+test('--budget gives the run a one-off allowance: the request after the one that spent it is refused', async () => {
+  const out = join(home.dir, 'budget.json');
+  // Less than one request costs: the first is admitted (nothing is spent yet), the second is not.
+  const result = await home.run(['run', '--budget', '0.000001', '--', process.execPath, CHILD, 'chats', out]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), [200, { status: 402, code: 'ERR_AIGW_30030' }]);
+  assert.match(result.stderr, /aigw run: 1 request, /);
+  assert.deepEqual(await accessKeys(), []);
+
+  await home.fails(['run', '--budget', '-1', '--', 'true'], 2, 'ERR_AIGW_10030');
+  assert.deepEqual(await accessKeys(), [], 'a refused budget creates no key');
+});
+
 test(
   'a key left by a killed aigw run stops working at its expiry',
   async (t) => {

@@ -12,6 +12,7 @@ import { handler } from '../command.js';
 import { usageError } from '../errors.js';
 import { childEnvironment, gatewayUrlOf } from '../gateway-env.js';
 import type { IO } from '../io.js';
+import { limitFields } from '../limits.js';
 import { fetchAll, itemPath } from '../resource.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -35,6 +36,7 @@ export function parseTtl(text: string): number {
 interface RunOptions {
   config?: string;
   ttl: number;
+  budget?: string;
   quiet?: boolean;
 }
 
@@ -48,13 +50,15 @@ interface CreatedKey {
  * The short-lived key's create body. Its expiry is the backstop for an aigw that is killed before it can
  * delete the key.
  */
-function runKeyBody(command: string, options: RunOptions): Record<string, string | undefined> {
+function runKeyBody(command: string, options: RunOptions): Record<string, unknown> {
   return {
     // The program's name only: its arguments may hold things that do not belong in a key list.
     name: `aigw run: ${basename(command)} (pid ${process.pid})`.slice(0, 255),
     description: 'short-lived key of `aigw run`, deleted when the command ends',
     accessKeyConfigurationId: options.config,
     expiresAt: new Date(Date.now() + options.ttl).toISOString(),
+    // A one-off allowance for the whole run, checked here as the daemon checks it.
+    ...(options.budget === undefined ? {} : limitFields({ budget: options.budget, budgetPeriod: 'none' })),
   };
 }
 
@@ -103,9 +107,10 @@ async function run(io: IO, options: RunOptions, argv: string[]): Promise<void> {
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
 
+  const body = runKeyBody(command, options);
   const api = connect(io);
   const gatewayUrl = await gatewayUrlOf(api);
-  const key = await api.request<CreatedKey>('POST', '/access-keys', runKeyBody(command, options));
+  const key = await api.request<CreatedKey>('POST', '/access-keys', body);
   let status: number;
   let failure: AigwError | undefined;
   if (pending) {
@@ -182,7 +187,7 @@ async function summary(api: ApiClient, id: string, deleted: boolean): Promise<st
 }
 
 /** Flags before `run` or its command that take a value (so the value is not a command). */
-const VALUE_FLAGS = new Set(['--config', '--ttl', '-o', '--output']);
+const VALUE_FLAGS = new Set(['--config', '--ttl', '--budget', '-o', '--output']);
 
 /**
  * `aigw run` needs `--` before its command: without it, the command's own flags would be read as aigw's
@@ -209,6 +214,7 @@ export function registerRun(program: Command): void {
     .usage('[options] -- <command...>')
     .argument('<command...>', 'the command and its arguments, after --')
     .option('--config <id>', 'limit the short-lived key to what this access key configuration (aigac_…) allows')
+    .option('--budget <usd>', 'the most the run may spend, in USD (a one-off budget on its key; unpriced models are refused)')
     .addOption(
       new Option('--ttl <duration>', 'how long the short-lived key may outlive an aigw that was killed (90s, 2h, 7d)')
         .argParser(parseTtl)
@@ -219,7 +225,7 @@ export function registerRun(program: Command): void {
       '\nThe child gets OPENAI_BASE_URL, OPENAI_API_KEY, ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN\n' +
         '(see `aigw env`); provider key variables such as OPENAI_API_KEY from your environment are replaced.\n' +
         'It exits with the command\'s status (128+n for signal n). -q leaves out the usage line.\n\n' +
-        'Examples:\n  aigw run -- claude\n  aigw run --config aigac_… -- codex\n  aigw run -q -- python app.py',
+        'Examples:\n  aigw run -- claude\n  aigw run --budget 2 -- claude\n  aigw run --config aigac_… -- codex\n  aigw run -q -- python app.py',
     )
     .action(handler(run));
 }
