@@ -203,6 +203,7 @@ __aigw_value() {
     'daemon start|--tls-key') __aigw_kind='f' ;;
     'daemon run|--tls-cert') __aigw_kind='f' ;;
     'daemon run|--tls-key') __aigw_kind='f' ;;
+    'daemon tokens delete|#0') __aigw_kind='r:control-tokens' ;;
     'completion|#0') __aigw_kind='w:bash zsh fish' ;;
     'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage run env prices import daemon doctor completion' ;;
     *'|-o') __aigw_kind='w:table json plain' ;;

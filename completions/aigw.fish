@@ -593,5 +593,6 @@ complete -c aigw -n '__aigw_at \'daemon tokens\'' -a 'create' -d 'create a named
 complete -c aigw -n '__aigw_at \'daemon tokens\'' -a 'list' -d 'list the named tokens (never their values)'
 complete -c aigw -n '__aigw_at \'daemon tokens\'' -a 'delete' -d 'delete a named token: it is refused at once (only on the daemon\'s machine, over its socket)'
 complete -c aigw -n '__aigw_at \'daemon tokens delete\'' -s y -l yes -d 'do not ask for confirmation'
+complete -c aigw -n '__aigw_at \'daemon tokens delete\'; and __aigw_pos 0' -f -a '(__aigw_ids control-tokens)' -d 'control token id (aigct_…)'
 complete -c aigw -n '__aigw_at \'completion\'; and __aigw_pos 0' -f -a 'bash zsh fish' -d 'bash, zsh or fish'
 complete -c aigw -n '__aigw_at \'help\'; and __aigw_pos_from 0' -f -a 'exit-codes environment provider-keys access-keys configs providers gateway usage run env prices import daemon doctor completion' -d 'a command (such as provider-keys create) or a topic'

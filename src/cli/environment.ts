@@ -18,7 +18,7 @@ export const ENVIRONMENT: readonly EnvVar[] = [
   { name: 'AIGW_GATEWAY_BODY_LIMIT', meaning: 'the largest gateway request body, such as 10MiB (default 32MiB); larger ones get a 413' },
   { name: 'AIGW_CONTROL_URL', meaning: 'make the CLI use a daemon\'s management API over TCP (https://host:port; http:// to a loopback address only) instead of the local socket; never starts a daemon' },
   { name: 'AIGW_CONTROL_TOKEN', meaning: 'the bearer token for AIGW_CONTROL_URL (wins over --token-file); never passed to the children of aigw run' },
-  { name: 'AIGW_CONTROL_TOKEN_FILE', meaning: 'the bearer token file for AIGW_CONTROL_URL, as --token-file (default: control-token in the config directory)' },
+  { name: 'AIGW_CONTROL_TOKEN_FILE', meaning: 'the bearer token file for AIGW_CONTROL_URL, as --token-file (default for a loopback URL only: control-token in the config directory)' },
   { name: 'AIGW_CONTROL_CA', meaning: 'a PEM file of the CA (or the self-signed certificate) to trust for an https:// AIGW_CONTROL_URL' },
   { name: 'AIGW_CONTROL_LISTEN', meaning: 'also serve the management API on this host:port, only with a bearer token (control-token of the config directory, or a named one); --control-listen wins' },
   { name: 'AIGW_CONTROL_TLS_CERT', meaning: 'the PEM certificate that makes AIGW_CONTROL_LISTEN serve HTTPS (needed off loopback); --tls-cert wins' },

@@ -36,8 +36,9 @@ function readInput(file: string, what: string): Buffer {
 }
 
 /**
- * The token comes from AIGW_CONTROL_TOKEN, else the file of --token-file or AIGW_CONTROL_TOKEN_FILE, else
- * control-token in the config dir (the daemon's own, for a daemon on this machine); never from argv.
+ * The token comes from AIGW_CONTROL_TOKEN, else the file of --token-file or AIGW_CONTROL_TOKEN_FILE; never
+ * from argv. For a loopback URL (a daemon on this machine) the default is control-token in the config dir;
+ * it is never sent to another machine, whose daemon it does not belong to.
  * Plain http:// is allowed to a loopback address only, where no network carries the token.
  */
 export function remoteControl(spec: string, paths: AigwPaths, env: NodeJS.ProcessEnv = process.env): RemoteControl {
@@ -47,8 +48,8 @@ export function remoteControl(spec: string, paths: AigwPaths, env: NodeJS.Proces
   } catch {
     throw new AigwError(ERRORS.controlUrlInsecure, `AIGW_CONTROL_URL "${spec}" is not a URL; use https://HOST:PORT`);
   }
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(host))) {
+  const loopback = isLoopbackHost(url.hostname.replace(/^\[|\]$/g, ''));
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
     throw new AigwError(
       ERRORS.controlUrlInsecure,
       `AIGW_CONTROL_URL ${url.origin} would send the token unencrypted; use https:// (the daemon with --tls-cert and --tls-key)`,
@@ -56,10 +57,13 @@ export function remoteControl(spec: string, paths: AigwPaths, env: NodeJS.Proces
   }
   let token = env.AIGW_CONTROL_TOKEN?.trim();
   if (!token) {
-    const file = env.AIGW_CONTROL_TOKEN_FILE || join(paths.configDir, 'control-token');
+    const file = env.AIGW_CONTROL_TOKEN_FILE || (loopback ? join(paths.configDir, 'control-token') : undefined);
+    if (!file) {
+      throw new AigwError(ERRORS.controlTokenMissing, `${url.origin} needs a bearer token: set AIGW_CONTROL_TOKEN_FILE or pass --token-file FILE (from \`aigw daemon tokens create\` there)`);
+    }
     token = readInput(file, 'the control token for AIGW_CONTROL_URL,').toString('utf8').trim();
+    if (!token) throw new AigwError(ERRORS.controlTokenMissing, `the control token file ${file} is empty`);
   }
-  if (!token) throw new AigwError(ERRORS.controlTokenMissing, 'the control token is empty; set AIGW_CONTROL_TOKEN or --token-file FILE');
   return { url, token, ca: env.AIGW_CONTROL_CA ? readInput(env.AIGW_CONTROL_CA, 'the CA file AIGW_CONTROL_CA,') : undefined };
 }
 

@@ -150,7 +150,7 @@ export const ERRORS = {
   controlTokenNameTaken: def(27731, 409, 'conflict', 'a control token with this name exists already'),
   invalidControlTokenName: def(27732, 422, 'usage', 'a control token name is 1 to 64 letters, digits and . _ @ -'),
   controlUrlInsecure: def(20095, 0, 'usage', 'AIGW_CONTROL_URL must be https:// unless it names a loopback address'),
-  controlTokenMissing: def(20096, 0, 'usage', 'AIGW_CONTROL_URL needs a token: AIGW_CONTROL_TOKEN, --token-file or AIGW_CONTROL_TOKEN_FILE'),
+  controlTokenMissing: def(20096, 0, 'usage', 'AIGW_CONTROL_URL to another machine needs a token: AIGW_CONTROL_TOKEN, --token-file or AIGW_CONTROL_TOKEN_FILE'),
   controlCertificateUntrusted: def(20097, 0, 'unavailable', "the daemon's TLS certificate is not trusted; give its CA with AIGW_CONTROL_CA"),
 } as const satisfies Record<string, ErrorDef>;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { TestHome } from '../helpers/aigw.js';
@@ -49,8 +49,11 @@ test('plain HTTP control off loopback is refused at start, with a code, and noth
   assert.equal(open.code, 78);
   assert.equal(refusal(open.stdout).errorCode, 'ERR_AIGW_10072');
   assert.match(refusal(open.stdout).err, /chmod o-rwx/);
-  // The CLI never sends a token in plain HTTP to another machine.
+  // The CLI never sends a token in plain HTTP to another machine, nor this machine's own token anywhere else.
   await laptop.fails(['access-keys', 'list'], 2, 'ERR_AIGW_20095', { env: { AIGW_CONTROL_URL: 'http://192.0.2.1:9272', AIGW_CONTROL_TOKEN: 'x'.repeat(40) } });
+  mkdirSync(join(laptop.dir, 'config'), { recursive: true, mode: 0o700 });
+  writeFileSync(join(laptop.dir, 'config', 'control-token'), 'this-machines-own-token-0123456789\n', { mode: 0o600 });
+  await laptop.fails(['access-keys', 'list'], 2, 'ERR_AIGW_20096', { env: { AIGW_CONTROL_URL: 'https://192.0.2.1:9272' } });
 });
 
 test('with --tls-cert and --tls-key the management API is HTTPS; named tokens are made on the daemon machine', async () => {
@@ -64,10 +67,17 @@ test('with --tls-cert and --tls-key the management API is HTTPS; named tokens ar
     tokens[name] = created.stdout.trim();
     assert.match(tokens[name]!, /^aigwc_[A-Za-z0-9_-]{43}$/);
   }
+  const asJson = await server.json(['daemon', 'tokens', 'create', 'ci-runner']);
+  assert.match(asJson.id, /^aigct_/);
+  assert.equal(asJson.name, 'ci-runner');
+  assert.match(asJson.token, /^aigwc_/);
+  tokens.ci = asJson.token;
   await server.fails(['daemon', 'tokens', 'create', 'alice@laptop'], 5, 'ERR_AIGW_27731');
   await server.fails(['daemon', 'tokens', 'create', 'no spaces'], 2, 'ERR_AIGW_27732');
   const listed = await server.json(['daemon', 'tokens', 'list']);
-  assert.deepEqual(listed.controlTokens.map((t: { name: string }) => t.name), ['alice@laptop', 'bob@laptop']);
+  assert.deepEqual(listed.controlTokens.map((t: { name: string }) => t.name), ['alice@laptop', 'bob@laptop', 'ci-runner']);
+  const offered = await server.run(['__complete', 'control-tokens']);
+  assert.match(offered.stdout, new RegExp(`^${asJson.id}\tci-runner$`, 'm'), 'daemon tokens delete <TAB> offers the ids');
   assert.ok(!JSON.stringify(listed).includes(tokens.alice!), 'the list never shows a value');
   remote = { AIGW_CONTROL_URL: controlUrl, AIGW_CONTROL_CA: cert };
 });
@@ -86,7 +96,7 @@ test('the CLI works over TLS with a named token: verbs, -o json, --token-file an
   const tokenFile = join(laptop.dir, 'bob.token');
   writeFileSync(tokenFile, `${tokens.bob}\n`, { mode: 0o600 });
   const viaFile = await laptop.json(['--token-file', tokenFile, 'daemon', 'tokens', 'list'], { env: remote });
-  assert.equal(viaFile.controlTokens.length, 2);
+  assert.equal(viaFile.controlTokens.length, 3);
   const viaVariable = await laptop.json(['access-keys', 'list'], { env: { ...remote, AIGW_CONTROL_TOKEN_FILE: tokenFile } });
   assert.equal(viaVariable.aiGatewayAccessKeys.length, 1);
 
@@ -101,7 +111,7 @@ test('the CLI works over TLS with a named token: verbs, -o json, --token-file an
   assert.ok(!refused.stderr.includes(tokens.alice!));
   const listId = (await server.json(['daemon', 'tokens', 'list'])).controlTokens[0].id;
   await laptop.fails(['daemon', 'tokens', 'delete', listId, '--yes'], 4, 'ERR_AIGW_10073', { env });
-  assert.equal((await server.json(['daemon', 'tokens', 'list'])).controlTokens.length, 2);
+  assert.equal((await server.json(['daemon', 'tokens', 'list'])).controlTokens.length, 3);
   assert.ok(!existsSync(join(laptop.dir, 'run', 'control.sock')), 'no local daemon was started');
 });
 
