@@ -43,6 +43,7 @@ test('plain HTTP control off loopback is refused at start, with a code, and noth
   const half = await server.run(['daemon', 'run', '--control-listen', '127.0.0.1:0', '--tls-cert', cert]);
   assert.equal(half.code, 78);
   assert.equal(refusal(half.stdout).errorCode, 'ERR_AIGW_10071');
+  await server.fails(['daemon', 'start', '--tls-key', key], 2, 'ERR_AIGW_10071');
   chmodSync(key, 0o644);
   const open = await server.run(['daemon', 'run', '--control-listen', '127.0.0.1:0', '--tls-cert', cert, '--tls-key', key]);
   chmodSync(key, 0o600);

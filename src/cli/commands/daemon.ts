@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { DaemonOptions } from '../../core/daemon-runtime.js';
 import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
-import { isLoopbackHost, parseListenAddress } from '../../core/listen.js';
+import { checkControlTls, parseListenAddress } from '../../core/listen.js';
 import { resolvePaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
@@ -50,14 +50,12 @@ function checkListenFlags(options: DaemonOptions): void {
       throw usageError(`${source} "${spec}" must be HOST:PORT, such as 127.0.0.1:9271 (port 0 picks a free one)`);
     }
   }
-  const control = parseListenAddress(options.controlListen || process.env.AIGW_CONTROL_LISTEN || '');
-  const tls = (options.tlsCert || process.env.AIGW_CONTROL_TLS_CERT) && (options.tlsKey || process.env.AIGW_CONTROL_TLS_KEY);
-  if (control && !tls && !isLoopbackHost(control.host)) {
-    throw new AigwError(
-      ERRORS.controlPlainHttpNotLoopback,
-      `the management API may listen on ${control.host} only over TLS: add --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1`,
-    );
-  }
+  // As the daemon checks them, so that `daemon start` says it in one coded line before starting anything.
+  checkControlTls(
+    parseListenAddress(options.controlListen || process.env.AIGW_CONTROL_LISTEN || '')?.host,
+    options.tlsCert || process.env.AIGW_CONTROL_TLS_CERT,
+    options.tlsKey || process.env.AIGW_CONTROL_TLS_KEY,
+  );
 }
 
 async function start(io: IO, options: DaemonOptions): Promise<void> {

@@ -47,7 +47,7 @@ export interface ControlDeps {
 }
 
 /** The management API over TCP: who may in, and TLS when it has a certificate. */
-export interface RemoteControl {
+export interface TcpControl {
   authenticate: onRequestHookHandler;
   https?: { cert: Buffer; key: Buffer } | undefined;
 }
@@ -56,7 +56,7 @@ export interface RemoteControl {
  * The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource.
  * Over TCP (`remote`), its `authenticate` runs first on every request (the bearer token check).
  */
-export function buildControlServer(deps: ControlDeps, remote?: RemoteControl): FastifyInstance {
+export function buildControlServer(deps: ControlDeps, remote?: TcpControl): FastifyInstance {
   const app = Fastify({
     ...(remote?.https ? { https: remote.https } : {}),
     loggerInstance: deps.log.child({ plane: 'control' }) as FastifyBaseLogger,

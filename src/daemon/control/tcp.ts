@@ -4,7 +4,7 @@ import { createSecureContext } from 'node:tls';
 import { join } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
-import { isLoopbackHost } from '../../core/listen.js';
+import { checkControlTls } from '../../core/listen.js';
 import { readStateFile, writeStateFile } from '../../core/state-files.js';
 import { bearerToken } from '../bearer.js';
 import { ensurePrivateFile } from '../fs.js';
@@ -58,27 +58,15 @@ export function bearerTokenHook(token: string, named: NamedTokenCheck) {
 }
 
 /**
- * The certificate and key of the management API over TCP, checked before anything listens: both or
- * neither, and only with a TCP address; a key file everyone can read is refused.
- * Without them, the address must be a loopback one: a bearer token in plain HTTP is readable on the wire.
+ * The certificate and key of the management API over TCP, read and checked before anything listens (see
+ * checkControlTls for when they are needed); a key file everyone can read is refused.
  */
 export function controlTls(
   listenHost: string | undefined,
   certFile: string | undefined,
   keyFile: string | undefined,
 ): { cert: Buffer; key: Buffer } | undefined {
-  if ((certFile || keyFile) && !(certFile && keyFile && listenHost !== undefined)) {
-    throw new AigwError(ERRORS.controlTlsIncomplete, 'give both --tls-cert and --tls-key (or AIGW_CONTROL_TLS_CERT and AIGW_CONTROL_TLS_KEY), with --control-listen');
-  }
-  if (!certFile || !keyFile) {
-    if (listenHost !== undefined && !isLoopbackHost(listenHost)) {
-      throw new AigwError(
-        ERRORS.controlPlainHttpNotLoopback,
-        `the management API may listen on ${listenHost} only over TLS: add --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1`,
-      );
-    }
-    return undefined;
-  }
+  if (!checkControlTls(listenHost, certFile, keyFile) || !certFile || !keyFile) return undefined;
   let tls;
   try {
     // Links (as certbot's live/ folder has) and a group such as Debian's ssl-cert are fine; everyone is not.
