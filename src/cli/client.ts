@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { Got } from 'got';
@@ -10,6 +8,7 @@ import { startDaemon } from './daemon-process.js';
 import { fromErrorBody } from './errors.js';
 import { socketGet, type SocketResponse } from './socket.js';
 import type { IO } from './io.js';
+import type { RemoteControl } from './remote.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const USER_AGENT = `aigw-cli/${VERSION}`;
@@ -21,6 +20,8 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export class ApiClient {
   private versionChecked = false;
   private got?: Got;
+  /** AIGW_CONTROL_URL's settings (and remote.js, which reads them), loaded when the first request goes out. */
+  private remoteControl?: { settings: RemoteControl; module: typeof import('./remote.js') };
 
   constructor(
     private readonly io: IO,
@@ -34,6 +35,7 @@ export class ApiClient {
     try {
       response = await this.send(method, path, body);
     } catch (err) {
+      if (err instanceof AigwError) throw err;
       if (this.remote || !NOT_LISTENING.has((err as { code?: string }).code ?? '')) throw this.unreachable(err);
       await this.startOnDemand();
       response = await this.send(method, path, body).catch((e) => {
@@ -60,11 +62,17 @@ export class ApiClient {
   }
 
   private async http(): Promise<Got> {
-    this.got ??= await gotFor(this.paths, this.remote);
+    if (this.remote && !this.remoteControl) {
+      const module = await import('./remote.js');
+      this.remoteControl = { settings: module.remoteControl(this.remote, this.paths), module };
+    }
+    this.got ??= await gotFor(this.paths, this.remoteControl?.settings);
     return this.got;
   }
 
   private unreachable(err: unknown): AigwError {
+    const untrusted = this.remoteControl?.module.untrustedCertificate(err, this.remoteControl.settings);
+    if (untrusted) return untrusted;
     return new AigwError(
       ERRORS.daemonUnreachable,
       `cannot reach the daemon at ${this.remote ?? this.paths.socketFile} (${(err as Error).message}); see \`aigw daemon status\``,
@@ -90,16 +98,6 @@ export class ApiClient {
   }
 }
 
-/** The bearer token for AIGW_CONTROL_URL: AIGW_CONTROL_TOKEN_FILE, or control-token in the config dir. */
-function controlToken(paths: AigwPaths): string {
-  const file = process.env.AIGW_CONTROL_TOKEN_FILE || join(paths.configDir, 'control-token');
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch (err) {
-    throw new AigwError(ERRORS.unreadableInput, `cannot read the control token ${file} for AIGW_CONTROL_URL: ${(err as Error).message}`);
-  }
-}
-
 /**
  * http.request for got's requests over the control socket, with servername '' (a TLS option, unused
  * there): it spares Node's HTTP agent from working out a TLS server name, whose IPv6 test compiles a
@@ -112,17 +110,17 @@ function overSocket(request: typeof import('node:http').request) {
   };
 }
 
-async function gotFor(paths: AigwPaths, remote: string | undefined): Promise<Got> {
+async function gotFor(paths: AigwPaths, remote: RemoteControl | undefined): Promise<Got> {
   const { default: got } = await import('got');
   const { request } = await import('node:http');
   return got.extend({
-    prefixUrl: remote ? remote.replace(/\/*$/, '/') : `http://unix:${paths.socketFile}:`,
+    prefixUrl: remote ? remote.url.href.replace(/\/*$/, '/') : `http://unix:${paths.socketFile}:`,
     enableUnixSockets: !remote,
-    ...(remote ? {} : { request: overSocket(request) }),
+    ...(remote ? { https: { certificateAuthority: remote.ca } } : { request: overSocket(request) }),
     throwHttpErrors: false,
     retry: { limit: 0 },
     timeout: { request: REQUEST_TIMEOUT_MS },
-    headers: { 'user-agent': USER_AGENT, ...(remote ? { authorization: `Bearer ${controlToken(paths)}` } : {}) },
+    headers: { 'user-agent': USER_AGENT, ...(remote ? { authorization: `Bearer ${remote.token}` } : {}) },
   });
 }
 

@@ -27,9 +27,9 @@ export const GATEWAY_VARIABLES: readonly GatewayVariable[] = [
 
 /**
  * What a child of `aigw run` must not inherit: every provider key variable of the catalog (replaced by the
- * access key where an SDK needs one) and the encrypted-file store's passphrase.
+ * access key where an SDK needs one), the encrypted-file store's passphrase and the remote daemon's token.
  */
-export const STRIPPED_VARIABLES: readonly string[] = [...PROVIDER_KEY_VARIABLES.map((v) => v.name), 'AIGW_MASTER_KEY'];
+export const STRIPPED_VARIABLES: readonly string[] = [...PROVIDER_KEY_VARIABLES.map((v) => v.name), 'AIGW_MASTER_KEY', 'AIGW_CONTROL_TOKEN'];
 
 /** The settings for one token, in GATEWAY_VARIABLES' order; without a token, only the base URLs. */
 export function gatewaySettings(gatewayUrl: string, token: string | undefined): [string, string][] {

@@ -27,6 +27,7 @@ export function buildProgram(): Command {
     .option('--json', 'same as --output json')
     .option('-q, --quiet', 'print only ids (access-keys create: only the token)')
     .option('--no-color', 'no colours (also NO_COLOR=1 or CI=true)')
+    .option('--token-file <path>', 'the bearer token file for AIGW_CONTROL_URL (or AIGW_CONTROL_TOKEN_FILE)')
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride()
     // Commander's parse errors are reported by report(), as one coded line like every other error.
@@ -48,6 +49,11 @@ export function buildProgram(): Command {
   for (const command of program.commands) command.exitOverride();
   // A group's subcommands are built only when commander is about to run it (see lazy-commands.ts).
   program.hook('preSubcommand', (_program, group) => void buildSubcommands(group));
+  // Read where the remote daemon's token is read (src/cli/remote.ts), as the variable of the same meaning.
+  program.hook('preAction', (command) => {
+    const { tokenFile } = command.optsWithGlobals() as { tokenFile?: string };
+    if (tokenFile) process.env.AIGW_CONTROL_TOKEN_FILE = tokenFile;
+  });
   return program;
 }
 

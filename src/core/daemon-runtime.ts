@@ -26,6 +26,8 @@ const DAEMON_NODE_FLAGS = ['--max-semi-space-size=8', '--no-maglev', '--bytecode
 export interface DaemonOptions {
   gatewayListen?: string | undefined;
   controlListen?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
 }
 
 /** The arguments for `process.execPath` that run the daemon. */
@@ -33,6 +35,8 @@ export function daemonArgs(options: DaemonOptions = {}): string[] {
   const args = [...DAEMON_NODE_FLAGS, DAEMON_ENTRY];
   if (options.gatewayListen) args.push('--gateway-listen', options.gatewayListen);
   if (options.controlListen) args.push('--control-listen', options.controlListen);
+  if (options.tlsCert) args.push('--tls-cert', options.tlsCert);
+  if (options.tlsKey) args.push('--tls-key', options.tlsKey);
   return args;
 }
 

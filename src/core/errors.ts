@@ -141,6 +141,17 @@ export const ERRORS = {
   serviceManagerUnavailable: def(20035, 0, 'unavailable', 'no systemd user instance (or launchd) runs here to start the daemon at login'),
   serviceManagerFailed: def(20036, 0, 'internal', 'systemctl or launchctl failed'),
   unsupportedPlatform: def(20037, 0, 'usage', 'daemon install supports Linux (systemd) and macOS (launchd) only'),
+  // The remote control plane over TLS: named control tokens, certificates, plain HTTP refused off loopback (h21t).
+  controlPlainHttpNotLoopback: def(10070, 0, 'usage', 'the management API over plain HTTP may listen on a loopback address only; give it --tls-cert and --tls-key'),
+  controlTlsIncomplete: def(10071, 0, 'usage', '--tls-cert and --tls-key go together, and only with --control-listen'),
+  controlTlsUnreadable: def(10072, 0, 'usage', 'the TLS certificate or key of the management API cannot be read or used'),
+  controlTokenLocalOnly: def(10073, 403, 'auth', 'control tokens are created and deleted over the local socket only, on the daemon\'s machine'),
+  controlTokenNotFound: def(27730, 404, 'notFound', 'the control token does not exist'),
+  controlTokenNameTaken: def(27731, 409, 'conflict', 'a control token with this name exists already'),
+  invalidControlTokenName: def(27732, 422, 'usage', 'a control token name is 1 to 64 letters, digits and . _ @ -'),
+  controlUrlInsecure: def(20095, 0, 'usage', 'AIGW_CONTROL_URL must be https:// unless it names a loopback address'),
+  controlTokenMissing: def(20096, 0, 'usage', 'AIGW_CONTROL_URL to another machine needs a token: AIGW_CONTROL_TOKEN, --token-file or AIGW_CONTROL_TOKEN_FILE'),
+  controlCertificateUntrusted: def(20097, 0, 'unavailable', "the daemon's TLS certificate is not trusted; give its CA with AIGW_CONTROL_CA"),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

@@ -13,6 +13,7 @@ export const ID_PREFIX = {
   provider: 'aigp_',
   providerModel: 'aigpm_',
   usageEvent: 'aigue_',
+  controlToken: 'aigct_',
 } as const;
 export type IdKind = keyof typeof ID_PREFIX;
 

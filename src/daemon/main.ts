@@ -18,7 +18,9 @@ import { reconcileSecrets } from '../app/reconcile.js';
 import { UsageService } from '../app/usage.js';
 import { DaemonConfigError } from './config-error.js';
 import { buildControlServer, type ControlDeps } from './control/server.js';
-import { bearerTokenHook, loadControlToken } from './control/tcp.js';
+import { bearerTokenHook, controlTls, loadControlToken } from './control/tcp.js';
+import { ControlTokenService } from '../app/control-tokens.js';
+import { AigwError } from '../core/errors.js';
 import { ensurePrivateDir, ensurePrivateFile, ensurePrivateTree } from './fs.js';
 import { Gateway } from './gateway/index.js';
 import { BrowserGuard, parseList } from './gateway/browser-guard.js';
@@ -52,8 +54,8 @@ function exitNow(log: Logger, code: number): never {
   process.exit(code);
 }
 
-function urlOf(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+function urlOf(host: string, port: number, scheme = 'http'): string {
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** A size setting such as `10MiB`, when one is given. */
@@ -70,6 +72,8 @@ async function main(): Promise<void> {
     options: {
       'gateway-listen': { type: 'string' },
       'control-listen': { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
       'gateway-allowed-hosts': { type: 'string' },
       'gateway-allowed-origins': { type: 'string' },
       'gateway-body-limit': { type: 'string' },
@@ -102,6 +106,7 @@ async function main(): Promise<void> {
   let listen;
   let controlListen;
   let controlToken: string | undefined;
+  let tls: { cert: Buffer; key: Buffer } | undefined;
   let bodyLimit = GATEWAY_BODY_LIMIT;
   let bodiesInFlight = GATEWAY_BODIES_IN_FLIGHT;
   try {
@@ -112,12 +117,17 @@ async function main(): Promise<void> {
       controlListen = parseListen(controlSpec, 'management API');
       controlToken = loadControlToken(paths.configDir);
     }
+    tls = controlTls(
+      controlListen?.host,
+      values['tls-cert'] || process.env.AIGW_CONTROL_TLS_CERT,
+      values['tls-key'] || process.env.AIGW_CONTROL_TLS_KEY,
+    );
     bodyLimit = sizeSetting(values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT, 'the gateway body limit') ?? bodyLimit;
     bodiesInFlight = sizeSetting(process.env.AIGW_GATEWAY_BODIES_IN_FLIGHT, 'AIGW_GATEWAY_BODIES_IN_FLIGHT') ?? bodiesInFlight;
   } catch (err) {
-    log.error({ err: (err as Error).message }, 'cannot start');
+    log.error({ err: (err as Error).message, ...(err instanceof AigwError ? { errorCode: err.code } : {}) }, 'cannot start');
     await store.close();
-    exitNow(log, err instanceof DaemonConfigError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
+    exitNow(log, err instanceof DaemonConfigError || err instanceof AigwError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
   }
   for (const warning of secrets.warnings) log.warn(warning);
   log.info({ secretStore: secrets.kind, reason: secrets.reason }, 'secret store chosen');
@@ -190,10 +200,17 @@ async function main(): Promise<void> {
     checkStore: () => checkStoreInChild(process.env, STORE_CHECK_TIMEOUT_MS),
     usage: new UsageService(store, dataPlane.usage, dataPlane),
     keyTester: dataPlane,
+    controlTokens: new ControlTokenService(store, clock),
   };
   const control = buildControlServer(controlDeps);
-  // Over TCP only when asked for, and then only with the bearer token from the config dir.
-  const controlTcp = controlListen && controlToken ? buildControlServer(controlDeps, bearerTokenHook(controlToken)) : undefined;
+  // Over TCP only when asked for, and then only with a bearer token: control-token's or a named one.
+  const controlTcp =
+    controlListen && controlToken
+      ? buildControlServer(controlDeps, {
+          authenticate: bearerTokenHook(controlToken, (presented) => controlDeps.controlTokens.verify(presented)),
+          https: tls,
+        })
+      : undefined;
 
   // We hold the lock, so a socket file left here belongs to a daemon that died.
   rmSync(paths.socketFile, { force: true });
@@ -203,7 +220,7 @@ async function main(): Promise<void> {
     try {
       await controlTcp.listen({ host: controlListen.host, port: controlListen.port });
       const address = controlTcp.server.address();
-      controlUrl = urlOf(controlListen.host, typeof address === 'object' && address ? address.port : controlListen.port);
+      controlUrl = urlOf(controlListen.host, typeof address === 'object' && address ? address.port : controlListen.port, tls ? 'https' : 'http');
     } catch (err) {
       log.error({ err: (err as Error).message }, 'cannot listen for the management API over TCP');
       exitNow(log, DAEMON_EXIT.badConfig);

@@ -58,7 +58,7 @@ async function waitForFile(path: string, pattern: RegExp, timeoutMs = 20_000): P
 test('the SDKs in the child reach the gateway with the short-lived key; no provider key is in its environment', async () => {
   const out = join(home.dir, 'sdk.json');
   // The parent's own provider key variables must not reach the child.
-  const parentEnv = { OPENAI_API_KEY: openaiKey, ANTHROPIC_API_KEY: anthropicKey, GROQ_API_KEY: fakeKey('gsk_'), AIGW_MASTER_KEY: 'not-for-children' };
+  const parentEnv = { OPENAI_API_KEY: openaiKey, ANTHROPIC_API_KEY: anthropicKey, GROQ_API_KEY: fakeKey('gsk_'), AIGW_MASTER_KEY: 'not-for-children', AIGW_CONTROL_TOKEN: 'aigwc_not-for-children-either' };
   const result = await home.run(['run', '--', process.execPath, CHILD, 'sdk', out], { env: parentEnv });
   assert.equal(result.code, 0, result.stderr);
   const seen = JSON.parse(readFileSync(out, 'utf8'));
@@ -66,8 +66,8 @@ test('the SDKs in the child reach the gateway with the short-lived key; no provi
   assert.ok(Array.isArray(seen.anthropic) && seen.anthropic.length > 0);
   const env = seen.env as Record<string, string>;
   const text = JSON.stringify(env);
-  for (const secret of [openaiKey, anthropicKey, parentEnv.GROQ_API_KEY, parentEnv.AIGW_MASTER_KEY]) {
-    assert.ok(!text.includes(secret), "a provider key or the master key reached the child's environment");
+  for (const secret of [openaiKey, anthropicKey, parentEnv.GROQ_API_KEY, parentEnv.AIGW_MASTER_KEY, parentEnv.AIGW_CONTROL_TOKEN]) {
+    assert.ok(!text.includes(secret), "a provider key, the master key or a control token reached the child's environment");
   }
   assert.equal(env.GROQ_API_KEY, undefined);
   assert.match(env.OPENAI_API_KEY!, /^aigw_/);

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { DaemonOptions } from '../../core/daemon-runtime.js';
 import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
-import { parseListenAddress } from '../../core/listen.js';
+import { checkControlTls, parseListenAddress } from '../../core/listen.js';
 import { resolvePaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
@@ -11,6 +11,7 @@ import { usageError } from '../errors.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { isDaemonUp, runDaemonForeground, startDaemon, stopDaemon } from '../daemon-process.js';
 import { getJson } from '../socket.js';
+import { registerDaemonTokens } from './daemon-tokens.js';
 import type { IO, View } from '../io.js';
 
 function uptime(seconds: number): string {
@@ -49,6 +50,12 @@ function checkListenFlags(options: DaemonOptions): void {
       throw usageError(`${source} "${spec}" must be HOST:PORT, such as 127.0.0.1:9271 (port 0 picks a free one)`);
     }
   }
+  // As the daemon checks them, so that `daemon start` says it in one coded line before starting anything.
+  checkControlTls(
+    parseListenAddress(options.controlListen || process.env.AIGW_CONTROL_LISTEN || '')?.host,
+    options.tlsCert || process.env.AIGW_CONTROL_TLS_CERT,
+    options.tlsKey || process.env.AIGW_CONTROL_TLS_KEY,
+  );
 }
 
 async function start(io: IO, options: DaemonOptions): Promise<void> {
@@ -141,8 +148,10 @@ function gatewayFlag(command: Command): Command {
     .option('--gateway-listen <host:port>', 'where the gateway listens (default 127.0.0.1:9271, or AIGW_GATEWAY_LISTEN)')
     .option(
       '--control-listen <host:port>',
-      'also serve the management API over TCP, with the bearer token in <config dir>/control-token (or AIGW_CONTROL_LISTEN)',
-    );
+      'also serve the management API over TCP, with bearer tokens (or AIGW_CONTROL_LISTEN); off loopback only with TLS',
+    )
+    .option('--tls-cert <file>', 'serve --control-listen over HTTPS with this PEM certificate (or AIGW_CONTROL_TLS_CERT)')
+    .option('--tls-key <file>', "the certificate's PEM private key (or AIGW_CONTROL_TLS_KEY)");
 }
 
 export function registerDaemon(program: Command): void {
@@ -170,5 +179,6 @@ export function registerDaemon(program: Command): void {
       .option('-n, --lines <n>', 'how many lines from the end', integerFlag('--lines'), 50)
       .option('-f, --follow', 'keep printing new lines')
       .action(handler(logs));
+    registerDaemonTokens(daemon);
   });
 }

@@ -4,8 +4,8 @@ import { isResourceName, RESOURCES, type ResourceDef, type ResourceName } from '
 
 /**
  * `aigw __complete <resource>`: what the shell completion scripts run at TAB time to get ids. Prints
- * `value<TAB>description` lines on stdout. It asks the running daemon over the control socket with a short
- * timeout and never starts it; on any failure it prints nothing (no error on the terminal) and exits 0.
+ * `value<TAB>description` lines on stdout. It asks the running daemon over the control socket (or the one
+ * at AIGW_CONTROL_URL) with a short timeout and never starts it; on any failure it prints nothing (no error on the terminal) and exits 0.
  * bin/aigw loads this module directly, before the command tree, so it stays cheap: no commander, no got,
  * nothing it does not need for the one resource asked for.
  */
@@ -44,8 +44,13 @@ function line(value: string, description: string): string {
 
 async function fromDaemon(resource: ResourceName, env: NodeJS.ProcessEnv): Promise<unknown> {
   try {
-    const { socketFile } = resolvePaths(env);
-    return await getJson(socketFile, `${RESOURCES[resource].path}?limit=100`, REQUEST_TIMEOUT_MS);
+    const paths = resolvePaths(env);
+    const path = `${RESOURCES[resource].path}?limit=100`;
+    if (env.AIGW_CONTROL_URL) {
+      const { remoteControl, remoteGetJson } = await import('../remote.js');
+      return await remoteGetJson(remoteControl(env.AIGW_CONTROL_URL, paths, env), path, REQUEST_TIMEOUT_MS);
+    }
+    return await getJson(paths.socketFile, path, REQUEST_TIMEOUT_MS);
   } catch {
     return undefined;
   }

@@ -31,6 +31,7 @@ export const RESOURCES = {
   'access-keys': { prefix: 'aigk_', path: '/access-keys', describe: ['name', 'keyRedacted', 'description'] },
   configs: { prefix: 'aigac_', path: '/access-key-configurations', describe: ['name', 'description'] },
   'custom-providers': { prefix: 'aigp_', path: '/providers', describe: ['providerId', 'name', 'baseUrl'] },
+  'control-tokens': { prefix: 'aigct_', path: '/control-tokens', describe: ['name'] },
   /** A provider id as `--provider-id` takes it: the built-in catalog and the custom providers. */
   providers: { prefix: '', path: '/providers', describe: ['name', 'baseUrl'], value: 'providerId', builtins: 'providers' },
 } as const satisfies Record<string, ResourceDef>;

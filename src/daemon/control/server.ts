@@ -3,6 +3,7 @@ import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
 import { DAEMON_VERSION_HEADER, VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
+import type { ControlTokenService } from '../../app/control-tokens.js';
 import type { ConfigurationService } from '../../app/configurations.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
 import type { KeyTester, LimitUsage } from '../../app/ports.js';
@@ -13,6 +14,7 @@ import type { Logger } from '../log.js';
 import type { PriceService } from '../../app/prices.js';
 import { accessKeyRoutes } from './access-keys.js';
 import { configurationRoutes } from './configurations.js';
+import { controlTokenRoutes } from './control-tokens.js';
 import { sendError } from './errors.js';
 import { gatewayConfigRoutes } from './gateway-config.js';
 import { healthRoutes } from './health.js';
@@ -41,14 +43,22 @@ export interface ControlDeps {
   keyTester: KeyTester;
   /** The gateway's budget and rate counters, shown on access keys and configurations. */
   limitUsage: LimitUsage;
+  controlTokens: ControlTokenService;
+}
+
+/** The management API over TCP: who may in, and TLS when it has a certificate. */
+export interface TcpControl {
+  authenticate: onRequestHookHandler;
+  https?: { cert: Buffer; key: Buffer } | undefined;
 }
 
 /**
  * The management API: JSON in camelCase, as ngrok.ai's control plane; one plugin per resource.
- * `authenticate` runs first on every request (the TCP listener's bearer token check).
+ * Over TCP (`remote`), its `authenticate` runs first on every request (the bearer token check).
  */
-export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHookHandler): FastifyInstance {
+export function buildControlServer(deps: ControlDeps, remote?: TcpControl): FastifyInstance {
   const app = Fastify({
+    ...(remote?.https ? { https: remote.https } : {}),
     loggerInstance: deps.log.child({ plane: 'control' }) as FastifyBaseLogger,
     bodyLimit: CONTROL_BODY_LIMIT,
     // Unknown fields are an error, never silently dropped; types are never coerced.
@@ -56,7 +66,7 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
     // A URL the router cannot read (bad percent-encoding, an over-long id) gets a coded error too.
     frameworkErrors: (err, request, reply) => sendError(err, request, reply),
   });
-  if (authenticate) app.addHook('onRequest', authenticate);
+  if (remote) app.addHook('onRequest', remote.authenticate);
   app.addHook('onSend', async (_request, reply) => {
     reply.header(DAEMON_VERSION_HEADER, VERSION);
   });
@@ -74,5 +84,6 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   app.register(providerKeyTestRoutes(deps.keyTester));
   app.register(usageRoutes(deps.usage));
   app.register(priceRoutes(deps.prices));
+  app.register(controlTokenRoutes(deps.controlTokens, remote !== undefined));
   return app;
 }

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { connect } from '../client.js';
+import { handler } from '../command.js';
+import type { Column, IO, View } from '../io.js';
+import { confirmDelete, deleteCommand } from '../resource.js';
+
+const PATH = '/control-tokens';
+
+/** A named bearer token of the management API over TCP; `token` only in the create answer. */
+interface ControlToken {
+  id: string;
+  name: string;
+  createdAt: string;
+  token?: string;
+}
+
+const columns: Column<ControlToken>[] = [
+  { header: 'ID', field: 'id', value: (t) => t.id },
+  { header: 'Name', field: 'name', value: (t) => t.name },
+  { header: 'Created', field: 'createdAt', value: (t, io) => io.time(t.createdAt) },
+];
+const view: View<ControlToken> = { id: (t) => t.id, columns, details: columns };
+/** Create shows the token, once; with -q it prints only the token. */
+const createdView: View<ControlToken> = {
+  id: (t) => t.token ?? t.id,
+  columns,
+  details: [...columns, { header: 'Token', field: 'token', value: (t) => t.token ?? '' }],
+};
+
+async function create(io: IO, _options: unknown, name: string): Promise<void> {
+  const token = await connect(io).request<ControlToken>('POST', PATH, { name });
+  io.success(`Created control token ${token.id} (${token.name})`);
+  await io.printItem(token, createdView);
+  if (io.format !== 'quiet' && io.format !== 'json') {
+    io.note(io.yellow('Save the token now: it cannot be shown again (aigw keeps only its hash). Give it to its user as a file, not on a command line.'));
+  }
+}
+
+async function list(io: IO): Promise<void> {
+  const document = await connect(io).request<{ controlTokens: ControlToken[] }>('GET', PATH);
+  await io.printList(document, document.controlTokens, view);
+}
+
+async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
+  const api = connect(io);
+  await confirmDelete(io, options, id, async () => {
+    const token = (await api.request<{ controlTokens: ControlToken[] }>('GET', PATH)).controlTokens.find((t) => t.id === id);
+    return `Delete control token ${id}${token ? ` (${token.name})` : ''}? Whoever holds it is refused from then on.`;
+  });
+  await api.request('DELETE', `${PATH}/${encodeURIComponent(id)}`);
+  io.success(`Deleted control token ${id}`);
+}
+
+/** `aigw daemon tokens create|list|delete`: the named bearer tokens of the management API over TCP. */
+export function registerDaemonTokens(daemon: Command): void {
+  const tokens = daemon
+    .command('tokens')
+    .description('named bearer tokens for the management API over TCP (--control-listen), one per person or machine');
+  tokens
+    .command('create')
+    .description("create a named token; it is shown once (only on the daemon's machine, over its socket)")
+    .argument('<name>', 'who or what it is for, such as alice@laptop (1-64 letters, digits, . _ @ -)')
+    .addHelpText('after', '\nWith -q it prints only the token.\n\nExample:\n  aigw daemon tokens create alice@laptop -q > alice.token')
+    .action(handler(create));
+  tokens.command('list').alias('ls').description('list the named tokens (never their values)').action(handler(list));
+  deleteCommand(tokens, 'delete a named token: it is refused at once (only on the daemon\'s machine, over its socket)', 'control token id (aigct_…)').action(
+    handler(remove),
+  );
+}
