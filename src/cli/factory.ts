@@ -55,14 +55,14 @@ export function createFactory(context: Context, options: OutputOptions): Factory
   const io = new IO(options, env, context.streams);
   let paths: AigwPaths | undefined;
   let api: Api | undefined;
+  // Closures, not methods: commands destructure the factory ({ io, api }).
+  const pathsOf = () => (paths ??= resolvePaths(env));
   return {
     io,
     env,
     get paths() {
-      return (paths ??= resolvePaths(env));
+      return pathsOf();
     },
-    api() {
-      return (api ??= (context.api ?? connect)(io, this.paths));
-    },
+    api: () => (api ??= (context.api ?? connect)(io, pathsOf())),
   };
 }
