@@ -97,6 +97,31 @@ export class InProcessDaemon {
     return this.requests.slice(mark).filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
   }
 
+  run(args: readonly string[], options: InProcessRun = {}): Promise<RunResult> {
+    return runInProcess(this, args, options);
+  }
+
+  /** As TestHome.runTty: stdout a terminal (so a table), stderr merged into it. */
+  async runTty(args: readonly string[]): Promise<RunResult> {
+    const result = await runInProcess(this, args, { tty: true });
+    return { code: result.code, stdout: result.stdout + result.stderr, stderr: '' };
+  }
+
+  json(args: readonly string[], options: InProcessRun = {}) {
+    return jsonInProcess(this, args, options);
+  }
+
+  /** Everything the control plane holds, as the CLI lists it: compared before and after a refused command. */
+  async snapshot(): Promise<Record<string, unknown>> {
+    return {
+      providerKeys: await this.json(['provider-keys', 'list', '--all']),
+      accessKeys: await this.json(['access-keys', 'list', '--all']),
+      configs: await this.json(['configs', 'list', '--all']),
+      providers: await this.json(['providers', 'list', '--all']),
+      gateway: await this.json(['gateway', 'config', 'get']),
+    };
+  }
+
   async close(): Promise<void> {
     for (const close of this.closers) await close();
     rmSync(this.dir, { recursive: true, force: true });
@@ -105,8 +130,9 @@ export class InProcessDaemon {
 
 export interface InProcessRun {
   input?: string;
-  /** stdout as a terminal of this many columns (a table by default), as `script` gives the e2e tests. */
-  ttyColumns?: number;
+  /** stdout is a terminal (so the default output is a table), of `columns` when given. */
+  tty?: boolean;
+  columns?: number;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -114,7 +140,7 @@ export interface InProcessRun {
 export async function runInProcess(daemon: InProcessDaemon, args: readonly string[], options: InProcessRun = {}): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
-  const out = Object.assign(new PassThrough(), options.ttyColumns ? { isTTY: true, columns: options.ttyColumns } : {});
+  const out = Object.assign(new PassThrough(), options.tty ? { isTTY: true, columns: options.columns } : {});
   const err = new PassThrough();
   out.on('data', (d) => (stdout += d));
   err.on('data', (d) => (stderr += d));
