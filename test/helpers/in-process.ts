@@ -111,6 +111,15 @@ export class InProcessDaemon {
     return jsonInProcess(this, args, options);
   }
 
+  /** Runs aigw and expects it to fail with this exit status and error code. */
+  async fails(args: readonly string[], exit: number, code: string, options: InProcessRun = {}): Promise<RunResult> {
+    const result = await this.run(args, options);
+    if (result.code !== exit || !result.stderr.includes(code)) {
+      throw new Error(`aigw ${args.join(' ')}: expected exit ${exit} with ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    }
+    return result;
+  }
+
   /** Everything the control plane holds, as the CLI lists it: compared before and after a refused command. */
   async snapshot(): Promise<Record<string, unknown>> {
     return {
