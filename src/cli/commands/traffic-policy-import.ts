@@ -116,7 +116,7 @@ async function keyValue(
   const ref = `secrets.get('${vault}', '${name}')`;
   const variable = sources.get(key.name);
   if (variable) {
-    const value = process.env[variable];
+    const value = io.env[variable];
     if (!value) throw usageError(`${variable} is empty or not set; it should hold ${ref} (--secret ${key.name}=${variable})`);
     try {
       checkSecretValue(value);
