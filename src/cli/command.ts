@@ -1,16 +1,18 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { IO, type OutputOptions } from './io.js';
+import { contextOf, createFactory, type Factory } from './factory.js';
+import type { OutputOptions } from './io.js';
 
 /**
- * Wraps a command's handler: builds the IO from the global output flags and hands over the arguments and
- * options. Errors are not caught here; main maps them to exit codes in one place.
+ * Wraps a command's handler: builds the Factory (its IO from the global output flags) over the program's
+ * context and hands over the arguments and options. Errors are not caught here; main maps them to exit
+ * codes in one place.
  */
-export function handler<A extends unknown[], O>(run: (io: IO, options: O, ...args: A) => Promise<void>) {
+export function handler<A extends unknown[], O>(run: (factory: Factory, options: O, ...args: A) => Promise<void>) {
   return async (...params: unknown[]) => {
     const command = params[params.length - 1] as Command;
     const options = command.optsWithGlobals() as O & OutputOptions;
     const args = params.slice(0, -2) as A;
-    await run(new IO(options), options, ...args);
+    await run(createFactory(contextOf(command), options), options, ...args);
   };
 }
 

@@ -1,5 +1,5 @@
 import { PROVIDER_KEY_VARIABLES } from '../core/providers.js';
-import type { ApiClient } from './client.js';
+import type { Api } from './factory.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 
 /**
@@ -55,7 +55,7 @@ export function childEnvironment(parent: NodeJS.ProcessEnv, gatewayUrl: string, 
 }
 
 /** The gateway's base URL, from the daemon's status (started on demand like any other command's). */
-export async function gatewayUrlOf(api: ApiClient): Promise<string> {
+export async function gatewayUrlOf(api: Api): Promise<string> {
   const status = await api.request<{ gatewayUrl: string | null; gatewayError: string | null }>('GET', '/status');
   if (!status.gatewayUrl) {
     throw new AigwError(ERRORS.gatewayNotListening, `the gateway is not listening (${status.gatewayError}); see \`aigw daemon status\``);

@@ -12,6 +12,26 @@ export interface OutputOptions {
   color?: boolean;
 }
 
+/** The streams an IO writes to and reads from: the process's own in production, fakes in the in-process tests. */
+export interface Streams {
+  readonly stdin: Readable & { isTTY?: boolean };
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
+  readonly stderr: Writable & { isTTY?: boolean };
+}
+
+/** Getters, so that process.stdin is made only when a command reads it. */
+export const PROCESS_STREAMS: Streams = {
+  get stdin() {
+    return process.stdin;
+  },
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+};
+
 /** How one resource kind is shown: list columns and the fields of the detail view. */
 export interface View<T> {
   /** The id printed by `-q`. */
@@ -53,17 +73,21 @@ export class IO {
   readonly interactive: boolean;
   readonly stdoutIsTTY: boolean;
 
+  readonly stdout: Writable & { isTTY?: boolean; columns?: number };
+  readonly stderr: Writable & { isTTY?: boolean };
+
   constructor(
     options: OutputOptions,
     readonly env: NodeJS.ProcessEnv = process.env,
-    readonly stdout: Writable & { isTTY?: boolean; columns?: number } = process.stdout,
-    readonly stderr: Writable & { isTTY?: boolean } = process.stderr,
+    private readonly streams: Streams = PROCESS_STREAMS,
   ) {
+    this.stdout = streams.stdout;
+    this.stderr = streams.stderr;
     const ci = Boolean(env.CI) && env.CI !== 'false';
-    this.stdoutIsTTY = Boolean(stdout.isTTY);
+    this.stdoutIsTTY = Boolean(this.stdout.isTTY);
     // stdin last: making its stream costs 1-2 ms, which scripts and pipelines need not pay.
-    this.interactive = !ci && Boolean(stderr.isTTY) && Boolean(this.stdin.isTTY);
-    this.color = options.color !== false && !env.NO_COLOR && !ci && Boolean(stderr.isTTY || stdout.isTTY);
+    this.interactive = !ci && Boolean(this.stderr.isTTY) && Boolean(this.stdin.isTTY);
+    this.color = options.color !== false && !env.NO_COLOR && !ci && Boolean(this.stderr.isTTY || this.stdout.isTTY);
     this.format = IO.resolveFormat(options, this.stdoutIsTTY);
   }
 
@@ -73,9 +97,9 @@ export class IO {
     return ci && this.stderr.isTTY && this.stdin.isTTY ? 'CI is set, which turns prompts off' : 'no terminal to ask on';
   }
 
-  /** Node makes the stream when it is first read. */
+  /** Read through the streams' getter: Node makes process.stdin when it is first read. */
   get stdin(): Readable & { isTTY?: boolean } {
-    return process.stdin;
+    return this.streams.stdin;
   }
 
   private static resolveFormat(options: OutputOptions, tty: boolean): OutputFormat {

@@ -17,9 +17,12 @@ import { registerEnv } from './commands/env.js';
 import { registerUsage } from './commands/usage.js';
 import { exitCodeOf } from './errors.js';
 import { buildSubcommands } from './lazy-commands.js';
+import { bindContext, PROCESS_CONTEXT, type Context } from './factory.js';
 import { FORMATS, IO } from './io.js';
 
-export function buildProgram(): Command {
+/** The command tree, over `context`: the process in production, fakes in the in-process tests. */
+export function buildProgram(context: Context = PROCESS_CONTEXT): Command {
+  const { stdout, stderr } = context.streams;
   const program = new Command('aigw')
     .description('Keep your AI provider keys in one safe place and use them through a fast local AI gateway.')
     .version(VERSION, '-v, --version', 'print the version')
@@ -31,7 +34,15 @@ export function buildProgram(): Command {
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride()
     // Commander's parse errors are reported by report(), as one coded line like every other error.
-    .configureOutput({ outputError: () => undefined });
+    .configureOutput({
+      outputError: () => undefined,
+      writeOut: (text) => void stdout.write(text),
+      writeErr: (text) => void stderr.write(text),
+      // As commander's own defaults, on the context's streams.
+      getOutHelpWidth: () => (stdout.isTTY ? stdout.columns : undefined) as number,
+      getErrHelpWidth: () => (stderr.isTTY ? (stderr as { columns?: number }).columns : undefined) as number,
+    });
+  bindContext(program, context);
   registerProviderKeys(program);
   registerAccessKeys(program);
   registerConfigs(program);
@@ -74,17 +85,32 @@ export function usageErrorOf(err: CommanderError): AigwError {
 }
 
 /** Errors become one line on stderr and an exit status from the table; never a stack trace. */
-function report(err: unknown, argv: readonly string[]): number {
+function report(err: unknown, argv: readonly string[], context: Context): number {
   if (err instanceof CommanderError && err.exitCode === 0) return 0;
-  const io = new IO({ color: !argv.includes('--no-color') });
+  const io = new IO({ color: !argv.includes('--no-color') }, context.env, context.streams);
   if (err instanceof CommanderError) err = usageErrorOf(err);
   if (err instanceof AigwError) {
     io.error(err);
     return exitCodeOf(err);
   }
   io.error(new AigwError(ERRORS.internal, (err as Error)?.message ?? String(err)));
-  if (process.env.AIGW_DEBUG) io.note(String((err as Error)?.stack));
+  if (context.env.AIGW_DEBUG) io.note(String((err as Error)?.stack));
   return 1;
+}
+
+/**
+ * Runs one command line (argv as process.argv: node, script, words…) over `context` and returns its exit
+ * status; errors are reported on the context's stderr. main() runs it over the process; the in-process
+ * tests over fake streams and a fake API.
+ */
+export async function runCli(argv: readonly string[], context: Context = PROCESS_CONTEXT): Promise<number> {
+  try {
+    checkRunSeparator(argv.slice(2));
+    await buildProgram(context).parseAsync(argv as string[]);
+    return 0;
+  } catch (err) {
+    return report(err, argv, context);
+  }
 }
 
 export async function main(argv: readonly string[] = process.argv): Promise<void> {
@@ -93,10 +119,7 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     if (err.code !== 'EPIPE') throw err;
     process.exit(process.exitCode ?? 0);
   });
-  try {
-    checkRunSeparator(argv.slice(2));
-    await buildProgram().parseAsync(argv as string[]);
-  } catch (err) {
-    process.exitCode = report(err, argv);
-  }
+  const status = await runCli(argv);
+  // Commands that finish with a status of their own (run, daemon run, provider-keys test) have set it.
+  if (status !== 0) process.exitCode = status;
 }

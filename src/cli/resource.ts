@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AigwError, ERRORS } from '../core/errors.js';
-import type { ApiClient } from './client.js';
+import type { Api } from './factory.js';
 import { integerFlag } from './command.js';
 import type { IO, View } from './io.js';
 
@@ -25,7 +25,7 @@ export interface Pages<T, D> {
 }
 
 /** The list at `uri`: one page, or with `all` every page, following nextPageUri. */
-export async function fetchPages<T, D extends ListDocument>(api: ApiClient, uri: string, property: keyof D & string, all: boolean | undefined): Promise<Pages<T, D>> {
+export async function fetchPages<T, D extends ListDocument>(api: Api, uri: string, property: keyof D & string, all: boolean | undefined): Promise<Pages<T, D>> {
   let last = await api.request<D>('GET', uri);
   const items = [...(last[property] as T[])];
   while (all && last.nextPageUri) {
@@ -41,7 +41,7 @@ export async function fetchPages<T, D extends ListDocument>(api: ApiClient, uri:
  */
 export async function printPages<T>(
   io: IO,
-  api: ApiClient,
+  api: Api,
   path: string,
   property: string,
   view: View<T>,
@@ -61,7 +61,7 @@ export async function printPages<T>(
 }
 
 /** Every item of a list, following its pages. */
-export async function fetchAll<T>(api: ApiClient, path: string, property: string, filters: Record<string, string> = {}): Promise<T[]> {
+export async function fetchAll<T>(api: Api, path: string, property: string, filters: Record<string, string> = {}): Promise<T[]> {
   const items: T[] = [];
   let next: string | null = `${path}?${new URLSearchParams({ ...filters, limit: '100' })}`;
   while (next) {

@@ -41,7 +41,7 @@ test('a list too wide for the terminal cuts its free-text column with an ellipsi
   const stdout = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
   let text = '';
   stdout.on('data', (d) => (text += d));
-  const io = new IO({ color: false }, { NO_COLOR: '1' }, stdout, new PassThrough());
+  const io = new IO({ color: false }, { NO_COLOR: '1' }, { stdin: new PassThrough(), stdout, stderr: new PassThrough() });
   type Row = { id: string; name: string; when: string; attached: string };
   const view = {
     id: (r: Row) => r.id,

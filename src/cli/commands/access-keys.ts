@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { expiryIn, futureExpiry, gracePeriodMs } from '../../core/key-lifecycle.js';
 import { checkLabels } from '../../core/provider-keys.js';
-import { connect } from '../client.js';
 import { handler } from '../command.js';
+import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import { budgetColumn, configurationLimitDetails, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
-import type { Column, IO, View } from '../io.js';
+import type { Column, View } from '../io.js';
 import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** An access key as the management API returns it; `token` only in the create response. */
@@ -111,12 +111,12 @@ function expiryFrom(options: ExpiryOptions): string | null | undefined {
   return undefined;
 }
 
-async function create(io: IO, options: LabelOptions & ConfigurationOptions & ExpiryOptions & LimitOptions): Promise<void> {
+async function create({ io, api }: Factory, options: LabelOptions & ConfigurationOptions & ExpiryOptions & LimitOptions): Promise<void> {
   checkLabels(options);
   const expiresAt = expiryFrom(options);
   const limits = limitFields(options);
-  const api = connect(io);
-  const key = await api.request<AccessKey>('POST', PATH, {
+  const client = api();
+  const key = await client.request<AccessKey>('POST', PATH, {
     name: options.name,
     description: options.description,
     metadata: options.metadata,
@@ -131,24 +131,24 @@ async function create(io: IO, options: LabelOptions & ConfigurationOptions & Exp
   }
 }
 
-async function list(io: IO, options: PageOptions): Promise<void> {
-  await printPages(io, connect(io), PATH, 'aiGatewayAccessKeys', view, options);
+async function list({ io, api }: Factory, options: PageOptions): Promise<void> {
+  await printPages(io, api(), PATH, 'aiGatewayAccessKeys', view, options);
 }
 
 /** `get` for people: the key's own limits and, when it has any, those of the configuration it shares. */
 const getView: View<AccessKey> = { ...view, details: [...details, ...configurationLimitDetails<AccessKey>()] };
 
-async function get(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = connect(io);
-  const key = await api.request<AccessKey>('GET', itemPath(PATH, id));
+async function get({ io, api }: Factory, _options: unknown, id: string): Promise<void> {
+  const client = api();
+  const key = await client.request<AccessKey>('GET', itemPath(PATH, id));
   const configuration = key.accessKeyConfiguration;
   if (io.format === 'json' || io.format === 'quiet' || !configuration) return io.printItem(key, view);
-  const limits = await api.request<Limited>('GET', itemPath('/access-key-configurations', configuration.id));
+  const limits = await client.request<Limited>('GET', itemPath('/access-key-configurations', configuration.id));
   if (!limits.budget && !limits.rateLimits) return io.printItem(key, view);
   await io.printItem({ ...key, configurationLimits: limits }, getView);
 }
 
-async function update(io: IO, options: LabelOptions & ConfigurationOptions & ExpiryOptions & LimitOptions, id: string): Promise<void> {
+async function update({ io, api }: Factory, options: LabelOptions & ConfigurationOptions & ExpiryOptions & LimitOptions, id: string): Promise<void> {
   if (options.allowAll && options.accessKeyConfigurationId) {
     throw usageError('use either --access-key-configuration-id or --allow-all, not both');
   }
@@ -165,28 +165,27 @@ async function update(io: IO, options: LabelOptions & ConfigurationOptions & Exp
     );
   }
   checkLabels(options);
-  const api = connect(io);
+  const client = api();
   // The limit flags change only what they name: the rest of the key's budget and limits stays.
-  if (limitFlagsGiven(options)) Object.assign(patch, limitFields(options, await api.request<AccessKey>('GET', itemPath(PATH, id))));
-  const key = await api.request<AccessKey>('PATCH', itemPath(PATH, id), patch);
+  if (limitFlagsGiven(options)) Object.assign(patch, limitFields(options, await client.request<AccessKey>('GET', itemPath(PATH, id))));
+  const key = await client.request<AccessKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key ${key.id}`);
   await io.printItem(key, view);
 }
 
 /** disable and enable: the key and everything on it stay; only whether the gateway accepts its token changes. */
 function setDisabled(disabled: boolean) {
-  return async (io: IO, _options: unknown, id: string): Promise<void> => {
-    const api = connect(io);
-    const key = await api.request<AccessKey>('PATCH', itemPath(PATH, id), { disabled });
+  return async ({ io, api }: Factory, _options: unknown, id: string): Promise<void> => {
+    const key = await api().request<AccessKey>('PATCH', itemPath(PATH, id), { disabled });
     io.success(`${disabled ? 'Disabled' : 'Enabled'} access key ${key.id}`);
     await io.printItem(key, view);
   };
 }
 
-async function rotate(io: IO, options: { grace?: string }, id: string): Promise<void> {
+async function rotate({ io, api }: Factory, options: { grace?: string }, id: string): Promise<void> {
   if (options.grace !== undefined) gracePeriodMs(options.grace, '--grace');
-  const api = connect(io);
-  const key = await api.request<AccessKey>('POST', `${itemPath(PATH, id)}/rotate`, { gracePeriod: options.grace });
+  const client = api();
+  const key = await client.request<AccessKey>('POST', `${itemPath(PATH, id)}/rotate`, { gracePeriod: options.grace });
   io.success(`Rotated access key ${key.id}`);
   await io.printItem(key, createdView);
   if (io.format !== 'quiet' && io.format !== 'json') {
@@ -198,18 +197,18 @@ async function rotate(io: IO, options: { grace?: string }, id: string): Promise<
   }
 }
 
-async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
-  const api = connect(io);
+async function remove({ io, api }: Factory, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
+  const client = api();
   await confirmDelete(io, options, id, async () => {
-    const key = await api.request<AccessKey>('GET', itemPath(PATH, id));
+    const key = await client.request<AccessKey>('GET', itemPath(PATH, id));
     const label = [key.name, key.keyRedacted].filter(Boolean).join(', ');
     const attached = options.force ? ' Provider keys attached to it are deleted with it.' : '';
     return `Delete access key ${id} (${label})? Apps using it stop working.${attached}`;
   });
   const attached = options.force
-    ? await fetchAll<{ id: string }>(api, '/provider-keys', 'aiGatewayProviderKeys', { accessKeyId: id })
+    ? await fetchAll<{ id: string }>(client, '/provider-keys', 'aiGatewayProviderKeys', { accessKeyId: id })
     : [];
-  await api.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
+  await client.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
   io.success(`Deleted access key ${id}`);
   if (attached.length) io.note(`Also deleted its provider keys ${attached.map((k) => k.id).join(', ')}`);
 }

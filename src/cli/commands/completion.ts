@@ -1,7 +1,7 @@
 import { Argument, type Command } from 'commander';
 import { handler } from '../command.js';
 import { installLines, SHELLS, type Shell } from '../completion/install.js';
-import type { IO } from '../io.js';
+import type { Factory } from '../factory.js';
 
 function rootOf(command: Command): Command {
   let root = command;
@@ -18,7 +18,7 @@ export function registerCompletion(program: Command): void {
     .addArgument(new Argument('<shell>', 'bash, zsh or fish').choices(SHELLS))
     .addHelpText('after', `\nWhere to put it:\n${WHERE}\nOpen a new shell afterwards. Resource ids are completed while the daemon runs.`)
     .action(
-      handler(async (io: IO, _options: unknown, shell: Shell) => {
+      handler(async ({ io }: Factory, _options: unknown, shell: Shell) => {
         const [{ completionScript }, { specOf }] = await Promise.all([import('../completion/scripts.js'), import('../completion/spec.js')]);
         io.stdout.write(completionScript(shell, specOf(rootOf(program))));
       }),

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { whyNothingReachable, type AccessScope, type RouterRuleWrite, type RouterStepWrite } from '../../core/configs.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
-import { connect } from '../client.js';
 import { collect, handler } from '../command.js';
+import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
@@ -202,7 +202,7 @@ function labels(options: DocumentOptions): Record<string, string | number | null
   return out;
 }
 
-async function create(io: IO, options: DocumentOptions): Promise<void> {
+async function create({ io, api }: Factory, options: DocumentOptions): Promise<void> {
   checkLabels(options);
   let body: Record<string, unknown>;
   if (options.file !== undefined) {
@@ -218,8 +218,8 @@ async function create(io: IO, options: DocumentOptions): Promise<void> {
     if (rule) body.router = { rules: [rule] };
   }
   if (body.name === undefined) throw usageError('a configuration needs a name: pass --name (or "name" in --file)');
-  const api = connect(io);
-  const configuration = await api.request<Configuration>('POST', PATH, body);
+  const client = api();
+  const configuration = await client.request<Configuration>('POST', PATH, body);
   io.success(`Created access key configuration ${configuration.id}`);
   await io.printItem(configuration, view);
   warnIfNothingReachable(io, configuration);
@@ -231,13 +231,13 @@ function warnIfNothingReachable(io: IO, configuration: Configuration): void {
   if (why) io.warn(`${configuration.id} allows nothing: ${why}; access keys linked to it are refused every request`);
 }
 
-async function list(io: IO, options: PageOptions): Promise<void> {
-  await printPages(io, connect(io), PATH, 'aiGatewayAccessKeyConfigurations', view, options);
+async function list({ io, api }: Factory, options: PageOptions): Promise<void> {
+  await printPages(io, api(), PATH, 'aiGatewayAccessKeyConfigurations', view, options);
 }
 
-async function get(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = connect(io);
-  await io.printItem(await api.request<Configuration>('GET', itemPath(PATH, id)), view);
+async function get({ io, api }: Factory, _options: unknown, id: string): Promise<void> {
+  const client = api();
+  await io.printItem(await client.request<Configuration>('GET', itemPath(PATH, id)), view);
 }
 
 interface UpdateOptions extends DocumentOptions {
@@ -246,9 +246,9 @@ interface UpdateOptions extends DocumentOptions {
 }
 
 /** Flags change one part and keep the rest: the current document is read first and merged. */
-async function update(io: IO, options: UpdateOptions, id: string): Promise<void> {
+async function update({ io, api }: Factory, options: UpdateOptions, id: string): Promise<void> {
   checkLabels(options);
-  const api = connect(io);
+  const client = api();
   let patch: Record<string, unknown> = labels(options);
   if (options.file !== undefined) {
     if (documentFlagsGiven(options) || options.allowAll || options.clearRouter) {
@@ -259,7 +259,7 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
     if (options.allowAll && (options.allowProvider.length || options.allowModel.length)) {
       throw usageError('--allow-all lifts every restriction; do not combine it with --allow-provider or --allow-model');
     }
-    const current = await api.request<Configuration>('GET', itemPath(PATH, id));
+    const current = await client.request<Configuration>('GET', itemPath(PATH, id));
     if (options.allowAll) patch.access = null;
     else if (options.allowProvider.length || options.allowModel.length) {
       patch.access = {
@@ -281,23 +281,23 @@ async function update(io: IO, options: UpdateOptions, id: string): Promise<void>
     }
   }
   // The limit flags change only what they name: the rest of the configuration's budget and limits stays.
-  if (limitFlagsGiven(options)) Object.assign(patch, limitFields(options, await api.request<Configuration>('GET', itemPath(PATH, id))));
+  if (limitFlagsGiven(options)) Object.assign(patch, limitFields(options, await client.request<Configuration>('GET', itemPath(PATH, id))));
   if (Object.keys(patch).length === 0) {
     throw usageError('nothing to update: pass --name, --description, --metadata, --file, --allow-…, a route, --clear-router, a --max-… cap, a --budget… or rate limit flag');
   }
-  const configuration = await api.request<Configuration>('PATCH', itemPath(PATH, id), patch);
+  const configuration = await client.request<Configuration>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated access key configuration ${configuration.id}`);
   await io.printItem(configuration, view);
   warnIfNothingReachable(io, configuration);
 }
 
-async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
-  const api = connect(io);
+async function remove({ io, api }: Factory, options: { yes?: boolean }, id: string): Promise<void> {
+  const client = api();
   await confirmDelete(io, options, id, async () => {
-    const configuration = await api.request<Configuration>('GET', itemPath(PATH, id));
+    const configuration = await client.request<Configuration>('GET', itemPath(PATH, id));
     return `Delete access key configuration ${id} (${configuration.name})?`;
   });
-  await api.request<void>('DELETE', itemPath(PATH, id));
+  await client.request<void>('DELETE', itemPath(PATH, id));
   io.success(`Deleted access key configuration ${id}`);
 }
 

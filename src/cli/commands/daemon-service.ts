@@ -188,8 +188,8 @@ function platform(env: NodeJS.ProcessEnv): Platform {
 }
 
 export async function install(io: IO, options: { print?: boolean }): Promise<void> {
-  const target = platform(process.env);
-  const spec = serviceSpec(process.env);
+  const target = platform(io.env);
+  const spec = serviceSpec(io.env);
   if (options.print) return io.out(target.text(spec).trimEnd());
   const why = await target.unavailable();
   if (why) {
@@ -200,19 +200,19 @@ export async function install(io: IO, options: { print?: boolean }): Promise<voi
     );
   }
   // The daemon the CLI started on demand holds this home's lock: the service manager's one takes over.
-  const stopped = await stopDaemon(resolvePaths());
+  const stopped = await stopDaemon(resolvePaths(io.env));
   if (stopped !== undefined) io.note(`Stopped the daemon started earlier (pid ${stopped}); the service manager runs it from now on.`);
   mkdirSync(dirname(target.file), { recursive: true });
   writeFileSync(target.file, target.text(spec), { mode: 0o644 });
   await target.enable(target.file);
   io.success(`Installed ${target.file}: the daemon runs now and starts at login`);
   if (spec.env.length) io.note(`It runs with ${spec.env.map(([n]) => n).join(', ')} as set here.`);
-  if (process.env.AIGW_MASTER_KEY) io.warn('AIGW_MASTER_KEY is not written into the service file: the daemon it starts reads the master key file instead');
+  if (io.env.AIGW_MASTER_KEY) io.warn('AIGW_MASTER_KEY is not written into the service file: the daemon it starts reads the master key file instead');
   io.note(`Check it: ${target.check}`);
 }
 
 export async function uninstall(io: IO): Promise<void> {
-  const target = platform(process.env);
+  const target = platform(io.env);
   if (!existsSync(target.file)) return io.note(`Not installed: there is no ${target.file}.`);
   const why = await target.unavailable();
   if (why) throw new AigwError(ERRORS.serviceManagerUnavailable, `cannot reach the service manager (${why}); nothing was changed`);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { connect } from '../client.js';
 import { handler } from '../command.js';
-import type { Column, IO, View } from '../io.js';
+import type { Factory } from '../factory.js';
+import type { Column, View } from '../io.js';
 import { confirmDelete, deleteCommand } from '../resource.js';
 
 const PATH = '/control-tokens';
@@ -27,8 +27,8 @@ const createdView: View<ControlToken> = {
   details: [...columns, { header: 'Token', field: 'token', value: (t) => t.token ?? '' }],
 };
 
-async function create(io: IO, _options: unknown, name: string): Promise<void> {
-  const token = await connect(io).request<ControlToken>('POST', PATH, { name });
+async function create({ io, api }: Factory, _options: unknown, name: string): Promise<void> {
+  const token = await api().request<ControlToken>('POST', PATH, { name });
   io.success(`Created control token ${token.id} (${token.name})`);
   await io.printItem(token, createdView);
   if (io.format !== 'quiet' && io.format !== 'json') {
@@ -36,13 +36,13 @@ async function create(io: IO, _options: unknown, name: string): Promise<void> {
   }
 }
 
-async function list(io: IO): Promise<void> {
-  const document = await connect(io).request<{ controlTokens: ControlToken[] }>('GET', PATH);
+async function list({ io, api }: Factory): Promise<void> {
+  const document = await api().request<{ controlTokens: ControlToken[] }>('GET', PATH);
   await io.printList(document, document.controlTokens, view);
 }
 
-async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
-  const api = connect(io);
+async function remove({ io, api: connectApi }: Factory, options: { yes?: boolean }, id: string): Promise<void> {
+  const api = connectApi();
   await confirmDelete(io, options, id, async () => {
     const token = (await api.request<{ controlTokens: ControlToken[] }>('GET', PATH)).controlTokens.find((t) => t.id === id);
     return `Delete control token ${id}${token ? ` (${token.name})` : ''}? Whoever holds it is refused from then on.`;

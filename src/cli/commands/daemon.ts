@@ -4,9 +4,10 @@ import type { DaemonOptions } from '../../core/daemon-runtime.js';
 import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkControlTls, parseListenAddress } from '../../core/listen.js';
-import { resolvePaths } from '../../core/paths.js';
+import type { AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler, integerFlag } from '../command.js';
+import type { Factory } from '../factory.js';
 import { usageError } from '../errors.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { isDaemonUp, runDaemonForeground, startDaemon, stopDaemon } from '../daemon-process.js';
@@ -43,9 +44,9 @@ const LISTEN_FLAGS = [
 ] as const;
 
 /** A bad address is a usage error here, before a daemon is started that would refuse it. */
-function checkListenFlags(options: DaemonOptions): void {
+function checkListenFlags(options: DaemonOptions, env: NodeJS.ProcessEnv): void {
   for (const { option, flag, variable } of LISTEN_FLAGS) {
-    const [spec, source] = options[option] ? [options[option], flag] : [process.env[variable], variable];
+    const [spec, source] = options[option] ? [options[option], flag] : [env[variable], variable];
     if (spec && !parseListenAddress(spec)) {
       throw usageError(`${source} "${spec}" must be HOST:PORT, such as 127.0.0.1:9271 (port 0 picks a free one)`);
     }
@@ -58,9 +59,8 @@ function checkListenFlags(options: DaemonOptions): void {
   );
 }
 
-async function start(io: IO, options: DaemonOptions): Promise<void> {
-  checkListenFlags(options);
-  const paths = resolvePaths();
+async function start({ io, paths, env }: Factory, options: DaemonOptions): Promise<void> {
+  checkListenFlags(options, env);
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
     const given = LISTEN_FLAGS.filter(({ option }) => options[option]).map(({ flag }) => flag);
@@ -72,7 +72,7 @@ async function start(io: IO, options: DaemonOptions): Promise<void> {
     io.success(`Started the daemon (pid ${pid})`);
     for (const warning of warnings) io.warn(warning);
   }
-  const current = await status(io);
+  const current = await status(io, paths);
   if (!current.gatewayUrl) {
     throw new AigwError(
       ERRORS.gatewayNotListening,
@@ -83,19 +83,18 @@ async function start(io: IO, options: DaemonOptions): Promise<void> {
 }
 
 /** In the foreground the daemon itself refuses a bad address, with exit 78 (EX_CONFIG), as systemd expects. */
-async function run(_io: IO, options: DaemonOptions): Promise<void> {
+async function run(_factory: Factory, options: DaemonOptions): Promise<void> {
   process.exitCode = await runDaemonForeground(options);
 }
 
-async function stop(io: IO): Promise<void> {
-  const pid = await stopDaemon(resolvePaths());
+async function stop({ io, paths }: Factory): Promise<void> {
+  const pid = await stopDaemon(paths);
   if (pid === undefined) io.note('The daemon is not running.');
   else io.success(`Stopped the daemon (pid ${pid})`);
 }
 
 /** Prints the daemon's status (start-time warnings are printed once, by whoever started it). */
-async function status(io: IO): Promise<DaemonStatus> {
-  const paths = resolvePaths();
+async function status(io: IO, paths: AigwPaths): Promise<DaemonStatus> {
   let current: DaemonStatus;
   try {
     current = await getJson<DaemonStatus>(paths.socketFile, '/status', 3000);
@@ -120,8 +119,8 @@ function formatLogLine(io: IO, line: string): string {
   }
 }
 
-async function logs(io: IO, options: { lines: number; follow?: boolean }): Promise<void> {
-  const { logFile } = resolvePaths();
+async function logs({ io, paths }: Factory, options: { lines: number; follow?: boolean }): Promise<void> {
+  const { logFile } = paths;
   if (!existsSync(logFile)) throw new AigwError(ERRORS.notFound, `no daemon log yet at ${logFile}`);
   const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
   for (const line of lines.slice(-options.lines)) io.out(formatLogLine(io, line));
@@ -163,16 +162,16 @@ export function registerDaemon(program: Command): void {
     daemon
       .command('status')
       .description('show pid, version, uptime, socket, gateway URL and secret store')
-      .action(handler(async (io: IO) => void (await status(io))));
+      .action(handler(async ({ io, paths }: Factory) => void (await status(io, paths))));
     daemon
       .command('install')
       .description('start the daemon at login: a systemd user unit on Linux, a launchd agent on macOS')
       .option('--print', 'print the unit (or plist) it would write, and do nothing else')
-      .action(handler(async (io: IO, options: { print?: boolean }) => (await import('./daemon-service.js')).install(io, options)));
+      .action(handler(async ({ io }: Factory, options: { print?: boolean }) => (await import('./daemon-service.js')).install(io, options)));
     daemon
       .command('uninstall')
       .description('stop the daemon the service manager runs and remove its unit (or plist)')
-      .action(handler(async (io: IO) => (await import('./daemon-service.js')).uninstall(io)));
+      .action(handler(async ({ io }: Factory) => (await import('./daemon-service.js')).uninstall(io)));
     daemon
       .command('logs')
       .description("print the daemon's log")

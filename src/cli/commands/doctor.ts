@@ -6,6 +6,7 @@ import { AigwError, ERRORS } from '../../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler } from '../command.js';
+import type { Factory } from '../factory.js';
 import { getJson } from '../socket.js';
 import { wrapLines, type IO } from '../io.js';
 
@@ -206,8 +207,8 @@ function wrapText(text: string, width: number): string[] {
   return Number.isFinite(width) && width >= 20 ? wrapLines(text, width, false) : [text];
 }
 
-async function doctor(io: IO): Promise<void> {
-  const checks = await runChecks();
+async function doctor({ io, env }: Factory): Promise<void> {
+  const checks = await runChecks(env);
   const failed = checks.filter((c) => c.status === 'fail');
   if (io.format === 'json') {
     io.out(JSON.stringify({ ok: failed.length === 0, cliVersion: VERSION, checks }, null, 2));

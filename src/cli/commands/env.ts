@@ -2,11 +2,10 @@ import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
-import { connect } from '../client.js';
 import { handler } from '../command.js';
+import type { Factory } from '../factory.js';
 import { usageError } from '../errors.js';
 import { gatewaySettings, gatewayUrlOf } from '../gateway-env.js';
-import type { IO } from '../io.js';
 import { itemPath } from '../resource.js';
 
 export const ENV_SHELLS = ['bash', 'zsh', 'fish', 'dotenv', 'json'] as const;
@@ -51,15 +50,15 @@ interface EnvOptions {
   config?: string;
 }
 
-async function env(io: IO, options: EnvOptions): Promise<void> {
+async function env({ io, api, env: environment }: Factory, options: EnvOptions): Promise<void> {
   if (options.new && options.accessKeyId) throw usageError('use either --new or --access-key-id, not both');
   if (!options.new && (options.name || options.config)) throw usageError('--name and --config go with --new');
   checkLabels({ name: options.name });
-  const shell = options.shell ?? (io.format === 'json' ? 'json' : defaultShell(process.env));
-  const api = connect(io);
-  const gatewayUrl = await gatewayUrlOf(api);
+  const shell = options.shell ?? (io.format === 'json' ? 'json' : defaultShell(environment));
+  const client = api();
+  const gatewayUrl = await gatewayUrlOf(client);
   if (options.new) {
-    const key = await api.request<{ id: string; token: string }>('POST', '/access-keys', {
+    const key = await client.request<{ id: string; token: string }>('POST', '/access-keys', {
       name: options.name ?? 'aigw env',
       accessKeyConfigurationId: options.config,
     });
@@ -67,7 +66,7 @@ async function env(io: IO, options: EnvOptions): Promise<void> {
     io.note(`Created access key ${key.id}. Save this output now: its token cannot be shown again (aigw keeps only its hash).`);
     return;
   }
-  if (options.accessKeyId) await api.request('GET', itemPath('/access-keys', options.accessKeyId));
+  if (options.accessKeyId) await client.request('GET', itemPath('/access-keys', options.accessKeyId));
   io.out(formatSettings(shell, gatewaySettings(gatewayUrl, undefined)));
   const which = options.accessKeyId ? `the token of ${options.accessKeyId}` : 'a token';
   io.note(

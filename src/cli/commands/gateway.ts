@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import type { GatewayConfig } from '../../core/gateway-config.js';
-import { connect } from '../client.js';
 import { collect, handler } from '../command.js';
+import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
-import type { IO, View } from '../io.js';
+import type { View } from '../io.js';
 
 /** The gateway settings as the management API returns them. */
 interface GatewayConfigResource extends GatewayConfig {
@@ -42,9 +42,9 @@ const view: View<GatewayConfigResource> = {
   ],
 };
 
-async function get(io: IO): Promise<void> {
-  const api = connect(io);
-  await io.printItem(await api.request<GatewayConfigResource>('GET', PATH), view);
+async function get({ io, api }: Factory): Promise<void> {
+  const client = api();
+  await io.printItem(await client.request<GatewayConfigResource>('GET', PATH), view);
 }
 
 interface SetOptions {
@@ -78,7 +78,7 @@ function baseUrls(specs: string[]): Record<string, string | null> | undefined {
   return out;
 }
 
-async function set(io: IO, options: SetOptions): Promise<void> {
+async function set({ io, api }: Factory, options: SetOptions): Promise<void> {
   if (options.metadata !== undefined && options.clearMetadata) throw usageError('use either --metadata or --clear-metadata');
   if (options.providerBaseUrl.length && options.clearProviderBaseUrls) {
     throw usageError('use either --provider-base-url or --clear-provider-base-urls');
@@ -94,8 +94,8 @@ async function set(io: IO, options: SetOptions): Promise<void> {
   if (Object.values(patch).every((v) => v === undefined)) {
     throw usageError('nothing to set: see `aigw gateway config set --help`');
   }
-  const api = connect(io);
-  const config = await api.request<GatewayConfigResource>('PATCH', PATH, patch);
+  const client = api();
+  const config = await client.request<GatewayConfigResource>('PATCH', PATH, patch);
   io.success('Updated the gateway settings');
   await io.printItem(config, view);
 }

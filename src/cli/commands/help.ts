@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { handler } from '../command.js';
+import type { Factory } from '../factory.js';
 import { buildSubcommands } from '../lazy-commands.js';
 import { suggests } from '../completion/resources.js';
 import { ENVIRONMENT } from '../environment.js';
@@ -46,7 +47,7 @@ export function registerHelp(program: Command): void {
     .command('help')
     .description(`show help for a command, or a topic: ${Object.keys(HELP_TOPICS).join(', ')}`)
     .action(
-      handler(async (io: IO, _options: unknown, words: string[]) => {
+      handler(async ({ io }: Factory, _options: unknown, words: string[]) => {
         const topic = HELP_TOPICS[words.join(' ') as keyof typeof HELP_TOPICS];
         if (topic) return topic.show(io);
         const command = findCommand(program, words);

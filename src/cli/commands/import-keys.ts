@@ -5,7 +5,7 @@ import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels, checkSecretValue } from '../../core/provider-keys.js';
 import { PROVIDER_KEY_VARIABLES, providerOfVariable } from '../../core/providers.js';
 import { redact } from '../../core/redact.js';
-import { connect, type ApiClient } from '../client.js';
+import type { Api, Factory } from '../factory.js';
 import type { IO, View } from '../io.js';
 
 /** One value found in a source, before it is judged. */
@@ -180,7 +180,7 @@ export interface ImportOptions {
 }
 
 /** Judges and stores each candidate in order: a value is stored once, even when several sources hold it. */
-export async function importCandidates(io: IO, api: ApiClient, candidates: readonly Candidate[], options: ImportOptions): Promise<ImportResult[]> {
+export async function importCandidates(io: IO, api: Api, candidates: readonly Candidate[], options: ImportOptions): Promise<ImportResult[]> {
   const results: ImportResult[] = [];
   const seen = new Map<string, string>();
   const progress = await io.progress('Importing provider keys', candidates.length);
@@ -205,7 +205,7 @@ export async function importCandidates(io: IO, api: ApiClient, candidates: reado
   return results;
 }
 
-async function importOne(api: ApiClient, c: Candidate, options: ImportOptions, base: Pick<ImportResult, 'from' | 'variable' | 'providerId'>): Promise<ImportResult> {
+async function importOne(api: Api, c: Candidate, options: ImportOptions, base: Pick<ImportResult, 'from' | 'variable' | 'providerId'>): Promise<ImportResult> {
   try {
     const { providerKey } = await api.request<{ providerKey: StoredKey | null }>('POST', '/provider-keys/lookup', { value: c.value });
     if (providerKey) {
@@ -278,13 +278,13 @@ function readSource(path: string): string {
 }
 
 /** `aigw provider-keys import`: every source is read before anything is stored, so a bad one changes nothing. */
-export async function importKeys(io: IO, options: ImportOptions & ImportSources): Promise<void> {
+export async function importKeys({ io, api, env }: Factory, options: ImportOptions & ImportSources): Promise<void> {
   if (!options.fromEnv && !options.fromDotenv?.length && !options.fromFile) {
     throw new AigwError(ERRORS.noImportSource, 'say where the keys are: --from-env, --from-dotenv PATH… or --from-file keys.yaml');
   }
   const candidates: Candidate[] = [];
   let others = 0;
-  if (options.fromEnv) candidates.push(...readEnvironment(process.env));
+  if (options.fromEnv) candidates.push(...readEnvironment(env));
   for (const file of options.fromDotenv ?? []) {
     const read = readDotenv(readSource(file), file);
     candidates.push(...read.candidates);
@@ -292,8 +292,7 @@ export async function importKeys(io: IO, options: ImportOptions & ImportSources)
   }
   if (options.fromFile) candidates.push(...(await readList(readSource(options.fromFile), options.fromFile)));
 
-  const api = connect(io);
-  const results = await importCandidates(io, api, candidates, options);
+  const results = await importCandidates(io, api(), candidates, options);
   const count = (status: ImportStatus) => results.filter((r) => r.status === status).length;
   if (io.format === 'json') {
     const totals = { stored: count('stored'), wouldStore: count('would store'), skipped: count('skipped'), refused: count('refused') };

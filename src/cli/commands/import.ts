@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { collect, handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
-import type { IO } from '../io.js';
+import type { Factory } from '../factory.js';
 import type { TrafficPolicyOptions } from './traffic-policy-import.js';
 
 export function registerImport(program: Command): void {
@@ -20,10 +20,10 @@ export function registerImport(program: Command): void {
           '  OPENAI_PRIMARY=sk-… aigw import traffic-policy policy.yaml --secret openai/primary=OPENAI_PRIMARY',
       )
       .action(
-        handler(async (io: IO, options: TrafficPolicyOptions, file: string) => {
+        handler(async (factory: Factory, options: TrafficPolicyOptions, file: string) => {
           // The importer and the YAML parser load only when this command runs.
           const { importTrafficPolicy } = await import('./traffic-policy-import.js');
-          await importTrafficPolicy(io, options, file);
+          await importTrafficPolicy(factory, options, file);
         }),
       );
   });

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { splitModelSpec, type OwnPrice, type PriceList, type PriceLookup } from '../../core/prices.js';
-import { connect } from '../client.js';
 import { handler } from '../command.js';
+import type { Factory } from '../factory.js';
 import { usageError } from '../errors.js';
-import type { IO, View } from '../io.js';
+import type { View } from '../io.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { confirmDelete, deleteCommand } from '../resource.js';
 
@@ -59,7 +59,7 @@ interface SetOptions {
   cacheWritePrice?: number;
 }
 
-async function set(io: IO, options: SetOptions, spec: string): Promise<void> {
+async function set({ io, api }: Factory, options: SetOptions, spec: string): Promise<void> {
   const { providerId, modelId } = modelSpec(spec);
   if (options.inputPrice === undefined || options.outputPrice === undefined) {
     throw usageError('a price needs both --input-price and --output-price (USD per million tokens)');
@@ -72,27 +72,27 @@ async function set(io: IO, options: SetOptions, spec: string): Promise<void> {
     cacheRead: options.cacheReadPrice ?? null,
     cacheWrite: options.cacheWritePrice ?? null,
   };
-  const price = await connect(io).request<OwnPrice>('POST', PATH, body);
+  const price = await api().request<OwnPrice>('POST', PATH, body);
   io.success(`Set the price of ${providerId}:${modelId}`);
   await io.printItem(price, { ...ownView, columns: [], details: ownView.columns });
 }
 
-async function list(io: IO): Promise<void> {
-  const result = await connect(io).request<PriceList>('GET', PATH);
+async function list({ io, api }: Factory): Promise<void> {
+  const result = await api().request<PriceList>('GET', PATH);
   await io.printList(result, result.prices, ownView);
   if (io.format === 'table') io.note(io.dim(`Other models: ${result.builtinSource}; see \`aigw prices get PROVIDER:MODEL\``));
 }
 
-async function get(io: IO, _options: unknown, spec: string): Promise<void> {
+async function get({ io, api }: Factory, _options: unknown, spec: string): Promise<void> {
   const { providerId, modelId } = modelSpec(spec);
   const query = new URLSearchParams({ providerId, modelId });
-  await io.printItem(await connect(io).request<PriceLookup>('GET', `${PATH}/lookup?${query}`), lookupView);
+  await io.printItem(await api().request<PriceLookup>('GET', `${PATH}/lookup?${query}`), lookupView);
 }
 
-async function remove(io: IO, options: { yes?: boolean }, spec: string): Promise<void> {
+async function remove({ io, api }: Factory, options: { yes?: boolean }, spec: string): Promise<void> {
   const { providerId, modelId } = modelSpec(spec);
   await confirmDelete(io, options, spec, async () => `Delete your price for ${spec}? Its cost then comes from the bundled table, or is unknown.`);
-  await connect(io).request<void>('DELETE', `${PATH}?${new URLSearchParams({ providerId, modelId })}`);
+  await api().request<void>('DELETE', `${PATH}?${new URLSearchParams({ providerId, modelId })}`);
   io.success(`Deleted your price for ${spec}`);
 }
 

@@ -3,7 +3,7 @@ import type { KeyTestResult } from '../../core/gateway-api.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS, PROVIDER_KEY_VARIABLES } from '../../core/providers.js';
-import { connect, type ApiClient } from '../client.js';
+import type { Api, Factory } from '../factory.js';
 import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
@@ -62,7 +62,7 @@ const view: View<ProviderKey> = {
   ],
 };
 
-async function chooseProvider(io: IO, api: ApiClient, providerId: string | undefined): Promise<string> {
+async function chooseProvider(io: IO, api: Api, providerId: string | undefined): Promise<string> {
   if (providerId) return providerId;
   if (!io.interactive) throw usageError('which provider is this key for? pass --provider-id (see `aigw providers list`)');
   const { aiGatewayProviders } = await api.request<{ aiGatewayProviders: { providerId: string; name: string }[] }>('GET', '/providers');
@@ -78,13 +78,13 @@ interface CreateOptions extends LabelOptions, SecretValueOptions {
   aiGatewayApiKeyId?: string;
 }
 
-async function create(io: IO, options: CreateOptions): Promise<void> {
+async function create({ io, api }: Factory, options: CreateOptions): Promise<void> {
   checkLabels(options);
-  const api = connect(io);
-  const providerId = await chooseProvider(io, api, options.providerId);
+  const client = api();
+  const providerId = await chooseProvider(io, client, options.providerId);
   const value = await readSecretValue(io, options, `${providerId} API key`);
   const key = await io.spin('Storing the key', () =>
-    api.request<ProviderKey>('POST', PATH, {
+    client.request<ProviderKey>('POST', PATH, {
       providerId,
       value,
       name: options.name,
@@ -97,64 +97,63 @@ async function create(io: IO, options: CreateOptions): Promise<void> {
   await io.printItem(key, view);
 }
 
-async function list(io: IO, options: PageOptions & { providerId?: string; aiGatewayApiKeyId?: string }): Promise<void> {
-  const api = connect(io);
-  await printPages(io, api, PATH, 'aiGatewayProviderKeys', view, options, {
+async function list({ io, api }: Factory, options: PageOptions & { providerId?: string; aiGatewayApiKeyId?: string }): Promise<void> {
+  const client = api();
+  await printPages(io, client, PATH, 'aiGatewayProviderKeys', view, options, {
     provider: options.providerId,
     accessKeyId: options.aiGatewayApiKeyId,
   });
 }
 
-async function get(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = connect(io);
-  await io.printItem(await api.request<ProviderKey>('GET', itemPath(PATH, id)), view);
+async function get({ io, api }: Factory, _options: unknown, id: string): Promise<void> {
+  const client = api();
+  await io.printItem(await client.request<ProviderKey>('GET', itemPath(PATH, id)), view);
 }
 
-async function update(io: IO, options: LabelOptions, id: string): Promise<void> {
+async function update({ io, api }: Factory, options: LabelOptions, id: string): Promise<void> {
   const patch = { name: options.name, description: options.description, metadata: options.metadata };
   if (Object.values(patch).every((v) => v === undefined)) {
     throw usageError('nothing to update: pass --name, --description or --metadata');
   }
   checkLabels(patch);
-  const api = connect(io);
-  const key = await api.request<ProviderKey>('PATCH', itemPath(PATH, id), patch);
+  const client = api();
+  const key = await client.request<ProviderKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated provider key ${key.id}`);
   await io.printItem(key, view);
 }
 
 /** disable and enable: the key stays, in its router rules too; only whether the gateway uses it changes. */
 function setDisabled(disabled: boolean) {
-  return async (io: IO, _options: unknown, id: string): Promise<void> => {
-    const api = connect(io);
-    const key = await api.request<ProviderKey>('PATCH', itemPath(PATH, id), { disabled });
+  return async ({ io, api }: Factory, _options: unknown, id: string): Promise<void> => {
+    const key = await api().request<ProviderKey>('PATCH', itemPath(PATH, id), { disabled });
     io.success(`${disabled ? 'Disabled' : 'Enabled'} provider key ${key.id}`);
     await io.printItem(key, view);
   };
 }
 
-async function rotate(io: IO, options: SecretValueOptions & { name?: string }, id: string): Promise<void> {
+async function rotate({ io, api }: Factory, options: SecretValueOptions & { name?: string }, id: string): Promise<void> {
   checkLabels(options);
-  const api = connect(io);
+  const client = api();
   // Fail on a wrong id before asking for a secret.
-  const current = await api.request<ProviderKey>('GET', itemPath(PATH, id));
+  const current = await client.request<ProviderKey>('GET', itemPath(PATH, id));
   const value = await readSecretValue(io, options, `New ${current.providerId} API key for ${id}`);
   const key = await io.spin('Rotating the key', () =>
-    api.request<ProviderKey>('POST', `${PATH}/${encodeURIComponent(id)}/rotate`, { value, name: options.name }),
+    client.request<ProviderKey>('POST', `${PATH}/${encodeURIComponent(id)}/rotate`, { value, name: options.name }),
   );
   io.success(`Rotated provider key ${key.id}: ${current.keyRedacted} → ${key.keyRedacted}`);
   await io.printItem(key, view);
 }
 
-async function remove(io: IO, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
-  const api = connect(io);
+async function remove({ io, api }: Factory, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
+  const client = api();
   await confirmDelete(io, options, id, async () => {
-    const key = await api.request<ProviderKey>('GET', itemPath(PATH, id));
+    const key = await client.request<ProviderKey>('GET', itemPath(PATH, id));
     const label = [key.providerId, key.name, key.keyRedacted].filter(Boolean).join(', ');
     const rules = options.force ? ' It is also taken out of every router rule that names it.' : '';
     return `Delete provider key ${id} (${label})? Its value is removed for good.${rules}`;
   });
-  const rulesOf = options.force ? await configurationsNaming(api, id) : [];
-  await api.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
+  const rulesOf = options.force ? await configurationsNaming(client, id) : [];
+  await client.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
   io.success(`Deleted provider key ${id}`);
   if (rulesOf.length) io.note(`Also took it out of the router rules of ${rulesOf.join(', ')}`);
 }
@@ -165,7 +164,7 @@ interface RoutedConfiguration {
 }
 
 /** The configurations whose router rules name a provider key: what a forced delete takes it out of. */
-async function configurationsNaming(api: ApiClient, keyId: string): Promise<string[]> {
+async function configurationsNaming(api: Api, keyId: string): Promise<string[]> {
   const configurations = await fetchAll<RoutedConfiguration>(api, '/access-key-configurations', 'aiGatewayAccessKeyConfigurations');
   const names = (c: RoutedConfiguration) =>
     (c.router?.rules ?? []).some((rule) => (rule.steps ?? []).some((step) => (step.keys ?? []).some((k) => k.id === keyId)));
@@ -191,10 +190,10 @@ const testView: View<KeyTestResult> = {
  * refused the key, and the unreachable-provider code (exit 4) when the provider could not be asked at all
  * (DNS, connection, timeout, or an answer that says nothing about the key).
  */
-async function test(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = connect(io);
+async function test({ io, api }: Factory, _options: unknown, id: string): Promise<void> {
+  const client = api();
   const result = await io.spin('Asking the provider', () =>
-    api.request<KeyTestResult>("POST", `${itemPath(PATH, id)}/test`),
+    client.request<KeyTestResult>("POST", `${itemPath(PATH, id)}/test`),
   );
   await io.printItem(result, testView);
   if (result.ok) return;
@@ -284,7 +283,7 @@ export function registerProviderKeys(program: Command): void {
           'Afterwards it lists the lines and variables you can remove.\n\n' +
           'Examples:\n  aigw provider-keys import --from-env --dry-run\n  aigw provider-keys import --from-dotenv .env ../api/.env.local',
       )
-      .action(handler(async (io: IO, options: ImportOptions & ImportSources) => (await import('./import-keys.js')).importKeys(io, options)));
+      .action(handler(async (factory: Factory, options: ImportOptions & ImportSources) => (await import('./import-keys.js')).importKeys(factory, options)));
 
     deleteCommand(keys, 'delete a provider key and its stored value', 'provider key id (aigpk_…)')
       .option('--force', 'delete it even when router rules name it, taking it out of those rules')

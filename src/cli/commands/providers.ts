@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import type { SupportedApiSurface } from '../../core/custom-providers.js';
 import type { GatewayConfig } from '../../core/gateway-config.js';
 import { checkLabels, PROVIDER_LABEL_RULES } from '../../core/provider-keys.js';
-import { connect } from '../client.js';
 import { collect, handler } from '../command.js';
+import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
-import type { IO, View } from '../io.js';
+import type { View } from '../io.js';
 import { confirmDelete, deleteCommand, fetchPages, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
 
 /** A custom provider as the management API returns it. */
@@ -76,12 +76,12 @@ const view: View<CustomProvider> = {
   ],
 };
 
-async function list(io: IO, options: PageOptions): Promise<void> {
-  const api = connect(io);
+async function list({ io, api }: Factory, options: PageOptions): Promise<void> {
+  const client = api();
   const query = new URLSearchParams();
   if (options.limit !== undefined) query.set('limit', String(options.limit));
   if (options.beforeId) query.set('beforeId', options.beforeId);
-  const pages = await fetchPages<CustomProvider, ProviderList>(api, `${PATH}?${query}`, 'aiGatewayProviders', options.all);
+  const pages = await fetchPages<CustomProvider, ProviderList>(client, `${PATH}?${query}`, 'aiGatewayProviders', options.all);
   const custom = pages.items;
   // Built-ins head the first page only, so paging through custom providers does not repeat them.
   const builtins = options.beforeId ? [] : pages.last.builtinProviders;
@@ -109,12 +109,12 @@ function models(options: DefinitionOptions): { modelId: string }[] | undefined {
   return options.model.length ? options.model.map((modelId) => ({ modelId })) : undefined;
 }
 
-async function create(io: IO, options: DefinitionOptions): Promise<void> {
+async function create({ io, api }: Factory, options: DefinitionOptions): Promise<void> {
   if (!options.providerId) throw usageError('pass --provider-id, the id models are addressed by (such as ollama)');
   if (!options.baseUrl) throw usageError('pass --base-url, such as http://127.0.0.1:11434/v1');
   checkLabels(options, PROVIDER_LABEL_RULES);
-  const api = connect(io);
-  const provider = await api.request<CustomProvider>('POST', PATH, {
+  const client = api();
+  const provider = await client.request<CustomProvider>('POST', PATH, {
     providerId: options.providerId,
     name: options.name ?? options.providerId,
     baseUrl: options.baseUrl,
@@ -127,12 +127,12 @@ async function create(io: IO, options: DefinitionOptions): Promise<void> {
   await io.printItem(provider, view);
 }
 
-async function get(io: IO, _options: unknown, id: string): Promise<void> {
-  const api = connect(io);
-  await io.printItem(await api.request<CustomProvider>('GET', itemPath(PATH, id)), view);
+async function get({ io, api }: Factory, _options: unknown, id: string): Promise<void> {
+  const client = api();
+  await io.printItem(await client.request<CustomProvider>('GET', itemPath(PATH, id)), view);
 }
 
-async function update(io: IO, options: DefinitionOptions, id: string): Promise<void> {
+async function update({ io, api }: Factory, options: DefinitionOptions, id: string): Promise<void> {
   checkLabels(options, PROVIDER_LABEL_RULES);
   const patch = {
     name: options.name,
@@ -145,19 +145,19 @@ async function update(io: IO, options: DefinitionOptions, id: string): Promise<v
   if (Object.values(patch).every((v) => v === undefined)) {
     throw usageError('nothing to update: pass --name, --base-url, --format, --model, --clear-models, --description or --metadata');
   }
-  const api = connect(io);
-  const provider = await api.request<CustomProvider>('PATCH', itemPath(PATH, id), patch);
+  const client = api();
+  const provider = await client.request<CustomProvider>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated provider ${provider.providerId}`);
   await io.printItem(provider, view);
 }
 
-async function remove(io: IO, options: { yes?: boolean }, id: string): Promise<void> {
-  const api = connect(io);
+async function remove({ io, api }: Factory, options: { yes?: boolean }, id: string): Promise<void> {
+  const client = api();
   await confirmDelete(io, options, id, async () => {
-    const provider = await api.request<CustomProvider>('GET', itemPath(PATH, id));
+    const provider = await client.request<CustomProvider>('GET', itemPath(PATH, id));
     return `Delete provider ${provider.providerId} (${provider.baseUrl})?`;
   });
-  await api.request<void>('DELETE', itemPath(PATH, id));
+  await client.request<void>('DELETE', itemPath(PATH, id));
   io.success(`Deleted provider ${id}`);
 }
 
@@ -181,9 +181,8 @@ const passthroughView: View<PassthroughState> = {
   ],
 };
 
-async function setPassthrough(io: IO, providerId: string, change: { allowNonLoopback: boolean } | null): Promise<void> {
-  const api = connect(io);
-  const config = await api.request<GatewayConfig>('PATCH', '/gateway-config', { passthroughProviders: { [providerId]: change } });
+async function setPassthrough({ io, api }: Factory, providerId: string, change: { allowNonLoopback: boolean } | null): Promise<void> {
+  const config = await api().request<GatewayConfig>('PATCH', '/gateway-config', { passthroughProviders: { [providerId]: change } });
   const setting = config.passthroughProviders[providerId];
   const state: PassthroughState = {
     providerId,
@@ -243,13 +242,13 @@ export function registerProviders(program: Command): void {
       .argument('<provider>', 'provider id, such as openai')
       .option('--allow-non-loopback', 'also while the gateway listens on an address other machines can reach')
       .addHelpText('after', '\nExample:\n  aigw providers passthrough enable openai')
-      .action(handler((io: IO, options: { allowNonLoopback?: boolean }, providerId: string) =>
-        setPassthrough(io, providerId, { allowNonLoopback: options.allowNonLoopback === true }),
+      .action(handler((factory: Factory, options: { allowNonLoopback?: boolean }, providerId: string) =>
+        setPassthrough(factory, providerId, { allowNonLoopback: options.allowNonLoopback === true }),
       ));
     passthrough
       .command('disable')
       .description('stop forwarding callers\' own keys to this provider')
       .argument('<provider>', 'provider id, such as openai')
-      .action(handler((io: IO, _options: object, providerId: string) => setPassthrough(io, providerId, null)));
+      .action(handler((factory: Factory, _options: object, providerId: string) => setPassthrough(factory, providerId, null)));
   });
 }

@@ -7,7 +7,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { parseKeyDuration } from '../../core/key-lifecycle.js';
 import type { UsageEvent } from '../../core/gateway-api.js';
-import { connect, type ApiClient } from '../client.js';
+import type { Api, Factory } from '../factory.js';
 import { handler } from '../command.js';
 import { usageError } from '../errors.js';
 import { childEnvironment, gatewayUrlOf } from '../gateway-env.js';
@@ -91,7 +91,7 @@ function spawnError(err: NodeJS.ErrnoException, command: string): AigwError {
   return new AigwError(ERRORS.commandNotRunnable, `${command} cannot be run (${err.code ?? err.message}); check that it is an executable file`);
 }
 
-async function run(io: IO, options: RunOptions, argv: string[]): Promise<void> {
+async function run({ io, api, env }: Factory, options: RunOptions, argv: string[]): Promise<void> {
   const [command, ...args] = argv as [string, ...string[]];
   let child: ChildProcess | undefined;
   let pending: NodeJS.Signals | undefined;
@@ -108,16 +108,16 @@ async function run(io: IO, options: RunOptions, argv: string[]): Promise<void> {
   for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
 
   const body = runKeyBody(command, options);
-  const api = connect(io);
-  const gatewayUrl = await gatewayUrlOf(api);
-  const key = await api.request<CreatedKey>('POST', '/access-keys', body);
+  const client = api();
+  const gatewayUrl = await gatewayUrlOf(client);
+  const key = await client.request<CreatedKey>('POST', '/access-keys', body);
   let status: number;
   let failure: AigwError | undefined;
   if (pending) {
     status = exitStatusOf(null, pending);
   } else {
     const { spawn } = await import('node:child_process');
-    const started = spawn(command, args, { stdio: 'inherit', env: childEnvironment(process.env, gatewayUrl, key.token, basename(command)) });
+    const started = spawn(command, args, { stdio: 'inherit', env: childEnvironment(env, gatewayUrl, key.token, basename(command)) });
     child = started;
     status = await new Promise<number>((resolve) => {
       started.on('error', (err: NodeJS.ErrnoException) => {
@@ -129,13 +129,13 @@ async function run(io: IO, options: RunOptions, argv: string[]): Promise<void> {
       started.on('exit', (code, signal) => resolve(exitStatusOf(code, signal)));
     });
   }
-  const deleted = await deleteKey(io, api, key.id);
+  const deleted = await deleteKey(io, client, key.id);
   if (failure) io.error(failure);
-  if (!options.quiet && !failure) io.note(await summary(api, key.id, deleted));
+  if (!options.quiet && !failure) io.note(await summary(client, key.id, deleted));
   process.exitCode = status;
 }
 
-async function deleteKey(io: IO, api: ApiClient, id: string): Promise<boolean> {
+async function deleteKey(io: IO, api: Api, id: string): Promise<boolean> {
   try {
     await api.request<void>('DELETE', itemPath('/access-keys', id));
     return true;
@@ -176,7 +176,7 @@ export function usageLine(events: readonly UsageEvent[]): string {
   return parts.join(', ');
 }
 
-async function summary(api: ApiClient, id: string, deleted: boolean): Promise<string> {
+async function summary(api: Api, id: string, deleted: boolean): Promise<string> {
   const what = deleted ? `key ${id} deleted` : `key ${id} NOT deleted`;
   try {
     const events = await fetchAll<UsageEvent>(api, '/usage', 'aiGatewayUsage', { accessKeyId: id });

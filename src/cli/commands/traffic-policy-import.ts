@@ -13,7 +13,7 @@ import {
   type PolicyKey,
   type PolicyNote,
 } from '../../core/traffic-policy.js';
-import { connect, type ApiClient } from '../client.js';
+import type { Api, Factory } from '../factory.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { fetchPages } from '../resource.js';
@@ -74,7 +74,7 @@ const rowView: View<ImportRow> = {
 /** A write still to make, and the row it reports. */
 interface Write {
   row: ImportRow;
-  run: (api: ApiClient) => Promise<string>;
+  run: (api: Api) => Promise<string>;
 }
 
 function invalid(reason: string): AigwError {
@@ -116,7 +116,7 @@ async function keyValue(
   const ref = `secrets.get('${vault}', '${name}')`;
   const variable = sources.get(key.name);
   if (variable) {
-    const value = process.env[variable];
+    const value = io.env[variable];
     if (!value) throw usageError(`${variable} is empty or not set; it should hold ${ref} (--secret ${key.name}=${variable})`);
     try {
       checkSecretValue(value);
@@ -283,7 +283,7 @@ const DONE: Partial<Record<ImportRow['action'], ImportRow['action']>> = { create
  * the first write, so a malformed policy changes nothing. A write that fails part way stops the import and
  * says what it had created; running it again finishes the job without duplicates.
  */
-export async function importTrafficPolicy(io: IO, options: TrafficPolicyOptions, file: string): Promise<void> {
+export async function importTrafficPolicy({ io, api: connectApi }: Factory, options: TrafficPolicyOptions, file: string): Promise<void> {
   const sources = secretSources(options.secret);
   const tooLarge = () => invalid(`the policy is larger than ${POLICY_BYTES} bytes`);
   const text = await readInputFile(io, file, 'FILE', { bytes: POLICY_BYTES, tooLarge });
@@ -292,7 +292,7 @@ export async function importTrafficPolicy(io: IO, options: TrafficPolicyOptions,
   const plan = readTrafficPolicy(await parsePolicy(text), name);
   const dryRun = options.dryRun === true;
 
-  const api = connect(io);
+  const api = connectApi();
   const [keys, providers, configurations] = await Promise.all([
     fetchPages<ExistingKey, any>(api, '/provider-keys', 'aiGatewayProviderKeys', true),
     fetchPages<ExistingProvider, any>(api, '/providers', 'aiGatewayProviders', true),

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { USAGE_GROUPS, type UsageBucket as Bucket, type UsageEvent, type UsageGroup, type UsageList, type UsageOverview as Overview } from '../../core/gateway-api.js';
-import { connect } from '../client.js';
 import { handler, integerFlag } from '../command.js';
+import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
-import type { IO, View } from '../io.js';
+import type { View } from '../io.js';
 import { fetchPages } from '../resource.js';
 
 const status = (e: UsageEvent) => (e.statusCode ? String(e.statusCode) : e.timedOut ? 'timeout' : 'error');
@@ -81,7 +81,7 @@ interface ListOptions {
   all?: boolean;
 }
 
-async function list(io: IO, options: ListOptions): Promise<void> {
+async function list({ io, api }: Factory, options: ListOptions): Promise<void> {
   const query = new URLSearchParams();
   const set = (name: string, value: string | undefined) => value !== undefined && query.set(name, value);
   set('startTime', parseTime('--start-time', options.startTime));
@@ -90,13 +90,13 @@ async function list(io: IO, options: ListOptions): Promise<void> {
   if (options.includeRetries) query.set('includeRetries', 'true');
   set('limit', options.limit === undefined ? undefined : String(options.limit));
   set('cursor', options.cursor);
-  const api = connect(io);
-  const { items, last, document } = await fetchPages<UsageEvent, UsageList>(api, `/usage?${query}`, 'aiGatewayUsage', options.all);
+  const client = api();
+  const { items, last, document } = await fetchPages<UsageEvent, UsageList>(client, `/usage?${query}`, 'aiGatewayUsage', options.all);
   await io.printList(document, items, eventView);
   if (io.format === 'table' && last.nextPageUri) io.note(io.dim(`More events: --cursor ${items.at(-1)!.id}, or --all`));
 }
 
-async function overview(io: IO, options: { startTime?: string; endTime?: string; groupBy?: string }): Promise<void> {
+async function overview({ io, api }: Factory, options: { startTime?: string; endTime?: string; groupBy?: string }): Promise<void> {
   const groupBy = (options.groupBy ?? 'provider') as UsageGroup;
   if (!USAGE_GROUPS.includes(groupBy)) throw usageError(`--group-by must be one of ${USAGE_GROUPS.join(', ')}`);
   const query = new URLSearchParams({ groupBy });
@@ -104,8 +104,8 @@ async function overview(io: IO, options: { startTime?: string; endTime?: string;
   const end = parseTime('--end-time', options.endTime);
   if (start) query.set('startTime', start);
   if (end) query.set('endTime', end);
-  const api = connect(io);
-  const result = await api.request<Overview>('GET', `/usage/overview?${query}`);
+  const client = api();
+  const result = await client.request<Overview>('GET', `/usage/overview?${query}`);
   await io.printList(result, result.buckets, bucketView);
   if (io.format === 'table') {
     const t = result.totals;

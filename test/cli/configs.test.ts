@@ -1,18 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { fakeKey, TestHome } from '../helpers/aigw.js';
+import { fakeKey } from '../helpers/aigw.js';
+import { InProcessDaemon } from '../helpers/in-process.js';
 
-let home: TestHome;
+// In-process (test/helpers/in-process.ts): the real CLI and control plane, no spawned processes.
+let home: InProcessDaemon;
 let openaiA: any;
 let openaiB: any;
 let anthropic: any;
 before(async () => {
-  home = new TestHome();
+  home = await InProcessDaemon.start();
   openaiA = await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin', '--name', 'a'], { input: fakeKey() });
   openaiB = await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin', '--name', 'b'], { input: fakeKey() });
   anthropic = await home.json(['provider-keys', 'create', '--provider-id', 'anthropic', '--value-stdin'], { input: fakeKey('sk-ant-') });
 });
-after(() => home.cleanup());
+after(() => home.close());
 
 const MISSING_KEY = 'aigpk_01m80000000000000000000000';
 

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { BUILTIN_PROVIDER_IDS } from '../../src/core/providers.js';
-import { fakeKey, TestHome } from '../helpers/aigw.js';
+import { fakeKey } from '../helpers/aigw.js';
+import { InProcessDaemon } from '../helpers/in-process.js';
 
-let home: TestHome;
-before(() => {
-  home = new TestHome();
+// In-process (test/helpers/in-process.ts): the real CLI and control plane, no spawned processes.
+let home: InProcessDaemon;
+before(async () => {
+  home = await InProcessDaemon.start();
 });
-after(() => home.cleanup());
+after(() => home.close());
 
 test('list shows the built-in catalog, then custom providers', async () => {
   const empty = await home.json(['providers', 'list']);

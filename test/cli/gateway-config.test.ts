@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TestHome } from '../helpers/aigw.js';
+import { InProcessDaemon } from '../helpers/in-process.js';
 
-let home: TestHome;
-before(() => {
-  home = new TestHome();
+// In-process (test/helpers/in-process.ts): the real CLI and control plane, no spawned processes.
+let home: InProcessDaemon;
+before(async () => {
+  home = await InProcessDaemon.start();
 });
-after(() => home.cleanup());
+after(() => home.close());
 
 test('get shows ngrok\'s fields with defaults; set changes only what it is given', async () => {
   const initial = await home.json(['gateway', 'config', 'get']);
