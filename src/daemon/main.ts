@@ -8,7 +8,9 @@ import { parseListenAddress, type ListenAddress } from '../core/listen.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
+import type { SealedSecretRows } from '../secrets/database.js';
 import { SqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/types.js';
 import { AccessKeyService } from '../app/access-keys.js';
 import { ConfigurationService } from '../app/configurations.js';
 import { GatewayConfigService } from '../app/gateway-config.js';
@@ -62,6 +64,22 @@ function sizeSetting(spec: string | undefined, what: string): number | undefined
   return size;
 }
 
+/**
+ * The shared Store, loaded only when asked for (pg is not needed otherwise). The URL is never logged: it may
+ * carry a password.
+ */
+async function openPostgresStore(url: string, log: Logger) {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new DaemonConfigError('AIGW_DATABASE_URL must be a PostgreSQL URL, such as postgres://aigw@db.internal/aigw');
+  }
+  const { PostgresStore } = await import('../store/postgres/index.js');
+  const store = await PostgresStore.open(url, {
+    onConnectionError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection failed; reconnecting'),
+  });
+  log.info('the Store is the shared PostgreSQL database');
+  return store;
+}
+
 async function main(): Promise<void> {
   process.umask(0o077);
   const { values } = parseArgs({
@@ -95,7 +113,21 @@ async function main(): Promise<void> {
     process.exit(already ? DAEMON_EXIT.alreadyRunning : DAEMON_EXIT.badConfig);
   }
 
-  const store = new SqliteStore(paths.dbFile);
+  const databaseUrl = process.env.AIGW_DATABASE_URL;
+  let store: Store;
+  let sealedSecrets: SealedSecretRows | undefined;
+  try {
+    if (databaseUrl) {
+      const postgres = await openPostgresStore(databaseUrl, log);
+      store = postgres;
+      sealedSecrets = postgres.sealedSecrets();
+    } else {
+      store = new SqliteStore(paths.dbFile);
+    }
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'cannot start');
+    exitNow(log, err instanceof DaemonConfigError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
+  }
   let secrets;
   let listen;
   let controlListen;
@@ -103,7 +135,7 @@ async function main(): Promise<void> {
   let bodyLimit = GATEWAY_BODY_LIMIT;
   let bodiesInFlight = GATEWAY_BODIES_IN_FLIGHT;
   try {
-    secrets = await openSecretStore(paths, store, process.env);
+    secrets = await openSecretStore(paths, store, process.env, sealedSecrets);
     listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
     const controlSpec = values['control-listen'] || process.env.AIGW_CONTROL_LISTEN;
     if (controlSpec) {

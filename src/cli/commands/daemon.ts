@@ -43,6 +43,10 @@ const LISTEN_FLAGS = [
 
 /** A bad address is a usage error here, before a daemon is started that would refuse it. */
 function checkListenFlags(options: DaemonOptions): void {
+  const database = options.databaseUrl ? ['--database-url', options.databaseUrl] : ['AIGW_DATABASE_URL', process.env.AIGW_DATABASE_URL];
+  if (database[1] && !/^postgres(ql)?:\/\//.test(database[1])) {
+    throw usageError(`${database[0]} must be a PostgreSQL URL, such as postgres://aigw@db.internal/aigw`);
+  }
   for (const { option, flag, variable } of LISTEN_FLAGS) {
     const [spec, source] = options[option] ? [options[option], flag] : [process.env[variable], variable];
     if (spec && !parseListenAddress(spec)) {
@@ -142,6 +146,10 @@ function gatewayFlag(command: Command): Command {
     .option(
       '--control-listen <host:port>',
       'also serve the management API over TCP, with the bearer token in <config dir>/control-token (or AIGW_CONTROL_LISTEN)',
+    )
+    .option(
+      '--database-url <url>',
+      'keep the Store in this PostgreSQL database, which several daemons (replicas) may share (or AIGW_DATABASE_URL)',
     );
 }
 

@@ -1,0 +1,97 @@
+import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { AigwError, ERRORS } from '../core/errors.js';
+import { seal } from './file.js';
+import type { SecretStore } from './types.js';
+
+/** One sealed secret as a table keeps it (the PostgreSQL Store's sealed_secrets): ciphertext only. */
+export interface SealedSecret {
+  ref: string;
+  /** Which master key wrapped the data key (`masterKeyId`). */
+  keyId: string;
+  wrappedKey: Buffer;
+  wrapIv: Buffer;
+  wrapTag: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+  ciphertext: Buffer;
+}
+
+/** Where the sealed secrets live; the daemon's composition hands over the Store's table. */
+export interface SealedSecretRows {
+  put(row: SealedSecret): Promise<void>;
+  get(ref: string): Promise<SealedSecret | undefined>;
+  delete(ref: string): Promise<void>;
+  refs(): Promise<string[]>;
+  /** The master key ids the stored secrets are wrapped under. */
+  keyIds(): Promise<string[]>;
+}
+
+/** A master key's public name: a digest, so it identifies the key without revealing anything of it. */
+export function masterKeyId(masterKey: Buffer): string {
+  return createHash('sha256').update('aigw-master-key-id\0').update(masterKey).digest('hex').slice(0, 16);
+}
+
+/** The ref and the master key id are bound into both ciphertexts: a row copied to another ref, or relabelled, does not open. */
+function additionalData(ref: string, keyId: string): Buffer {
+  return Buffer.from(`aigw-secret/1\0${ref}\0${keyId}`);
+}
+
+function unseal(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: Buffer): Buffer {
+  const decipher = createDecipheriv('aes-256-gcm', key, iv).setAAD(aad);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+}
+
+/**
+ * Provider key values as AES-256-GCM ciphertext in the shared database, so every replica can read what any
+ * replica stored (no OS keychain is shared between machines). Envelope encryption: each value has a random
+ * data key of its own, wrapped by the master key, which never leaves this process; the plaintext never
+ * reaches the database.
+ */
+export class DatabaseSecretStore implements SecretStore {
+  readonly kind = 'database';
+  readonly keyId: string;
+
+  constructor(
+    private readonly rows: SealedSecretRows,
+    private readonly masterKey: Buffer,
+  ) {
+    this.keyId = masterKeyId(masterKey);
+  }
+
+  async set(ref: string, value: string): Promise<void> {
+    const aad = additionalData(ref, this.keyId);
+    const dataKey = randomBytes(32);
+    const wrapped = seal(this.masterKey, dataKey, aad);
+    const sealed = seal(dataKey, Buffer.from(value, 'utf8'), aad);
+    dataKey.fill(0);
+    await this.rows.put({
+      ref, keyId: this.keyId, wrappedKey: wrapped.ciphertext, wrapIv: wrapped.iv, wrapTag: wrapped.tag,
+      iv: sealed.iv, tag: sealed.tag, ciphertext: sealed.ciphertext,
+    });
+  }
+
+  async get(ref: string): Promise<string | undefined> {
+    const row = await this.rows.get(ref);
+    if (!row) return undefined;
+    try {
+      const aad = additionalData(ref, row.keyId);
+      const dataKey = unseal(this.masterKey, row.wrapIv, row.wrapTag, row.wrappedKey, aad);
+      return unseal(dataKey, row.iv, row.tag, row.ciphertext, aad).toString('utf8');
+    } catch {
+      throw new AigwError(
+        ERRORS.secretStoreUnavailable,
+        `a stored secret does not decrypt: it was wrapped by master key ${row.keyId}, and this daemon's is ${this.keyId}; ` +
+          'give every replica the same AIGW_MASTER_KEY or master key file',
+      );
+    }
+  }
+
+  delete(ref: string): Promise<void> {
+    return this.rows.delete(ref);
+  }
+
+  list(): Promise<string[]> {
+    return this.rows.refs();
+  }
+}
