@@ -1,12 +1,34 @@
-import { after, before, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { newId } from '../../src/core/ids.js';
+import { DatabaseSecretStore, masterKeyId } from '../../src/secrets/database.js';
 import { PostgresStore } from '../../src/store/postgres/index.js';
-import type { Store } from '../../src/store/types.js';
+import type { ProviderKeyRecord, Store, StoreChange } from '../../src/store/types.js';
 import { skipWithoutPostgres, startCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
 
 // One throwaway cluster for the file; a database of its own for each store the contract opens.
 const skip = skipWithoutPostgres();
 const urls = new WeakMap<Store, string>();
+
+function providerKey(): ProviderKeyRecord {
+  const id = newId('providerKey');
+  const at = new Date().toISOString();
+  return { id, providerId: 'openai', name: '', description: '', metadata: '', keyRedacted: '***', accessKeyId: null, secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null };
+}
+
+/** Resolves with the first change on the store's feed that matches. */
+function nextChange(store: Store, match: (change: StoreChange) => boolean, timeoutMs = 5000): Promise<StoreChange> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no such change on the feed')), timeoutMs);
+    const unsubscribe = store.changes.subscribe((change) => {
+      if (!match(change)) return;
+      clearTimeout(timer);
+      unsubscribe();
+      resolve(change);
+    });
+  });
+}
 
 describe('PostgreSQL', { skip }, () => {
   let cluster: PostgresCluster;
@@ -26,4 +48,91 @@ describe('PostgreSQL', { skip }, () => {
       return PostgresStore.open(urls.get(store)!);
     },
   });
+
+  describe('the PostgreSQL Store across replicas', () => {
+    test('replicas starting together migrate once and share one install id', async () => {
+      const url = await cluster.createDatabase();
+      const stores = await Promise.all(Array.from({ length: 5 }, () => PostgresStore.open(url)));
+      try {
+        assert.equal(new Set(stores.map((s) => s.installId)).size, 1);
+        made(await stores[0]!.createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
+        assert.equal(await stores[4]!.countProviderKeys(), 1);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    test("another replica's write arrives on the feed, once; this one's own writes are not delivered twice", async () => {
+      const url = await cluster.createDatabase();
+      const [a, b] = [await PostgresStore.open(url), await PostgresStore.open(url)];
+      try {
+        const seenByA: StoreChange[] = [];
+        a.changes.subscribe((change) => void seenByA.push(change));
+        const arrived = nextChange(b, (c) => 'resources' in c && c.resources.includes('providerKeys'));
+        made(await a.createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
+        assert.deepEqual(await arrived, { resources: ['providerKeys'] });
+        await a.setSetting('x', 'y');
+        // B's writes reached A's listener after A's own two; nothing of A's came back to it.
+        await b.setSettings({ other: 'z' });
+        await b.deleteProviderKey((await b.allProviderKeys())[0]!.id, { force: false });
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.deepEqual(seenByA, [{ resources: ['providerKeys'] }, { resources: ['settings'] }, { resources: ['settings'] }, { resources: ['providerKeys', 'configurations'] }]);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+
+    test('a restarted server: the feed says reload, and reads and writes work again without reopening', async () => {
+      const url = await cluster.createDatabase();
+      const store = await PostgresStore.open(url, { onConnectionError: () => undefined });
+      try {
+        const reload = nextChange(store, (c) => 'reload' in c, 15_000);
+        await cluster.restart();
+        assert.deepEqual(await reload, { reload: true });
+        made(await store.createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
+        assert.equal(await store.countProviderKeys(), 1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('the database secret store: replicas with the same master key share values; the database holds only ciphertext', async () => {
+      const database = `aigw_secrets_${process.pid}`;
+      const url = await cluster.createDatabase(database);
+      const [a, b] = [await PostgresStore.open(url), await PostgresStore.open(url)];
+      try {
+        const masterKey = Buffer.alloc(32, 7);
+        const secretsA = new DatabaseSecretStore(a.sealedSecrets(), masterKey);
+        const secretsB = new DatabaseSecretStore(b.sealedSecrets(), Buffer.from(masterKey));
+        const canary = `sk-canary-${newId('providerKey')}`;
+        await secretsA.set('pk_1.ref', canary);
+        assert.equal(await secretsB.get('pk_1.ref'), canary, 'written through A, read through B');
+        assert.deepEqual(await secretsB.list(), ['pk_1.ref']);
+        assert.deepEqual(await a.sealedSecrets().keyIds(), [masterKeyId(masterKey)]);
+
+        const dump = await cluster.dump(database);
+        assert.ok(dump.includes('sealed_secrets'), 'the dump has the table');
+        assert.ok(!dump.includes(canary) && !dump.includes(Buffer.from(canary).toString('hex')), 'no plaintext in the database');
+
+        const wrongKey = new DatabaseSecretStore(b.sealedSecrets(), Buffer.alloc(32, 8));
+        await assert.rejects(wrongKey.get('pk_1.ref'), /ERR_AIGW_10503|master key/);
+        // A row moved to another ref does not open: the ref is bound into the ciphertext.
+        const row = (await a.sealedSecrets().get('pk_1.ref'))!;
+        await a.sealedSecrets().put({ ...row, ref: 'pk_2.ref' });
+        await assert.rejects(secretsA.get('pk_2.ref'), /does not decrypt/);
+
+        await secretsB.delete('pk_1.ref');
+        assert.equal(await secretsA.get('pk_1.ref'), undefined);
+      } finally {
+        await a.close();
+        await b.close();
+      }
+    });
+  });
 });
+
+function made<T extends object>(outcome: T | { refused: string } | undefined): T {
+  if (outcome === undefined || 'refused' in outcome) throw new Error(`not written: ${JSON.stringify(outcome)}`);
+  return outcome as T;
+}
