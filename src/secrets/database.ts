@@ -21,10 +21,14 @@ export interface SealedSecretRows {
   put(row: SealedSecret): Promise<void>;
   get(ref: string): Promise<SealedSecret | undefined>;
   delete(ref: string): Promise<void>;
-  refs(): Promise<string[]>;
+  /** The refs written at least this long ago. */
+  refs(writtenBeforeSeconds: number): Promise<string[]>;
   /** The master key ids the stored secrets are wrapped under. */
   keyIds(): Promise<string[]>;
 }
+
+/** How old a value with no key pointing at it must be before it counts as an orphan. */
+const ORPHAN_AFTER_SECONDS = 600;
 
 /** A master key's public name: a digest, so it identifies the key without revealing anything of it. */
 export function masterKeyId(masterKey: Buffer): string {
@@ -91,7 +95,11 @@ export class DatabaseSecretStore implements SecretStore {
     return this.rows.delete(ref);
   }
 
+  /**
+   * Leaves out values written in the last minutes: another replica may be between writing a value and its
+   * key's row, and reconciling at this replica's start must not take that value for an orphan.
+   */
   list(): Promise<string[]> {
-    return this.rows.refs();
+    return this.rows.refs(ORPHAN_AFTER_SECONDS);
   }
 }

@@ -108,7 +108,8 @@ describe('PostgreSQL', { skip }, () => {
         const canary = `sk-canary-${newId('providerKey')}`;
         await secretsA.set('pk_1.ref', canary);
         assert.equal(await secretsB.get('pk_1.ref'), canary, 'written through A, read through B');
-        assert.deepEqual(await secretsB.list(), ['pk_1.ref']);
+        assert.deepEqual(await a.sealedSecrets().refs(0), ['pk_1.ref']);
+        assert.deepEqual(await secretsB.list(), [], 'a value just written is never an orphan to reconcile: its row may be on its way');
         assert.deepEqual(await a.sealedSecrets().keyIds(), [masterKeyId(masterKey)]);
 
         const dump = await cluster.dump(database);

@@ -122,7 +122,8 @@ export const MIGRATIONS: readonly string[] = [
     wrap_tag    BYTEA NOT NULL,
     iv          BYTEA NOT NULL,
     tag         BYTEA NOT NULL,
-    ciphertext  BYTEA NOT NULL
+    ciphertext  BYTEA NOT NULL,
+    written_at  TIMESTAMPTZ NOT NULL DEFAULT now()
   );
   `,
 ];

@@ -27,7 +27,7 @@ const UPSERT = `
   INSERT INTO sealed_secrets (ref, key_id, wrapped_key, wrap_iv, wrap_tag, iv, tag, ciphertext)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
   ON CONFLICT (ref) DO UPDATE SET key_id = excluded.key_id, wrapped_key = excluded.wrapped_key, wrap_iv = excluded.wrap_iv,
-    wrap_tag = excluded.wrap_tag, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext`;
+    wrap_tag = excluded.wrap_tag, iv = excluded.iv, tag = excluded.tag, ciphertext = excluded.ciphertext, written_at = now()`;
 
 /**
  * The sealed_secrets table, for the database secret store (src/secrets/database.ts), which does the
@@ -54,8 +54,10 @@ export class SealedSecretTable {
     await this.db.run('DELETE FROM sealed_secrets WHERE ref = $1', [ref]);
   }
 
-  async refs(): Promise<string[]> {
-    return (await this.db.rows<{ ref: string }>('SELECT ref FROM sealed_secrets ORDER BY ref')).map((r) => r.ref);
+  /** The refs written at least this long ago (by the database server's clock). */
+  async refs(writtenBeforeSeconds = 0): Promise<string[]> {
+    const sql = 'SELECT ref FROM sealed_secrets WHERE written_at <= now() - make_interval(secs => $1) ORDER BY ref';
+    return (await this.db.rows<{ ref: string }>(sql, [writtenBeforeSeconds])).map((r) => r.ref);
   }
 
   /** The master key ids the stored secrets are wrapped under. */

@@ -1,0 +1,142 @@
+// Two daemons (two homes) on one PostgreSQL database, as two replicas behind a load balancer would be.
+// Real daemons, the real CLI and the official OpenAI client; only the upstream provider is a mock.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
+import { fakeKey, TestHome } from '../helpers/aigw.js';
+import { rawApi } from '../helpers/api.js';
+import { MockUpstream } from '../helpers/mock-upstream.js';
+import { skipWithoutPostgres, startCluster, type PostgresCluster } from '../helpers/postgres.js';
+
+const skip = skipWithoutPostgres();
+const DATABASE = `aigw_replicas_${process.pid}`;
+const hello = [{ role: 'user' as const, content: 'hi' }];
+
+/** Retries `attempt` until it stops throwing, for at most `withinMs`; the last failure otherwise. */
+async function within<T>(withinMs: number, attempt: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + withinMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+}
+
+describe('two replicas on one PostgreSQL database', { skip }, () => {
+  let cluster: PostgresCluster;
+  let mock: MockUpstream;
+  let a: TestHome;
+  let b: TestHome;
+  const gateways = new Map<TestHome, string>();
+  /** Every provider key value and access key token the tests made: none may reach the database in plaintext. */
+  const secrets: string[] = [];
+
+  const client = (home: TestHome, token: string) =>
+    new OpenAI({ apiKey: token, baseURL: `${gateways.get(home)}/v1`, maxRetries: 0, timeout: 10_000 });
+
+  async function accessKey(home: TestHome): Promise<{ id: string; token: string }> {
+    const created = await home.json(['access-keys', 'create', '--name', 'replicas']);
+    secrets.push(created.token);
+    return { id: created.id, token: created.token };
+  }
+
+  async function providerKey(home: TestHome, accessKeyId: string): Promise<string> {
+    const value = fakeKey();
+    mock.accept(value);
+    secrets.push(value);
+    const created = await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin', '--ai-gateway-api-key-id', accessKeyId], {
+      input: value,
+    });
+    return created.id;
+  }
+
+  before(async () => {
+    cluster = await startCluster();
+    const url = await cluster.createDatabase(DATABASE);
+    mock = new MockUpstream();
+    await mock.start();
+    const env = { AIGW_DATABASE_URL: url, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: 'replicas share this passphrase' };
+    a = new TestHome(env, 'aigw-replica-a-');
+    b = new TestHome(env, 'aigw-replica-b-');
+    // Started together: the schema is migrated once, under the advisory lock.
+    const [urlA, urlB] = await Promise.all([a.gatewayUrl(), b.gatewayUrl()]);
+    gateways.set(a, urlA).set(b, urlB);
+    await a.json(['gateway', 'config', 'set', '--provider-base-url', `openai=${mock.baseUrl}`]);
+  });
+
+  after(async () => {
+    await Promise.all([a?.cleanup(), b?.cleanup()]);
+    await mock?.close();
+    await cluster?.stop();
+  });
+
+  test('both daemons report the shared Store and the database secret store', async () => {
+    for (const home of [a, b]) {
+      const status = await home.json(['daemon', 'status']);
+      assert.equal(status.secretStore.kind, 'database');
+      assert.match(status.secretStore.reason, /AIGW_SECRET_STORE=database; master key from AIGW_MASTER_KEY \(key id [0-9a-f]{16}\)/);
+    }
+    const check = await rawApi(a.dir, 'GET', '/status/store');
+    assert.equal(check.body.status, 'ok', JSON.stringify(check.body));
+    assert.match(check.body.detail, /PostgreSQL 1\d/);
+  });
+
+  test("a key created through A is used by B's gateway within a second; one deleted through B is refused by A within a second", async () => {
+    const access = await accessKey(a);
+    await providerKey(a, access.id);
+    const answered = await within(1000, () => client(b, access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }));
+    assert.ok(answered.choices.length > 0);
+
+    await b.run(['access-keys', 'delete', access.id, '--force', '--yes']).then((r) => assert.equal(r.code, 0, r.stderr));
+    const refusal = await within(1000, async () => {
+      const err = await client(a, access.token)
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: hello })
+        .then(() => undefined, (e: unknown) => e);
+      if (!err) throw new Error('A still serves the deleted key');
+      return err as { status?: number };
+    });
+    assert.equal(refusal.status, 401);
+  });
+
+  test('40 creates split over both replicas at once leave exactly 15 keys attached', async () => {
+    const access = await accessKey(b);
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => {
+        const value = fakeKey();
+        secrets.push(value);
+        return rawApi((i % 2 ? a : b).dir, 'POST', '/provider-keys', JSON.stringify({ providerId: 'openai', value, accessKeyId: access.id }));
+      }),
+    );
+    const created = outcomes.filter((o) => o.status < 300);
+    assert.equal(created.length, 15, JSON.stringify(outcomes.filter((o) => o.status >= 300).slice(0, 1)));
+    assert.ok(outcomes.every((o) => o.status < 300 || /ERR_AIGW_/.test(JSON.stringify(o.body))));
+    for (const home of [a, b]) {
+      const listed = await home.json(['provider-keys', 'list', '--all', '--ai-gateway-api-key-id', access.id]);
+      assert.equal(listed.aiGatewayProviderKeys.length, 15);
+    }
+  });
+
+  test('usage from both replicas appears in one `aigw usage list`', async () => {
+    const access = await accessKey(a);
+    await providerKey(b, access.id);
+    for (const home of [a, b, a]) {
+      await within(1000, () => client(home, access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }));
+    }
+    await b.json(['usage', 'list']); // flushes B's recorder
+    const events = await within(2000, async () => {
+      const listed = await a.json(['usage', 'list', '--access-key-id', access.id]);
+      assert.equal(listed.aiGatewayUsage.length, 3);
+      return listed.aiGatewayUsage;
+    });
+    assert.equal(events.length, 3);
+  });
+
+  test('the database holds no plaintext: no provider key value or access key token in a pg_dump', async () => {
+    const dump = await cluster.dump(DATABASE);
+    assert.ok(dump.includes('sealed_secrets') && secrets.length > 40);
+    for (const secret of secrets) assert.ok(!dump.includes(secret), 'a secret reached the database in plaintext');
+  });
+});
