@@ -48,8 +48,8 @@ __aigw_node() {
     'prices get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon') __aigw_subs='start run stop status logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
-    'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
-    'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen -o --output' ;;
+    'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen --database-url -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen --database-url -o --output' ;;
+    'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen --database-url -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen --database-url -o --output' ;;
     'daemon stop') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon status') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon logs') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-n --lines -f --follow -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-n --lines -o --output' ;;

@@ -116,11 +116,13 @@ async function main(): Promise<void> {
   const databaseUrl = process.env.AIGW_DATABASE_URL;
   let store: Store;
   let sealedSecrets: SealedSecretRows | undefined;
+  let notReady: (() => Promise<string | undefined>) | undefined;
   try {
     if (databaseUrl) {
       const postgres = await openPostgresStore(databaseUrl, log);
       store = postgres;
       sealedSecrets = postgres.sealedSecrets();
+      notReady = () => postgres.notReady();
     } else {
       store = new SqliteStore(paths.dbFile);
     }
@@ -168,7 +170,7 @@ async function main(): Promise<void> {
     ],
     allowedOrigins: parseList(values['gateway-allowed-origins'] ?? process.env.AIGW_GATEWAY_ALLOWED_ORIGINS),
   });
-  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, bodiesInFlight, guard });
+  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, bodiesInFlight, guard, notReady });
   let gatewayUrl: string | null = null;
   let gatewayError: string | null = null;
   let controlUrl: string | undefined;

@@ -134,6 +134,23 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     assert.equal(events.length, 3);
   });
 
+  test('GET /health and /ready on each gateway port; both replicas survive a PostgreSQL restart without one of their own', async () => {
+    for (const home of [a, b]) {
+      assert.equal((await fetch(`${gateways.get(home)}/health`)).status, 200);
+      const ready = await fetch(`${gateways.get(home)}/ready`);
+      assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready' }]);
+    }
+    await cluster.restart();
+    // Back once each replica's listener has reconnected (and reloaded its snapshot).
+    for (const home of [a, b]) {
+      await within(15_000, async () => assert.equal((await fetch(`${gateways.get(home)}/ready`)).status, 200));
+    }
+    const access = await accessKey(b);
+    await providerKey(b, access.id);
+    const answered = await within(1000, () => client(a, access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }));
+    assert.ok(answered.choices.length > 0);
+  });
+
   test('the database holds no plaintext: no provider key value or access key token in a pg_dump', async () => {
     const dump = await cluster.dump(DATABASE);
     assert.ok(dump.includes('sealed_secrets') && secrets.length > 40);

@@ -30,6 +30,11 @@ export class ChangeListener {
     private readonly onError: (err: Error) => void,
   ) {}
 
+  /** False while the connection is lost: other replicas' writes may then be missed until it is back. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
   /** Listens before it resolves, so nothing committed after a reader's first full read is missed. */
   async start(): Promise<void> {
     await this.connect();

@@ -101,6 +101,27 @@ export class PostgresStore implements Store {
     }
   }
 
+  /**
+   * Why this replica should not serve now: the database does not answer within `timeoutMs`, or the
+   * listener is reconnecting (other replicas' writes may not have reached the routing snapshot yet).
+   */
+  async notReady(timeoutMs = 2000): Promise<string | undefined> {
+    if (!this.listener?.listening) return 'the PostgreSQL change listener is reconnecting';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`PostgreSQL did not answer within ${timeoutMs} ms`), timeoutMs);
+    });
+    const ping = this.db.run('SELECT 1').then(
+      () => undefined,
+      (err: Error) => `PostgreSQL does not answer: ${err.message}`,
+    );
+    try {
+      return await Promise.race([ping, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** The table the database secret store keeps its ciphertext in. */
   sealedSecrets(): SealedSecretTable {
     return new SealedSecretTable(this.db);
