@@ -30,6 +30,7 @@ import * as providerKeys from './provider-keys.js';
 import { SealedSecretTable } from './secret-rows.js';
 import * as settings from './settings.js';
 import * as usage from './usage.js';
+import { UsageWriterThread } from './usage-thread.js';
 
 export { SealedSecretTable, type SealedSecretRow } from './secret-rows.js';
 
@@ -42,9 +43,6 @@ function unchanged(outcome: unknown): boolean {
 const PROVIDER_KEY_DELETE: StoreResource[] = ['providerKeys', 'configurations'];
 const ACCESS_KEY_DELETE: StoreResource[] = ['accessKeys', 'providerKeys', 'configurations'];
 
-/** A usage batch that lost a deadlock to a management write is tried again this often. */
-const USAGE_ATTEMPTS = 3;
-const DEADLOCK = '40P01';
 
 export interface PostgresStoreOptions {
   /** Told when the change listener's connection is lost or a pooled connection fails; the store recovers by itself. */
@@ -65,14 +63,16 @@ export class PostgresStore implements Store {
   /** Names this process's writes in their notices, so its listener does not hand them on a second time. */
   private readonly origin = randomUUID();
   private readonly db: Db;
-  private usageTail: Promise<void> = Promise.resolve();
   private listener: ChangeListener | undefined;
+  private readonly usageWriter: UsageWriterThread;
 
   private constructor(
     private readonly pool: pg.Pool,
     readonly installId: string,
+    url: string,
   ) {
     this.db = new Db(pool);
+    this.usageWriter = new UsageWriterThread(url);
   }
 
   /** Connects, migrates (once across replicas), and listens for other replicas' writes. */
@@ -91,7 +91,7 @@ export class PostgresStore implements Store {
       } finally {
         client.release();
       }
-      const store = new PostgresStore(pool, installId);
+      const store = new PostgresStore(pool, installId, url);
       store.listener = new ChangeListener(config, store.origin, (change) => store.changes.publish(change), onError);
       await store.listener.start();
       return store;
@@ -282,32 +282,9 @@ export class PostgresStore implements Store {
     return customProviders.allCustomProviders(this.db);
   }
 
-  /**
-   * Appends settle in order: each batch is one transaction after the one before it. The gateway hands a
-   * batch over and goes on; the statements travel to PostgreSQL while its requests keep being served.
-   */
+  /** Appends settle in order; the usage writer thread builds and sends each batch's statements, off the gateway's thread. */
   appendUsage(batch: PackedUsage): Promise<void> {
-    const written = this.usageTail.then(() => this.writeUsage(batch));
-    this.usageTail = written.catch(() => undefined);
-    return written;
-  }
-
-  private async writeUsage(batch: PackedUsage): Promise<void> {
-    const statements = usage.usageStatements(batch);
-    for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
-      try {
-        await client.query('BEGIN');
-        for (const [sql, params] of statements) await client.query(sql, params);
-        await client.query('COMMIT');
-        client.release();
-        return;
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        client.release(err as Error);
-        if ((err as { code?: string }).code !== DEADLOCK || attempt >= USAGE_ATTEMPTS) throw err;
-      }
-    }
+    return this.usageWriter.append(batch);
   }
 
   listUsage(query: UsageQuery) {
@@ -324,7 +301,7 @@ export class PostgresStore implements Store {
 
   /** Waits for the usage appends already made, stops listening and closes the pool. */
   async close(): Promise<void> {
-    await this.usageTail;
+    await this.usageWriter.close();
     await this.listener?.close();
     await this.pool.end();
   }
