@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
+import pg from 'pg';
 import { fakeKey, TestHome } from '../helpers/aigw.js';
 import { rawApi } from '../helpers/api.js';
 import { MockUpstream } from '../helpers/mock-upstream.js';
@@ -27,6 +28,7 @@ async function within<T>(withinMs: number, attempt: () => Promise<T>): Promise<T
 
 describe('two replicas on one PostgreSQL database', { skip }, () => {
   let cluster: PostgresCluster;
+  let databaseUrl: string;
   let mock: MockUpstream;
   let a: TestHome;
   let b: TestHome;
@@ -55,7 +57,7 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
 
   before(async () => {
     cluster = await startCluster();
-    const url = await cluster.createDatabase(DATABASE);
+    const url = (databaseUrl = await cluster.createDatabase(DATABASE));
     mock = new MockUpstream();
     await mock.start();
     const env = { AIGW_DATABASE_URL: url, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: 'replicas share this passphrase' };
@@ -149,6 +151,38 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     await providerKey(b, access.id);
     const answered = await within(1000, () => client(a, access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }));
     assert.ok(answered.choices.length > 0);
+  });
+
+  test('replica A killed with SIGKILL in the middle of writes loses none it acknowledged', async () => {
+    const { pid } = await a.json(['daemon', 'status']);
+    const access = await accessKey(b);
+    const acknowledged: string[] = [];
+    const writes = Array.from({ length: 20 }, async () => {
+      const value = fakeKey();
+      secrets.push(value);
+      const res = await rawApi(a.dir, 'POST', '/provider-keys', JSON.stringify({ providerId: 'anthropic', value, accessKeyId: access.id })).catch(
+        () => undefined,
+      );
+      if (res && res.status < 300) acknowledged.push(res.body.id);
+      if (acknowledged.length === 1) process.kill(pid, 'SIGKILL');
+    });
+    await Promise.all(writes);
+    assert.ok(acknowledged.length >= 1);
+    const listed = await b.json(['provider-keys', 'list', '--all', '--ai-gateway-api-key-id', access.id]);
+    const stored = new Set(listed.aiGatewayProviderKeys.map((k: { id: string }) => k.id));
+    for (const id of acknowledged) assert.ok(stored.has(id), `acknowledged ${id} was lost`);
+    assert.ok(stored.size < 20, `${stored.size} of 20 written: the kill came too late to test anything`);
+    // A value is written before its key's row: a write cut short leaves no key without its value.
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        'SELECT p.id FROM provider_keys p LEFT JOIN sealed_secrets s ON s.ref = p.secret_ref WHERE s.ref IS NULL',
+      );
+      assert.deepEqual(rows, []);
+    } finally {
+      await db.end();
+    }
   });
 
   test('the database holds no plaintext: no provider key value or access key token in a pg_dump', async () => {
