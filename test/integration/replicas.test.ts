@@ -153,6 +153,23 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     assert.ok(answered.choices.length > 0);
   });
 
+  test('a replica with another master key refuses to start, naming both key ids; bad settings are refused before anything starts', async () => {
+    const other = new TestHome({ AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: '', AIGW_MASTER_KEY: 'not the passphrase the others use' }, 'aigw-replica-c-');
+    try {
+      const started = await other.run(['daemon', 'start']);
+      assert.notEqual(started.code, 0);
+      assert.match(started.stderr, /wrapped by master key [0-9a-f]{16}, not by this daemon's \([0-9a-f]{16}\)/);
+      const badUrl = await other.run(['daemon', 'start', '--database-url', 'mysql://db/aigw']);
+      assert.equal(badUrl.code, 2);
+      assert.match(badUrl.stderr, /--database-url must be a PostgreSQL URL/);
+      const noDatabase = await other.run(['daemon', 'start'], { env: { AIGW_DATABASE_URL: '', AIGW_SECRET_STORE: 'database' } });
+      assert.notEqual(noDatabase.code, 0);
+      assert.match(noDatabase.stderr, /AIGW_SECRET_STORE=database keeps keys in PostgreSQL: set AIGW_DATABASE_URL/);
+    } finally {
+      await other.cleanup();
+    }
+  });
+
   test('replica A killed with SIGKILL in the middle of writes loses none it acknowledged', async () => {
     const { pid } = await a.json(['daemon', 'status']);
     const access = await accessKey(b);
