@@ -46,7 +46,14 @@ export class ChangeListener {
     client.on('end', () => this.lost(client, new Error('the connection ended')));
     client.on('notification', (message) => {
       if (message.channel !== CHANGE_CHANNEL || !message.payload) return;
-      const notice = JSON.parse(message.payload) as ChangeNotice;
+      let notice: ChangeNotice;
+      try {
+        notice = JSON.parse(message.payload) as ChangeNotice;
+      } catch {
+        // Not one of ours (someone ran NOTIFY by hand): read everything rather than guess.
+        void this.deliver({ reload: true });
+        return;
+      }
       // This process's own writes were delivered before they resolved.
       if (notice.origin !== this.origin) void this.deliver({ resources: notice.resources });
     });
