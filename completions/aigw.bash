@@ -8,7 +8,7 @@
 
 __aigw_node() {
   case "$1" in
-    '') __aigw_subs='provider-keys access-keys configs providers gateway usage prices daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
+    '') __aigw_subs='provider-keys access-keys configs providers gateway usage prices secrets daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color -h --help'; __aigw_valopts='-o --output' ;;
     'provider-keys') __aigw_subs='create list get update rotate test delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output' ;;
@@ -47,6 +47,8 @@ __aigw_node() {
     'prices list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices get') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'prices delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'secrets') __aigw_subs='rewrap'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
+    'secrets rewrap') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon') __aigw_subs='start run stop status logs'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='-o --output' ;;
     'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen --database-url -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen --database-url -o --output' ;;
     'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen --database-url -h --help -o --output --json -q --quiet --no-color'; __aigw_valopts='--gateway-listen --control-listen --database-url -o --output' ;;
@@ -69,6 +71,7 @@ __aigw_child() {
     '|gateway') __aigw_path='gateway' ;;
     '|usage') __aigw_path='usage' ;;
     '|prices') __aigw_path='prices' ;;
+    '|secrets') __aigw_path='secrets' ;;
     '|daemon') __aigw_path='daemon' ;;
     '|doctor') __aigw_path='doctor' ;;
     '|completion') __aigw_path='completion' ;;
@@ -104,6 +107,7 @@ __aigw_child() {
     'prices|list'|'prices|ls') __aigw_path='prices list' ;;
     'prices|get') __aigw_path='prices get' ;;
     'prices|delete'|'prices|rm') __aigw_path='prices delete' ;;
+    'secrets|rewrap') __aigw_path='secrets rewrap' ;;
     'daemon|start') __aigw_path='daemon start' ;;
     'daemon|run') __aigw_path='daemon run' ;;
     'daemon|stop') __aigw_path='daemon stop' ;;
@@ -150,7 +154,7 @@ __aigw_value() {
     'providers delete|#0') __aigw_kind='r:custom-providers' ;;
     'usage list|--access-key-id') __aigw_kind='r:access-keys' ;;
     'completion|#0') __aigw_kind='w:bash zsh fish' ;;
-    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage prices daemon doctor completion' ;;
+    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage prices secrets daemon doctor completion' ;;
     *'|-o') __aigw_kind='w:table json plain' ;;
     *'|--output') __aigw_kind='w:table json plain' ;;
     *) __aigw_kind='' ;;

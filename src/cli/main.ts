@@ -10,6 +10,7 @@ import { registerGateway } from './commands/gateway.js';
 import { registerHelp } from './commands/help.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerPrices } from './commands/prices.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerProviders } from './commands/providers.js';
 import { registerUsage } from './commands/usage.js';
 import { exitCodeOf } from './errors.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerGateway(program);
   registerUsage(program);
   registerPrices(program);
+  registerSecrets(program);
   registerDaemon(program);
   registerDoctor(program);
   registerCompletion(program);

@@ -211,6 +211,7 @@ async function main(): Promise<void> {
     checkStore: () => checkStoreInChild(process.env, STORE_CHECK_TIMEOUT_MS),
     usage: new UsageService(store, dataPlane.usage, dataPlane),
     keyTester: dataPlane,
+    secretRewrap: secrets.rewrap,
   };
   const control = buildControlServer(controlDeps);
   // Over TCP only when asked for, and then only with the bearer token from the config dir.

@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
 import { readStateFile } from '../core/state-files.js';
+import type { SecretRewrap } from '../app/ports.js';
 import type { Store } from '../store/types.js';
 import { EncryptedFileSecretStore, deriveMasterKey, writeFileAtomic } from '../secrets/file.js';
 import { KeychainSecretStore, loadKeytar } from '../secrets/keychain.js';
@@ -19,6 +20,8 @@ export interface SecretStoreChoice {
   /** False when the store that holds this home's keys cannot be reached right now. */
   available: boolean;
   warnings: string[];
+  /** `aigw secrets rewrap`, which only the database secret store does. */
+  rewrap?: SecretRewrap | undefined;
 }
 
 const RECORDED = 'secret_store';
@@ -118,15 +121,20 @@ async function openDatabaseSecrets(paths: AigwPaths, installId: string, env: Nod
     masterKey = readMasterKeyFile(file);
     source = `master key file ${file}`;
   }
-  const store = new DatabaseSecretStore(rows, masterKey);
-  const others = (await rows.keyIds()).filter((id) => id !== store.keyId);
+  // While the master key changes, the one before it still opens what `aigw secrets rewrap` has not re-wrapped yet.
+  let previous: Buffer | undefined;
+  if (env.AIGW_PREVIOUS_MASTER_KEY) previous = deriveMasterKey(env.AIGW_PREVIOUS_MASTER_KEY, installId);
+  else if (env.AIGW_PREVIOUS_MASTER_KEY_FILE) previous = readMasterKeyFile(env.AIGW_PREVIOUS_MASTER_KEY_FILE);
+  const store = new DatabaseSecretStore(rows, masterKey, previous);
+  const others = (await rows.keyIds()).filter((id) => !store.opens(id));
   if (others.length) {
     throw new DaemonConfigError(
       `the database's provider keys are wrapped by master key ${others.join(', ')}, not by this daemon's (${store.keyId}): ` +
-        'start it with the same AIGW_MASTER_KEY or master key file as the other replicas',
+        'start it with the same AIGW_MASTER_KEY or master key file as the other replicas ' +
+        '(or, while changing the master key, the old one as AIGW_PREVIOUS_MASTER_KEY or AIGW_PREVIOUS_MASTER_KEY_FILE)',
     );
   }
-  return { store, source: `${source} (key id ${store.keyId})` };
+  return { store, source: `${source} (key id ${store.keyId})${previous ? '; the previous master key still opens older values' : ''}` };
 }
 
 function requestedKind(env: NodeJS.ProcessEnv): SecretStoreKind | 'auto' {
@@ -168,7 +176,8 @@ export async function openSecretStore(
   if (pinned === 'database' && sealedSecrets) {
     const database = await openDatabaseSecrets(paths, store.installId, env, sealedSecrets);
     const why = requested === 'database' ? 'AIGW_SECRET_STORE=database' : 'the Store is a shared PostgreSQL database';
-    choice = { store: database.store, kind: 'database', reason: `${why}; ${database.source}`, available: true, warnings };
+    const { store: secretStore, source } = database;
+    choice = { store: secretStore, kind: 'database', reason: `${why}; ${source}`, available: true, warnings, rewrap: secretStore };
   } else if (pinned === 'database') {
     throw new DaemonConfigError("this home's keys are in the database secret store: start the daemon with AIGW_DATABASE_URL");
   } else if (pinned === 'file') {

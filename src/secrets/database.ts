@@ -1,5 +1,6 @@
 import { createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { AigwError, ERRORS } from '../core/errors.js';
+import type { RewrapResult } from '../core/secret-rewrap.js';
 import { seal } from './file.js';
 import type { SecretStore } from './types.js';
 
@@ -25,6 +26,8 @@ export interface SealedSecretRows {
   refs(writtenBeforeSeconds: number): Promise<string[]>;
   /** The master key ids the stored secrets are wrapped under. */
   keyIds(): Promise<string[]>;
+  /** Replaces a row only while it is still wrapped under `keyId` (not deleted or re-wrapped meanwhile). */
+  replace(row: SealedSecret, keyId: string): Promise<boolean>;
 }
 
 /** How old a value with no key pointing at it must be before it counts as an orphan. */
@@ -55,32 +58,42 @@ function unseal(key: Buffer, iv: Buffer, tag: Buffer, ciphertext: Buffer, aad: B
 export class DatabaseSecretStore implements SecretStore {
   readonly kind = 'database';
   readonly keyId: string;
+  /** The master keys this daemon can unwrap with, by id: the current one, and the previous one while a rewrap runs. */
+  private readonly keys: Map<string, Buffer>;
 
   constructor(
     private readonly rows: SealedSecretRows,
     private readonly masterKey: Buffer,
+    previousMasterKey?: Buffer,
   ) {
     this.keyId = masterKeyId(masterKey);
+    this.keys = new Map([[this.keyId, masterKey]]);
+    if (previousMasterKey) this.keys.set(masterKeyId(previousMasterKey), previousMasterKey);
   }
 
-  async set(ref: string, value: string): Promise<void> {
+  /** Whether values wrapped under this master key id can be read here. */
+  opens(keyId: string): boolean {
+    return this.keys.has(keyId);
+  }
+
+  private sealed(ref: string, value: string): SealedSecret {
     const aad = additionalData(ref, this.keyId);
     const dataKey = randomBytes(32);
     const wrapped = seal(this.masterKey, dataKey, aad);
     const sealed = seal(dataKey, Buffer.from(value, 'utf8'), aad);
     dataKey.fill(0);
-    await this.rows.put({
+    return {
       ref, keyId: this.keyId, wrappedKey: wrapped.ciphertext, wrapIv: wrapped.iv, wrapTag: wrapped.tag,
       iv: sealed.iv, tag: sealed.tag, ciphertext: sealed.ciphertext,
-    });
+    };
   }
 
-  async get(ref: string): Promise<string | undefined> {
-    const row = await this.rows.get(ref);
-    if (!row) return undefined;
+  private opened(row: SealedSecret): string {
+    const masterKey = this.keys.get(row.keyId);
     try {
-      const aad = additionalData(ref, row.keyId);
-      const dataKey = unseal(this.masterKey, row.wrapIv, row.wrapTag, row.wrappedKey, aad);
+      if (!masterKey) throw new Error('no such master key');
+      const aad = additionalData(row.ref, row.keyId);
+      const dataKey = unseal(masterKey, row.wrapIv, row.wrapTag, row.wrappedKey, aad);
       return unseal(dataKey, row.iv, row.tag, row.ciphertext, aad).toString('utf8');
     } catch {
       throw new AigwError(
@@ -89,6 +102,34 @@ export class DatabaseSecretStore implements SecretStore {
           'give every replica the same AIGW_MASTER_KEY or master key file',
       );
     }
+  }
+
+  async set(ref: string, value: string): Promise<void> {
+    await this.rows.put(this.sealed(ref, value));
+  }
+
+  async get(ref: string): Promise<string | undefined> {
+    const row = await this.rows.get(ref);
+    return row && this.opened(row);
+  }
+
+  /**
+   * Seals every value wrapped under the previous master key again under the current one, one row at a
+   * time, each only if no one changed it meanwhile; reads keep working throughout, as both keys open.
+   */
+  async rewrap(): Promise<RewrapResult> {
+    let rewrapped = 0;
+    let remaining = 0;
+    for (const ref of await this.rows.refs(0)) {
+      const row = await this.rows.get(ref);
+      if (!row || row.keyId === this.keyId) continue;
+      if (!this.keys.has(row.keyId)) {
+        remaining++;
+        continue;
+      }
+      if (await this.rows.replace(this.sealed(ref, this.opened(row)), row.keyId)) rewrapped++;
+    }
+    return { keyId: this.keyId, rewrapped, remaining };
   }
 
   delete(ref: string): Promise<void> {

@@ -12,6 +12,7 @@ import { skipWithoutPostgres, startCluster, type PostgresCluster } from '../help
 const skip = skipWithoutPostgres();
 const DATABASE = `aigw_replicas_${process.pid}`;
 const hello = [{ role: 'user' as const, content: 'hi' }];
+const PASSPHRASE = 'replicas share this passphrase';
 
 /** Retries `attempt` until it stops throwing, for at most `withinMs`; the last failure otherwise. */
 async function within<T>(withinMs: number, attempt: () => Promise<T>): Promise<T> {
@@ -60,7 +61,7 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     const url = (databaseUrl = await cluster.createDatabase(DATABASE));
     mock = new MockUpstream();
     await mock.start();
-    const env = { AIGW_DATABASE_URL: url, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: 'replicas share this passphrase' };
+    const env = { AIGW_DATABASE_URL: url, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: PASSPHRASE };
     a = new TestHome(env, 'aigw-replica-a-');
     b = new TestHome(env, 'aigw-replica-b-');
     // Started together: the schema is migrated once, under the advisory lock.
@@ -199,6 +200,39 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
       assert.deepEqual(rows, []);
     } finally {
       await db.end();
+    }
+  });
+
+  test('a new master key without downtime: a replica given the old one as previous reads everything, and rewrap moves every value to the new one', async () => {
+    const NEW = 'the new passphrase for every replica';
+    const changing = new TestHome({ AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: NEW, AIGW_PREVIOUS_MASTER_KEY: PASSPHRASE }, 'aigw-replica-d-');
+    const after = new TestHome({ AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: NEW }, 'aigw-replica-e-');
+    const fileHome = new TestHome();
+    try {
+      gateways.set(changing, await changing.gatewayUrl());
+      const access = await accessKey(b);
+      await providerKey(b, access.id); // wrapped under the old key, by a replica that has only that one
+      await within(1000, () => client(changing, access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }));
+
+      const result = await changing.json(['secrets', 'rewrap']);
+      assert.ok(result.rewrapped > 15, JSON.stringify(result));
+      assert.equal(result.remaining, 0);
+      assert.deepEqual((await changing.json(['secrets', 'rewrap'])).rewrapped, 0, 'a second run has nothing left to do');
+      // Now only the new key is needed, and the old one alone no longer opens anything.
+      gateways.set(after, await after.gatewayUrl());
+      await within(1000, () => client(after, access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }));
+      const stale = new TestHome({ AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: PASSPHRASE }, 'aigw-replica-f-');
+      try {
+        const refused = await stale.run(['daemon', 'start']);
+        assert.notEqual(refused.code, 0);
+        assert.match(refused.stderr, /AIGW_PREVIOUS_MASTER_KEY/);
+      } finally {
+        await stale.cleanup();
+      }
+
+      await fileHome.fails(['secrets', 'rewrap'], 5, 'ERR_AIGW_20070');
+    } finally {
+      await Promise.all([changing.cleanup(), after.cleanup(), fileHome.cleanup()]);
     }
   });
 

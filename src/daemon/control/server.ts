@@ -5,7 +5,7 @@ import { DAEMON_VERSION_HEADER, VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
 import type { ConfigurationService } from '../../app/configurations.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
-import type { KeyTester } from '../../app/ports.js';
+import type { KeyTester, SecretRewrap } from '../../app/ports.js';
 import type { ProviderKeyService } from '../../app/provider-keys.js';
 import type { ProviderService } from '../../app/providers.js';
 import type { UsageService } from '../../app/usage.js';
@@ -20,6 +20,7 @@ import { priceRoutes } from './prices.js';
 import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
+import { secretRoutes } from './secrets.js';
 import { usageRoutes } from './usage.js';
 
 const CONTROL_BODY_LIMIT = 64 * 1024;
@@ -39,6 +40,8 @@ export interface ControlDeps {
   checkStore: () => Promise<StoreCheck>;
   usage: UsageService;
   keyTester: KeyTester;
+  /** Only with the database secret store. */
+  secretRewrap?: SecretRewrap | undefined;
 }
 
 /**
@@ -72,5 +75,6 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   app.register(providerKeyTestRoutes(deps.keyTester));
   app.register(usageRoutes(deps.usage));
   app.register(priceRoutes(deps.prices));
+  app.register(secretRoutes(deps.secretRewrap, () => deps.status().secretStore.kind));
   return app;
 }

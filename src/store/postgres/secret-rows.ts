@@ -60,6 +60,14 @@ export class SealedSecretTable {
     return (await this.db.rows<{ ref: string }>(sql, [writtenBeforeSeconds])).map((r) => r.ref);
   }
 
+  async replace(row: SealedSecretRow, keyId: string): Promise<boolean> {
+    const sql = `
+      UPDATE sealed_secrets SET key_id = $2, wrapped_key = $3, wrap_iv = $4, wrap_tag = $5, iv = $6, tag = $7, ciphertext = $8
+       WHERE ref = $1 AND key_id = $9`;
+    const params = [row.ref, row.keyId, row.wrappedKey, row.wrapIv, row.wrapTag, row.iv, row.tag, row.ciphertext, keyId];
+    return (await this.db.run(sql, params)) > 0;
+  }
+
   /** The master key ids the stored secrets are wrapped under. */
   async keyIds(): Promise<string[]> {
     return (await this.db.rows<{ key_id: string }>('SELECT DISTINCT key_id FROM sealed_secrets ORDER BY key_id')).map((r) => r.key_id);
