@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import { newId } from '../../src/core/ids.js';
 import { DatabaseSecretStore, masterKeyId } from '../../src/secrets/database.js';
 import { PostgresStore } from '../../src/store/postgres/index.js';
@@ -92,6 +93,40 @@ describe('PostgreSQL', { skip }, () => {
         assert.deepEqual(await reload, { reload: true });
         made(await store.createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
         assert.equal(await store.countProviderKeys(), 1);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('a notice on the channel that is not one of ours makes the listener reload, not crash', async () => {
+      const url = await cluster.createDatabase();
+      const store = await PostgresStore.open(url);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        const reload = nextChange(store, (c) => 'reload' in c);
+        await client.query("SELECT pg_notify('aigw_changes', 'not json')");
+        assert.deepEqual(await reload, { reload: true });
+      } finally {
+        await client.end();
+        await store.close();
+      }
+    });
+
+    test('rewrap: values under the previous master key move to the current one, one row at a time', async () => {
+      const url = await cluster.createDatabase();
+      const store = await PostgresStore.open(url);
+      try {
+        const [oldKey, newKey] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+        await new DatabaseSecretStore(store.sealedSecrets(), oldKey).set('a.ref', 'value-a');
+        await new DatabaseSecretStore(store.sealedSecrets(), Buffer.alloc(32, 3)).set('c.ref', 'value-c');
+        const changing = new DatabaseSecretStore(store.sealedSecrets(), newKey, oldKey);
+        await changing.set('b.ref', 'value-b');
+        assert.equal(await changing.get('a.ref'), 'value-a', 'the previous key still opens what it wrapped');
+        assert.deepEqual(await changing.rewrap(), { keyId: masterKeyId(newKey), rewrapped: 1, remaining: 1 });
+        const onlyNew = new DatabaseSecretStore(store.sealedSecrets(), newKey);
+        assert.deepEqual([await onlyNew.get('a.ref'), await onlyNew.get('b.ref')], ['value-a', 'value-b']);
+        await assert.rejects(new DatabaseSecretStore(store.sealedSecrets(), oldKey).get('a.ref'), /does not decrypt/);
       } finally {
         await store.close();
       }
