@@ -60,7 +60,9 @@ async function start(io: IO, options: DaemonOptions): Promise<void> {
   const paths = resolvePaths();
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
-    const given = LISTEN_FLAGS.filter(({ option }) => options[option]).map(({ flag }) => flag);
+    const given = [...LISTEN_FLAGS, { option: 'databaseUrl', flag: '--database-url' } as const]
+      .filter(({ option }) => options[option])
+      .map(({ flag }) => flag);
     if (given.length) {
       io.warn(`${given.join(' and ')} not applied to the running daemon; restart it to apply: \`aigw daemon stop && aigw daemon start ${given.map((f) => `${f} …`).join(' ')}\``);
     }
