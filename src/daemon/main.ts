@@ -64,6 +64,17 @@ function sizeSetting(spec: string | undefined, what: string): number | undefined
   return size;
 }
 
+/** A PostgreSQL URL as it may be shown: the database and its server, never the user or password. */
+function databaseLocation(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const server = parsed.searchParams.get('host') ?? (parsed.host || 'localhost');
+    return `database ${decodeURIComponent(parsed.pathname.slice(1)) || '(default)'} on ${server}`;
+  } catch {
+    return 'a PostgreSQL database';
+  }
+}
+
 /**
  * The shared Store, loaded only when asked for (pg is not needed otherwise). The URL is never logged: it may
  * carry a password.
@@ -194,6 +205,7 @@ async function main(): Promise<void> {
     gatewayError,
     ...(controlUrl ? { controlUrl } : {}),
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
+    store: databaseUrl ? { kind: 'postgres', location: databaseLocation(databaseUrl) } : { kind: 'sqlite', location: paths.dbFile },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
   });
   const providers = new ProviderService(store, log);

@@ -80,6 +80,7 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     for (const home of [a, b]) {
       const status = await home.json(['daemon', 'status']);
       assert.equal(status.secretStore.kind, 'database');
+      assert.deepEqual(status.store, { kind: 'postgres', location: `database ${DATABASE} on ${cluster.socketDir}` });
       assert.match(status.secretStore.reason, /AIGW_SECRET_STORE=database; master key from AIGW_MASTER_KEY \(key id [0-9a-f]{16}\)/);
     }
     const check = await rawApi(a.dir, 'GET', '/status/store');

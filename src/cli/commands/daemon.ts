@@ -29,6 +29,7 @@ const statusView: View<DaemonStatus> = {
     { header: 'Uptime', field: 'uptimeSeconds', value: (s, io) => (io.format === 'table' ? uptime(s.uptimeSeconds) : String(s.uptimeSeconds)) },
     { header: 'Control socket', field: 'controlSocket', value: (s) => s.controlSocket },
     { header: 'Gateway', field: 'gatewayUrl', value: (s) => s.gatewayUrl ?? `not listening: ${s.gatewayError}` },
+    { header: 'Store', field: 'store', value: (s) => (s.store.kind === 'postgres' ? `PostgreSQL: ${s.store.location}` : `SQLite: ${s.store.location}`) },
     { header: 'Secret store', field: 'secretStore', value: (s) => `${s.secretStore.kind}${s.secretStore.available ? '' : ' (UNAVAILABLE)'}` },
     { header: 'Why', field: 'secretStoreReason', value: (s) => s.secretStore.reason },
     { header: 'Data', field: 'dataDir', value: (s) => s.paths.dataDir },
