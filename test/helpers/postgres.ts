@@ -38,8 +38,8 @@ export interface PostgresCluster {
   createDatabase(name?: string): Promise<string>;
   /** `pg_dump` of a database, as text. */
   dump(database: string): Promise<string>;
-  /** Stops and starts the server again, as `pg_ctl restart` does. */
-  restart(): Promise<void>;
+  /** Stops and starts the server again, as `pg_ctl restart` does; with `whileDown`, runs it between the two. */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -85,8 +85,14 @@ export async function startCluster(): Promise<PostgresCluster> {
       const { stdout } = await run(join(bin, 'pg_dump'), ['-h', dir, '-U', USER, '--data-only', database], { maxBuffer: 64 << 20 });
       return stdout;
     },
-    async restart() {
-      await pgCtl('-m', 'fast', '-o', options, 'restart');
+    async restart(whileDown) {
+      if (!whileDown) return void (await pgCtl('-m', 'fast', '-o', options, 'restart'));
+      await pgCtl('-m', 'fast', 'stop');
+      try {
+        await whileDown();
+      } finally {
+        await pgCtl('-o', options, 'start');
+      }
     },
     async stop() {
       if (stopped) return;

@@ -88,9 +88,18 @@ describe('PostgreSQL', { skip }, () => {
       const url = await cluster.createDatabase();
       const store = await PostgresStore.open(url, { onConnectionError: () => undefined });
       try {
+        assert.equal(await store.notReady(), undefined);
         const reload = nextChange(store, (c) => 'reload' in c, 15_000);
-        await cluster.restart();
+        await cluster.restart(async () => {
+          assert.match((await store.notReady(500)) ?? '', /reconnecting|does not answer|did not answer/, 'not ready while the server is down');
+        });
         assert.deepEqual(await reload, { reload: true });
+        let notReady = await store.notReady();
+        for (let i = 0; i < 40 && notReady !== undefined; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          notReady = await store.notReady();
+        }
+        assert.equal(notReady, undefined, 'ready again once the reload was handled');
         made(await store.createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
         assert.equal(await store.countProviderKeys(), 1);
       } finally {

@@ -22,6 +22,8 @@ export class ChangeListener {
   private closed = false;
   private retryMs = RETRY_MIN_MS;
   private timer: NodeJS.Timeout | undefined;
+  /** From a lost connection until the reload after its reconnect has been handled. */
+  private stale = false;
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -30,9 +32,9 @@ export class ChangeListener {
     private readonly onError: (err: Error) => void,
   ) {}
 
-  /** False while the connection is lost: other replicas' writes may then be missed until it is back. */
+  /** False from a lost connection until the readers have re-read everything: they may be missing changes. */
   get listening(): boolean {
-    return this.client !== undefined;
+    return this.client !== undefined && !this.stale;
   }
 
   /** Listens before it resolves, so nothing committed after a reader's first full read is missed. */
@@ -57,8 +59,13 @@ export class ChangeListener {
       // This process's own writes were delivered before they resolved.
       if (notice.origin !== this.origin) void this.deliver({ resources: notice.resources });
     });
-    await client.connect();
-    await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
     this.client = client;
     this.retryMs = RETRY_MIN_MS;
   }
@@ -66,6 +73,7 @@ export class ChangeListener {
   private lost(client: pg.Client, err: Error): void {
     if (this.client !== client || this.closed) return;
     this.client = undefined;
+    this.stale = true;
     this.onError(err);
     client.end().catch(() => undefined);
     this.retry();
@@ -75,7 +83,10 @@ export class ChangeListener {
     if (this.closed) return;
     this.timer = setTimeout(() => {
       this.connect().then(
-        () => void this.deliver({ reload: true }),
+        async () => {
+          await this.deliver({ reload: true });
+          if (this.client) this.stale = false;
+        },
         (err: Error) => {
           this.onError(err);
           this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
