@@ -13,6 +13,7 @@ const skip = skipWithoutPostgres();
 const DATABASE = `aigw_replicas_${process.pid}`;
 const hello = [{ role: 'user' as const, content: 'hi' }];
 const PASSPHRASE = 'replicas share this passphrase';
+const DATABASE_PASSWORD = 'canary-database-password';
 
 /** Retries `attempt` until it stops throwing, for at most `withinMs`; the last failure otherwise. */
 async function within<T>(withinMs: number, attempt: () => Promise<T>): Promise<T> {
@@ -58,7 +59,8 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
 
   before(async () => {
     cluster = await startCluster();
-    const url = (databaseUrl = await cluster.createDatabase(DATABASE));
+    // The test cluster trusts local connections, so the password is never asked for; it must still never show.
+    const url = (databaseUrl = (await cluster.createDatabase(DATABASE)).replace('//aigw@', `//aigw:${DATABASE_PASSWORD}@`));
     mock = new MockUpstream();
     await mock.start();
     const env = { AIGW_DATABASE_URL: url, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: PASSPHRASE };
@@ -237,9 +239,14 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     }
   });
 
-  test('the database holds no plaintext: no provider key value or access key token in a pg_dump', async () => {
+  test('the database holds no plaintext: no provider key value or access key token in a pg_dump, nor in either home', async () => {
     const dump = await cluster.dump(DATABASE);
     assert.ok(dump.includes('sealed_secrets') && secrets.length > 40);
     for (const secret of secrets) assert.ok(!dump.includes(secret), 'a secret reached the database in plaintext');
+    const files = [...a.files(), ...b.files()];
+    assert.ok(files.some((f) => f.path.endsWith('daemon.log')));
+    for (const { path, bytes } of files) {
+      for (const secret of [...secrets, DATABASE_PASSWORD, PASSPHRASE]) assert.ok(!bytes.includes(secret), `${path} holds a secret`);
+    }
   });
 });
