@@ -22,8 +22,8 @@ export interface SealedSecretRows {
   put(row: SealedSecret): Promise<void>;
   get(ref: string): Promise<SealedSecret | undefined>;
   delete(ref: string): Promise<void>;
-  /** The refs written at least this long ago. */
-  refs(writtenBeforeSeconds: number): Promise<string[]>;
+  /** Every ref a provider key points at, and the others once written at least this long ago. */
+  refs(orphanAfterSeconds: number): Promise<string[]>;
   /** The master key ids the stored secrets are wrapped under. */
   keyIds(): Promise<string[]>;
   /** Replaces a row only while it is still wrapped under `keyId` (not deleted or re-wrapped meanwhile). */
@@ -137,8 +137,9 @@ export class DatabaseSecretStore implements SecretStore {
   }
 
   /**
-   * Leaves out values written in the last minutes: another replica may be between writing a value and its
-   * key's row, and reconciling at this replica's start must not take that value for an orphan.
+   * Leaves out values no key points at yet that were written in the last minutes: another replica may be
+   * between writing a value and its key's row, and reconciling at this replica's start must not take that
+   * value for an orphan.
    */
   list(): Promise<string[]> {
     return this.rows.refs(ORPHAN_AFTER_SECONDS);

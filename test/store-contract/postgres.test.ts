@@ -154,6 +154,8 @@ describe('PostgreSQL', { skip }, () => {
         assert.equal(await secretsB.get('pk_1.ref'), canary, 'written through A, read through B');
         assert.deepEqual(await a.sealedSecrets().refs(0), ['pk_1.ref']);
         assert.deepEqual(await secretsB.list(), [], 'a value just written is never an orphan to reconcile: its row may be on its way');
+        made(await a.createProviderKey({ ...providerKey(), secretRef: 'pk_1.ref' }, { maxPerAccessKey: 15 }));
+        assert.deepEqual(await secretsB.list(), ['pk_1.ref'], 'a value a key points at is listed at once');
         assert.deepEqual(await a.sealedSecrets().keyIds(), [masterKeyId(masterKey)]);
 
         const dump = await cluster.dump(database);

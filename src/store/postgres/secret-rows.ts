@@ -54,10 +54,13 @@ export class SealedSecretTable {
     await this.db.run('DELETE FROM sealed_secrets WHERE ref = $1', [ref]);
   }
 
-  /** The refs written at least this long ago (by the database server's clock). */
-  async refs(writtenBeforeSeconds = 0): Promise<string[]> {
-    const sql = 'SELECT ref FROM sealed_secrets WHERE written_at <= now() - make_interval(secs => $1) ORDER BY ref';
-    return (await this.db.rows<{ ref: string }>(sql, [writtenBeforeSeconds])).map((r) => r.ref);
+  /** Every ref a provider key points at, and the others once written at least this long ago (by the server's clock). */
+  async refs(orphanAfterSeconds = 0): Promise<string[]> {
+    const sql = `
+      SELECT ref FROM sealed_secrets s
+       WHERE written_at <= now() - make_interval(secs => $1) OR EXISTS (SELECT 1 FROM provider_keys p WHERE p.secret_ref = s.ref)
+       ORDER BY ref`;
+    return (await this.db.rows<{ ref: string }>(sql, [orphanAfterSeconds])).map((r) => r.ref);
   }
 
   async replace(row: SealedSecretRow, keyId: string): Promise<boolean> {
