@@ -42,7 +42,8 @@ function unchanged(outcome: unknown): boolean {
 // What each kind of write may change, as the change feed names it (a forced delete reaches further).
 const PROVIDER_KEY_DELETE: StoreResource[] = ['providerKeys', 'configurations'];
 const ACCESS_KEY_DELETE: StoreResource[] = ['accessKeys', 'providerKeys', 'configurations'];
-
+/** An unreachable server fails a request after this long rather than holding it until TCP gives up. */
+const CONNECT_TIMEOUT_MS = 5000;
 
 export interface PostgresStoreOptions {
   /** Told when the change listener's connection is lost or a pooled connection fails; the store recovers by itself. */
@@ -78,7 +79,7 @@ export class PostgresStore implements Store {
   /** Connects, migrates (once across replicas), and listens for other replicas' writes. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const onError = options.onConnectionError ?? (() => undefined);
-    const config: pg.ClientConfig = { connectionString: url, application_name: 'aigw' };
+    const config: pg.ClientConfig = { connectionString: url, application_name: 'aigw', connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
     const pool = new pg.Pool({ ...config, max: options.poolSize ?? 8, idleTimeoutMillis: 30_000 });
     // An idle connection the server dropped (a restart) is taken out of the pool; it must not end the process.
     pool.on('error', onError);

@@ -20,7 +20,7 @@ const ATTEMPTS = 3;
 const DEADLOCK = '40P01';
 
 const { url } = workerData as UsageWriterData;
-const pool = new pg.Pool({ connectionString: url, application_name: 'aigw-usage', max: 1, idleTimeoutMillis: 30_000 });
+const pool = new pg.Pool({ connectionString: url, application_name: 'aigw-usage', max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5000 });
 // A connection the server dropped is replaced at the next batch; it must not end the thread.
 pool.on('error', () => undefined);
 
