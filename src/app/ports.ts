@@ -1,3 +1,4 @@
+import type { RewrapResult } from '../core/secret-rewrap.js';
 import type { Logger as PinoLogger } from 'pino';
 import type { RateLimitUse, SpendView } from '../core/budgets.js';
 import type { KeyTestResult } from '../core/gateway-api.js';
@@ -32,6 +33,11 @@ export interface SecretVault extends SecretReader {
   delete(ref: string): Promise<void>;
   /** Every ref held for this home: for reconciling the vault with the Store. */
   list(): Promise<string[]>;
+}
+
+/** Re-wraps every stored value under the current master key, while the previous one still opens the rest. */
+export interface SecretRewrap {
+  rewrap(): Promise<RewrapResult>;
 }
 
 /** One cheap upstream call with a stored provider key (the gateway owns the upstream pools). */

@@ -1,4 +1,4 @@
-export type SecretStoreKind = 'keychain' | 'file';
+export type SecretStoreKind = 'keychain' | 'file' | 'database';
 
 /** Where provider key values live. Values go in and come out; nothing else ever sees them. */
 export interface SecretStore {

@@ -29,6 +29,7 @@ const statusView: View<DaemonStatus> = {
     { header: 'Uptime', field: 'uptimeSeconds', value: (s, io) => (io.format === 'table' ? uptime(s.uptimeSeconds) : String(s.uptimeSeconds)) },
     { header: 'Control socket', field: 'controlSocket', value: (s) => s.controlSocket },
     { header: 'Gateway', field: 'gatewayUrl', value: (s) => s.gatewayUrl ?? `not listening: ${s.gatewayError}` },
+    { header: 'Store', field: 'store', value: (s) => (s.store.kind === 'postgres' ? `PostgreSQL: ${s.store.location}` : `SQLite: ${s.store.location}`) },
     { header: 'Secret store', field: 'secretStore', value: (s) => `${s.secretStore.kind}${s.secretStore.available ? '' : ' (UNAVAILABLE)'}` },
     { header: 'Why', field: 'secretStoreReason', value: (s) => s.secretStore.reason },
     { header: 'Data', field: 'dataDir', value: (s) => s.paths.dataDir },
@@ -43,6 +44,10 @@ const LISTEN_FLAGS = [
 
 /** A bad address is a usage error here, before a daemon is started that would refuse it. */
 function checkListenFlags(options: DaemonOptions): void {
+  const database = options.databaseUrl ? ['--database-url', options.databaseUrl] : ['AIGW_DATABASE_URL', process.env.AIGW_DATABASE_URL];
+  if (database[1] && !/^postgres(ql)?:\/\//.test(database[1])) {
+    throw usageError(`${database[0]} must be a PostgreSQL URL, such as postgres://aigw@db.internal/aigw`);
+  }
   for (const { option, flag, variable } of LISTEN_FLAGS) {
     const [spec, source] = options[option] ? [options[option], flag] : [process.env[variable], variable];
     if (spec && !parseListenAddress(spec)) {
@@ -56,7 +61,9 @@ async function start(io: IO, options: DaemonOptions): Promise<void> {
   const paths = resolvePaths();
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
-    const given = LISTEN_FLAGS.filter(({ option }) => options[option]).map(({ flag }) => flag);
+    const given = [...LISTEN_FLAGS, { option: 'databaseUrl', flag: '--database-url' } as const]
+      .filter(({ option }) => options[option])
+      .map(({ flag }) => flag);
     if (given.length) {
       io.warn(`${given.join(' and ')} not applied to the running daemon; restart it to apply: \`aigw daemon stop && aigw daemon start ${given.map((f) => `${f} …`).join(' ')}\``);
     }
@@ -142,6 +149,10 @@ function gatewayFlag(command: Command): Command {
     .option(
       '--control-listen <host:port>',
       'also serve the management API over TCP, with the bearer token in <config dir>/control-token (or AIGW_CONTROL_LISTEN)',
+    )
+    .option(
+      '--database-url <url>',
+      'keep the Store in this PostgreSQL database, which several daemons (replicas) may share (or AIGW_DATABASE_URL)',
     );
 }
 

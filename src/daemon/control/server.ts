@@ -5,7 +5,7 @@ import { DAEMON_VERSION_HEADER, VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
 import type { ConfigurationService } from '../../app/configurations.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
-import type { KeyTester, LimitUsage } from '../../app/ports.js';
+import type { KeyTester, LimitUsage, SecretRewrap } from '../../app/ports.js';
 import type { ProviderKeyService } from '../../app/provider-keys.js';
 import type { ProviderService } from '../../app/providers.js';
 import type { UsageService } from '../../app/usage.js';
@@ -20,6 +20,7 @@ import { priceRoutes } from './prices.js';
 import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
+import { secretRoutes } from './secrets.js';
 import { usageRoutes } from './usage.js';
 
 const CONTROL_BODY_LIMIT = 64 * 1024;
@@ -41,6 +42,8 @@ export interface ControlDeps {
   keyTester: KeyTester;
   /** The gateway's budget and rate counters, shown on access keys and configurations. */
   limitUsage: LimitUsage;
+  /** Only with the database secret store. */
+  secretRewrap?: SecretRewrap | undefined;
 }
 
 /**
@@ -74,5 +77,6 @@ export function buildControlServer(deps: ControlDeps, authenticate?: onRequestHo
   app.register(providerKeyTestRoutes(deps.keyTester));
   app.register(usageRoutes(deps.usage));
   app.register(priceRoutes(deps.prices));
+  app.register(secretRoutes(deps.secretRewrap, () => deps.status().secretStore.kind));
   return app;
 }
