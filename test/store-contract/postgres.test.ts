@@ -15,7 +15,7 @@ const urls = new WeakMap<Store, string>();
 function providerKey(): ProviderKeyRecord {
   const id = newId('providerKey');
   const at = new Date().toISOString();
-  return { id, providerId: 'openai', name: '', description: '', metadata: '', keyRedacted: '***', accessKeyId: null, secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null };
+  return { id, providerId: 'openai', name: '', description: '', metadata: '', keyRedacted: '***', accessKeyId: null, secretRef: `${id}.ref`, createdAt: at, updatedAt: at, lastUsed: null, disabled: false };
 }
 
 /** Resolves with the first change on the store's feed that matches. */

@@ -1,3 +1,4 @@
+import type { Budget, RateLimits } from '../../core/budgets.js';
 import { configReferences, withoutProviderKey, type AccessScope, type Router } from '../../core/configs.js';
 import type { ConfigurationPatch, ConfigurationRecord, Outcome, Page, PageQuery, Refusal } from '../types.js';
 import { accessKeysLinking } from './access-keys.js';
@@ -15,6 +16,8 @@ interface ConfigurationRow {
   router: string | null;
   max_input_tokens: number | null;
   max_output_tokens: number | null;
+  budget: string | null;
+  rate_limits: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -29,6 +32,8 @@ function toConfiguration(row: ConfigurationRow): ConfigurationRecord {
     router: row.router === null ? null : (JSON.parse(row.router) as Router),
     maxInputTokens: row.max_input_tokens,
     maxOutputTokens: row.max_output_tokens,
+    budget: row.budget === null ? null : (JSON.parse(row.budget) as Budget),
+    rateLimits: row.rate_limits === null ? null : (JSON.parse(row.rate_limits) as RateLimits),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -36,10 +41,11 @@ function toConfiguration(row: ConfigurationRow): ConfigurationRecord {
 
 const COLUMNS = [
   'id', 'name', 'description', 'metadata', 'access', 'router', 'max_input_tokens', 'max_output_tokens', 'created_at', 'updated_at',
+  'budget', 'rate_limits',
 ];
 const valuesOf = (r: ConfigurationRecord): Value[] => [
   r.id, r.name, r.description, r.metadata, jsonOrNull(r.access), jsonOrNull(r.router), r.maxInputTokens, r.maxOutputTokens,
-  r.createdAt, r.updatedAt,
+  r.createdAt, r.updatedAt, jsonOrNull(r.budget), jsonOrNull(r.rateLimits),
 ];
 
 const INSERT = insertSql('access_key_configurations', COLUMNS);
@@ -152,6 +158,8 @@ export async function updateConfiguration(
     router: patch.router === undefined ? undefined : jsonOrNull(patch.router),
     max_input_tokens: patch.maxInputTokens,
     max_output_tokens: patch.maxOutputTokens,
+    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
+    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
   };
   await db.updateColumns('access_key_configurations', id, columns, updatedAt);
   await writeReferences(db, id, access, router);

@@ -14,8 +14,10 @@ import type {
   ProviderKeyQuery,
   ProviderKeyRecord,
   SecretSwap,
+  SpendQuery,
   Store,
   StoreResource,
+  TokenRotation,
   UsageOverviewQuery,
   UsageQuery,
 } from '../types.js';
@@ -207,6 +209,22 @@ export class PostgresStore implements Store {
     return this.write(PROVIDER_KEY_DELETE, (db) => providerKeys.deleteProviderKey(db, id, options));
   }
 
+  /**
+   * Not on the change feed: nothing that routes requests reads it. One UPDATE that checks the secret ref
+   * is atomic on its own, so it needs neither the write lock nor a NOTIFY.
+   */
+  async setProviderKeyValueHmac(id: string, secretRef: string, valueHmac: string) {
+    return providerKeys.setProviderKeyValueHmac(this.db, id, secretRef, valueHmac);
+  }
+
+  findProviderKeysByValueHmac(valueHmac: string) {
+    return providerKeys.findProviderKeysByValueHmac(this.db, valueHmac);
+  }
+
+  providerKeysWithoutValueHmac() {
+    return providerKeys.providerKeysWithoutValueHmac(this.db);
+  }
+
   createAccessKey(record: AccessKeyRecord) {
     return this.write(['accessKeys'], (db) => accessKeys.createAccessKey(db, record));
   }
@@ -221,6 +239,10 @@ export class PostgresStore implements Store {
 
   updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string) {
     return this.write(['accessKeys'], (db) => accessKeys.updateAccessKey(db, id, patch, updatedAt));
+  }
+
+  rotateAccessKeyToken(id: string, rotation: TokenRotation, updatedAt: string) {
+    return this.write(['accessKeys'], (db) => accessKeys.rotateAccessKeyToken(db, id, rotation, updatedAt));
   }
 
   deleteAccessKey(id: string, options: { force: boolean }) {
@@ -294,6 +316,11 @@ export class PostgresStore implements Store {
 
   usageOverview(query: UsageOverviewQuery) {
     return usage.usageOverview(this.db, query);
+  }
+
+  /** Reads every replica's appends: the budget counters of all gateways on this database are rebuilt from it. */
+  spendSince(query: SpendQuery) {
+    return usage.spendSince(this.db, query);
   }
 
   listSecretRefs() {

@@ -126,4 +126,22 @@ export const MIGRATIONS: readonly string[] = [
     written_at  TIMESTAMPTZ NOT NULL DEFAULT now()
   );
   `,
+  // 2: SQLite's 4 to 7: key lifecycle (expiry, disabling, the token a rotation replaced, disabled provider keys),
+  // the provider key value HMAC, budgets and rate limits (JSON, null: none), and passthrough attempts, which
+  // carry no access key (NULL here, where SQLite's older NOT NULL column holds '').
+  `
+  ALTER TABLE access_keys ADD COLUMN expires_at TEXT COLLATE "C";
+  ALTER TABLE access_keys ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;
+  ALTER TABLE access_keys ADD COLUMN previous_token_hash TEXT;
+  ALTER TABLE access_keys ADD COLUMN previous_token_expires_at TEXT COLLATE "C";
+  ALTER TABLE access_keys ADD COLUMN budget TEXT;
+  ALTER TABLE access_keys ADD COLUMN rate_limits TEXT;
+  ALTER TABLE provider_keys ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT FALSE;
+  ALTER TABLE provider_keys ADD COLUMN value_hmac TEXT COLLATE "C";
+  CREATE INDEX provider_keys_by_value_hmac ON provider_keys (value_hmac);
+  ALTER TABLE access_key_configurations ADD COLUMN budget TEXT;
+  ALTER TABLE access_key_configurations ADD COLUMN rate_limits TEXT;
+  ALTER TABLE usage_events ADD COLUMN key_source TEXT NOT NULL DEFAULT 'user';
+  ALTER TABLE usage_events ALTER COLUMN access_key_id DROP NOT NULL;
+  `,
 ];

@@ -25,6 +25,7 @@ interface ProviderKeyRow {
   created_at: string;
   updated_at: string;
   last_used: string | null;
+  disabled: boolean;
 }
 
 function toProviderKey(row: ProviderKeyRow): ProviderKeyRecord {
@@ -40,16 +41,17 @@ function toProviderKey(row: ProviderKeyRow): ProviderKeyRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastUsed: row.last_used,
+    disabled: row.disabled,
   };
 }
 
 const COLUMNS = [
   'id', 'provider_id', 'name', 'description', 'metadata', 'key_redacted', 'access_key_id', 'secret_ref', 'created_at',
-  'updated_at', 'last_used',
+  'updated_at', 'last_used', 'disabled',
 ];
 const valuesOf = (r: ProviderKeyRecord): Value[] => [
   r.id, r.providerId, r.name, r.description, r.metadata, r.keyRedacted, r.accessKeyId, r.secretRef, r.createdAt,
-  r.updatedAt, r.lastUsed,
+  r.updatedAt, r.lastUsed, r.disabled,
 ];
 
 const INSERT = insertSql('provider_keys', COLUMNS);
@@ -61,9 +63,13 @@ const ATTACHED = 'SELECT * FROM provider_keys WHERE access_key_id = $1 ORDER BY 
 const OF_PROVIDER = 'SELECT id FROM provider_keys WHERE provider_id = $1 ORDER BY id';
 const DELETE = 'DELETE FROM provider_keys WHERE id = $1';
 const SWAP_SECRET = `
-  UPDATE provider_keys SET secret_ref = $1, key_redacted = $2, name = coalesce($3, name), updated_at = $4 WHERE id = $5`;
+  UPDATE provider_keys SET secret_ref = $1, key_redacted = $2, value_hmac = NULL, name = coalesce($3, name), updated_at = $4
+   WHERE id = $5`;
 const ALL = 'SELECT * FROM provider_keys ORDER BY id';
 const SECRET_REFS = 'SELECT secret_ref FROM provider_keys';
+const SET_VALUE_HMAC = 'UPDATE provider_keys SET value_hmac = $1 WHERE id = $2 AND secret_ref = $3';
+const BY_VALUE_HMAC = 'SELECT * FROM provider_keys WHERE value_hmac = $1 ORDER BY id';
+const WITHOUT_VALUE_HMAC = 'SELECT * FROM provider_keys WHERE value_hmac IS NULL ORDER BY id';
 
 const row = (db: Db, id: string) => db.row<ProviderKeyRow>(GET, [id]);
 
@@ -117,14 +123,26 @@ export async function secretRefs(db: Db): Promise<Set<string>> {
   return new Set((await db.rows<{ secret_ref: string }>(SECRET_REFS)).map((r) => r.secret_ref));
 }
 
+export async function setProviderKeyValueHmac(db: Db, id: string, secretRef: string, valueHmac: string): Promise<boolean> {
+  return (await db.run(SET_VALUE_HMAC, [valueHmac, id, secretRef])) > 0;
+}
+
+export async function findProviderKeysByValueHmac(db: Db, valueHmac: string): Promise<ProviderKeyRecord[]> {
+  return (await db.rows<ProviderKeyRow>(BY_VALUE_HMAC, [valueHmac])).map(toProviderKey);
+}
+
+export async function providerKeysWithoutValueHmac(db: Db): Promise<ProviderKeyRecord[]> {
+  return (await db.rows<ProviderKeyRow>(WITHOUT_VALUE_HMAC)).map(toProviderKey);
+}
+
 /** The ids of a provider's keys, for the references a custom provider's delete checks. */
 export async function keysOfProvider(db: Db, providerId: string): Promise<string[]> {
   return (await db.rows<{ id: string }>(OF_PROVIDER, [providerId])).map((r) => r.id);
 }
 
 export async function updateProviderKey(db: Db, id: string, patch: ProviderKeyPatch, updatedAt: string): Promise<ProviderKeyRecord | undefined> {
-  const { name, description, metadata } = patch;
-  if (!(await db.updateColumns('provider_keys', id, { name, description, metadata }, updatedAt))) return undefined;
+  const { name, description, metadata, disabled } = patch;
+  if (!(await db.updateColumns('provider_keys', id, { name, description, metadata, disabled }, updatedAt))) return undefined;
   return toProviderKey((await row(db, id))!);
 }
 

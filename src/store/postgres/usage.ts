@@ -1,5 +1,5 @@
 import type { UsageGroup } from '../../core/gateway-api.js';
-import type { Page, UsageBucketRow, UsageDraft, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../types.js';
+import type { AccessKeySpend, Page, SpendQuery, UsageBucketRow, UsageDraft, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../types.js';
 import { unpackUsage, type PackedUsage } from '../usage-batch.js';
 import type { Db } from './connection.js';
 
@@ -7,7 +7,7 @@ interface UsageRow {
   id: string;
   event_time: string;
   request_id: string;
-  access_key_id: string;
+  access_key_id: string | null;
   provider: string;
   model: string;
   attempt_number: number;
@@ -28,12 +28,13 @@ interface UsageRow {
   cache_write_tokens: number;
   tokens_known: boolean;
   cost_usd: number | null;
+  key_source: string;
 }
 
 /** What each overview grouping groups by; an attempt made without a key (a local server) groups under `none`. */
 const USAGE_GROUP_COLUMNS: Record<UsageGroup, string> = {
   provider: 'provider',
-  accessKey: 'access_key_id',
+  accessKey: "coalesce(access_key_id, 'none')",
   providerKey: "coalesce(provider_key_id, 'none')",
   model: "provider || ':' || model",
 };
@@ -64,6 +65,7 @@ function toUsageEvent(row: UsageRow): UsageEventRecord {
     providerKeyRedacted: row.provider_key_redacted,
     latencyMs: row.latency_ms,
     error: row.error,
+    keySource: row.key_source as UsageEventRecord['keySource'],
   };
 }
 
@@ -104,8 +106,19 @@ export function usageOverview(db: Db, query: UsageOverviewQuery): Promise<UsageB
   );
 }
 
-// One column array per field: a batch is one INSERT … SELECT FROM unnest(…), whatever its size, with 24
-// parameters rather than 24 per row.
+/** Per access key: the known cost and the attempts of unknown cost since a time (the usage_events_by_access_key index). */
+export function spendSince(db: Db, query: SpendQuery): Promise<AccessKeySpend[]> {
+  if (query.accessKeyIds.length === 0) return Promise.resolve([]);
+  return db.rows<AccessKeySpend>(
+    `SELECT access_key_id AS "accessKeyId", coalesce(sum(cost_usd), 0)::float8 AS "costUsd",
+            (count(*) FILTER (WHERE cost_usd IS NULL))::int AS "unpricedAttempts"
+       FROM usage_events WHERE access_key_id = ANY($1::text[]) AND event_time >= $2 GROUP BY access_key_id`,
+    [[...new Set(query.accessKeyIds)], query.since],
+  );
+}
+
+// One column array per field: a batch is one INSERT … SELECT FROM unnest(…), whatever its size, with one
+// parameter per column rather than one per column and row.
 const USAGE_COLUMNS: [string, string, (d: UsageDraft) => unknown][] = [
   ['id', 'text', (d) => d.id],
   ['event_time', 'text', (d) => new Date(d.timeMs).toISOString()],
@@ -131,6 +144,7 @@ const USAGE_COLUMNS: [string, string, (d: UsageDraft) => unknown][] = [
   ['cache_write_tokens', 'int', (d) => d.cacheWriteTokens],
   ['tokens_known', 'bool', (d) => d.tokensKnown],
   ['cost_usd', 'float8', (d) => d.costUsd],
+  ['key_source', 'text', (d) => d.keySource],
 ];
 // A batch written again after a failure that did commit (a lost answer) must not count twice.
 const INSERT_USAGE = `
@@ -157,7 +171,7 @@ export function usageStatements(batch: PackedUsage): [string, unknown[]][] {
   const columns = USAGE_COLUMNS.map(([, , value]) => drafts.map(value));
   // A provider key is used only by an attempt that reached its provider.
   const providerKeys = newest(drafts.flatMap((d): [string, number][] => (d.providerKeyId && d.statusCode > 0 ? [[d.providerKeyId, d.timeMs]] : [])));
-  const accessKeys = newest(drafts.map((d): [string, number] => [d.accessKeyId, d.timeMs]));
+  const accessKeys = newest(drafts.flatMap((d): [string, number][] => (d.accessKeyId ? [[d.accessKeyId, d.timeMs]] : [])));
   return [
     [INSERT_USAGE, columns],
     [TOUCH_PROVIDER_KEYS, providerKeys],
