@@ -140,6 +140,35 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     assert.equal(events.length, 3);
   });
 
+  test("a budget spent through A is refused by B within seconds: B's gateway reads every replica's spend", async () => {
+    // One chat completion of the mock (11 input, 5 output tokens) then costs $0.021: five cross a $0.10 budget.
+    await a.json(['prices', 'set', 'openai:gpt-4o-mini', '--input-price', '1000', '--output-price', '2000']);
+    const created = await a.json(['access-keys', 'create', '--name', 'budgeted', '--budget', '0.1', '--budget-period', 'month']);
+    secrets.push(created.token);
+    await providerKey(a, created.id);
+    const loadedAt = Date.now();
+    const ask = (home: TestHome) =>
+      client(home, created.token)
+        .chat.completions.create({ model: 'gpt-4o-mini', messages: hello })
+        .then(() => 'answered', (err: { code?: string; message?: string }) => err.code ?? String(err.message));
+    const throughA: string[] = [];
+    while (throughA.at(-1) !== 'ERR_AIGW_30030' && throughA.length < 10) throughA.push(await ask(a));
+    assert.deepEqual(throughA.at(-1), 'ERR_AIGW_30030', `A's own spend: ${throughA.join(', ')}`);
+    await a.json(['usage', 'list']); // flushes A's recorder
+    // B counted its spend when it heard of the key, before A spent anything; it reads the Store again at most
+    // every 5 s while the key is busy, and the request that starts that read is still admitted.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, loadedAt + 5500 - Date.now())));
+    const throughB: string[] = [];
+    const deadline = Date.now() + 4000;
+    while (throughB.at(-1) !== 'ERR_AIGW_30030' && Date.now() < deadline) {
+      throughB.push(await ask(b));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(throughB.at(-1), 'ERR_AIGW_30030', `B: ${throughB.join(', ')}`);
+    // On its own count B would have answered five before refusing.
+    assert.ok(throughB.filter((r) => r === 'answered').length <= 1, `B: ${throughB.join(', ')}`);
+  });
+
   test('GET /health and /ready on each gateway port; both replicas survive a PostgreSQL restart without one of their own', async () => {
     for (const home of [a, b]) {
       assert.equal((await fetch(`${gateways.get(home)}/health`)).status, 200);
