@@ -30,6 +30,11 @@ export interface SecretReader {
 /** Where provider key values live (the daemon hands in the SecretStore it chose). */
 export interface SecretVault extends SecretReader {
   set(ref: string, value: string): Promise<void>;
+  /**
+   * Stores the value only where the ref holds none yet, so of replicas racing to create the same value the
+   * first one's wins for all (the database secret store); a store only one daemon uses may not have it.
+   */
+  setIfAbsent?(ref: string, value: string): Promise<void>;
   delete(ref: string): Promise<void>;
   /** Every ref held for this home: for reconciling the vault with the Store. */
   list(): Promise<string[]>;

@@ -20,6 +20,8 @@ export interface SealedSecret {
 /** Where the sealed secrets live; the daemon's composition hands over the Store's table. */
 export interface SealedSecretRows {
   put(row: SealedSecret): Promise<void>;
+  /** Inserts the row only where its ref has none. */
+  add(row: SealedSecret): Promise<void>;
   get(ref: string): Promise<SealedSecret | undefined>;
   delete(ref: string): Promise<void>;
   /** Every ref a provider key points at, and the others once written at least this long ago. */
@@ -106,6 +108,11 @@ export class DatabaseSecretStore implements SecretStore {
 
   async set(ref: string, value: string): Promise<void> {
     await this.rows.put(this.sealed(ref, value));
+  }
+
+  /** The first replica's value wins: what the value HMAC key, made on first use by any replica, needs. */
+  async setIfAbsent(ref: string, value: string): Promise<void> {
+    await this.rows.add(this.sealed(ref, value));
   }
 
   async get(ref: string): Promise<string | undefined> {

@@ -4,6 +4,8 @@ export type SecretStoreKind = 'keychain' | 'file' | 'database';
 export interface SecretStore {
   readonly kind: SecretStoreKind;
   set(ref: string, value: string): Promise<void>;
+  /** Stores the value only where the ref holds none yet (see SecretVault.setIfAbsent). */
+  setIfAbsent?(ref: string, value: string): Promise<void>;
   /** Undefined when there is no such secret. */
   get(ref: string): Promise<string | undefined>;
   delete(ref: string): Promise<void>;

@@ -169,6 +169,20 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     assert.ok(throughB.filter((r) => r === 'answered').length <= 1, `B: ${throughB.join(', ')}`);
   });
 
+  test('a value stored through one replica is found by an import through either: one value HMAC key, made once, for all', async () => {
+    const access = await accessKey(a);
+    const value = fakeKey();
+    secrets.push(value);
+    const stored = await a.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin', '--ai-gateway-api-key-id', access.id], { input: value });
+    // Neither replica has looked a value up yet: these lookups make the HMAC key, which both must then share
+    // (the race of two making it at once is the secret store's setIfAbsent, tested in postgres.test.ts).
+    const lookup = (home: TestHome) => rawApi(home.dir, 'POST', '/provider-keys/lookup', JSON.stringify({ value }));
+    const found = await Promise.all([lookup(a), lookup(b), lookup(b), lookup(a)]);
+    assert.deepEqual(found.map((r) => r.body.providerKey?.id), Array(4).fill(stored.id), JSON.stringify(found.map((r) => r.body)));
+    const again = await Promise.all([lookup(b), lookup(a)]);
+    assert.deepEqual(again.map((r) => r.body.providerKey?.id), [stored.id, stored.id]);
+  });
+
   test('GET /health and /ready on each gateway port; both replicas survive a PostgreSQL restart without one of their own', async () => {
     for (const home of [a, b]) {
       assert.equal((await fetch(`${gateways.get(home)}/health`)).status, 200);

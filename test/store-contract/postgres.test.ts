@@ -169,6 +169,11 @@ describe('PostgreSQL', { skip }, () => {
         await a.sealedSecrets().put({ ...row, ref: 'pk_2.ref' });
         await assert.rejects(secretsA.get('pk_2.ref'), /does not decrypt/);
 
+        // Of two replicas making the same value at once, the first one's is kept for both.
+        await secretsA.setIfAbsent('shared.ref', 'first');
+        await secretsB.setIfAbsent('shared.ref', 'second');
+        assert.deepEqual([await secretsA.get('shared.ref'), await secretsB.get('shared.ref')], ['first', 'first']);
+
         await secretsB.delete('pk_1.ref');
         assert.equal(await secretsA.get('pk_1.ref'), undefined);
       } finally {

@@ -40,6 +40,13 @@ export class SealedSecretTable {
     await this.db.run(UPSERT, [row.ref, row.keyId, row.wrappedKey, row.wrapIv, row.wrapTag, row.iv, row.tag, row.ciphertext]);
   }
 
+  async add(row: SealedSecretRow): Promise<void> {
+    const sql = `
+      INSERT INTO sealed_secrets (ref, key_id, wrapped_key, wrap_iv, wrap_tag, iv, tag, ciphertext)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (ref) DO NOTHING`;
+    await this.db.run(sql, [row.ref, row.keyId, row.wrappedKey, row.wrapIv, row.wrapTag, row.iv, row.tag, row.ciphertext]);
+  }
+
   async get(ref: string): Promise<SealedSecretRow | undefined> {
     const row = await this.db.row<Row>('SELECT * FROM sealed_secrets WHERE ref = $1', [ref]);
     return (
