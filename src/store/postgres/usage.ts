@@ -92,6 +92,17 @@ export async function listUsage(db: Db, query: UsageQuery): Promise<Page<UsageEv
   return { items: rows.slice(0, query.limit).map(toUsageEvent), hasMore: rows.length > query.limit };
 }
 
+/** Per access key: the known cost and the attempts of unknown cost since a time (the usage_events_by_access_key index). */
+export function spendSince(db: Db, query: SpendQuery): Promise<AccessKeySpend[]> {
+  if (query.accessKeyIds.length === 0) return Promise.resolve([]);
+  return db.rows<AccessKeySpend>(
+    `SELECT access_key_id AS "accessKeyId", coalesce(sum(cost_usd), 0)::float8 AS "costUsd",
+            (count(*) FILTER (WHERE cost_usd IS NULL))::int AS "unpricedAttempts"
+       FROM usage_events WHERE access_key_id = ANY($1::text[]) AND event_time >= $2 GROUP BY access_key_id`,
+    [[...new Set(query.accessKeyIds)], query.since],
+  );
+}
+
 export function usageOverview(db: Db, query: UsageOverviewQuery): Promise<UsageBucketRow[]> {
   const group = USAGE_GROUP_COLUMNS[query.groupBy];
   return db.rows<UsageBucketRow>(
@@ -103,17 +114,6 @@ export function usageOverview(db: Db, query: UsageOverviewQuery): Promise<UsageB
       WHERE is_final_attempt AND event_time >= $1 AND event_time < $2
       GROUP BY 1, 2 ORDER BY 1, 2`,
     [query.startTime, query.endTime],
-  );
-}
-
-/** Per access key: the known cost and the attempts of unknown cost since a time (the usage_events_by_access_key index). */
-export function spendSince(db: Db, query: SpendQuery): Promise<AccessKeySpend[]> {
-  if (query.accessKeyIds.length === 0) return Promise.resolve([]);
-  return db.rows<AccessKeySpend>(
-    `SELECT access_key_id AS "accessKeyId", coalesce(sum(cost_usd), 0)::float8 AS "costUsd",
-            (count(*) FILTER (WHERE cost_usd IS NULL))::int AS "unpricedAttempts"
-       FROM usage_events WHERE access_key_id = ANY($1::text[]) AND event_time >= $2 GROUP BY access_key_id`,
-    [[...new Set(query.accessKeyIds)], query.since],
   );
 }
 
