@@ -250,3 +250,17 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
     }
   });
 });
+
+test('without AIGW_DATABASE_URL: the SQLite Store, and GET /ready is 200 once the gateway listens', async () => {
+  const home = new TestHome();
+  try {
+    const gateway = await home.gatewayUrl();
+    const ready = await fetch(`${gateway}/ready`);
+    assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready' }]);
+    const status = await home.json(['daemon', 'status']);
+    assert.equal(status.store.kind, 'sqlite');
+    assert.match(status.store.location, /aigw\.db$/);
+  } finally {
+    await home.cleanup();
+  }
+});
