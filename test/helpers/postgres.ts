@@ -2,7 +2,7 @@
 // installs it), `initdb` into a temp dir, `postgres` listening only on a Unix socket in that dir, stopped and
 // removed at the end. initdb and postgres refuse to run as root, so as root (CI) they run as the `postgres`
 // system user the package creates, in a temp dir that user owns.
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,9 +66,21 @@ export async function startCluster(): Promise<PostgresCluster> {
   const options = `-c listen_addresses='' -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   const pgCtl = (...args: string[]) => as('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', ...args]);
   await pgCtl('-o', options, 'start');
-
-  const urlOf = (database: string) => `postgres://${USER}@localhost/${database}?host=${encodeURIComponent(dir)}`;
   let stopped = false;
+
+  // A test file that ends without its after() hook (a crash, --test-force-exit) must not leave a server running.
+  process.once('exit', () => {
+    if (stopped) return;
+    const stop = [join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'];
+    try {
+      if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', ...stop], { stdio: 'ignore' });
+      else execFileSync(stop[0]!, stop.slice(1), { stdio: 'ignore' });
+    } catch {
+      // already stopped
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const urlOf = (database: string) => `postgres://${USER}@localhost/${database}?host=${encodeURIComponent(dir)}`;
   return {
     socketDir: dir,
     async createDatabase(name = `aigw_test_${process.pid}_${++databases}`) {

@@ -1,6 +1,7 @@
 // Two daemons (two homes) on one PostgreSQL database, as two replicas behind a load balancer would be.
 // Real daemons, the real CLI and the official OpenAI client; only the upstream provider is a mock.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import pg from 'pg';
@@ -252,7 +253,7 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
   test('a new master key without downtime: a replica given the old one as previous reads everything, and rewrap moves every value to the new one', async () => {
     const NEW = 'the new passphrase for every replica';
     const changing = new TestHome({ AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: NEW, AIGW_PREVIOUS_MASTER_KEY: PASSPHRASE }, 'aigw-replica-d-');
-    const after = new TestHome({ AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: NEW }, 'aigw-replica-e-');
+    const after = new TestHome({ AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: NEW }, 'aigw-replica-e-');
     const fileHome = new TestHome();
     try {
       gateways.set(changing, await changing.gatewayUrl());
@@ -264,7 +265,12 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
       assert.ok(result.rewrapped > 15, JSON.stringify(result));
       assert.equal(result.remaining, 0);
       assert.deepEqual((await changing.json(['secrets', 'rewrap'])).rewrapped, 0, 'a second run has nothing left to do');
-      // Now only the new key is needed, and the old one alone no longer opens anything.
+      // Now only the new key is needed, and the old one alone no longer opens anything. (This one is given
+      // the database by flag: the CLI hands it to the daemon in its environment, not its argv.)
+      const started = await after.run(['daemon', 'start', '--database-url', databaseUrl]);
+      assert.equal(started.code, 0, started.stderr);
+      const { pid } = await after.json(['daemon', 'status']);
+      assert.ok(!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(DATABASE_PASSWORD), 'the URL is not in the daemon\'s argv');
       gateways.set(after, await after.gatewayUrl());
       await within(1000, () => client(after, access.token).chat.completions.create({ model: 'gpt-4o-mini', messages: hello }));
       const stale = new TestHome({ AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: PASSPHRASE }, 'aigw-replica-f-');
@@ -292,4 +298,18 @@ describe('two replicas on one PostgreSQL database', { skip }, () => {
       for (const secret of [...secrets, DATABASE_PASSWORD, PASSPHRASE]) assert.ok(!bytes.includes(secret), `${path} holds a secret`);
     }
   });
+});
+
+test('without AIGW_DATABASE_URL: the SQLite Store, and GET /ready is 200 once the gateway listens', async () => {
+  const home = new TestHome();
+  try {
+    const gateway = await home.gatewayUrl();
+    const ready = await fetch(`${gateway}/ready`);
+    assert.deepEqual([ready.status, await ready.json()], [200, { status: 'ready' }]);
+    const status = await home.json(['daemon', 'status']);
+    assert.equal(status.store.kind, 'sqlite');
+    assert.match(status.store.location, /aigw\.db$/);
+  } finally {
+    await home.cleanup();
+  }
 });

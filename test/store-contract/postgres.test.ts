@@ -76,7 +76,8 @@ describe('PostgreSQL', { skip }, () => {
         // B's writes reached A's listener after A's own two; nothing of A's came back to it.
         await b.setSettings({ other: 'z' });
         await b.deleteProviderKey((await b.allProviderKeys())[0]!.id, { force: false });
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        for (let i = 0; i < 100 && seenByA.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+        await new Promise((resolve) => setTimeout(resolve, 100)); // time for a duplicate to show, if there were one
         assert.deepEqual(seenByA, [{ resources: ['providerKeys'] }, { resources: ['settings'] }, { resources: ['settings'] }, { resources: ['providerKeys', 'configurations'] }]);
       } finally {
         await a.close();

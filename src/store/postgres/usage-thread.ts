@@ -3,7 +3,9 @@ import type { PackedUsage } from '../usage-batch.js';
 import type { UsageWriterData, UsageWriterReply } from './usage-worker.js';
 
 // The writer thread holds a batch or two at a time: a small heap keeps what it adds to the daemon's RSS small.
-const WRITER_LIMITS = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 2 };
+// A batch's parameters are garbage the moment they are sent, so a young generation smaller than a few
+// batches' worth spends much of the thread's time in scavenges.
+const WRITER_LIMITS = { maxOldGenerationSizeMb: 24, maxYoungGenerationSizeMb: 4 };
 
 interface Pending {
   resolve: () => void;

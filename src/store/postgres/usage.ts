@@ -117,40 +117,81 @@ export function usageOverview(db: Db, query: UsageOverviewQuery): Promise<UsageB
   );
 }
 
-// One column array per field: a batch is one INSERT … SELECT FROM unnest(…), whatever its size, with one
-// parameter per column rather than one per column and row.
-const USAGE_COLUMNS: [string, string, (d: UsageDraft) => unknown][] = [
-  ['id', 'text', (d) => d.id],
-  ['event_time', 'text', (d) => new Date(d.timeMs).toISOString()],
-  ['request_id', 'text', (d) => d.requestId],
-  ['access_key_id', 'text', (d) => d.accessKeyId],
-  ['provider', 'text', (d) => d.provider],
-  ['model', 'text', (d) => d.model],
-  ['attempt_number', 'int', (d) => d.attemptNumber],
-  ['is_final_attempt', 'bool', (d) => d.isFinalAttempt],
-  ['status_code', 'int', (d) => d.statusCode],
-  ['timed_out', 'bool', (d) => d.timedOut],
-  ['is_error', 'bool', (d) => d.isError],
-  ['is_streaming', 'bool', (d) => d.isStreaming],
-  ['stop_reason', 'text', (d) => d.stopReason],
-  ['input_tokens', 'int', (d) => d.inputTokens],
-  ['output_tokens', 'int', (d) => d.outputTokens],
-  ['cache_read_tokens', 'int', (d) => d.cacheReadTokens],
-  ['reasoning_tokens', 'int', (d) => d.reasoningTokens],
-  ['provider_key_id', 'text', (d) => d.providerKeyId],
-  ['provider_key_redacted', 'text', (d) => d.providerKeyRedacted],
-  ['latency_ms', 'int', (d) => d.latencyMs],
-  ['error', 'text', (d) => d.error],
-  ['cache_write_tokens', 'int', (d) => d.cacheWriteTokens],
-  ['tokens_known', 'bool', (d) => d.tokensKnown],
-  ['cost_usd', 'float8', (d) => d.costUsd],
-  ['key_source', 'text', (d) => d.keySource],
+/**
+ * How a column travels: `literal` values (ids, times, numbers, flags) are written into a PostgreSQL array
+ * literal here, as they need no quoting; `shared` strings (access keys, providers, models…), which repeat
+ * from row to row, go once each in a string table and the rows carry their index; `text` is quoted by pg.
+ * The gateway's writer thread then spends little per row on a batch's parameters.
+ */
+type Travel = 'literal' | 'shared' | 'text';
+const USAGE_COLUMNS: [column: string, type: string, travel: Travel, value: (d: UsageDraft) => string | number | boolean | null][] = [
+  ['id', 'text', 'literal', (d) => d.id],
+  ['event_time', 'text', 'literal', (d) => new Date(d.timeMs).toISOString()],
+  ['request_id', 'text', 'text', (d) => d.requestId],
+  ['access_key_id', 'text', 'shared', (d) => d.accessKeyId],
+  ['provider', 'text', 'shared', (d) => d.provider],
+  ['model', 'text', 'shared', (d) => d.model],
+  ['attempt_number', 'int', 'literal', (d) => d.attemptNumber],
+  ['is_final_attempt', 'bool', 'literal', (d) => d.isFinalAttempt],
+  ['status_code', 'int', 'literal', (d) => d.statusCode],
+  ['timed_out', 'bool', 'literal', (d) => d.timedOut],
+  ['is_error', 'bool', 'literal', (d) => d.isError],
+  ['is_streaming', 'bool', 'literal', (d) => d.isStreaming],
+  ['stop_reason', 'text', 'shared', (d) => d.stopReason],
+  ['input_tokens', 'int', 'literal', (d) => d.inputTokens],
+  ['output_tokens', 'int', 'literal', (d) => d.outputTokens],
+  ['cache_read_tokens', 'int', 'literal', (d) => d.cacheReadTokens],
+  ['reasoning_tokens', 'int', 'literal', (d) => d.reasoningTokens],
+  ['provider_key_id', 'text', 'shared', (d) => d.providerKeyId],
+  ['provider_key_redacted', 'text', 'shared', (d) => d.providerKeyRedacted],
+  ['latency_ms', 'int', 'literal', (d) => d.latencyMs],
+  ['error', 'text', 'text', (d) => d.error],
+  ['cache_write_tokens', 'int', 'literal', (d) => d.cacheWriteTokens],
+  ['tokens_known', 'bool', 'literal', (d) => d.tokensKnown],
+  ['cost_usd', 'float8', 'literal', (d) => d.costUsd],
+  ['key_source', 'text', 'shared', (d) => d.keySource],
 ];
-// A batch written again after a failure that did commit (a lost answer) must not count twice.
+const STRINGS_PARAM = USAGE_COLUMNS.length + 1;
+// A batch is one INSERT … SELECT FROM unnest(…), whatever its size. A batch written again after a failure
+// that did commit (a lost answer) must not count twice.
 const INSERT_USAGE = `
-  INSERT INTO usage_events (${USAGE_COLUMNS.map(([c]) => c).join(', ')})
-  SELECT * FROM unnest(${USAGE_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
+  INSERT INTO usage_events (${USAGE_COLUMNS.map(([column]) => column).join(', ')})
+  SELECT ${USAGE_COLUMNS.map(([, , travel], i) => (travel === 'shared' ? `t.s[u.c${i} + 1]` : `u.c${i}`)).join(', ')}
+    FROM unnest(${USAGE_COLUMNS.map(([, type, travel], i) => `$${i + 1}::${travel === 'shared' ? 'int' : type}[]`).join(', ')})
+         AS u(${USAGE_COLUMNS.map((_, i) => `c${i}`).join(', ')})
+   CROSS JOIN (SELECT $${STRINGS_PARAM}::text[] AS s) AS t
   ON CONFLICT (id) DO NOTHING`;
+
+/** An array literal of values that need no quoting: `{a,1,t,NULL}`. */
+function arrayLiteral(values: (string | number | boolean | null)[]): string {
+  let out = '{';
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (i) out += ',';
+    out += v === null ? 'NULL' : v === true ? 't' : v === false ? 'f' : String(v);
+  }
+  return out + '}';
+}
+
+/** The parameters of INSERT_USAGE for these drafts. */
+function insertParams(drafts: readonly UsageDraft[]): unknown[] {
+  const strings: string[] = [];
+  const indexOf = new Map<string, number>();
+  const shared = (s: string | null) => {
+    if (s === null) return null;
+    let i = indexOf.get(s);
+    if (i === undefined) indexOf.set(s, (i = strings.push(s) - 1));
+    return i;
+  };
+  const params: unknown[] = USAGE_COLUMNS.map(([, , travel, value]) => {
+    if (travel === 'text') return drafts.map(value);
+    if (travel === 'shared') return arrayLiteral(drafts.map((d) => shared(value(d) as string | null)));
+    return arrayLiteral(drafts.map(value));
+  });
+  params.push(strings);
+  return params;
+}
+
 const touch = (table: string) => `
   UPDATE ${table} t SET last_used = v.at FROM unnest($1::text[], $2::text[]) AS v(id, at)
    WHERE t.id = v.id AND (t.last_used IS NULL OR t.last_used < v.at)`;
@@ -168,12 +209,11 @@ function newest(entries: Iterable<[string, number]>): [string[], string[]] {
 /** The statements that write a batch: its events, and the `lastUsed` times they imply. */
 export function usageStatements(batch: PackedUsage): [string, unknown[]][] {
   const drafts = unpackUsage(batch);
-  const columns = USAGE_COLUMNS.map(([, , value]) => drafts.map(value));
   // A provider key is used only by an attempt that reached its provider.
   const providerKeys = newest(drafts.flatMap((d): [string, number][] => (d.providerKeyId && d.statusCode > 0 ? [[d.providerKeyId, d.timeMs]] : [])));
   const accessKeys = newest(drafts.flatMap((d): [string, number][] => (d.accessKeyId ? [[d.accessKeyId, d.timeMs]] : [])));
   return [
-    [INSERT_USAGE, columns],
+    [INSERT_USAGE, insertParams(drafts)],
     [TOUCH_PROVIDER_KEYS, providerKeys],
     [TOUCH_ACCESS_KEYS, accessKeys],
   ];
