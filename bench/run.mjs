@@ -42,6 +42,8 @@ const STREAM_BODY = JSON.stringify({ model: 'openai:gpt-4o-mini', stream: true, 
 
 const children = [];
 const homes = [];
+/** The throwaway PostgreSQL cluster of the PostgreSQL row, when there is one. */
+let cluster;
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -74,11 +76,12 @@ function aigw(home, args, input) {
 }
 const aigwJson = async (home, args, input) => JSON.parse(await aigw(home, [...args, '-o', 'json'], input));
 
-/** A fresh AIGW_HOME with a running daemon whose openai base URL points at the mock. */
-async function newHome(name, mockUrl) {
+/** A fresh AIGW_HOME with a running daemon whose openai base URL points at the mock; `extra` adds to its environment. */
+async function newHome(name, mockUrl, extra = {}) {
   const dir = mkdtempSync(join(tmpdir(), `aigw-bench-${name}-`));
   const env = { ...process.env, AIGW_HOME: dir, AIGW_SECRET_STORE: 'file', AIGW_GATEWAY_LISTEN: '127.0.0.1:0', CI: 'true', NO_COLOR: '1' };
   for (const k of Object.keys(env)) if (k.startsWith('AIGW_') && !['AIGW_HOME', 'AIGW_SECRET_STORE', 'AIGW_GATEWAY_LISTEN'].includes(k)) delete env[k];
+  Object.assign(env, extra);
   const home = { dir, env };
   homes.push(home);
   await aigw(home, ['daemon', 'start']);
@@ -285,6 +288,21 @@ async function main() {
   await refreshStatus(b);
   log(`home B (${MANY_KEYS} keys) ready at ${b.url}`);
 
+  // Home P, when PostgreSQL is installed: the Store and the secrets in a throwaway cluster (the tests' own).
+  const { postgresBinDir, startCluster } = await import(join(REPO, 'dist/test/helpers/postgres.js'));
+  let p;
+  let plainP;
+  if (typeof postgresBinDir() === 'string') {
+    cluster = await startCluster();
+    const databaseUrl = await cluster.createDatabase('aigw_bench');
+    p = await newHome('postgres', mockUrl, { AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: 'bench' });
+    plainP = await aigwJson(p, ['access-keys', 'create', '--name', 'plain']);
+    await addKey(p, GOOD);
+    log(`home P (PostgreSQL) ready at ${p.url}`);
+  } else {
+    log('PostgreSQL is not installed: no PostgreSQL row');
+  }
+
   // Idle memory: before any gateway traffic, once each daemon has had nothing to do for 10 s. V8 gives back
   // the young generation that start-up grew only 8 s after the last garbage collection (its memory reducer),
   // so a daemon a moment after a command still holds ~14 MB it does not keep.
@@ -301,6 +319,7 @@ async function main() {
     manyKeys: { url: b.url, token: plainB.token, pid: b.pid },
     failover: { url: a.url, token: failover.token, pid: a.pid },
     limited: { url: a.url, token: limited.token, pid: a.pid },
+    ...(p ? { postgres: { url: p.url, token: plainP.token, pid: p.pid } } : {}),
   };
   const rps = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   const cpu = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
@@ -387,6 +406,10 @@ async function main() {
   row('Failover (first key always 429) vs no failures', `${f2(fo)}×`, '≥ 0.80×', fo >= 0.8, `${Math.round(r.failover)} vs ${Math.round(r.gateway)} req/s`);
   const lim = ratio(r.limited, r.passthrough);
   row('Gateway throughput with a budget and rate limits vs pass-through', `${f2(lim)}×`, '≥ 0.80×', lim >= 0.8, `${Math.round(r.limited)} req/s; ${f2(ratio(r.limited, r.gateway))}× the same key without them; CPU ${Math.round(us.limited)} µs per request`);
+  if (r.postgres) {
+    const pgRatio = ratio(r.postgres, r.gateway);
+    row('Gateway throughput, PostgreSQL Store vs SQLite', `${f2(pgRatio)}×`, '≥ 0.90×', pgRatio >= 0.9, `${Math.round(r.postgres)} vs ${Math.round(r.gateway)} req/s`);
+  }
   const sc = ratio(r.manyKeys, r.gateway);
   row(`Throughput with ${MANY_KEYS.toLocaleString('en')} keys vs 10 keys`, `${f2(sc)}×`, '≥ 0.90×', sc >= 0.9, `${Math.round(r.manyKeys)} vs ${Math.round(r.gateway)} req/s`);
   const pageFigure = Number.isFinite(pageServerMs) ? pageServerMs : pageMs;
@@ -414,6 +437,7 @@ async function main() {
 
 async function cleanup() {
   for (const home of homes) await aigw(home, ['daemon', 'stop']).catch(() => undefined);
+  await cluster?.stop();
   for (const child of children) child.kill('SIGTERM');
   for (const home of homes) rmSync(home.dir, { recursive: true, force: true });
 }

@@ -8,7 +8,7 @@
 
 __aigw_node() {
   case "$1" in
-    '') __aigw_subs='provider-keys access-keys configs providers gateway usage run env prices import daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color --token-file -h --help'; __aigw_valopts='-o --output --token-file' ;;
+    '') __aigw_subs='provider-keys access-keys configs providers gateway usage run env prices import secrets daemon doctor completion help'; __aigw_aliases='ai-gateway-provider-keys api-keys ai-gateway-api-keys access-key-configurations'; __aigw_opts='-v --version -o --output --json -q --quiet --no-color --token-file -h --help'; __aigw_valopts='-o --output --token-file' ;;
     'provider-keys') __aigw_subs='create list get update rotate disable enable test import delete'; __aigw_aliases='ls rm'; __aigw_opts='-h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
     'provider-keys create') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-stdin --value-file --value -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --name --description --metadata --value-file --value -o --output --token-file' ;;
     'provider-keys list') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--provider-id --ai-gateway-api-key-id --limit --before-id --all -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='--provider-id --ai-gateway-api-key-id --limit --before-id -o --output --token-file' ;;
@@ -60,9 +60,11 @@ __aigw_node() {
     'prices delete') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-y --yes -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
     'import') __aigw_subs='traffic-policy'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
     'import traffic-policy') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--secret --name --dry-run -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='--secret --name -o --output --token-file' ;;
+    'secrets') __aigw_subs='rewrap'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
+    'secrets rewrap') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
     'daemon') __aigw_subs='start run stop status install uninstall logs tokens'; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
-    'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen --tls-cert --tls-key -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='--gateway-listen --control-listen --tls-cert --tls-key -o --output --token-file' ;;
-    'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen --tls-cert --tls-key -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='--gateway-listen --control-listen --tls-cert --tls-key -o --output --token-file' ;;
+    'daemon start') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen --tls-cert --tls-key --database-url -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='--gateway-listen --control-listen --tls-cert --tls-key --database-url -o --output --token-file' ;;
+    'daemon run') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--gateway-listen --control-listen --tls-cert --tls-key --database-url -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='--gateway-listen --control-listen --tls-cert --tls-key --database-url -o --output --token-file' ;;
     'daemon stop') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
     'daemon status') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='-h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
     'daemon install') __aigw_subs=''; __aigw_aliases=''; __aigw_opts='--print -h --help -o --output --json -q --quiet --no-color --token-file'; __aigw_valopts='-o --output --token-file' ;;
@@ -91,6 +93,7 @@ __aigw_child() {
     '|env') __aigw_path='env' ;;
     '|prices') __aigw_path='prices' ;;
     '|import') __aigw_path='import' ;;
+    '|secrets') __aigw_path='secrets' ;;
     '|daemon') __aigw_path='daemon' ;;
     '|doctor') __aigw_path='doctor' ;;
     '|completion') __aigw_path='completion' ;;
@@ -136,6 +139,7 @@ __aigw_child() {
     'prices|get') __aigw_path='prices get' ;;
     'prices|delete'|'prices|rm') __aigw_path='prices delete' ;;
     'import|traffic-policy') __aigw_path='import traffic-policy' ;;
+    'secrets|rewrap') __aigw_path='secrets rewrap' ;;
     'daemon|start') __aigw_path='daemon start' ;;
     'daemon|run') __aigw_path='daemon run' ;;
     'daemon|stop') __aigw_path='daemon stop' ;;
@@ -205,7 +209,7 @@ __aigw_value() {
     'daemon run|--tls-key') __aigw_kind='f' ;;
     'daemon tokens delete|#0') __aigw_kind='r:control-tokens' ;;
     'completion|#0') __aigw_kind='w:bash zsh fish' ;;
-    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage run env prices import daemon doctor completion' ;;
+    'help|#'*) __aigw_kind='w:exit-codes environment provider-keys access-keys configs providers gateway usage run env prices import secrets daemon doctor completion' ;;
     *'|-o') __aigw_kind='w:table json plain' ;;
     *'|--output') __aigw_kind='w:table json plain' ;;
     *'|--token-file') __aigw_kind='f' ;;

@@ -1,3 +1,4 @@
+import type { RewrapResult } from '../core/secret-rewrap.js';
 import type { Logger as PinoLogger } from 'pino';
 import type { RateLimitUse, SpendView } from '../core/budgets.js';
 import type { KeyTestResult } from '../core/gateway-api.js';
@@ -29,9 +30,19 @@ export interface SecretReader {
 /** Where provider key values live (the daemon hands in the SecretStore it chose). */
 export interface SecretVault extends SecretReader {
   set(ref: string, value: string): Promise<void>;
+  /**
+   * Stores the value only where the ref holds none yet, so of replicas racing to create the same value the
+   * first one's wins for all (the database secret store); a store only one daemon uses may not have it.
+   */
+  setIfAbsent?(ref: string, value: string): Promise<void>;
   delete(ref: string): Promise<void>;
   /** Every ref held for this home: for reconciling the vault with the Store. */
   list(): Promise<string[]>;
+}
+
+/** Re-wraps every stored value under the current master key, while the previous one still opens the rest. */
+export interface SecretRewrap {
+  rewrap(): Promise<RewrapResult>;
 }
 
 /** One cheap upstream call with a stored provider key (the gateway owns the upstream pools). */

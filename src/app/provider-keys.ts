@@ -185,7 +185,10 @@ export class ProviderKeyService {
   private async loadHmacKey(): Promise<string> {
     const stored = await this.secrets.get(VALUE_HMAC_KEY_REF);
     if (stored) return stored;
-    await this.secrets.set(VALUE_HMAC_KEY_REF, randomBytes(32).toString('hex'));
+    // Replicas on one database secret store share the key: of two making it at once, the first one's is kept.
+    const key = randomBytes(32).toString('hex');
+    if (this.secrets.setIfAbsent) await this.secrets.setIfAbsent(VALUE_HMAC_KEY_REF, key);
+    else await this.secrets.set(VALUE_HMAC_KEY_REF, key);
     return (await this.secrets.get(VALUE_HMAC_KEY_REF))!;
   }
 

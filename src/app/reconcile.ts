@@ -12,7 +12,9 @@ export interface Reconciliation {
 /**
  * Brings the secret store in line with the database, which is the source of truth. Values are written
  * before their row and deleted after it, so a crash can only leave orphan values: those are removed here.
- * Runs before the control socket accepts requests, so no write is in flight.
+ * Runs before the control socket accepts requests, so no write of this daemon's is in flight; replicas on a
+ * shared database may be writing, so the database secret store lists a value no key points at yet only once
+ * it is old enough not to be a write in progress.
  */
 export async function reconcileSecrets(store: Store, secrets: SecretVault, log: Logger): Promise<Reconciliation> {
   const wanted = await store.listSecretRefs();

@@ -74,7 +74,7 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
   const child = spawn(process.execPath, daemonArgs(options), {
     detached: true,
     stdio: ['ignore', logFd, logFd],
-    env: daemonEnv(process.env),
+    env: daemonEnv(process.env, options),
   });
   closeSync(logFd);
   let exitCode: number | null = null;
@@ -99,7 +99,7 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
 /** Runs the daemon in the foreground, as systemd or a container wants; resolves with its exit status. */
 export async function runDaemonForeground(options: DaemonOptions): Promise<number> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, daemonArgs(options), { stdio: 'inherit', env: daemonEnv(process.env) });
+  const child = spawn(process.execPath, daemonArgs(options), { stdio: 'inherit', env: daemonEnv(process.env, options) });
   // SIGINT or SIGTERM to this pid (systemd, container runtimes) is passed on. The terminal's Ctrl-C reaches
   // the daemon directly as well; it shuts down once however many it gets.
   const forward = (signal: NodeJS.Signals) => child.kill(signal);

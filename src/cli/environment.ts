@@ -9,8 +9,12 @@ export interface EnvVar {
 
 export const ENVIRONMENT: readonly EnvVar[] = [
   { name: 'AIGW_HOME', meaning: 'keep all of aigw\'s state under this one directory (data/, config/, state/, run/) instead of the XDG directories' },
-  { name: 'AIGW_SECRET_STORE', meaning: 'where provider key values live: auto (default: the OS keychain when reachable, else the encrypted file), keychain or file' },
+  { name: 'AIGW_SECRET_STORE', meaning: 'where provider key values live: auto (default: with AIGW_DATABASE_URL the database, else the OS keychain when reachable, else the encrypted file), keychain, file or database (encrypted in PostgreSQL, for replicas)' },
   { name: 'AIGW_MASTER_KEY', meaning: 'the passphrase of the encrypted-file store, instead of the master key file (for servers and CI)' },
+  { name: 'AIGW_MASTER_KEY_FILE', meaning: 'the master key file of the database secret store (32 random bytes in base64, mode 0600; the same on every replica), when AIGW_MASTER_KEY is not set' },
+  { name: 'AIGW_PREVIOUS_MASTER_KEY', meaning: 'while changing the database secret store\'s master key: the old passphrase, which still opens what `aigw secrets rewrap` has not re-wrapped' },
+  { name: 'AIGW_PREVIOUS_MASTER_KEY_FILE', meaning: 'the same, as the old master key file' },
+  { name: 'AIGW_DATABASE_URL', meaning: 'keep the Store in this PostgreSQL database (postgres://…), which several daemons may share; unset: the SQLite file. --database-url wins' },
   { name: 'AIGW_KEYCHAIN_TIMEOUT_MS', meaning: 'how long one OS keychain call may take before it counts as unreachable (default 5000)' },
   { name: 'AIGW_GATEWAY_LISTEN', meaning: 'where the gateway listens, as host:port (default 127.0.0.1:9271); --gateway-listen wins' },
   { name: 'AIGW_GATEWAY_ALLOWED_HOSTS', meaning: 'extra Host names the gateway answers to, comma-separated (a reverse proxy\'s name; name:port matches that port only); loopback names always work' },

@@ -11,6 +11,7 @@ import { registerHelp } from './commands/help.js';
 import { registerImport } from './commands/import.js';
 import { registerProviderKeys } from './commands/provider-keys.js';
 import { registerPrices } from './commands/prices.js';
+import { registerSecrets } from './commands/secrets.js';
 import { registerProviders } from './commands/providers.js';
 import { checkRunSeparator, registerRun } from './commands/run.js';
 import { registerEnv } from './commands/env.js';
@@ -53,6 +54,7 @@ export function buildProgram(context: Context = PROCESS_CONTEXT): Command {
   registerEnv(program);
   registerPrices(program);
   registerImport(program);
+  registerSecrets(program);
   registerDaemon(program);
   registerDoctor(program);
   registerCompletion(program);

@@ -28,6 +28,8 @@ export interface DaemonOptions {
   controlListen?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
+  /** Handed to the daemon as AIGW_DATABASE_URL, never in its argv (the URL may carry a password). */
+  databaseUrl?: string | undefined;
 }
 
 /** The arguments for `process.execPath` that run the daemon. */
@@ -46,8 +48,12 @@ export function daemonArgs(options: DaemonOptions = {}): string[] {
  * arenas (the main thread's, and one the others share) keep that memory reused, at the same throughput.
  * Other C libraries ignore the variable; a value the user set is kept.
  */
-export function daemonEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2' };
+export function daemonEnv(env: NodeJS.ProcessEnv, options: DaemonOptions = {}): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? '2',
+    ...(options.databaseUrl ? { AIGW_DATABASE_URL: options.databaseUrl } : {}),
+  };
 }
 
 /**

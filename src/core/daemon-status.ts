@@ -10,6 +10,8 @@ export interface DaemonStatus {
   /** The management API's TCP address, when `--control-listen` asked for one. */
   controlUrl?: string;
   secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
+  /** Where the Store is: the SQLite file, or the PostgreSQL database replicas share (named without its credentials). */
+  store: { kind: 'sqlite' | 'postgres'; location: string };
   paths: { dataDir: string; configDir: string; stateDir: string; logFile: string };
 }
 

@@ -112,6 +112,10 @@ export const ERRORS = {
   // The daemon's own state.
   secretStoreUnavailable: def(10503, 503, 'unavailable', 'the secret store cannot be reached'),
   internal: def(10500, 500, 'internal', 'internal error'),
+  // The PostgreSQL Store and its replicas.
+  rewrapNeedsDatabase: def(20070, 409, 'conflict', 'only the database secret store re-wraps its values under a new master key'),
+  // The PostgreSQL Store with main's features (h21p).
+  databasePasswordInServiceFile: def(20090, 0, 'usage', 'daemon install never writes a database password into the service file'),
   // Raised by the CLI before or instead of calling the daemon.
   usage: def(20002, 0, 'usage', 'the command line is invalid'),
   // Commander's own parse errors, one code each.

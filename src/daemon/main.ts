@@ -8,7 +8,9 @@ import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../core/
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
 import { hasStuckKeychainCalls } from '../secrets/keychain.js';
+import type { SealedSecretRows } from '../secrets/database.js';
 import { SqliteStore } from '../store/sqlite/index.js';
+import type { Store } from '../store/types.js';
 import { AccessKeyService } from '../app/access-keys.js';
 import { ConfigurationService } from '../app/configurations.js';
 import { GatewayConfigService } from '../app/gateway-config.js';
@@ -66,6 +68,33 @@ function sizeSetting(spec: string | undefined, what: string): number | undefined
   return size;
 }
 
+/** A PostgreSQL URL as it may be shown: the database and its server, never the user or password. */
+function databaseLocation(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const server = parsed.searchParams.get('host') ?? (parsed.host || 'localhost');
+    return `database ${decodeURIComponent(parsed.pathname.slice(1)) || '(default)'} on ${server}`;
+  } catch {
+    return 'a PostgreSQL database';
+  }
+}
+
+/**
+ * The shared Store, loaded only when asked for (pg is not needed otherwise). The URL is never logged: it may
+ * carry a password.
+ */
+async function openPostgresStore(url: string, log: Logger) {
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    throw new DaemonConfigError('AIGW_DATABASE_URL must be a PostgreSQL URL, such as postgres://aigw@db.internal/aigw');
+  }
+  const { PostgresStore } = await import('../store/postgres/index.js');
+  const store = await PostgresStore.open(url, {
+    onConnectionError: (err) => log.warn({ err: err.message }, 'a PostgreSQL connection failed; reconnecting'),
+  });
+  log.info('the Store is the shared PostgreSQL database');
+  return store;
+}
+
 async function main(): Promise<void> {
   process.umask(0o077);
   const { values } = parseArgs({
@@ -101,7 +130,23 @@ async function main(): Promise<void> {
     process.exit(already ? DAEMON_EXIT.alreadyRunning : DAEMON_EXIT.badConfig);
   }
 
-  const store = new SqliteStore(paths.dbFile);
+  const databaseUrl = process.env.AIGW_DATABASE_URL;
+  let store: Store;
+  let sealedSecrets: SealedSecretRows | undefined;
+  let notReady: (() => Promise<string | undefined>) | undefined;
+  try {
+    if (databaseUrl) {
+      const postgres = await openPostgresStore(databaseUrl, log);
+      store = postgres;
+      sealedSecrets = postgres.sealedSecrets();
+      notReady = () => postgres.notReady();
+    } else {
+      store = new SqliteStore(paths.dbFile);
+    }
+  } catch (err) {
+    log.error({ err: (err as Error).message }, 'cannot start');
+    exitNow(log, err instanceof DaemonConfigError ? DAEMON_EXIT.badConfig : DAEMON_EXIT.failed);
+  }
   let secrets;
   let listen;
   let controlListen;
@@ -110,7 +155,7 @@ async function main(): Promise<void> {
   let bodyLimit = GATEWAY_BODY_LIMIT;
   let bodiesInFlight = GATEWAY_BODIES_IN_FLIGHT;
   try {
-    secrets = await openSecretStore(paths, store, process.env);
+    secrets = await openSecretStore(paths, store, process.env, sealedSecrets);
     listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
     const controlSpec = values['control-listen'] || process.env.AIGW_CONTROL_LISTEN;
     if (controlSpec) {
@@ -158,7 +203,7 @@ async function main(): Promise<void> {
     ],
     allowedOrigins: parseList(values['gateway-allowed-origins'] ?? process.env.AIGW_GATEWAY_ALLOWED_ORIGINS),
   });
-  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, bodiesInFlight, guard });
+  const gateway = buildGatewayServer(log, dataPlane.proxy, { bodyLimit, bodiesInFlight, guard, notReady });
   let gatewayUrl: string | null = null;
   let gatewayError: string | null = null;
   let controlUrl: string | undefined;
@@ -182,6 +227,7 @@ async function main(): Promise<void> {
     gatewayError,
     ...(controlUrl ? { controlUrl } : {}),
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
+    store: databaseUrl ? { kind: 'postgres', location: databaseLocation(databaseUrl) } : { kind: 'sqlite', location: paths.dbFile },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
   });
   const providers = new ProviderService(store, log);
@@ -201,6 +247,7 @@ async function main(): Promise<void> {
     usage: new UsageService(store, dataPlane.usage, dataPlane),
     keyTester: dataPlane,
     controlTokens: new ControlTokenService(store, clock),
+    secretRewrap: secrets.rewrap,
   };
   const control = buildControlServer(controlDeps);
   // Over TCP only when asked for, and then only with a bearer token: control-token's or a named one.

@@ -28,7 +28,30 @@ export function checkStoreFile(dbFile: string): StoreCheck {
   }
 }
 
+/** Asks the PostgreSQL Store's server for its version and the schema's; the URL is never shown (it may hold a password). */
+export async function checkDatabase(url: string): Promise<StoreCheck> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: BUSY_TIMEOUT_MS, application_name: 'aigw-store-check' });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ server: string; schema: number | null }>(
+      "SELECT current_setting('server_version') AS server, (SELECT version FROM aigw_schema) AS schema",
+    );
+    return { status: 'ok', detail: `PostgreSQL ${rows[0]!.server} (database ${client.database}): schema version ${rows[0]!.schema}` };
+  } catch (err) {
+    return {
+      status: 'fail',
+      detail: `the PostgreSQL Store does not answer: ${(err as Error).message}`,
+      fix: 'check AIGW_DATABASE_URL and that the database server is up',
+    };
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 // Run as a program (core/daemon-runtime.ts starts it), it prints the check of this home's store as JSON.
 if (process.argv[1] && pathToFileURL(process.argv[1]).href === import.meta.url) {
-  process.stdout.write(JSON.stringify(checkStoreFile(resolvePaths().dbFile)));
+  const url = process.env.AIGW_DATABASE_URL;
+  const check = url ? await checkDatabase(url) : checkStoreFile(resolvePaths().dbFile);
+  process.stdout.write(JSON.stringify(check));
 }

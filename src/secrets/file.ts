@@ -19,7 +19,8 @@ interface SealedSecret {
   ciphertext: string;
 }
 
-function seal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
+/** AES-256-GCM with a fresh 96-bit nonce; `aad` is authenticated, not encrypted. */
+export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): { iv: Buffer; tag: Buffer; ciphertext: Buffer } {
   const iv = randomBytes(12);
   const cipher = createCipheriv(ALGORITHM, key, iv).setAAD(aad);
   const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);

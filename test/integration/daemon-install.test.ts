@@ -43,6 +43,22 @@ test('the systemd unit it would write passes systemd-analyze verify and carries 
   assert.notEqual(broken.code, 0);
 });
 
+test('with the PostgreSQL Store the unit carries AIGW_DATABASE_URL, but a URL with a password is refused and never printed', async () => {
+  const env = { XDG_CONFIG_HOME: config, AIGW_DATABASE_URL: 'postgres://aigw@db.internal/aigw', AIGW_MASTER_KEY_FILE: '/etc/aigw/master.key' };
+  const printed = await home.run(['daemon', 'install', '--print'], { env });
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.ok(printed.stdout.includes('Environment="AIGW_DATABASE_URL=postgres://aigw@db.internal/aigw"'), printed.stdout);
+  assert.ok(printed.stdout.includes('Environment="AIGW_MASTER_KEY_FILE=/etc/aigw/master.key"'), printed.stdout);
+  for (const url of ['postgres://aigw:canary-pw@db.internal/aigw', 'postgres://aigw@db.internal/aigw?password=canary-pw']) {
+    for (const args of [['daemon', 'install', '--print'], ['daemon', 'install']]) {
+      const refused = await home.fails(args, 2, 'ERR_AIGW_20090', { env: { ...env, AIGW_DATABASE_URL: url } });
+      assert.match(refused.stderr, /~\/\.pgpass/);
+      assert.ok(!refused.stdout.includes('canary-pw') && !refused.stderr.includes('canary-pw'));
+    }
+  }
+  assert.deepEqual(readdirSync(config), [], 'nothing written');
+});
+
 test('where no systemd user instance runs, install says so, exits 4 and writes nothing', async (t) => {
   if (process.platform !== 'linux') return;
   const state = spawnSync('systemctl', ['--user', 'is-system-running'], { encoding: 'utf8' });

@@ -282,7 +282,7 @@ test('a daemon that cannot start says why', async () => {
   try {
     const result = await home.run(['provider-keys', 'list']);
     assert.equal(result.code, 4);
-    assert.match(result.stderr, /AIGW_SECRET_STORE must be auto, keychain or file.*ERR_AIGW_20011/);
+    assert.match(result.stderr, /AIGW_SECRET_STORE must be auto, keychain, file or database.*ERR_AIGW_20011/);
   } finally {
     await home.cleanup();
   }

@@ -19,6 +19,7 @@ const LAUNCHD_LABEL = 'dev.aigw.daemon';
  * What decides where the daemon keeps its state: the service manager's environment is not the shell's, so
  * the ones set here go into the unit, and the CLI and the daemon find the same home. AIGW_MASTER_KEY is a
  * secret and never goes in a file: a daemon run by the service manager uses the master key file instead.
+ * AIGW_DATABASE_URL goes in only without a password (see serviceSpec).
  */
 const CARRIED_VARIABLES = [
   'AIGW_HOME',
@@ -26,6 +27,8 @@ const CARRIED_VARIABLES = [
   'XDG_CONFIG_HOME',
   'XDG_STATE_HOME',
   'AIGW_SECRET_STORE',
+  'AIGW_DATABASE_URL',
+  'AIGW_MASTER_KEY_FILE',
   'AIGW_GATEWAY_LISTEN',
   'AIGW_GATEWAY_ALLOWED_HOSTS',
   'AIGW_GATEWAY_ALLOWED_ORIGINS',
@@ -43,7 +46,25 @@ export interface ServiceSpec {
   logFile: string;
 }
 
+/** Whether a PostgreSQL URL carries a password, in its user part or as a parameter. */
+function hasPassword(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.password !== '' || parsed.searchParams.has('password');
+  } catch {
+    return /:[^/@]*@|[?&]password=/.test(url);
+  }
+}
+
 function serviceSpec(env: NodeJS.ProcessEnv): ServiceSpec {
+  // The service file is not a secret (mode 0644, backed up, shown by --print): the URL must not need one there.
+  if (env.AIGW_DATABASE_URL && hasPassword(env.AIGW_DATABASE_URL)) {
+    throw new AigwError(
+      ERRORS.databasePasswordInServiceFile,
+      'AIGW_DATABASE_URL carries a password, which aigw does not write into a service file; nothing was written. ' +
+        'Keep the password in ~/.pgpass (mode 0600) and set AIGW_DATABASE_URL without it, such as postgres://aigw@db.internal/aigw',
+    );
+  }
   return {
     program: [process.execPath, resolve(process.argv[1]!)],
     env: CARRIED_VARIABLES.filter((name) => env[name]).map((name) => [name, env[name]!]),

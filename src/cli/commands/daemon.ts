@@ -31,6 +31,7 @@ const statusView: View<DaemonStatus> = {
     { header: 'Uptime', field: 'uptimeSeconds', value: (s, io) => (io.format === 'table' ? uptime(s.uptimeSeconds) : String(s.uptimeSeconds)) },
     { header: 'Control socket', field: 'controlSocket', value: (s) => s.controlSocket },
     { header: 'Gateway', field: 'gatewayUrl', value: (s) => s.gatewayUrl ?? `not listening: ${s.gatewayError}` },
+    { header: 'Store', field: 'store', value: (s) => (s.store.kind === 'postgres' ? `PostgreSQL: ${s.store.location}` : `SQLite: ${s.store.location}`) },
     { header: 'Secret store', field: 'secretStore', value: (s) => `${s.secretStore.kind}${s.secretStore.available ? '' : ' (UNAVAILABLE)'}` },
     { header: 'Why', field: 'secretStoreReason', value: (s) => s.secretStore.reason },
     { header: 'Data', field: 'dataDir', value: (s) => s.paths.dataDir },
@@ -45,6 +46,10 @@ const LISTEN_FLAGS = [
 
 /** A bad address is a usage error here, before a daemon is started that would refuse it. */
 function checkListenFlags(options: DaemonOptions, env: NodeJS.ProcessEnv): void {
+  const database = options.databaseUrl ? ['--database-url', options.databaseUrl] : ['AIGW_DATABASE_URL', env.AIGW_DATABASE_URL];
+  if (database[1] && !/^postgres(ql)?:\/\//.test(database[1])) {
+    throw usageError(`${database[0]} must be a PostgreSQL URL, such as postgres://aigw@db.internal/aigw`);
+  }
   for (const { option, flag, variable } of LISTEN_FLAGS) {
     const [spec, source] = options[option] ? [options[option], flag] : [env[variable], variable];
     if (spec && !parseListenAddress(spec)) {
@@ -53,9 +58,9 @@ function checkListenFlags(options: DaemonOptions, env: NodeJS.ProcessEnv): void 
   }
   // As the daemon checks them, so that `daemon start` says it in one coded line before starting anything.
   checkControlTls(
-    parseListenAddress(options.controlListen || process.env.AIGW_CONTROL_LISTEN || '')?.host,
-    options.tlsCert || process.env.AIGW_CONTROL_TLS_CERT,
-    options.tlsKey || process.env.AIGW_CONTROL_TLS_KEY,
+    parseListenAddress(options.controlListen || env.AIGW_CONTROL_LISTEN || '')?.host,
+    options.tlsCert || env.AIGW_CONTROL_TLS_CERT,
+    options.tlsKey || env.AIGW_CONTROL_TLS_KEY,
   );
 }
 
@@ -63,7 +68,9 @@ async function start({ io, paths, env }: Factory, options: DaemonOptions): Promi
   checkListenFlags(options, env);
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
-    const given = LISTEN_FLAGS.filter(({ option }) => options[option]).map(({ flag }) => flag);
+    const given = [...LISTEN_FLAGS, { option: 'databaseUrl', flag: '--database-url' } as const]
+      .filter(({ option }) => options[option])
+      .map(({ flag }) => flag);
     if (given.length) {
       io.warn(`${given.join(' and ')} not applied to the running daemon; restart it to apply: \`aigw daemon stop && aigw daemon start ${given.map((f) => `${f} …`).join(' ')}\``);
     }
@@ -150,7 +157,11 @@ function gatewayFlag(command: Command): Command {
       'also serve the management API over TCP, with bearer tokens (or AIGW_CONTROL_LISTEN); off loopback only with TLS',
     )
     .option('--tls-cert <file>', 'serve --control-listen over HTTPS with this PEM certificate (or AIGW_CONTROL_TLS_CERT)')
-    .option('--tls-key <file>', "the certificate's PEM private key (or AIGW_CONTROL_TLS_KEY)");
+    .option('--tls-key <file>', "the certificate's PEM private key (or AIGW_CONTROL_TLS_KEY)")
+    .option(
+      '--database-url <url>',
+      'keep the Store in this PostgreSQL database, which several daemons (replicas) may share (or AIGW_DATABASE_URL)',
+    );
 }
 
 export function registerDaemon(program: Command): void {

@@ -129,7 +129,8 @@ function secretStoreCheck(status: DaemonStatus | undefined, keytar: Check, env: 
     return check('secretStore', title, 'skip', `chosen when the daemon starts (AIGW_SECRET_STORE=${env.AIGW_SECRET_STORE || 'auto'})`);
   }
   const { kind, reason, available } = status.secretStore;
-  const detail = `${kind === 'file' ? 'encrypted file' : 'OS keychain'}: ${reason}`;
+  const names: Record<string, string> = { file: 'encrypted file', database: 'encrypted in the database' };
+  const detail = `${names[kind] ?? 'OS keychain'}: ${reason}`;
   if (!available) {
     return check('secretStore', title, 'fail', detail, `unlock or start the OS keychain (Secret Service, e.g. gnome-keyring), then ${RESTART}`);
   }

@@ -6,7 +6,7 @@ import type { AccessKeyService } from '../../app/access-keys.js';
 import type { ControlTokenService } from '../../app/control-tokens.js';
 import type { ConfigurationService } from '../../app/configurations.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
-import type { KeyTester, LimitUsage } from '../../app/ports.js';
+import type { KeyTester, LimitUsage, SecretRewrap } from '../../app/ports.js';
 import type { ProviderKeyService } from '../../app/provider-keys.js';
 import type { ProviderService } from '../../app/providers.js';
 import type { UsageService } from '../../app/usage.js';
@@ -22,6 +22,7 @@ import { priceRoutes } from './prices.js';
 import { providerKeyTestRoutes } from './provider-key-test.js';
 import { providerKeyRoutes } from './provider-keys.js';
 import { providerRoutes } from './providers.js';
+import { secretRoutes } from './secrets.js';
 import { usageRoutes } from './usage.js';
 
 const CONTROL_BODY_LIMIT = 64 * 1024;
@@ -44,6 +45,8 @@ export interface ControlDeps {
   /** The gateway's budget and rate counters, shown on access keys and configurations. */
   limitUsage: LimitUsage;
   controlTokens: ControlTokenService;
+  /** Only with the database secret store. */
+  secretRewrap?: SecretRewrap | undefined;
 }
 
 /** The management API over TCP: who may in, and TLS when it has a certificate. */
@@ -85,5 +88,6 @@ export function buildControlServer(deps: ControlDeps, remote?: TcpControl): Fast
   app.register(usageRoutes(deps.usage));
   app.register(priceRoutes(deps.prices));
   app.register(controlTokenRoutes(deps.controlTokens, remote !== undefined));
+  app.register(secretRoutes(deps.secretRewrap, () => deps.status().secretStore.kind));
   return app;
 }

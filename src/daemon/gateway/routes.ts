@@ -15,8 +15,12 @@ export interface GatewayRoute {
 /** The OpenAI-compatible surface, each route proxied to the same path under the provider's base URL. */
 const OPENAI_PATHS: readonly string[] = ['/chat/completions', '/completions', '/embeddings', '/responses'];
 
-/** Every gateway route, by `METHOD /path`: OpenAI's API, Anthropic's Messages API, the model list and health. */
-export function gatewayRoutes(proxy: GatewayProxy): Map<string, GatewayRoute> {
+/**
+ * Every gateway route, by `METHOD /path`: OpenAI's API, Anthropic's Messages API, the model list, and for
+ * load balancers liveness (`/health`) and readiness (`/ready`: the routing snapshot is loaded, since the
+ * server listens only after that, and `notReady` finds nothing amiss, such as an unreachable database).
+ */
+export function gatewayRoutes(proxy: GatewayProxy, notReady: () => Promise<string | undefined> = async () => undefined): Map<string, GatewayRoute> {
   const routes = new Map<string, GatewayRoute>();
   const proxied = (endpoint: Endpoint): GatewayRoute => ({
     withBody: true,
@@ -27,5 +31,13 @@ export function gatewayRoutes(proxy: GatewayProxy): Map<string, GatewayRoute> {
   routes.set('POST /v1/messages', proxied({ format: 'anthropic', apiPath: '/messages' }));
   routes.set('GET /v1/models', { withBody: false, handle: (req, res) => proxy.models(req, res) });
   routes.set('GET /health', { withBody: false, handle: (_req, res) => writeGatewayJson(res, 200, { status: 'ok' }) });
+  routes.set('GET /ready', {
+    withBody: false,
+    handle: async (_req, res) => {
+      const reason = await notReady().catch((err: Error) => err.message);
+      if (reason === undefined) writeGatewayJson(res, 200, { status: 'ready' });
+      else writeGatewayJson(res, 503, { status: 'not ready', reason });
+    },
+  });
   return routes;
 }

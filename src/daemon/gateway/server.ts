@@ -29,6 +29,8 @@ export interface GatewayServerOptions {
   guard?: BrowserGuard;
   /** The request-body bytes all requests in flight may hold together. */
   bodiesInFlight?: number;
+  /** Why this daemon should not get traffic now (`GET /ready` answers 503 with it), or undefined when it should. */
+  notReady?: () => Promise<string | undefined>;
 }
 
 export interface GatewayServer {
@@ -51,7 +53,7 @@ export const formatOf = (path: string): ApiFormat => (path.startsWith('/v1/messa
  */
 export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: GatewayServerOptions = {}): GatewayServer {
   const gatewayLog = log.child({ plane: 'gateway' });
-  const routes = gatewayRoutes(proxy);
+  const routes = gatewayRoutes(proxy, options.notReady);
   const bodyLimit = options.bodyLimit ?? GATEWAY_BODY_LIMIT;
   const budget = new BodyBudget(options.bodiesInFlight ?? GATEWAY_BODIES_IN_FLIGHT);
 

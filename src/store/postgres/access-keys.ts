@@ -1,0 +1,142 @@
+import type { Budget, RateLimits } from '../../core/budgets.js';
+import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery, TokenRotation } from '../types.js';
+import { configurationExists } from './configurations.js';
+import { insertSql, jsonOrNull, type Db, type Value } from './connection.js';
+import { attachedProviderKeys, removeProviderKeys } from './provider-keys.js';
+
+// A new column goes in AccessKeyRow, toAccessKey, COLUMNS and valuesOf (and a migration), nowhere else.
+interface AccessKeyRow {
+  id: string;
+  name: string;
+  description: string;
+  metadata: string;
+  token_hash: string;
+  key_redacted: string;
+  access_key_configuration_id: string | null;
+  configuration_name: string | null;
+  created_at: string;
+  updated_at: string;
+  last_used: string | null;
+  expires_at: string | null;
+  disabled: boolean;
+  previous_token_hash: string | null;
+  previous_token_expires_at: string | null;
+  budget: string | null;
+  rate_limits: string | null;
+}
+
+function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    metadata: row.metadata,
+    tokenHash: row.token_hash,
+    keyRedacted: row.key_redacted,
+    accessKeyConfigurationId: row.access_key_configuration_id,
+    accessKeyConfigurationName: row.configuration_name,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastUsed: row.last_used,
+    expiresAt: row.expires_at,
+    disabled: row.disabled,
+    previousTokenHash: row.previous_token_hash,
+    previousTokenExpiresAt: row.previous_token_expires_at,
+    budget: row.budget === null ? null : (JSON.parse(row.budget) as Budget),
+    rateLimits: row.rate_limits === null ? null : (JSON.parse(row.rate_limits) as RateLimits),
+  };
+}
+
+const COLUMNS = [
+  'id', 'name', 'description', 'metadata', 'token_hash', 'key_redacted', 'access_key_configuration_id', 'created_at',
+  'updated_at', 'last_used', 'expires_at', 'disabled', 'previous_token_hash', 'previous_token_expires_at', 'budget',
+  'rate_limits',
+];
+const valuesOf = (r: AccessKeyRecord): Value[] => [
+  r.id, r.name, r.description, r.metadata, r.tokenHash, r.keyRedacted, r.accessKeyConfigurationId, r.createdAt,
+  r.updatedAt, r.lastUsed, r.expiresAt, r.disabled, r.previousTokenHash, r.previousTokenExpiresAt, jsonOrNull(r.budget),
+  jsonOrNull(r.rateLimits),
+];
+
+const SELECT = `
+  SELECT a.*, c.name AS configuration_name FROM access_keys a
+  LEFT JOIN access_key_configurations c ON c.id = a.access_key_configuration_id`;
+const INSERT = insertSql('access_keys', COLUMNS);
+const GET = `${SELECT} WHERE a.id = $1`;
+const ALL = `${SELECT} ORDER BY a.id`;
+const DELETE = 'DELETE FROM access_keys WHERE id = $1';
+const ROTATE = `
+  UPDATE access_keys SET previous_token_hash = token_hash, previous_token_expires_at = $1, token_hash = $2,
+         key_redacted = $3, updated_at = $4 WHERE id = $5`;
+const LINKING = 'SELECT id FROM access_keys WHERE access_key_configuration_id = $1 ORDER BY id';
+
+const row = (db: Db, id: string) => db.row<AccessKeyRow>(GET, [id]);
+
+export async function accessKeyExists(db: Db, id: string): Promise<boolean> {
+  return (await row(db, id)) !== undefined;
+}
+
+/** The access keys that link a configuration, which keep it from being deleted. */
+export async function accessKeysLinking(db: Db, configurationId: string): Promise<string[]> {
+  return (await db.rows<{ id: string }>(LINKING, [configurationId])).map((r) => r.id);
+}
+
+export async function createAccessKey(db: Db, record: AccessKeyRecord): Promise<Outcome<AccessKeyRecord>> {
+  if (record.accessKeyConfigurationId !== null && !(await configurationExists(db, record.accessKeyConfigurationId))) {
+    return { refused: 'configurationMissing', id: record.accessKeyConfigurationId };
+  }
+  await db.run(INSERT, valuesOf(record));
+  return toAccessKey((await row(db, record.id))!);
+}
+
+export async function getAccessKey(db: Db, id: string): Promise<AccessKeyRecord | undefined> {
+  const found = await row(db, id);
+  return found && toAccessKey(found);
+}
+
+export function listAccessKeys(db: Db, query: PageQuery): Promise<Page<AccessKeyRecord>> {
+  return db.page(SELECT, 'a.id', query, {}, toAccessKey);
+}
+
+export async function allAccessKeys(db: Db): Promise<AccessKeyRecord[]> {
+  return (await db.rows<AccessKeyRow>(ALL)).map(toAccessKey);
+}
+
+export async function updateAccessKey(db: Db, id: string, patch: AccessKeyPatch, updatedAt: string): Promise<Outcome<AccessKeyRecord> | undefined> {
+  const configurationId = patch.accessKeyConfigurationId;
+  if (typeof configurationId === 'string' && !(await configurationExists(db, configurationId))) {
+    if (!(await accessKeyExists(db, id))) return undefined;
+    return { refused: 'configurationMissing', id: configurationId };
+  }
+  const { name, description, metadata, expiresAt, disabled } = patch;
+  const columns = {
+    name,
+    description,
+    metadata,
+    access_key_configuration_id: configurationId,
+    expires_at: expiresAt,
+    disabled,
+    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
+    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
+  };
+  if (!(await db.updateColumns('access_keys', id, columns, updatedAt))) return undefined;
+  return toAccessKey((await row(db, id))!);
+}
+
+export async function rotateAccessKeyToken(db: Db, id: string, rotation: TokenRotation, updatedAt: string): Promise<AccessKeyRecord | undefined> {
+  const { previousTokenExpiresAt, tokenHash, keyRedacted } = rotation;
+  if ((await db.run(ROTATE, [previousTokenExpiresAt, tokenHash, keyRedacted, updatedAt, id])) === 0) return undefined;
+  return toAccessKey((await row(db, id))!);
+}
+
+export async function deleteAccessKey(db: Db, id: string, options: { force: boolean }): Promise<Outcome<DeletedAccessKey> | undefined> {
+  const found = await row(db, id);
+  if (!found) return undefined;
+  const attached = await attachedProviderKeys(db, id);
+  if (attached.length > 0 && !options.force) {
+    return { refused: 'attachedProviderKeys', providerKeyIds: attached.map((k) => k.id) };
+  }
+  await removeProviderKeys(db, attached);
+  await db.run(DELETE, [id]);
+  return { record: toAccessKey(found), providerKeys: attached };
+}

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { LocalChangeFeed } from '../change-feed.js';
+import type {
+  AccessKeyPatch,
+  AccessKeyRecord,
+  ConfigurationPatch,
+  ConfigurationRecord,
+  CustomProviderPatch,
+  CustomProviderRecord,
+  PageQuery,
+  ProviderKeyCreateChecks,
+  ProviderKeyPatch,
+  ProviderKeyQuery,
+  ProviderKeyRecord,
+  SecretSwap,
+  SpendQuery,
+  Store,
+  StoreResource,
+  TokenRotation,
+  UsageOverviewQuery,
+  UsageQuery,
+} from '../types.js';
+import type { PackedUsage } from '../usage-batch.js';
+import * as accessKeys from './access-keys.js';
+import { CHANGE_CHANNEL, ChangeListener, type ChangeNotice } from './change-listener.js';
+import * as configurations from './configurations.js';
+import { Db } from './connection.js';
+import * as customProviders from './custom-providers.js';
+import { LOCKS, migrate } from './migrate.js';
+import * as providerKeys from './provider-keys.js';
+import { SealedSecretTable } from './secret-rows.js';
+import * as settings from './settings.js';
+import * as usage from './usage.js';
+import { UsageWriterThread } from './usage-thread.js';
+
+export { SealedSecretTable, type SealedSecretRow } from './secret-rows.js';
+
+/** A write that did nothing: the row was not there, or a rule refused it. */
+function unchanged(outcome: unknown): boolean {
+  return outcome === undefined || (typeof outcome === 'object' && outcome !== null && 'refused' in outcome);
+}
+
+// What each kind of write may change, as the change feed names it (a forced delete reaches further).
+const PROVIDER_KEY_DELETE: StoreResource[] = ['providerKeys', 'configurations'];
+const ACCESS_KEY_DELETE: StoreResource[] = ['accessKeys', 'providerKeys', 'configurations'];
+/** An unreachable server fails a request after this long rather than holding it until TCP gives up. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+export interface PostgresStoreOptions {
+  /** Told when the change listener's connection is lost or a pooled connection fails; the store recovers by itself. */
+  onConnectionError?: (err: Error) => void;
+  /** Connections in the pool (the change listener has one more of its own). */
+  poolSize?: number;
+}
+
+/**
+ * The Store on a PostgreSQL database that several daemons (replicas) may share. Every write runs in one
+ * transaction that first takes one advisory lock, so writes run one after another across all replicas, as
+ * SQLite's BEGIN IMMEDIATE makes them in one file: the 15-keys limit and every reference rule are checked
+ * with nothing else writing. The transaction NOTIFYs which resources it changed; each replica's
+ * ChangeListener hands the other replicas' notices to its change feed. Usage appends take no lock.
+ */
+export class PostgresStore implements Store {
+  readonly changes = new LocalChangeFeed();
+  /** Names this process's writes in their notices, so its listener does not hand them on a second time. */
+  private readonly origin = randomUUID();
+  private readonly db: Db;
+  private listener: ChangeListener | undefined;
+  private readonly usageWriter: UsageWriterThread;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly installId: string,
+    url: string,
+  ) {
+    this.db = new Db(pool);
+    this.usageWriter = new UsageWriterThread(url);
+  }
+
+  /** Connects, migrates (once across replicas), and listens for other replicas' writes. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const onError = options.onConnectionError ?? (() => undefined);
+    const config: pg.ClientConfig = { connectionString: url, application_name: 'aigw', connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+    const pool = new pg.Pool({ ...config, max: options.poolSize ?? 8, idleTimeoutMillis: 30_000 });
+    // An idle connection the server dropped (a restart) is taken out of the pool; it must not end the process.
+    pool.on('error', onError);
+    try {
+      const client = await pool.connect();
+      let installId: string;
+      try {
+        await migrate(client);
+        installId = await settings.ensureInstallId(new Db(client));
+      } finally {
+        client.release();
+      }
+      const store = new PostgresStore(pool, installId, url);
+      store.listener = new ChangeListener(config, store.origin, (change) => store.changes.publish(change), onError);
+      await store.listener.start();
+      return store;
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Why this replica should not serve now: the database does not answer within `timeoutMs`, or the
+   * listener is reconnecting (other replicas' writes may not have reached the routing snapshot yet).
+   */
+  async notReady(timeoutMs = 2000): Promise<string | undefined> {
+    if (!this.listener?.listening) return 'the PostgreSQL change listener is reconnecting';
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve(`PostgreSQL did not answer within ${timeoutMs} ms`), timeoutMs);
+    });
+    const ping = this.db.run('SELECT 1').then(
+      () => undefined,
+      (err: Error) => `PostgreSQL does not answer: ${err.message}`,
+    );
+    try {
+      return await Promise.race([ping, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The table the database secret store keeps its ciphertext in. */
+  sealedSecrets(): SealedSecretTable {
+    return new SealedSecretTable(this.db);
+  }
+
+  /**
+   * Runs a write in one transaction after every other replica's; when it changed something, it NOTIFYs
+   * the other replicas as it commits, and this process's change feed hears of it before the caller does.
+   */
+  private async write<T>(resources: readonly StoreResource[], write: (db: Db) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let outcome: T;
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.write]);
+      outcome = await write(new Db(client));
+      if (unchanged(outcome)) {
+        await client.query('ROLLBACK');
+      } else {
+        const notice: ChangeNotice = { origin: this.origin, resources };
+        await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify(notice)]);
+        await client.query('COMMIT');
+      }
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(err as Error);
+      throw err;
+    }
+    client.release();
+    if (!unchanged(outcome)) await this.changes.publish({ resources });
+    return outcome;
+  }
+
+  async getSetting(name: string) {
+    return settings.getSetting(this.db, name);
+  }
+
+  async setSetting(name: string, value: string) {
+    return this.setSettings({ [name]: value });
+  }
+
+  async setSettings(entries: Record<string, string | null>) {
+    await this.write(['settings'], async (db) => {
+      await settings.setSettings(db, entries);
+      return true;
+    });
+  }
+
+  async getSettings(prefix: string) {
+    return settings.getSettings(this.db, prefix);
+  }
+
+  createProviderKey(record: ProviderKeyRecord, checks: ProviderKeyCreateChecks) {
+    return this.write(['providerKeys'], (db) => providerKeys.createProviderKey(db, record, checks));
+  }
+
+  getProviderKey(id: string) {
+    return providerKeys.getProviderKey(this.db, id);
+  }
+
+  getProviderKeys(ids: readonly string[]) {
+    return providerKeys.getProviderKeys(this.db, ids);
+  }
+
+  listProviderKeys(query: ProviderKeyQuery) {
+    return providerKeys.listProviderKeys(this.db, query);
+  }
+
+  countProviderKeys() {
+    return providerKeys.countProviderKeys(this.db);
+  }
+
+  updateProviderKey(id: string, patch: ProviderKeyPatch, updatedAt: string) {
+    return this.write(['providerKeys'], (db) => providerKeys.updateProviderKey(db, id, patch, updatedAt));
+  }
+
+  swapProviderKeySecret(id: string, swap: SecretSwap, updatedAt: string) {
+    return this.write(['providerKeys'], (db) => providerKeys.swapProviderKeySecret(db, id, swap, updatedAt));
+  }
+
+  deleteProviderKey(id: string, options: { force: boolean }) {
+    return this.write(PROVIDER_KEY_DELETE, (db) => providerKeys.deleteProviderKey(db, id, options));
+  }
+
+  /**
+   * Not on the change feed: nothing that routes requests reads it. One UPDATE that checks the secret ref
+   * is atomic on its own, so it needs neither the write lock nor a NOTIFY.
+   */
+  async setProviderKeyValueHmac(id: string, secretRef: string, valueHmac: string) {
+    return providerKeys.setProviderKeyValueHmac(this.db, id, secretRef, valueHmac);
+  }
+
+  findProviderKeysByValueHmac(valueHmac: string) {
+    return providerKeys.findProviderKeysByValueHmac(this.db, valueHmac);
+  }
+
+  providerKeysWithoutValueHmac() {
+    return providerKeys.providerKeysWithoutValueHmac(this.db);
+  }
+
+  createAccessKey(record: AccessKeyRecord) {
+    return this.write(['accessKeys'], (db) => accessKeys.createAccessKey(db, record));
+  }
+
+  getAccessKey(id: string) {
+    return accessKeys.getAccessKey(this.db, id);
+  }
+
+  listAccessKeys(query: PageQuery) {
+    return accessKeys.listAccessKeys(this.db, query);
+  }
+
+  updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string) {
+    return this.write(['accessKeys'], (db) => accessKeys.updateAccessKey(db, id, patch, updatedAt));
+  }
+
+  rotateAccessKeyToken(id: string, rotation: TokenRotation, updatedAt: string) {
+    return this.write(['accessKeys'], (db) => accessKeys.rotateAccessKeyToken(db, id, rotation, updatedAt));
+  }
+
+  deleteAccessKey(id: string, options: { force: boolean }) {
+    return this.write(ACCESS_KEY_DELETE, (db) => accessKeys.deleteAccessKey(db, id, options));
+  }
+
+  createConfiguration(record: ConfigurationRecord, customProviderIds: readonly string[]) {
+    return this.write(['configurations'], (db) => configurations.createConfiguration(db, record, customProviderIds));
+  }
+
+  getConfiguration(id: string) {
+    return configurations.getConfiguration(this.db, id);
+  }
+
+  listConfigurations(query: PageQuery) {
+    return configurations.listConfigurations(this.db, query);
+  }
+
+  updateConfiguration(id: string, patch: ConfigurationPatch, customProviderIds: readonly string[], updatedAt: string) {
+    return this.write(['configurations'], (db) => configurations.updateConfiguration(db, id, patch, customProviderIds, updatedAt));
+  }
+
+  deleteConfiguration(id: string) {
+    return this.write(['configurations'], (db) => configurations.deleteConfiguration(db, id));
+  }
+
+  createCustomProvider(record: CustomProviderRecord) {
+    return this.write(['customProviders'], (db) => customProviders.createCustomProvider(db, record));
+  }
+
+  getCustomProvider(idOrProviderId: string) {
+    return customProviders.getCustomProvider(this.db, idOrProviderId);
+  }
+
+  listCustomProviders(query: PageQuery) {
+    return customProviders.listCustomProviders(this.db, query);
+  }
+
+  updateCustomProvider(id: string, patch: CustomProviderPatch, updatedAt: string) {
+    return this.write(['customProviders'], (db) => customProviders.updateCustomProvider(db, id, patch, updatedAt));
+  }
+
+  deleteCustomProvider(id: string) {
+    return this.write(['customProviders'], (db) => customProviders.deleteCustomProvider(db, id));
+  }
+
+  allProviderKeys() {
+    return providerKeys.allProviderKeys(this.db);
+  }
+
+  allAccessKeys() {
+    return accessKeys.allAccessKeys(this.db);
+  }
+
+  allConfigurations() {
+    return configurations.allConfigurations(this.db);
+  }
+
+  allCustomProviders() {
+    return customProviders.allCustomProviders(this.db);
+  }
+
+  /** Appends settle in order; the usage writer thread builds and sends each batch's statements, off the gateway's thread. */
+  appendUsage(batch: PackedUsage): Promise<void> {
+    return this.usageWriter.append(batch);
+  }
+
+  listUsage(query: UsageQuery) {
+    return usage.listUsage(this.db, query);
+  }
+
+  usageOverview(query: UsageOverviewQuery) {
+    return usage.usageOverview(this.db, query);
+  }
+
+  /** Reads every replica's appends: the budget counters of all gateways on this database are rebuilt from it. */
+  spendSince(query: SpendQuery) {
+    return usage.spendSince(this.db, query);
+  }
+
+  listSecretRefs() {
+    return providerKeys.secretRefs(this.db);
+  }
+
+  /** Waits for the usage appends already made, stops listening and closes the pool. */
+  async close(): Promise<void> {
+    await this.usageWriter.close();
+    await this.listener?.close();
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,53 @@
+// The PostgreSQL usage writer thread: the Store posts it packed batches, and it turns each into its
+// statements and writes them in one transaction on a pool of its own, one batch after another, so the
+// gateway's main thread spends on usage only the cost of posting a batch.
+import { parentPort, workerData } from 'node:worker_threads';
+import pg from 'pg';
+import type { PackedUsage } from '../usage-batch.js';
+import { usageStatements } from './usage.js';
+
+export interface UsageWriterData {
+  url: string;
+}
+
+/** The answer to each batch, in the order the batches were posted. */
+export interface UsageWriterReply {
+  error: string | null;
+}
+
+/** A batch that lost a deadlock to a management write (both touch `last_used`) is tried again this often. */
+const ATTEMPTS = 3;
+const DEADLOCK = '40P01';
+
+const { url } = workerData as UsageWriterData;
+const pool = new pg.Pool({ connectionString: url, application_name: 'aigw-usage', max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5000 });
+// A connection the server dropped is replaced at the next batch; it must not end the thread.
+pool.on('error', () => undefined);
+
+async function write(batch: PackedUsage): Promise<void> {
+  const statements = usageStatements(batch);
+  for (let attempt = 1; ; attempt++) {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      for (const [sql, params] of statements) await client.query(sql, params);
+      await client.query('COMMIT');
+      client.release();
+      return;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(err as Error);
+      if ((err as { code?: string }).code !== DEADLOCK || attempt >= ATTEMPTS) throw err;
+    }
+  }
+}
+
+let tail: Promise<void> = Promise.resolve();
+parentPort!.on('message', (batch: PackedUsage) => {
+  tail = tail.then(() =>
+    write(batch).then(
+      () => parentPort!.postMessage({ error: null } satisfies UsageWriterReply),
+      (err: Error) => parentPort!.postMessage({ error: err.message } satisfies UsageWriterReply),
+    ),
+  );
+});
