@@ -2,35 +2,9 @@ import type { CustomProviderPatch, CustomProviderRecord, Outcome, Page, PageQuer
 import { configurationsUsingProvider } from './configurations.js';
 import { insertSql, type Db, type Value } from './connection.js';
 import { keysOfProvider } from './provider-keys.js';
+import { toCustomProvider, type CustomProviderRow } from '../rows.js';
 
-// A new column goes in CustomProviderRow, toCustomProvider, COLUMNS and valuesOf (and a migration), nowhere else.
-interface CustomProviderRow {
-  id: string;
-  provider_id: string;
-  name: string;
-  description: string;
-  metadata: string;
-  base_url: string;
-  supported_api_surfaces: string;
-  models: string;
-  created_at: string;
-  updated_at: string;
-}
-
-function toCustomProvider(row: CustomProviderRow): CustomProviderRecord {
-  return {
-    id: row.id,
-    providerId: row.provider_id,
-    name: row.name,
-    description: row.description,
-    metadata: row.metadata,
-    baseUrl: row.base_url,
-    supportedApiSurfaces: JSON.parse(row.supported_api_surfaces),
-    models: JSON.parse(row.models),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+// A new column goes in CustomProviderRow and toCustomProvider (../rows.ts), COLUMNS and valuesOf (and a migration), nowhere else.
 
 const COLUMNS = [
   'id', 'provider_id', 'name', 'description', 'metadata', 'base_url', 'supported_api_surfaces', 'models', 'created_at', 'updated_at',

@@ -11,39 +11,9 @@ import { accessKeyExists } from './access-keys.js';
 import { configurationsUsingKey, detachFromConfigurations } from './configurations.js';
 import { insertSql, type Db, type Value } from './connection.js';
 import { customProviderExists } from './custom-providers.js';
+import { toProviderKey, type ProviderKeyRow } from '../rows.js';
 
-// A new column goes in ProviderKeyRow, toProviderKey, COLUMNS and valuesOf (and a migration), nowhere else.
-interface ProviderKeyRow {
-  id: string;
-  provider_id: string;
-  name: string;
-  description: string;
-  metadata: string;
-  key_redacted: string;
-  access_key_id: string | null;
-  secret_ref: string;
-  created_at: string;
-  updated_at: string;
-  last_used: string | null;
-  disabled: boolean;
-}
-
-function toProviderKey(row: ProviderKeyRow): ProviderKeyRecord {
-  return {
-    id: row.id,
-    providerId: row.provider_id,
-    name: row.name,
-    description: row.description,
-    metadata: row.metadata,
-    keyRedacted: row.key_redacted,
-    accessKeyId: row.access_key_id,
-    secretRef: row.secret_ref,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastUsed: row.last_used,
-    disabled: row.disabled,
-  };
-}
+// A new column goes in ProviderKeyRow and toProviderKey (../rows.ts), COLUMNS and valuesOf (and a migration), nowhere else.
 
 const COLUMNS = [
   'id', 'provider_id', 'name', 'description', 'metadata', 'key_redacted', 'access_key_id', 'secret_ref', 'created_at',

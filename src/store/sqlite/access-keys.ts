@@ -1,50 +1,8 @@
-import type { Budget, RateLimits } from '../../core/budgets.js';
 import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery, TokenRotation } from '../types.js';
 import { configurationExists } from './configurations.js';
 import { jsonOrNull, type Connection } from './connection.js';
 import { attachedProviderKeys, removeProviderKeys } from './provider-keys.js';
-
-interface AccessKeyRow {
-  id: string;
-  name: string;
-  description: string;
-  metadata: string;
-  token_hash: string;
-  key_redacted: string;
-  access_key_configuration_id: string | null;
-  configuration_name: string | null;
-  created_at: string;
-  updated_at: string;
-  last_used: string | null;
-  expires_at: string | null;
-  disabled: number;
-  previous_token_hash: string | null;
-  previous_token_expires_at: string | null;
-  budget: string | null;
-  rate_limits: string | null;
-}
-
-function toAccessKey(row: AccessKeyRow): AccessKeyRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    metadata: row.metadata,
-    tokenHash: row.token_hash,
-    keyRedacted: row.key_redacted,
-    accessKeyConfigurationId: row.access_key_configuration_id,
-    accessKeyConfigurationName: row.configuration_name,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastUsed: row.last_used,
-    expiresAt: row.expires_at,
-    disabled: row.disabled !== 0,
-    previousTokenHash: row.previous_token_hash,
-    previousTokenExpiresAt: row.previous_token_expires_at,
-    budget: row.budget === null ? null : (JSON.parse(row.budget) as Budget),
-    rateLimits: row.rate_limits === null ? null : (JSON.parse(row.rate_limits) as RateLimits),
-  };
-}
+import { toAccessKey, type AccessKeyRow } from '../rows.js';
 
 const SELECT = `
   SELECT a.*, c.name AS configuration_name FROM access_keys a

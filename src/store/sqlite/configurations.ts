@@ -1,42 +1,10 @@
-import type { Budget, RateLimits } from '../../core/budgets.js';
 import { configReferences, withoutProviderKey, type AccessScope, type Router } from '../../core/configs.js';
 import type { ConfigurationPatch, ConfigurationRecord, Outcome, Page, PageQuery, Refusal } from '../types.js';
 import { accessKeysLinking } from './access-keys.js';
 import { jsonOrNull, type Connection } from './connection.js';
 import { customProviderExists } from './custom-providers.js';
 import { providerKeyExists } from './provider-keys.js';
-
-interface ConfigurationRow {
-  id: string;
-  name: string;
-  description: string;
-  metadata: string;
-  access: string | null;
-  router: string | null;
-  max_input_tokens: number | null;
-  max_output_tokens: number | null;
-  budget: string | null;
-  rate_limits: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-function toConfiguration(row: ConfigurationRow): ConfigurationRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    metadata: row.metadata,
-    access: row.access === null ? null : (JSON.parse(row.access) as AccessScope),
-    router: row.router === null ? null : (JSON.parse(row.router) as Router),
-    maxInputTokens: row.max_input_tokens,
-    maxOutputTokens: row.max_output_tokens,
-    budget: row.budget === null ? null : (JSON.parse(row.budget) as Budget),
-    rateLimits: row.rate_limits === null ? null : (JSON.parse(row.rate_limits) as RateLimits),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+import { toConfiguration, type ConfigurationRow } from '../rows.js';
 
 const INSERT = `
   INSERT INTO access_key_configurations (id, name, description, metadata, access, router, max_input_tokens,

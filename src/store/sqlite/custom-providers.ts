@@ -2,34 +2,7 @@ import type { CustomProviderPatch, CustomProviderRecord, Outcome, Page, PageQuer
 import { configurationsUsingProvider } from './configurations.js';
 import type { Connection } from './connection.js';
 import { keysOfProvider } from './provider-keys.js';
-
-interface CustomProviderRow {
-  id: string;
-  provider_id: string;
-  name: string;
-  description: string;
-  metadata: string;
-  base_url: string;
-  supported_api_surfaces: string;
-  models: string;
-  created_at: string;
-  updated_at: string;
-}
-
-function toCustomProvider(row: CustomProviderRow): CustomProviderRecord {
-  return {
-    id: row.id,
-    providerId: row.provider_id,
-    name: row.name,
-    description: row.description,
-    metadata: row.metadata,
-    baseUrl: row.base_url,
-    supportedApiSurfaces: JSON.parse(row.supported_api_surfaces),
-    models: JSON.parse(row.models),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+import { toCustomProvider, type CustomProviderRow } from '../rows.js';
 
 const INSERT = `
   INSERT INTO custom_providers (id, provider_id, name, description, metadata, base_url, supported_api_surfaces,
