@@ -107,6 +107,9 @@ export class TestHome {
 
   /** Everything the control plane holds, as the CLI lists it: compared before and after a refused request. */
   async snapshot(): Promise<Record<string, unknown>> {
+    // A usage query first writes the usage still buffered, and the lastUsed times it carries: otherwise the
+    // gateway traffic of an earlier test could move a key's lastUsed between the two snapshots.
+    await this.json(['usage', 'list', '--limit', '1']);
     return {
       providerKeys: await this.json(['provider-keys', 'list', '--all']),
       accessKeys: await this.json(['access-keys', 'list', '--all']),
