@@ -3,7 +3,7 @@ import { writeStateFile } from '../core/state-files.js';
 import { parseArgs } from 'node:util';
 import { checkStoreInChild } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
-import { parseByteSize } from '../core/gateway-config.js';
+import { parseByteSize, parseDuration } from '../core/gateway-config.js';
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../core/listen.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
@@ -37,7 +37,8 @@ import { systemClock } from '../app/ports.js';
 
 
 const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
-const SHUTDOWN_GRACE_MS = 10_000;
+/** How long a stop waits for in-flight gateway requests (AIGW_DRAIN_TIMEOUT changes it); within `aigw daemon stop`'s wait. */
+const DEFAULT_DRAIN_MS = 10_000;
 const STORE_CHECK_TIMEOUT_MS = 10_000;
 
 function parseListen(spec: string, what = 'gateway'): ListenAddress {
@@ -154,6 +155,7 @@ async function main(): Promise<void> {
   let tls: { cert: Buffer; key: Buffer } | undefined;
   let bodyLimit = GATEWAY_BODY_LIMIT;
   let bodiesInFlight = GATEWAY_BODIES_IN_FLIGHT;
+  let drainMs = DEFAULT_DRAIN_MS;
   try {
     secrets = await openSecretStore(paths, store, process.env, sealedSecrets);
     listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
@@ -169,6 +171,12 @@ async function main(): Promise<void> {
     );
     bodyLimit = sizeSetting(values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT, 'the gateway body limit') ?? bodyLimit;
     bodiesInFlight = sizeSetting(process.env.AIGW_GATEWAY_BODIES_IN_FLIGHT, 'AIGW_GATEWAY_BODIES_IN_FLIGHT') ?? bodiesInFlight;
+    const drainSpec = process.env.AIGW_DRAIN_TIMEOUT;
+    if (drainSpec) {
+      const parsed = parseDuration(drainSpec);
+      if (parsed === undefined) throw new DaemonConfigError(`AIGW_DRAIN_TIMEOUT "${drainSpec}" must be a duration such as 30s`);
+      drainMs = parsed;
+    }
   } catch (err) {
     log.error({ err: (err as Error).message, ...(err instanceof AigwError ? { errorCode: err.code } : {}) }, 'cannot start');
     await store.close();
@@ -280,11 +288,12 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, drainTimeoutMs: drainMs }, 'shutting down');
+    // In-flight requests (streams too) finish; past the drain time they are cut, and the exit says so.
     const force = setTimeout(() => {
-      log.warn('in-flight requests did not finish in time; exiting');
+      log.warn('in-flight requests did not finish within the drain time; exiting');
       exitNow(log, DAEMON_EXIT.failed);
-    }, SHUTDOWN_GRACE_MS);
+    }, drainMs);
     force.unref();
     const servers: { close(): Promise<unknown> }[] = [control, gateway, ...(controlTcp ? [controlTcp] : [])];
     await Promise.allSettled(servers.map((s) => s.close()));
