@@ -107,6 +107,7 @@ async function main(): Promise<void> {
       'gateway-allowed-hosts': { type: 'string' },
       'gateway-allowed-origins': { type: 'string' },
       'gateway-body-limit': { type: 'string' },
+      'metrics-listen': { type: 'string' },
     },
   });
   const log = createLogger();
@@ -156,6 +157,7 @@ async function main(): Promise<void> {
   let bodyLimit = GATEWAY_BODY_LIMIT;
   let bodiesInFlight = GATEWAY_BODIES_IN_FLIGHT;
   let drainMs = DEFAULT_DRAIN_MS;
+  let metricsListen: ListenAddress | undefined;
   try {
     secrets = await openSecretStore(paths, store, process.env, sealedSecrets);
     listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
@@ -171,6 +173,8 @@ async function main(): Promise<void> {
     );
     bodyLimit = sizeSetting(values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT, 'the gateway body limit') ?? bodyLimit;
     bodiesInFlight = sizeSetting(process.env.AIGW_GATEWAY_BODIES_IN_FLIGHT, 'AIGW_GATEWAY_BODIES_IN_FLIGHT') ?? bodiesInFlight;
+    const metricsSpec = values['metrics-listen'] || process.env.AIGW_METRICS_LISTEN;
+    if (metricsSpec) metricsListen = parseListen(metricsSpec, 'metrics');
     const drainSpec = process.env.AIGW_DRAIN_TIMEOUT;
     if (drainSpec) {
       const parsed = parseDuration(drainSpec);
@@ -201,7 +205,15 @@ async function main(): Promise<void> {
       'passthrough stays off: it was enabled for a loopback gateway, and this one listens on another address',
     );
   }
-  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log, clock);
+  // Off unless asked for: prom-client is then never loaded, and the hot path pays one null check.
+  let metrics: import('./gateway/metrics.js').GatewayMetrics | undefined;
+  if (metricsListen) {
+    const { GatewayMetrics } = await import('./gateway/metrics.js');
+    const { countGatewayErrors } = await import('./gateway/errors.js');
+    metrics = new GatewayMetrics();
+    countGatewayErrors((code) => metrics!.error(code));
+  }
+  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log, clock, metrics);
   await dataPlane.load();
   const guard = new BrowserGuard({
     // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).
@@ -223,6 +235,19 @@ async function main(): Promise<void> {
     // Key management stays available even when the gateway's port is taken.
     gatewayError = `cannot listen on ${urlOf(listen.host, listen.port)}: ${(err as Error).message}`;
     log.error(gatewayError);
+  }
+
+  let metricsServer: import('node:http').Server | undefined;
+  let metricsUrl: string | undefined;
+  if (metrics && metricsListen) {
+    try {
+      const served = await metrics.serve(metricsListen.host, metricsListen.port);
+      metricsServer = served.server;
+      metricsUrl = `${urlOf(metricsListen.host, served.port)}/metrics`;
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'cannot listen for the metrics');
+      exitNow(log, DAEMON_EXIT.badConfig);
+    }
   }
 
   const status = (): DaemonStatus => ({
@@ -282,7 +307,7 @@ async function main(): Promise<void> {
     }
   }
   writeStateFile(paths.pidFile, `${process.pid}\n`);
-  log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl, controlUrl }, 'daemon ready');
+  log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl, controlUrl, metricsUrl }, 'daemon ready');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -298,6 +323,8 @@ async function main(): Promise<void> {
     const servers: { close(): Promise<unknown> }[] = [control, gateway, ...(controlTcp ? [controlTcp] : [])];
     await Promise.allSettled(servers.map((s) => s.close()));
     await dataPlane.close();
+    metricsServer?.closeAllConnections();
+    metricsServer?.close();
     await store.close();
     rmSync(paths.socketFile, { force: true });
     rmSync(paths.pidFile, { force: true });
