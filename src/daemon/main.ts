@@ -259,6 +259,8 @@ async function main(): Promise<void> {
     gatewayUrl,
     gatewayError,
     ...(controlUrl ? { controlUrl } : {}),
+    ...(metricsUrl ? { metricsUrl } : {}),
+    drainTimeoutMs: drainMs,
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
     store: databaseUrl ? { kind: 'postgres', location: databaseLocation(databaseUrl) } : { kind: 'sqlite', location: paths.dbFile },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },

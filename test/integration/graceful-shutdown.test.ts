@@ -46,7 +46,9 @@ async function runDaemon(): Promise<{ child: ChildProcess; exited: Promise<numbe
 
 test('SIGTERM drains: a stream in flight finishes whole and is recorded, new connections are refused, exit 0 in time', async () => {
   const daemon = await runDaemon();
-  const gatewayUrl = (await home.json(['daemon', 'status'])).gatewayUrl as string;
+  const status = await home.json(['daemon', 'status']);
+  assert.equal(status.drainTimeoutMs, 5000, '`daemon stop` waits for the drain time it reads here');
+  const gatewayUrl = status.gatewayUrl as string;
   const access = await home.json(['access-keys', 'create']);
   const value = fakeKey();
   mock.accept(value);

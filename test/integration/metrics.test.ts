@@ -68,6 +68,7 @@ test('/metrics counts requests, attempts, failovers, refusals, tokens and cost b
     const refusedCode = refused.code as string;
     assert.match(refusedCode, /^ERR_AIGW_\d{5}$/);
 
+    assert.equal((await home.json(['daemon', 'status'])).metricsUrl, `http://127.0.0.1:${port}/metrics`);
     const scraped = await fetch(`http://127.0.0.1:${port}/metrics`);
     assert.equal(scraped.status, 200);
     const text = await scraped.text();
@@ -97,8 +98,7 @@ test('without --metrics-listen nothing listens for metrics', async () => {
   const home = new TestHome();
   try {
     await home.gatewayUrl();
-    const log = (await home.run(['daemon', 'logs', '-n', '50'])).stdout;
-    assert.doesNotMatch(log, /metricsUrl/);
+    assert.equal((await home.json(['daemon', 'status'])).metricsUrl, undefined);
     const reached = await fetch(`http://127.0.0.1:${port}/metrics`).then(() => true, () => false);
     assert.equal(reached, false);
   } finally {
