@@ -8,6 +8,7 @@ import { getJson } from './socket.js';
 
 const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 15_000;
+const STOP_AFTER_DRAIN_MS = 5_000;
 const POLL_MS = 40;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,16 +121,20 @@ function alive(pid: number): boolean {
 /** Asks the daemon to shut down gracefully and waits until it has. Returns the pid it stopped, or undefined. */
 export async function stopDaemon(paths: AigwPaths): Promise<number | undefined> {
   let pid: number | undefined;
+  let waitMs = STOP_TIMEOUT_MS;
   try {
-    pid = (await getJson<DaemonStatus>(paths.socketFile, '/status', 2000)).pid;
+    const status = await getJson<DaemonStatus>(paths.socketFile, '/status', 2000);
+    pid = status.pid;
+    // A daemon with a long drain time gets it, and a few seconds to write its usage and exit.
+    waitMs = Math.max(STOP_TIMEOUT_MS, (status.drainTimeoutMs ?? 0) + STOP_AFTER_DRAIN_MS);
   } catch {
     return undefined;
   }
   process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  const deadline = Date.now() + waitMs;
   while (alive(pid)) {
     if (Date.now() > deadline) {
-      throw new AigwError(ERRORS.daemonUnreachable, `the daemon (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s`);
+      throw new AigwError(ERRORS.daemonUnreachable, `the daemon (pid ${pid}) did not stop within ${Math.round(waitMs / 1000)} s`);
     }
     await sleep(POLL_MS);
   }

@@ -20,6 +20,8 @@ export const ENVIRONMENT: readonly EnvVar[] = [
   { name: 'AIGW_GATEWAY_ALLOWED_HOSTS', meaning: 'extra Host names the gateway answers to, comma-separated (a reverse proxy\'s name; name:port matches that port only); loopback names always work' },
   { name: 'AIGW_GATEWAY_ALLOWED_ORIGINS', meaning: 'browser origins allowed to call the gateway, comma-separated (https://app.example, or * for any); none by default, so no CORS headers' },
   { name: 'AIGW_GATEWAY_BODY_LIMIT', meaning: 'the largest gateway request body, such as 10MiB (default 32MiB); larger ones get a 413' },
+  { name: 'AIGW_METRICS_LISTEN', meaning: 'serve Prometheus metrics at /metrics on this host:port, a listener of its own (off by default); --metrics-listen wins' },
+  { name: 'AIGW_DRAIN_TIMEOUT', meaning: 'how long a stopping daemon lets in-flight gateway requests finish, as a duration such as 30s (default 10s)' },
   { name: 'AIGW_CONTROL_URL', meaning: 'make the CLI use a daemon\'s management API over TCP (https://host:port; http:// to a loopback address only) instead of the local socket; never starts a daemon' },
   { name: 'AIGW_CONTROL_TOKEN', meaning: 'the bearer token for AIGW_CONTROL_URL (wins over --token-file); never passed to the children of aigw run' },
   { name: 'AIGW_CONTROL_TOKEN_FILE', meaning: 'the bearer token file for AIGW_CONTROL_URL, as --token-file (default for a loopback URL only: control-token in the config directory)' },

@@ -28,6 +28,7 @@ export interface DaemonOptions {
   controlListen?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
+  metricsListen?: string | undefined;
   /** Handed to the daemon as AIGW_DATABASE_URL, never in its argv (the URL may carry a password). */
   databaseUrl?: string | undefined;
 }
@@ -39,6 +40,7 @@ export function daemonArgs(options: DaemonOptions = {}): string[] {
   if (options.controlListen) args.push('--control-listen', options.controlListen);
   if (options.tlsCert) args.push('--tls-cert', options.tlsCert);
   if (options.tlsKey) args.push('--tls-key', options.tlsKey);
+  if (options.metricsListen) args.push('--metrics-listen', options.metricsListen);
   return args;
 }
 

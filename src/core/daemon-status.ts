@@ -9,6 +9,10 @@ export interface DaemonStatus {
   gatewayError: string | null;
   /** The management API's TCP address, when `--control-listen` asked for one. */
   controlUrl?: string;
+  /** The Prometheus metrics' URL, when `--metrics-listen` asked for them. */
+  metricsUrl?: string;
+  /** How long a stop lets in-flight gateway requests finish (AIGW_DRAIN_TIMEOUT); `daemon stop` waits longer. */
+  drainTimeoutMs?: number;
   secretStore: { kind: string; reason: string; available: boolean; warnings: string[] };
   /** Where the Store is: the SQLite file, or the PostgreSQL database replicas share (named without its credentials). */
   store: { kind: 'sqlite' | 'postgres'; location: string };

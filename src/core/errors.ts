@@ -116,6 +116,8 @@ export const ERRORS = {
   rewrapNeedsDatabase: def(20070, 409, 'conflict', 'only the database secret store re-wraps its values under a new master key'),
   // The PostgreSQL Store with main's features (h21p).
   databasePasswordInServiceFile: def(20090, 0, 'usage', 'daemon install never writes a database password into the service file'),
+  // Graceful shutdown and metrics (h21m).
+  gatewayDraining: def(30100, 503, 'unavailable', 'the daemon is shutting down and takes no new gateway requests'),
   // Raised by the CLI before or instead of calling the daemon.
   usage: def(20002, 0, 'usage', 'the command line is invalid'),
   // Commander's own parse errors, one code each.

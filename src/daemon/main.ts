@@ -3,7 +3,7 @@ import { writeStateFile } from '../core/state-files.js';
 import { parseArgs } from 'node:util';
 import { checkStoreInChild } from '../core/daemon-runtime.js';
 import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
-import { parseByteSize } from '../core/gateway-config.js';
+import { parseByteSize, parseDuration } from '../core/gateway-config.js';
 import { isLoopbackHost, parseListenAddress, type ListenAddress } from '../core/listen.js';
 import { checkSocketPath, resolvePaths } from '../core/paths.js';
 import { VERSION } from '../core/version.js';
@@ -37,7 +37,8 @@ import { systemClock } from '../app/ports.js';
 
 
 const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
-const SHUTDOWN_GRACE_MS = 10_000;
+/** How long a stop waits for in-flight gateway requests (AIGW_DRAIN_TIMEOUT changes it); within `aigw daemon stop`'s wait. */
+const DEFAULT_DRAIN_MS = 10_000;
 const STORE_CHECK_TIMEOUT_MS = 10_000;
 
 function parseListen(spec: string, what = 'gateway'): ListenAddress {
@@ -106,6 +107,7 @@ async function main(): Promise<void> {
       'gateway-allowed-hosts': { type: 'string' },
       'gateway-allowed-origins': { type: 'string' },
       'gateway-body-limit': { type: 'string' },
+      'metrics-listen': { type: 'string' },
     },
   });
   const log = createLogger();
@@ -154,6 +156,8 @@ async function main(): Promise<void> {
   let tls: { cert: Buffer; key: Buffer } | undefined;
   let bodyLimit = GATEWAY_BODY_LIMIT;
   let bodiesInFlight = GATEWAY_BODIES_IN_FLIGHT;
+  let drainMs = DEFAULT_DRAIN_MS;
+  let metricsListen: ListenAddress | undefined;
   try {
     secrets = await openSecretStore(paths, store, process.env, sealedSecrets);
     listen = parseListen(values['gateway-listen'] || process.env.AIGW_GATEWAY_LISTEN || DEFAULT_GATEWAY_LISTEN);
@@ -169,6 +173,14 @@ async function main(): Promise<void> {
     );
     bodyLimit = sizeSetting(values['gateway-body-limit'] || process.env.AIGW_GATEWAY_BODY_LIMIT, 'the gateway body limit') ?? bodyLimit;
     bodiesInFlight = sizeSetting(process.env.AIGW_GATEWAY_BODIES_IN_FLIGHT, 'AIGW_GATEWAY_BODIES_IN_FLIGHT') ?? bodiesInFlight;
+    const metricsSpec = values['metrics-listen'] || process.env.AIGW_METRICS_LISTEN;
+    if (metricsSpec) metricsListen = parseListen(metricsSpec, 'metrics');
+    const drainSpec = process.env.AIGW_DRAIN_TIMEOUT;
+    if (drainSpec) {
+      const parsed = parseDuration(drainSpec);
+      if (parsed === undefined) throw new DaemonConfigError(`AIGW_DRAIN_TIMEOUT "${drainSpec}" must be a duration such as 30s`);
+      drainMs = parsed;
+    }
   } catch (err) {
     log.error({ err: (err as Error).message, ...(err instanceof AigwError ? { errorCode: err.code } : {}) }, 'cannot start');
     await store.close();
@@ -193,7 +205,15 @@ async function main(): Promise<void> {
       'passthrough stays off: it was enabled for a loopback gateway, and this one listens on another address',
     );
   }
-  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log, clock);
+  // Off unless asked for: prom-client is then never loaded, and the hot path pays one null check.
+  let metrics: import('./gateway/metrics.js').GatewayMetrics | undefined;
+  if (metricsListen) {
+    const { GatewayMetrics } = await import('./gateway/metrics.js');
+    const { countGatewayErrors } = await import('./gateway/errors.js');
+    metrics = new GatewayMetrics();
+    countGatewayErrors((code) => metrics!.error(code));
+  }
+  const dataPlane = new Gateway(store, secrets.store, () => gatewayConfig.settings(), log, clock, metrics);
   await dataPlane.load();
   const guard = new BrowserGuard({
     // The address the gateway listens on is a name clients use too (an IP literal cannot be rebound).
@@ -217,6 +237,19 @@ async function main(): Promise<void> {
     log.error(gatewayError);
   }
 
+  let metricsServer: import('node:http').Server | undefined;
+  let metricsUrl: string | undefined;
+  if (metrics && metricsListen) {
+    try {
+      const served = await metrics.serve(metricsListen.host, metricsListen.port);
+      metricsServer = served.server;
+      metricsUrl = `${urlOf(metricsListen.host, served.port)}/metrics`;
+    } catch (err) {
+      log.error({ err: (err as Error).message }, 'cannot listen for the metrics');
+      exitNow(log, DAEMON_EXIT.badConfig);
+    }
+  }
+
   const status = (): DaemonStatus => ({
     pid: process.pid,
     version: VERSION,
@@ -226,6 +259,8 @@ async function main(): Promise<void> {
     gatewayUrl,
     gatewayError,
     ...(controlUrl ? { controlUrl } : {}),
+    ...(metricsUrl ? { metricsUrl } : {}),
+    drainTimeoutMs: drainMs,
     secretStore: { kind: secrets.kind, reason: secrets.reason, available: secrets.available, warnings: secrets.warnings },
     store: databaseUrl ? { kind: 'postgres', location: databaseLocation(databaseUrl) } : { kind: 'sqlite', location: paths.dbFile },
     paths: { dataDir: paths.dataDir, configDir: paths.configDir, stateDir: paths.stateDir, logFile: paths.logFile },
@@ -274,21 +309,24 @@ async function main(): Promise<void> {
     }
   }
   writeStateFile(paths.pidFile, `${process.pid}\n`);
-  log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl, controlUrl }, 'daemon ready');
+  log.info({ version: VERSION, socket: paths.socketFile, gatewayUrl, controlUrl, metricsUrl }, 'daemon ready');
 
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, drainTimeoutMs: drainMs }, 'shutting down');
+    // In-flight requests (streams too) finish; past the drain time they are cut, and the exit says so.
     const force = setTimeout(() => {
-      log.warn('in-flight requests did not finish in time; exiting');
+      log.warn('in-flight requests did not finish within the drain time; exiting');
       exitNow(log, DAEMON_EXIT.failed);
-    }, SHUTDOWN_GRACE_MS);
+    }, drainMs);
     force.unref();
     const servers: { close(): Promise<unknown> }[] = [control, gateway, ...(controlTcp ? [controlTcp] : [])];
     await Promise.allSettled(servers.map((s) => s.close()));
     await dataPlane.close();
+    metricsServer?.closeAllConnections();
+    metricsServer?.close();
     await store.close();
     rmSync(paths.socketFile, { force: true });
     rmSync(paths.pidFile, { force: true });

@@ -42,6 +42,7 @@ const statusView: View<DaemonStatus> = {
 const LISTEN_FLAGS = [
   { option: 'gatewayListen', flag: '--gateway-listen', variable: 'AIGW_GATEWAY_LISTEN' },
   { option: 'controlListen', flag: '--control-listen', variable: 'AIGW_CONTROL_LISTEN' },
+  { option: 'metricsListen', flag: '--metrics-listen', variable: 'AIGW_METRICS_LISTEN' },
 ] as const;
 
 /** A bad address is a usage error here, before a daemon is started that would refuse it. */
@@ -158,6 +159,7 @@ function gatewayFlag(command: Command): Command {
     )
     .option('--tls-cert <file>', 'serve --control-listen over HTTPS with this PEM certificate (or AIGW_CONTROL_TLS_CERT)')
     .option('--tls-key <file>', "the certificate's PEM private key (or AIGW_CONTROL_TLS_KEY)")
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics at /metrics on this address (or AIGW_METRICS_LISTEN); off by default')
     .option(
       '--database-url <url>',
       'keep the Store in this PostgreSQL database, which several daemons (replicas) may share (or AIGW_DATABASE_URL)',

@@ -80,6 +80,8 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   private idle: NodeJS.Timeout | undefined;
   private resumeUpstream: (() => void) | undefined;
   private readonly tokens = noTokens();
+  /** When the answer's first byte went to the client (performance.now()), once it has. */
+  firstByteAt: number | undefined;
   private scanner: SseUsageScanner | undefined;
   private usageFilter: StreamUsageFilter | undefined;
 
@@ -178,6 +180,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   }
 
   private answerWhole(): void {
+    this.firstByteAt = performance.now();
     let body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
     if (this.scrubber) body = Buffer.concat([this.scrubber.push(body), this.scrubber.end()]);
@@ -194,6 +197,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   }
 
   private commitStream(): void {
+    this.firstByteAt = performance.now();
     clearTimeout(this.budget);
     this.committed = true;
     const own = this.mode === 'stream' ? [...this.plan.ownHeaders, ...STREAM_HEADERS] : this.plan.ownHeaders;

@@ -76,7 +76,15 @@ export function writeGatewayJson(res: ServerResponse, status: number, payload: u
   res.end(body);
 }
 
+let countError: ((code: string) => void) | undefined;
+
+/** Where coded error answers are counted: the metrics, when they are on (one daemon per process). */
+export function countGatewayErrors(count: (code: string) => void): void {
+  countError = count;
+}
+
 export function writeGatewayError(res: ServerResponse, format: ApiFormat, err: AigwError, context: ReplyContext = {}): void {
+  countError?.(err.code);
   writeGatewayJson(res, err.def.status, gatewayErrorBody(format, err, context.requestId ?? '', context.summaries), context);
 }
 

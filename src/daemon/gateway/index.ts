@@ -12,6 +12,7 @@ import { SecretCache } from './secret-cache.js';
 import { SnapshotHolder } from './snapshot.js';
 import { UpstreamPools } from './upstream.js';
 import { UsageRecorder } from './usage.js';
+import type { GatewayMetrics } from './metrics.js';
 
 /** The data plane's parts, built once per daemon; the composition hands it to the control plane as ports (app/ports.ts). */
 export class Gateway implements KeyTester, DisplayNames, LimitUsage {
@@ -23,7 +24,14 @@ export class Gateway implements KeyTester, DisplayNames, LimitUsage {
   private readonly pools = new UpstreamPools();
   private readonly unsubscribe: () => void;
 
-  constructor(store: Store, secretStore: SecretReader, settings: () => Promise<GatewaySettings>, log: Logger, clock: Clock = systemClock) {
+  constructor(
+    store: Store,
+    secretStore: SecretReader,
+    settings: () => Promise<GatewaySettings>,
+    log: Logger,
+    clock: Clock = systemClock,
+    metrics?: GatewayMetrics,
+  ) {
     this.holder = new SnapshotHolder(new StoreDirectory(store, settings), log);
     this.secrets = new SecretCache(secretStore, log);
     this.usage = new UsageRecorder(store, log);
@@ -32,7 +40,7 @@ export class Gateway implements KeyTester, DisplayNames, LimitUsage {
     // The routing snapshot follows the Store: every committed write (here, or another replica's) rebuilds it.
     this.unsubscribe = store.changes.subscribe(() => this.holder.invalidate());
     this.holder.onRebuild((snapshot) => this.secrets.retain(new Set([...snapshot.keys.values()].map((k) => k.secretRef))));
-    this.proxy = new GatewayProxy({ holder: this.holder, secrets: this.secrets, pools: this.pools, usage: this.usage, log, governor: this.governor, clock });
+    this.proxy = new GatewayProxy({ holder: this.holder, secrets: this.secrets, pools: this.pools, usage: this.usage, log, governor: this.governor, clock, metrics });
   }
 
   /** Reads the routing snapshot in full; after that, the Store's change feed keeps it current. */

@@ -19,6 +19,7 @@ import { capOutputTokens, inputTextChars, inputTokensOver, outputLimitOf } from 
 import { ATTEMPTS_HEADER, REQUEST_ID_HEADER, upstreamRequestHeaders, upstreamTarget, type UpstreamPools } from './upstream.js';
 import { noTokens, type TokenCounts } from './usage.js';
 import type { UsageRecorder } from './usage.js';
+import type { GatewayMetrics } from './metrics.js';
 import { injectStreamUsage } from './usage-injection.js';
 
 const COOLDOWN_DEFAULT_MS = 10_000;
@@ -61,6 +62,8 @@ export interface ProxyDeps {
   governor: Governor;
   /** Expiries, rotation grace periods, budget periods and rate windows are read from it on every request. */
   clock: Clock;
+  /** The Prometheus metrics, when `--metrics-listen` turned them on. */
+  metrics?: GatewayMetrics | undefined;
 }
 
 /** Output tokens reserved for a budgeted request that sets no output limit (and has no cap). */
@@ -162,6 +165,9 @@ interface Exchange {
   ticket: Ticket | undefined;
   /** Set on a passthrough request: the client's own key is the one every attempt sends. */
   clientKey: ClientKey | undefined;
+  /** performance.now() at the start, and when the answer's first byte went out (for the metrics). */
+  startedAt: number;
+  firstByteAt: number | undefined;
 }
 
 type Outcome = { done: true } | { done: false; summary: AttemptSummary; timedOut: boolean };
@@ -333,6 +339,8 @@ export class GatewayProxy {
       usageInjected: injectStreamUsage(endpoint, body),
       snapshot,
       deadline: Date.now() + snapshot.settings.totalTimeoutMs,
+      startedAt: performance.now(),
+      firstByteAt: undefined,
       client,
       attempts: 0,
       events: [],
@@ -432,6 +440,7 @@ export class GatewayProxy {
     const last = ex.events.at(-1);
     if (last) last.isFinalAttempt = true;
     for (const event of ex.events) this.deps.usage.record(event);
+    this.deps.metrics?.request(ex.events, ex.startedAt, ex.firstByteAt, performance.now());
     if (ex.ticket) this.deps.governor.settle(ex.ticket, ex.events);
     ex.events = [];
   }
@@ -513,6 +522,7 @@ export class GatewayProxy {
     );
     const end = await call.done;
     ex.client.attempt = undefined;
+    ex.firstByteAt ??= call.firstByteAt;
     return this.settle(ex, target, key, started, end, failed);
   }
 

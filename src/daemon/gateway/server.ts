@@ -36,7 +36,10 @@ export interface GatewayServerOptions {
 export interface GatewayServer {
   /** Starts listening; resolves with the port (useful when asked for port 0). */
   listen(host: string, port: number): Promise<number>;
-  /** Stops accepting, drops idle connections, and resolves once in-flight requests are done. */
+  /**
+   * Drains: stops accepting connections, answers `/ready` 503 and new requests on open connections a coded
+   * 503 (with `connection: close`), drops idle connections, and resolves once in-flight requests are done.
+   */
   close(): Promise<void>;
 }
 
@@ -53,7 +56,8 @@ export const formatOf = (path: string): ApiFormat => (path.startsWith('/v1/messa
  */
 export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: GatewayServerOptions = {}): GatewayServer {
   const gatewayLog = log.child({ plane: 'gateway' });
-  const routes = gatewayRoutes(proxy, options.notReady);
+  let draining = false;
+  const routes = gatewayRoutes(proxy, async () => (draining ? 'the daemon is shutting down' : options.notReady?.()));
   const bodyLimit = options.bodyLimit ?? GATEWAY_BODY_LIMIT;
   const budget = new BodyBudget(options.bodiesInFlight ?? GATEWAY_BODIES_IN_FLIGHT);
 
@@ -79,6 +83,11 @@ export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: Ga
     const format = formatOf(path);
     if (options.guard && !options.guard.admit(req, res, format)) return;
     const route = routes.get(`${req.method} ${path}`);
+    // A load balancer still asks /ready while draining (and learns 503); any other new call goes elsewhere.
+    if (draining && path !== '/ready' && path !== '/health') {
+      req.resume();
+      return writeGatewayError(res, format, new AigwError(ERRORS.gatewayDraining, 'the daemon is shutting down; retry on another replica or after it restarts'), BUSY);
+    }
     if (!route) {
       req.resume();
       return writeGatewayError(res, format, new AigwError(ERRORS.routeNotFound, `no route ${req.method} ${path}`));
@@ -117,6 +126,7 @@ export function buildGatewayServer(log: Logger, proxy: GatewayProxy, options: Ga
       }),
     close: () =>
       new Promise((resolve) => {
+        draining = true;
         // A keep-alive connection whose call is still running stays open once answered: sweep those as
         // they go idle, or a graceful stop would wait for the client to hang up.
         const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
