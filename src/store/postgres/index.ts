@@ -32,7 +32,8 @@ import * as providerKeys from './provider-keys.js';
 import { SealedSecretTable } from './secret-rows.js';
 import * as settings from './settings.js';
 import * as usage from './usage.js';
-import { UsageWriterThread } from './usage-thread.js';
+import type { UsageWriterThread } from '../writer-thread.js';
+import { postgresUsageWriter } from './usage-thread.js';
 
 export { SealedSecretTable, type SealedSecretRow } from './secret-rows.js';
 
@@ -75,7 +76,7 @@ export class PostgresStore implements Store {
     url: string,
   ) {
     this.db = new Db(pool);
-    this.usageWriter = new UsageWriterThread(url);
+    this.usageWriter = postgresUsageWriter(url);
   }
 
   /** Connects, migrates (once across replicas), and listens for other replicas' writes. */
@@ -329,6 +330,7 @@ export class PostgresStore implements Store {
 
   /** Waits for the usage appends already made, stops listening and closes the pool. */
   async close(): Promise<void> {
+    await this.usageWriter.settled();
     await this.usageWriter.close();
     await this.listener?.close();
     await this.pool.end();

@@ -4,15 +4,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import type { PackedUsage } from '../usage-batch.js';
+import type { UsageWriterReply } from '../writer-thread.js';
 import { usageStatements } from './usage.js';
 
 export interface UsageWriterData {
   url: string;
-}
-
-/** The answer to each batch, in the order the batches were posted. */
-export interface UsageWriterReply {
-  error: string | null;
 }
 
 /** A batch that lost a deadlock to a management write (both touch `last_used`) is tried again this often. */

@@ -30,7 +30,8 @@ import { MIGRATIONS } from './migrations.js';
 import * as providerKeys from './provider-keys.js';
 import * as settings from './settings.js';
 import * as usage from './usage.js';
-import { UsageWriterThread } from './usage-thread.js';
+import type { UsageWriterThread } from '../writer-thread.js';
+import { sqliteUsageWriter } from './usage-thread.js';
 
 function migrate(db: Database.Database): void {
   const current = pragmaValue(db, 'user_version') as number;
@@ -68,7 +69,7 @@ export class SqliteStore implements Store {
     migrate(db);
     this.c = new Connection(db);
     this.installId = settings.ensureInstallId(this.c);
-    this.usageWriter = new UsageWriterThread(file);
+    this.usageWriter = sqliteUsageWriter(file);
   }
 
   /** Runs a write in one transaction; when it changed something, the change feed hears of it before the caller does. */

@@ -4,14 +4,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteUsageWriter } from './usage-writer.js';
 import { runCallingThreadInBackground } from './background-priority.js';
 import { unpackUsage, type PackedUsage } from '../usage-batch.js';
+import type { UsageWriterReply } from '../writer-thread.js';
 
 export interface UsageWriterData {
   dbFile: string;
-}
-
-/** The answer to each batch, in the order the batches were posted. */
-export interface UsageWriterReply {
-  error: string | null;
 }
 
 const { dbFile } = workerData as UsageWriterData;
