@@ -272,6 +272,9 @@ describe('deploy/compose.yaml run on this machine: two replicas on one PostgreSQ
     assert.equal(answer.status, 200, answer.text);
     assert.ok(mock.requests.some((r) => r.key === value), 'B sent the value stored through A');
     assert.ok(!running('aigw-b').output().includes(value) && !running('aigw-a').output().includes(value));
+    // The token is in the shared Store: the laptop reaches replica B's control plane with it too.
+    const throughB = await laptop.json(['access-keys', 'list'], { env: { ...remote, AIGW_CONTROL_URL: b!.controlUrl } });
+    assert.deepEqual(throughB.aiGatewayAccessKeys.map((k: { id: string }) => k.id), [access.id]);
   });
 
   test('a replica stopped as `docker compose stop` stops it (SIGTERM) drains and exits 0', async () => {
