@@ -151,18 +151,20 @@ function hasWrk() {
   }
 }
 
+let scripts = 0;
 /** Runs one load and returns { total, seconds, failed }, from wrk or autocannon. */
-async function drive(url, token, seconds) {
+async function drive(url, token, seconds, connections = CONNECTIONS) {
   const headers = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   if (!WRK) {
-    const result = await autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: seconds, headers, body: BODY });
+    const result = await autocannon({ url, method: 'POST', connections, duration: seconds, headers, body: BODY });
     return { total: result.requests.total, seconds: result.duration || seconds, failed: result.non2xx + result.errors + result.timeouts };
   }
-  const script = join(tmpdir(), `aigw-bench-${process.pid}.lua`);
+  // One script per run: the two-replica row runs two at once.
+  const script = join(tmpdir(), `aigw-bench-${process.pid}-${++scripts}.lua`);
   const lua = [`wrk.method = "POST"`, `wrk.body = ${JSON.stringify(BODY)}`, ...Object.entries(headers).map(([k, v]) => `wrk.headers[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)];
   writeFileSync(script, `${lua.join('\n')}\n`);
   const out = await new Promise((done, reject) =>
-    execFile('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '-s', script, url], (err, stdout) => (err ? reject(err) : done(stdout))),
+    execFile('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url], (err, stdout) => (err ? reject(err) : done(stdout))),
   );
   rmSync(script, { force: true });
   const figure = (re) => Number(re.exec(out)?.[1] ?? 0);
@@ -179,6 +181,23 @@ async function load(url, token, seconds = LOAD_SECONDS, pid = undefined) {
   const cpuPerRequest = pid ? (cpuMicros(pid) - cpuBefore) / result.total : NaN;
   return { rps: result.total / result.seconds, cpuPerRequest };
 }
+
+/**
+ * The same load split over several gateways at once (each gets an equal share of the connections): the
+ * requests per second of all of them together, and the CPU all their processes spent per request.
+ */
+async function loadSplit(parts, seconds = LOAD_SECONDS) {
+  const cpuBefore = parts.map((t) => cpuMicros(t.pid));
+  const connections = Math.max(1, Math.round(CONNECTIONS / parts.length));
+  const results = await Promise.all(parts.map((t) => drive(`${t.url}/v1/chat/completions`, t.token, seconds, connections)));
+  for (const [i, result] of results.entries()) {
+    if (result.failed > 0 || result.total === 0) throw new Error(`${parts[i].url}: ${result.failed} of ${result.total} requests failed`);
+  }
+  const total = results.reduce((n, r) => n + r.total, 0);
+  const cpu = parts.reduce((n, t, i) => n + cpuMicros(t.pid) - cpuBefore[i], 0);
+  return { rps: results.reduce((n, r) => n + r.total / r.seconds, 0), cpuPerRequest: cpu / total };
+}
+const loadTarget = (t, seconds) => (t.split ? loadSplit(t.split, seconds) : load(t.url, t.token, seconds, t.pid));
 
 /** Sequential requests, alternating between targets so noise hits both alike; the first `warmup` unmeasured. */
 async function sequential(targets, warmup, count, body, onResponse) {
@@ -276,6 +295,15 @@ async function main() {
   for (let i = 0; i < 8; i++) await addKey(a, fillerKey());
   log(`home A (10 keys) ready at ${a.url}`);
 
+  // Home M: home A's setup with Prometheus metrics on a listener of their own, for what recording them costs.
+  const m = await newHome('metrics', mockUrl, { AIGW_METRICS_LISTEN: '127.0.0.1:0' });
+  const plainM = await aigwJson(m, ['access-keys', 'create', '--name', 'plain']);
+  await addKey(m, GOOD);
+  for (let i = 0; i < 9; i++) await addKey(m, fillerKey());
+  const metricsUrl = (await aigwJson(m, ['daemon', 'status'])).metricsUrl;
+  if (!metricsUrl) throw new Error('home M serves no metrics: AIGW_METRICS_LISTEN was not taken');
+  log(`home M (metrics at ${metricsUrl}) ready at ${m.url}`);
+
   // Home B: the good key first, then many more account-wide keys for the same provider.
   const b = await newHome('manykeys', mockUrl);
   const plainB = await aigwJson(b, ['access-keys', 'create', '--name', 'plain']);
@@ -292,6 +320,8 @@ async function main() {
   const { postgresBinDir, startCluster } = await import(join(REPO, 'dist/test/helpers/postgres.js'));
   let p;
   let plainP;
+  /** A second replica on home P's database: the two-replica row. */
+  let p2;
   if (typeof postgresBinDir() === 'string') {
     cluster = await startCluster();
     const databaseUrl = await cluster.createDatabase('aigw_bench');
@@ -299,6 +329,8 @@ async function main() {
     plainP = await aigwJson(p, ['access-keys', 'create', '--name', 'plain']);
     await addKey(p, GOOD);
     log(`home P (PostgreSQL) ready at ${p.url}`);
+    p2 = await newHome('postgres-b', mockUrl, { AIGW_DATABASE_URL: databaseUrl, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: 'bench' });
+    log(`home P2 (a second replica on P's database) ready at ${p2.url}`);
   } else {
     log('PostgreSQL is not installed: no PostgreSQL row');
   }
@@ -319,21 +351,28 @@ async function main() {
     manyKeys: { url: b.url, token: plainB.token, pid: b.pid },
     failover: { url: a.url, token: failover.token, pid: a.pid },
     limited: { url: a.url, token: limited.token, pid: a.pid },
+    metrics: { url: m.url, token: plainM.token, pid: m.pid },
     ...(p ? { postgres: { url: p.url, token: plainP.token, pid: p.pid } } : {}),
+    // The same access key through both replicas, half the connections each: B knows it through the database.
+    ...(p2 ? { replicas: { split: [{ url: p.url, token: plainP.token, pid: p.pid }, { url: p2.url, token: plainP.token, pid: p2.pid }] } } : {}),
   };
   const rps = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   const cpu = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
-  for (const t of Object.values(targets)) await load(t.url, t.token, 1);
+  for (const t of Object.values(targets)) await loadTarget(t, 1);
   const names = Object.keys(targets);
   for (let round = 0; round < ROUNDS; round++) {
     for (let j = 0; j < names.length; j++) {
       const name = names[(j + round) % names.length];
-      const run = await load(targets[name].url, targets[name].token, LOAD_SECONDS, targets[name].pid);
+      const run = await loadTarget(targets[name], LOAD_SECONDS);
       rps[name].push(run.rps);
       cpu[name].push(run.cpuPerRequest);
       log(`round ${round + 1}: ${name} ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU per request`);
     }
   }
+  // The metrics row means something only if the metrics counted the requests it measured.
+  const exposition = await (await fetch(metricsUrl)).text();
+  const counted = [...exposition.matchAll(/^aigw_gateway_requests_total\{[^}]*\} (\d+)/gm)].reduce((n, x) => n + Number(x[1]), 0);
+  if (!(counted > 0)) throw new Error(`home M's /metrics counted no gateway requests:\n${exposition.slice(0, 2000)}`);
   const rssLoaded = rssMb(a.pid);
   const rssLoadedMany = rssMb(b.pid);
   const r = Object.fromEntries(names.map((k) => [k, median(rps[k])]));
@@ -409,6 +448,12 @@ async function main() {
   if (r.postgres) {
     const pgRatio = ratio(r.postgres, r.gateway);
     row('Gateway throughput, PostgreSQL Store vs SQLite', `${f2(pgRatio)}×`, '≥ 0.90×', pgRatio >= 0.9, `${Math.round(r.postgres)} vs ${Math.round(r.gateway)} req/s`);
+  }
+  const met = ratio(r.metrics, r.gateway);
+  row('Gateway throughput with Prometheus metrics (--metrics-listen) vs without', `${f2(met)}×`, '≥ 0.95×', met >= 0.95, `${Math.round(r.metrics)} vs ${Math.round(r.gateway)} req/s; CPU ${Math.round(us.metrics)} vs ${Math.round(us.gateway)} µs per request; ${counted.toLocaleString('en')} requests counted`);
+  if (r.replicas) {
+    const rep2 = ratio(r.replicas, r.postgres);
+    row('Two replicas on one PostgreSQL, load split over both, vs one', `${f2(rep2)}×`, '≥ 0.90×', rep2 >= 0.9, `${Math.round(r.replicas)} vs ${Math.round(r.postgres)} req/s (8 + 8 vs 16 conns); CPU ${Math.round(us.replicas)} vs ${Math.round(us.postgres)} µs per request; on ${cpus().length} cores the replicas share them`);
   }
   const sc = ratio(r.manyKeys, r.gateway);
   row(`Throughput with ${MANY_KEYS.toLocaleString('en')} keys vs 10 keys`, `${f2(sc)}×`, '≥ 0.90×', sc >= 0.9, `${Math.round(r.manyKeys)} vs ${Math.round(r.gateway)} req/s`);

@@ -80,7 +80,8 @@ export function untrustedCertificate(err: unknown, remote: RemoteControl): AigwE
 
 /**
  * A GET of a JSON document on the remote daemon with node:http(s) alone, for TAB completion, which must
- * stay cheap and fast: no got. Rejects on any failure; the caller stays quiet.
+ * stay cheap and fast: no got, and for `aigw doctor`. Rejects on any failure; an answer of 400 or more with
+ * an error whose `statusCode` is that status and whose message has the daemon's.
  */
 export async function remoteGetJson<T>(remote: RemoteControl, path: string, timeoutMs: number): Promise<T> {
   const { request } = remote.url.protocol === 'https:' ? await import('node:https') : await import('node:http');
@@ -94,8 +95,12 @@ export async function remoteGetJson<T>(remote: RemoteControl, path: string, time
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           try {
-            if ((res.statusCode ?? 500) >= 400) throw new Error(`status ${res.statusCode}`);
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as T);
+            const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+            if ((res.statusCode ?? 500) >= 400) {
+              const why = typeof body?.msg === 'string' ? `: ${body.msg} (${body.errorCode})` : '';
+              throw Object.assign(new Error(`status ${res.statusCode}${why}`), { statusCode: res.statusCode });
+            }
+            resolve(body as T);
           } catch (err) {
             reject(err);
           }

@@ -31,3 +31,14 @@ export interface StoreCheck {
   detail: string;
   fix?: string;
 }
+
+/**
+ * What `GET /status/checks` answers: the daemon's own live checks, cheap enough to ask a running daemon for,
+ * which `aigw doctor` shows for a daemon on another machine.
+ */
+export interface DaemonChecks {
+  /** What the gateway's /ready would answer: the Store reachable and the routing snapshot current. */
+  ready: StoreCheck;
+  /** Whether the secret store answers now, within a time bound. */
+  secretStore: StoreCheck;
+}

@@ -158,6 +158,10 @@ export const ERRORS = {
   controlUrlInsecure: def(20095, 0, 'usage', 'AIGW_CONTROL_URL must be https:// unless it names a loopback address'),
   controlTokenMissing: def(20096, 0, 'usage', 'AIGW_CONTROL_URL to another machine needs a token: AIGW_CONTROL_TOKEN, --token-file or AIGW_CONTROL_TOKEN_FILE'),
   controlCertificateUntrusted: def(20097, 0, 'unavailable', "the daemon's TLS certificate is not trusted; give its CA with AIGW_CONTROL_CA"),
+  // `aigw doctor` against a remote daemon (AIGW_CONTROL_URL): what stops it from checking the daemon (h21d).
+  doctorRemoteUnreachable: def(20110, 0, 'unavailable', 'aigw doctor cannot reach the management API at AIGW_CONTROL_URL'),
+  doctorRemoteUntrusted: def(20111, 0, 'unavailable', "aigw doctor does not trust the daemon's TLS certificate, so it sends no token there"),
+  doctorRemoteTokenRefused: def(20112, 0, 'auth', 'the daemon at AIGW_CONTROL_URL refused the control token'),
 } as const satisfies Record<string, ErrorDef>;
 
 export type ErrorName = keyof typeof ERRORS;

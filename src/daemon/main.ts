@@ -30,6 +30,7 @@ import { buildGatewayServer, GATEWAY_BODIES_IN_FLIGHT, GATEWAY_BODY_LIMIT } from
 import { acquireDaemonLock, AlreadyRunningError } from './lock.js';
 import { PriceService } from '../app/prices.js';
 import { createLogger, type Logger } from './log.js';
+import { liveChecks } from './live-checks.js';
 import { keepMemoryReducerWorking } from './memory-reducer.js';
 import { openSecretStore } from './secret-store.js';
 import { fileClock, TEST_CLOCK_ENV } from './test-clock.js';
@@ -40,6 +41,8 @@ const DEFAULT_GATEWAY_LISTEN = '127.0.0.1:9271';
 /** How long a stop waits for in-flight gateway requests (AIGW_DRAIN_TIMEOUT changes it); within `aigw daemon stop`'s wait. */
 const DEFAULT_DRAIN_MS = 10_000;
 const STORE_CHECK_TIMEOUT_MS = 10_000;
+/** How long each of /status/checks' checks (the database, the secret store) may take. */
+const LIVE_CHECK_TIMEOUT_MS = 3000;
 
 function parseListen(spec: string, what = 'gateway'): ListenAddress {
   const address = parseListenAddress(spec);
@@ -279,6 +282,7 @@ async function main(): Promise<void> {
     accountId: store.installId,
     status,
     checkStore: () => checkStoreInChild(process.env, STORE_CHECK_TIMEOUT_MS),
+    liveChecks: liveChecks({ notReady, secrets, timeoutMs: LIVE_CHECK_TIMEOUT_MS }),
     usage: new UsageService(store, dataPlane.usage, dataPlane),
     keyTester: dataPlane,
     controlTokens: new ControlTokenService(store, clock),

@@ -72,6 +72,9 @@ export class InProcessDaemon {
       checkStore: async () => {
         throw new Error('not in the in-process tests');
       },
+      liveChecks: async () => {
+        throw new Error('not in the in-process tests');
+      },
       usage: new UsageService(store, dataPlane.usage, dataPlane),
       keyTester: dataPlane,
     });

@@ -3,7 +3,7 @@
 // removed at the end. initdb and postgres refuse to run as root, so as root (CI) they run as the `postgres`
 // system user the package creates, in a temp dir that user owns.
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -46,22 +46,37 @@ export interface PostgresCluster {
 const USER = 'aigw';
 let databases = 0;
 
-export async function startCluster(): Promise<PostgresCluster> {
+export interface ClusterOptions {
+  /** The aigw role's password, and every connection must give it (scram-sha-256); default: local trust. */
+  password?: string;
+}
+
+export async function startCluster(cluster: ClusterOptions = {}): Promise<PostgresCluster> {
   const bin = postgresBinDir();
   if (typeof bin !== 'string') throw new Error(bin.missing);
   const dir = mkdtempSync(join(tmpdir(), 'aigw-pg-'));
   const data = join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
+  let owner: [number, number] | undefined;
   if (asRoot) {
     const { stdout } = await run('id', ['-u', 'postgres']);
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
-    chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
+    owner = [Number(stdout.trim()), Number(gid.trim())];
+    chownSync(dir, ...owner);
   }
   chmodSync(dir, 0o700);
   const as = (tool: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { cwd: dir }) : run(join(bin, tool), args, { cwd: dir });
 
-  await as('initdb', ['-D', data, '-U', USER, '--auth=trust', '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+  const auth = ['--auth=trust'];
+  const pwfile = join(dir, 'pwfile');
+  if (cluster.password !== undefined) {
+    writeFileSync(pwfile, `${cluster.password}\n`, { mode: 0o600 });
+    if (owner) chownSync(pwfile, ...owner);
+    auth.splice(0, 1, '--auth=scram-sha-256', `--pwfile=${pwfile}`);
+  }
+  await as('initdb', ['-D', data, '-U', USER, ...auth, '--encoding=UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+  rmSync(pwfile, { force: true });
   // Cheap and private: no TCP, no fsync; the socket in the cluster's own dir.
   const options = `-c listen_addresses='' -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
   const pgCtl = (...args: string[]) => as('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30', ...args]);
@@ -80,7 +95,8 @@ export async function startCluster(): Promise<PostgresCluster> {
     }
     rmSync(dir, { recursive: true, force: true });
   });
-  const urlOf = (database: string) => `postgres://${USER}@localhost/${database}?host=${encodeURIComponent(dir)}`;
+  const credentials = cluster.password === undefined ? USER : `${USER}:${encodeURIComponent(cluster.password)}`;
+  const urlOf = (database: string) => `postgres://${credentials}@localhost/${database}?host=${encodeURIComponent(dir)}`;
   return {
     socketDir: dir,
     async createDatabase(name = `aigw_test_${process.pid}_${++databases}`) {
@@ -94,7 +110,10 @@ export async function startCluster(): Promise<PostgresCluster> {
       return urlOf(name);
     },
     async dump(database) {
-      const { stdout } = await run(join(bin, 'pg_dump'), ['-h', dir, '-U', USER, '--data-only', database], { maxBuffer: 64 << 20 });
+      const { stdout } = await run(join(bin, 'pg_dump'), ['-h', dir, '-U', USER, '--data-only', database], {
+        maxBuffer: 64 << 20,
+        env: { ...process.env, ...(cluster.password === undefined ? {} : { PGPASSWORD: cluster.password }) },
+      });
       return stdout;
     },
     async restart(whileDown) {

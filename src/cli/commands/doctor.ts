@@ -2,7 +2,7 @@ import { lstatSync, type Stats } from 'node:fs';
 import type { Command } from 'commander';
 import { checkStoreInChild } from '../../core/daemon-runtime.js';
 import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
-import { AigwError, ERRORS } from '../../core/errors.js';
+import { AigwError, ERRORS, errorDefByCode } from '../../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
 import { handler } from '../command.js';
@@ -19,6 +19,8 @@ export interface Check {
   status: CheckStatus;
   detail: string;
   fix?: string;
+  /** For a problem that kept doctor from checking a remote daemon at all: the code it exits with. */
+  errorCode?: string;
 }
 
 const MIN_NODE = [20, 17] as const;
@@ -29,7 +31,7 @@ const RESTART = '`aigw daemon stop && aigw daemon start`';
 const KEYTAR_FIX =
   'install libsecret-1-dev (Debian/Ubuntu) or libsecret-devel (Fedora), then run `npm rebuild keytar` in the aigw install';
 
-const check = (id: string, title: string, status: CheckStatus, detail: string, fix?: string): Check => ({
+export const check = (id: string, title: string, status: CheckStatus, detail: string, fix?: string): Check => ({
   id,
   title,
   status,
@@ -208,11 +210,15 @@ function wrapText(text: string, width: number): string[] {
   return Number.isFinite(width) && width >= 20 ? wrapLines(text, width, false) : [text];
 }
 
-async function doctor({ io, env }: Factory): Promise<void> {
-  const checks = await runChecks(env);
+async function doctor({ io, env, paths }: Factory): Promise<void> {
+  const remote = env.AIGW_CONTROL_URL;
+  const checks = remote
+    ? await (await import('./doctor-remote.js')).runRemoteChecks(remote, paths, env, [nodeCheck()])
+    : await runChecks(env);
   const failed = checks.filter((c) => c.status === 'fail');
   if (io.format === 'json') {
-    io.out(JSON.stringify({ ok: failed.length === 0, cliVersion: VERSION, checks }, null, 2));
+    const target = remote ? { controlUrl: new URL(remote).origin } : {};
+    io.out(JSON.stringify({ ok: failed.length === 0, cliVersion: VERSION, ...target, checks }, null, 2));
   } else if (io.format === 'quiet') {
     for (const c of failed) io.out(c.id);
   } else {
@@ -224,6 +230,9 @@ async function doctor({ io, env }: Factory): Promise<void> {
       if (c.fix) io.out(`${indent}${io.dim('fix:')} ${wrap(c.fix)}`);
     }
   }
+  // Unreachable, untrusted or refused: nothing of the daemon could be checked, and the exit status says so.
+  const blocking = failed.find((c) => c.errorCode);
+  if (blocking) throw new AigwError(errorDefByCode(blocking.errorCode!)!, `${blocking.title}: ${blocking.detail}; ${blocking.fix ?? ''}`.replace(/; $/, ''));
   if (failed.length) {
     throw new AigwError(
       ERRORS.doctorFoundProblems,
@@ -236,6 +245,12 @@ export function registerDoctor(program: Command): void {
   program
     .command('doctor')
     .description('check Node.js, the daemon, permissions, the secret store, the store and the gateway, and say how to fix problems')
-    .addHelpText('after', '\nExits 1 when something is broken; `-o json` gives the checks to scripts.')
+    .addHelpText(
+      'after',
+      '\nWith AIGW_CONTROL_URL: the daemon there, over its management API (the connection, its TLS certificate, the token, and what\n' +
+        'it reports on its version, readiness, secret store, Store and gateway).\n' +
+        'Exits 1 when something is broken, 4 when a remote daemon cannot be reached, is not trusted or refuses the token;\n' +
+        '`-o json` gives the checks to scripts.',
+    )
     .action(handler(doctor));
 }

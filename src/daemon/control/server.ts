@@ -1,5 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type onRequestHookHandler } from 'fastify';
-import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
+import type { DaemonChecks, DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
 import { AigwError, ERRORS, errorBody } from '../../core/errors.js';
 import { DAEMON_VERSION_HEADER, VERSION } from '../../core/version.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
@@ -40,6 +40,8 @@ export interface ControlDeps {
   status: () => DaemonStatus;
   /** The store's health for `aigw doctor`, checked away from the daemon's event loop. */
   checkStore: () => Promise<StoreCheck>;
+  /** Readiness and the secret store's answer, for `aigw doctor` against a daemon on another machine. */
+  liveChecks: () => Promise<DaemonChecks>;
   usage: UsageService;
   keyTester: KeyTester;
   /** The gateway's budget and rate counters, shown on access keys and configurations. */
@@ -78,7 +80,7 @@ export function buildControlServer(deps: ControlDeps, remote?: TcpControl): Fast
     const err = new AigwError(ERRORS.routeNotFound, `no API route ${request.method} ${request.url.split('?')[0]}`);
     reply.status(404).send(errorBody(err));
   });
-  app.register(healthRoutes(deps.status, deps.checkStore));
+  app.register(healthRoutes(deps.status, deps.checkStore, deps.liveChecks));
   app.register(providerKeyRoutes(deps.providerKeys));
   app.register(accessKeyRoutes(deps.accessKeys, deps.limitUsage));
   app.register(configurationRoutes(deps.configurations, deps.limitUsage));
