@@ -66,6 +66,7 @@ export class Gateway implements KeyTester, DisplayNames, LimitUsage {
 
   async close(): Promise<void> {
     this.unsubscribe();
+    await this.governor.close();
     await this.usage.flush();
     await this.pools.close();
   }
