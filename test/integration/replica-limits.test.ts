@@ -147,7 +147,7 @@ describe('limits counted once across two replicas on one PostgreSQL database', {
     assert.equal(await ask(b, k.token), 'answered');
   });
 
-  test("a budget: A's reservations in flight and A's spend hold B back within the lag, not after B's next read of the Store", async (t) => {
+  test("a budget: A's reservations in flight hold B back", async (t) => {
     setClock('2030-06-04T10:00:00.000Z');
     // A chat that sets no max_tokens reserves 4,096 output tokens, $8.19 here: one in flight holds a $1 budget.
     const k = await accessKey(['--budget', '1', '--budget-period', 'month'], { delayMs: 3000 });
@@ -159,8 +159,11 @@ describe('limits counted once across two replicas on one PostgreSQL database', {
     assert.equal(refused.code, 'ERR_AIGW_30030');
     assert.match(refused.message, /reserved by requests in flight, \$8\.\d+ of them through other replicas/);
     assert.equal(await inFlight, 'answered');
+  });
 
-    // Spend: A's attempts cross a budget of $0.05; B refuses on A's count before it reads the Store again.
+  test("a budget: A's spend holds B back within the lag, before B reads the Store again", async (t) => {
+    setClock('2030-06-05T10:00:00.000Z');
+    // A's attempts cross a budget of $0.05; B has not been asked anything, so it has no reason to read the Store.
     const spent = await accessKey(['--budget', '0.05', '--budget-period', 'month']);
     for (let i = 0; i < 3; i++) assert.equal(await ask(a, spent.token), 'answered');
     assert.equal(await ask(a, spent.token), 'ERR_AIGW_30030', "A's own count");
