@@ -129,6 +129,21 @@ describe('limits counted once across two replicas on one PostgreSQL database', {
     assert.ok(admitted <= limit + Math.ceil(LAG_MS / 800), `${admitted} admitted for a limit of ${limit}: ${results.join(', ')}`);
   });
 
+  test('tokens per minute: the tokens A reported hold B back', async (t) => {
+    setClock('2030-06-02T12:00:00.000Z');
+    const k = await accessKey(['--tpm', '20']);
+    assert.equal(await ask(a, k.token), 'answered'); // 16 tokens
+    assert.equal(await ask(a, k.token), 'answered'); // admitted at 16: 32 now
+    const seen = await until(WAIT_MS, async () => (await view(b, k.id)).body.rateLimitUse?.tokensLastMinute === 32, "B counts A's tokens");
+    lag(t, "B's count includes A's tokens after", seen);
+    const refused = await chat(b, k.token).then(() => assert.fail('B admitted a request past the token limit'), (err: any) => err);
+    assert.equal(refused.status, 429);
+    assert.equal(refused.code, 'ERR_AIGW_30033');
+    assert.match(refused.message, /used 32 tokens in the last minute, 32 of them through other replicas/);
+    assert.ok(Number(refused.headers.get('retry-after')) >= 50, refused.headers.get('retry-after'));
+    assert.equal(mock.seen(k.value).length, 2);
+  });
+
   test('maxConcurrent: requests in flight through A hold B back, and free it when they finish', async (t) => {
     setClock('2030-06-03T10:00:00.000Z');
     const k = await accessKey(['--max-concurrent', '2'], { delayMs: 3000 });
