@@ -200,6 +200,8 @@ export class Governor implements LimitUsage {
   private exchanging: Promise<void> | undefined;
   private published = false;
   private exchangeFailing = false;
+  /** When the last exchange answered, on the real clock (liveness is the database's business, not the test clock's). */
+  private exchangedAt = 0;
 
   constructor(
     private readonly store: Pick<Store, 'spendSince' | 'exchangeLimitCounts'>,
@@ -357,14 +359,17 @@ export class Governor implements LimitUsage {
       try {
         const remote = await this.store.exchangeLimitCounts!({ replicaId: this.replicaId, counts, liveMs: REPLICA_LIVE_MS });
         this.published = counts.length > 0;
+        this.exchangedAt = Date.now();
         this.takeRemote(remote, this.clock.nowMs());
         if (this.exchangeFailing) this.log.info('limit counts are exchanged with the other replicas again');
         this.exchangeFailing = false;
       } catch (err) {
         if (!this.exchangeFailing) {
-          this.log.warn({ err: (err as Error).message }, 'could not exchange limit counts with the other replicas; using the last ones read until the next try');
+          this.log.warn({ err: (err as Error).message }, 'could not exchange limit counts with the other replicas; counting with the last ones read for a few seconds, then alone, until an exchange succeeds');
         }
         this.exchangeFailing = true;
+        // As the others stop counting this replica's counts, it stops counting theirs: none is stuck in flight.
+        if (Date.now() - this.exchangedAt > REPLICA_LIVE_MS) this.takeRemote([], this.clock.nowMs());
       }
       // Once the usage recorded so far is in the Store, the next exchange says so, and readers of the Store stop
       // adding it; not awaited, so a usage writer that is behind cannot hold up the exchanges.
@@ -380,11 +385,11 @@ export class Governor implements LimitUsage {
 
   /** What this replica has to tell the others of a scope, or nothing when it has nothing to count there. */
   private countsOf(scope: Scope, now: number): ReplicaLimitCounts | undefined {
+    const chargedUsd = scope.charged + scope.estimated;
+    const counting = (scope.requests?.sum(now) ?? 0) + (scope.tokens?.sum(now) ?? 0) > 0;
+    if (!counting && scope.inFlight === 0 && chargedUsd <= scope.chargedStored) return undefined;
     const requests = scope.requests && trimmed(scope.requests.counts(now));
     const tokens = scope.tokens && trimmed(scope.tokens.counts(now));
-    const chargedUsd = scope.charged + scope.estimated;
-    const idle = !requests?.counts.length && !tokens?.counts.length && scope.inFlight === 0 && chargedUsd <= scope.chargedStored;
-    if (idle) return undefined;
     return {
       scopeId: scope.limits.id,
       second: requests?.second ?? Math.floor(now / 1000),
@@ -401,7 +406,11 @@ export class Governor implements LimitUsage {
   /** Replaces the other replicas' figures of every scope with what they published. */
   private takeRemote(rows: readonly RemoteLimitCounts[], now: number): void {
     const byScope = new Map<string, RemoteLimitCounts[]>();
-    for (const row of rows) byScope.set(row.scopeId, [...(byScope.get(row.scopeId) ?? []), row]);
+    for (const row of rows) {
+      const list = byScope.get(row.scopeId);
+      if (list) list.push(row);
+      else byScope.set(row.scopeId, [row]);
+    }
     const newcomers: Scope[] = [];
     for (const scope of this.scopes.values()) {
       const { remote } = scope;
