@@ -185,7 +185,9 @@ describe('limits counted once across two replicas on one PostgreSQL database', {
     const counted = await until(WAIT_MS, async () => (await view(b, spent.id)).body.spend?.spentUsd >= 3 * CHAT_USD - 1e-9, "B counts A's spend");
     lag(t, "B's spend includes A's after", counted);
     const shown = (await view(b, spent.id)).body.spend;
-    assert.ok(shown.spentUsd <= 3 * CHAT_USD * 2, `spend counted twice: ${JSON.stringify(shown)}`);
+    t.diagnostic(`B shows ${shown.spentUsd} spent of ${3 * CHAT_USD}`);
+    // Documented: until B reads the Store again, it may count up to a second of A's spend twice (here all of it).
+    assert.ok(shown.spentUsd <= 3 * CHAT_USD * 2 + 1e-9, `more than documented: ${JSON.stringify(shown)}`);
     assert.equal(await ask(b, spent.token), 'ERR_AIGW_30030');
   });
 });
