@@ -29,6 +29,7 @@ describe('limits counted once across two replicas on one PostgreSQL database', {
   let b: TestHome;
   let clockDir: string;
   let clockFile: string;
+  let env: NodeJS.ProcessEnv;
   const gateways = new Map<TestHome, string>();
   const setClock = (iso: string) => writeFileSync(clockFile, iso);
 
@@ -40,7 +41,7 @@ describe('limits counted once across two replicas on one PostgreSQL database', {
     clockDir = mkdtempSync(join(tmpdir(), 'aigw-clock-'));
     clockFile = join(clockDir, 'now');
     setClock('2030-05-01T00:00:00.000Z');
-    const env = { AIGW_DATABASE_URL: url, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: 'replicas share this passphrase', AIGW_TEST_CLOCK_FILE: clockFile };
+    env = { AIGW_DATABASE_URL: url, AIGW_SECRET_STORE: 'database', AIGW_MASTER_KEY: 'replicas share this passphrase', AIGW_TEST_CLOCK_FILE: clockFile };
     a = new TestHome(env, 'aigw-limits-a-');
     b = new TestHome(env, 'aigw-limits-b-');
     const [urlA, urlB] = await Promise.all([a.gatewayUrl(), b.gatewayUrl()]);
@@ -189,5 +190,30 @@ describe('limits counted once across two replicas on one PostgreSQL database', {
     // Documented: until B reads the Store again, it may count up to a second of A's spend twice (here all of it).
     assert.ok(shown.spentUsd <= 3 * CHAT_USD * 2 + 1e-9, `more than documented: ${JSON.stringify(shown)}`);
     assert.equal(await ask(b, spent.token), 'ERR_AIGW_30030');
+    // Once A is idle and has said all its spend is in the Store, B's count is the Store's.
+    const exact = await until(WAIT_MS, async () => Math.abs((await view(b, spent.id)).body.spend.spentUsd - 3 * CHAT_USD) < 1e-9, "B's count comes back to the Store's");
+    t.diagnostic(`B's count is the Store's again after another ${exact} ms`);
+  });
+  test('a replica killed with a request in flight stops counting against the others within seconds', async (t) => {
+    setClock('2030-06-06T10:00:00.000Z');
+    const c = new TestHome(env, 'aigw-limits-c-');
+    try {
+      gateways.set(c, await c.gatewayUrl());
+      const k = await accessKey(['--max-concurrent', '1'], { delayMs: 30_000 });
+      const stuck = ask(c, k.token);
+      await until(WAIT_MS, async () => (await view(b, k.id)).body.rateLimitUse?.inFlight === 1, "B counts C's request in flight");
+      assert.equal(await ask(b, k.token), 'ERR_AIGW_30034');
+      const { pid } = await c.json(['daemon', 'status']);
+      process.kill(pid, 'SIGKILL');
+      const forgotten = await until(10_000, async () => (await view(b, k.id)).body.rateLimitUse?.inFlight === 0, "B forgets the killed replica's request");
+      t.diagnostic(`B stops counting the killed replica after ${forgotten} ms`);
+      assert.ok(forgotten >= 2000, `forgotten after ${forgotten} ms: a replica silent for less than 5 s still counts`);
+      mock.set(k.value, {});
+      assert.equal(await ask(b, k.token), 'answered');
+      assert.notEqual(await stuck, 'answered');
+    } finally {
+      gateways.delete(c);
+      await c.cleanup();
+    }
   });
 });

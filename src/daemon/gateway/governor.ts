@@ -411,14 +411,17 @@ export class Governor implements LimitUsage {
       if (list) list.push(row);
       else byScope.set(row.scopeId, [row]);
     }
-    const newcomers: Scope[] = [];
+    // Budgets to read from the Store again: when a replica is first seen saying the Store holds some of its
+    // charges (the last read may be older than those), and when one has all its charges in the Store (or
+    // left) beyond what the last read was told, so that the count comes back to the Store's.
+    const reread: Scope[] = [];
     for (const scope of this.scopes.values()) {
       const { remote } = scope;
       remote.requests?.clear();
       remote.tokens?.clear();
       remote.inFlight = remote.reserved = 0;
       const charges = new Map<string, { charged: number; stored: number }>();
-      let newcomer = false;
+      let moved = false;
       for (const row of byScope.get(scope.limits.id) ?? []) {
         addCounts(remote.requests, now, row.second, row.requests);
         addCounts(remote.tokens, now, row.second, row.tokens);
@@ -426,23 +429,22 @@ export class Governor implements LimitUsage {
         if (!scope.limits.budget || row.periodStart !== scope.periodStart) continue;
         remote.reserved += row.reservedUsd;
         charges.set(row.replicaId, { charged: row.chargedUsd, stored: row.storedUsd });
-        // Seen for the first time since the Store was read: the read may hold less of its charges than it says.
-        if (!remote.inStored.has(row.replicaId)) {
-          remote.inStored.set(row.replicaId, row.storedUsd);
-          newcomer = true;
-        }
+        const inStored = remote.inStored.get(row.replicaId);
+        if (inStored === undefined) remote.inStored.set(row.replicaId, row.storedUsd);
+        if (inStored === undefined ? row.storedUsd > 0 : row.storedUsd > inStored && row.chargedUsd <= row.storedUsd) moved = true;
       }
       for (const [replica, c] of remote.charges) {
         if (charges.has(replica)) continue;
         remote.departed += Math.max(0, c.charged - (remote.inStored.get(replica) ?? 0));
         remote.inStored.delete(replica);
+        moved = true;
       }
       remote.charges = charges;
       remote.spend = remoteSpend(remote);
       if (scope.limits.budget) this.warnIfSoft(scope);
-      if (newcomer && !scope.reconciling) newcomers.push(scope);
+      if (moved && !scope.reconciling) reread.push(scope);
     }
-    if (newcomers.length > 0) void this.reconcile(newcomers);
+    if (reread.length > 0) void this.reconcile(reread);
   }
 
   /** Stops exchanging; this replica's counts leave the Store, so the others stop counting them at once. */
