@@ -15,6 +15,11 @@ const LOAD_WAIT_MS = 2_000;
 const EXCHANGE_MS = 1_000;
 /** Another replica's counts older than this are not counted: it stopped, or cannot reach the database. */
 const REPLICA_LIVE_MS = 5_000;
+/**
+ * Exchanges a scope is still published for once it has nothing left to count: a reader must see the report
+ * that all of it is in the Store (one exchange may fall between two of the reader's), or it never reads it.
+ */
+const QUIET_EXCHANGES = 3;
 
 /** A sum over the last 60 seconds, in one-second buckets: O(1) to add to and to read. */
 class MinuteWindow {
@@ -109,6 +114,8 @@ interface Scope {
   /** Known costs charged here in the period, and how much of that the Store was seen to hold (a flush resolved). */
   charged: number;
   chargedStored: number;
+  /** Exchanges since the scope last had something to count (see QUIET_EXCHANGES). */
+  quietExchanges: number;
   /** The other live replicas' counts (see Store.exchangeLimitCounts), as of the last exchange. */
   remote: RemoteFigures;
 }
@@ -273,6 +280,7 @@ export class Governor implements LimitUsage {
       inFlight: 0,
       charged: 0,
       chargedStored: 0,
+      quietExchanges: QUIET_EXCHANGES,
       remote: noRemote(),
     };
     return scope;
@@ -387,7 +395,9 @@ export class Governor implements LimitUsage {
   private countsOf(scope: Scope, now: number): ReplicaLimitCounts | undefined {
     const chargedUsd = scope.charged + scope.estimated;
     const counting = (scope.requests?.sum(now) ?? 0) + (scope.tokens?.sum(now) ?? 0) > 0;
-    if (!counting && scope.inFlight === 0 && chargedUsd <= scope.chargedStored) return undefined;
+    if (counting || scope.inFlight > 0 || chargedUsd > scope.chargedStored) scope.quietExchanges = 0;
+    else if (scope.quietExchanges >= QUIET_EXCHANGES) return undefined;
+    else scope.quietExchanges++;
     const requests = scope.requests && trimmed(scope.requests.counts(now));
     const tokens = scope.tokens && trimmed(scope.tokens.counts(now));
     return {
