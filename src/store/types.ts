@@ -237,6 +237,38 @@ export interface AccessKeySpend {
   unpricedAttempts: number;
 }
 
+/**
+ * One replica's counts for one budget or rate-limit scope (an access key or a configuration), shared through
+ * a Store several gateways use, so that they enforce one limit (see Store.exchangeLimitCounts).
+ */
+export interface ReplicaLimitCounts {
+  scopeId: string;
+  /** The epoch second, on the replica's clock, that the last of `requests` and `tokens` counts. */
+  second: number;
+  /** One count per second up to `second`, oldest first (at most 60), or none when the scope has no rate limits. */
+  requests: number[];
+  tokens: number[];
+  inFlight: number;
+  /** The start (epoch ms) of the budget period the USD figures are for. */
+  periodStart: number;
+  /** The reservations of this replica's requests in flight. */
+  reservedUsd: number;
+  /** What this replica charged in the period, and how much of that it knows the Store's usage already holds. */
+  chargedUsd: number;
+  storedUsd: number;
+}
+
+export interface LimitCountsExchange {
+  /** Random per daemon process. */
+  replicaId: string;
+  /** Replaces this replica's counts: a scope left out is removed. */
+  counts: readonly ReplicaLimitCounts[];
+  /** Counts of other replicas not written for this long are left out of the answer (their daemon stopped, or is cut off). */
+  liveMs: number;
+}
+
+export type RemoteLimitCounts = ReplicaLimitCounts & { replicaId: string };
+
 /** What a Store's data is made of, as its change feed names it. */
 export type StoreResource = 'settings' | 'providerKeys' | 'accessKeys' | 'configurations' | 'customProviders';
 
@@ -346,6 +378,12 @@ export interface Store {
    * attempts in the range is left out. Must be cheap for a few keys (an index on access key and time).
    */
   spendSince(query: SpendQuery): Promise<AccessKeySpend[]>;
+  /**
+   * Only for a Store several daemons share: publishes this replica's limit counts and answers every other
+   * live replica's. Not on the change feed (it is not routing state); called from a timer, never per request.
+   * A Store used by one daemon alone (SQLite) leaves it out, and the gateway then shares nothing.
+   */
+  exchangeLimitCounts?(exchange: LimitCountsExchange): Promise<RemoteLimitCounts[]>;
   /** Every secret ref the store points at, for reconciling the secret store at start-up. */
   listSecretRefs(): Promise<Set<string>>;
   close(): Promise<void>;

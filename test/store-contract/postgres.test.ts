@@ -4,7 +4,7 @@ import pg from 'pg';
 import { newId } from '../../src/core/ids.js';
 import { DatabaseSecretStore, masterKeyId } from '../../src/secrets/database.js';
 import { PostgresStore } from '../../src/store/postgres/index.js';
-import type { ProviderKeyRecord, Store, StoreChange } from '../../src/store/types.js';
+import type { ProviderKeyRecord, ReplicaLimitCounts, Store, StoreChange } from '../../src/store/types.js';
 import { skipWithoutPostgres, startCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
 
@@ -120,6 +120,44 @@ describe('PostgreSQL', { skip }, () => {
       } finally {
         await client.end();
         await store.close();
+      }
+    });
+
+    test("limit counts: each replica's replace its own, the others' live ones are answered, a dead replica's expire; nothing on the feed", async () => {
+      const url = await cluster.createDatabase();
+      const [a, b] = [await PostgresStore.open(url), await PostgresStore.open(url)];
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      const counts = (scopeId: string, inFlight: number): ReplicaLimitCounts => ({
+        scopeId, second: 1_900_000_000, requests: [1, 0, 2], tokens: [], inFlight, periodStart: 0, reservedUsd: 0.5, chargedUsd: 1.25, storedUsd: 1,
+      });
+      const exchange = (store: PostgresStore, replicaId: string, published: ReplicaLimitCounts[]) =>
+        store.exchangeLimitCounts({ replicaId, counts: published, liveMs: 5000 });
+      try {
+        const changes: StoreChange[] = [];
+        b.changes.subscribe((change) => void changes.push(change));
+        assert.deepEqual(await exchange(a, 'replica-a', [counts('aigk_1', 1), counts('aigk_2', 2)]), []);
+        const seenByB = (await exchange(b, 'replica-b', [counts('aigk_1', 3)])).sort((x, y) => x.scopeId.localeCompare(y.scopeId));
+        assert.deepEqual(seenByB, [
+          { ...counts('aigk_1', 1), replicaId: 'replica-a' },
+          { ...counts('aigk_2', 2), replicaId: 'replica-a' },
+        ]);
+        // A stops publishing aigk_2: its row goes with this exchange.
+        assert.deepEqual(await exchange(a, 'replica-a', [counts('aigk_1', 4)]), [{ ...counts('aigk_1', 3), replicaId: 'replica-b' }]);
+        assert.deepEqual(await exchange(b, 'replica-b', []), [{ ...counts('aigk_1', 4), replicaId: 'replica-a' }]);
+        // A replica silent past liveMs is not counted; past a minute, its rows are deleted.
+        await db.query("UPDATE replica_limit_counts SET updated_at = now() - interval '10 seconds' WHERE replica_id = 'replica-a'");
+        assert.deepEqual(await exchange(b, 'replica-b', []), []);
+        assert.equal((await db.query('SELECT 1 FROM replica_limit_counts')).rowCount, 1, 'a silent replica is kept a while');
+        await db.query("UPDATE replica_limit_counts SET updated_at = now() - interval '2 minutes' WHERE replica_id = 'replica-a'");
+        await exchange(b, 'replica-b', []);
+        assert.equal((await db.query('SELECT 1 FROM replica_limit_counts')).rowCount, 0);
+        await new Promise((resolve) => setTimeout(resolve, 200)); // time for a notice to arrive, if there were one
+        assert.deepEqual(changes, [], 'limit counts are not routing state: nothing on the change feed');
+      } finally {
+        await db.end();
+        await a.close();
+        await b.close();
       }
     });
 

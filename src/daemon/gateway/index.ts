@@ -66,7 +66,9 @@ export class Gateway implements KeyTester, DisplayNames, LimitUsage {
 
   async close(): Promise<void> {
     this.unsubscribe();
+    // Usage first: once this replica's counts leave the Store, the others count its spend from the Store's usage.
     await this.usage.flush();
+    await this.governor.close();
     await this.pools.close();
   }
 }

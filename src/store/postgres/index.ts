@@ -8,6 +8,7 @@ import type {
   ConfigurationRecord,
   CustomProviderPatch,
   CustomProviderRecord,
+  LimitCountsExchange,
   PageQuery,
   ProviderKeyCreateChecks,
   ProviderKeyPatch,
@@ -27,6 +28,7 @@ import { CHANGE_CHANNEL, ChangeListener, type ChangeNotice } from './change-list
 import * as configurations from './configurations.js';
 import { Db } from './connection.js';
 import * as customProviders from './custom-providers.js';
+import { exchangeLimitCounts } from './limit-counts.js';
 import { LOCKS, migrate } from './migrate.js';
 import * as providerKeys from './provider-keys.js';
 import { SealedSecretTable } from './secret-rows.js';
@@ -322,6 +324,11 @@ export class PostgresStore implements Store {
   /** Reads every replica's appends: the budget counters of all gateways on this database are rebuilt from it. */
   spendSince(query: SpendQuery) {
     return usage.spendSince(this.db, query);
+  }
+
+  /** Every replica's counts in one table; no write lock and no NOTIFY: the counts are not routing state. */
+  exchangeLimitCounts(exchange: LimitCountsExchange) {
+    return exchangeLimitCounts(this.db, exchange);
   }
 
   listSecretRefs() {

@@ -144,4 +144,15 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE usage_events ADD COLUMN key_source TEXT NOT NULL DEFAULT 'user';
   ALTER TABLE usage_events ALTER COLUMN access_key_id DROP NOT NULL;
   `,
+  // 3: each replica's budget and rate-limit counts, so replicas enforce one limit (Store.exchangeLimitCounts).
+  // Rewritten about every second by their replica; a dead replica's rows stop being read, then are deleted.
+  `
+  CREATE TABLE replica_limit_counts (
+    replica_id TEXT COLLATE "C" NOT NULL,
+    scope_id   TEXT COLLATE "C" NOT NULL,
+    counts     JSONB NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (replica_id, scope_id)
+  );
+  `,
 ];
