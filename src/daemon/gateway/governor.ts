@@ -278,8 +278,9 @@ export class Governor implements LimitUsage {
   private checkRates(scope: Scope, now: number): LimitRefusal | undefined {
     const limits = scope.limits.rateLimits;
     if (!limits) return undefined;
-    const { what, command } = describe(scope.limits);
+    // The refusal's wording is built only when there is one: this runs on every request with limits.
     if (limits.maxConcurrent !== undefined && scope.inFlight >= limits.maxConcurrent) {
+      const { what, command } = describe(scope.limits);
       const error = new AigwError(
         ERRORS.concurrencyLimited,
         `${what} has ${scope.inFlight} requests in flight, its limit (maxConcurrent ${limits.maxConcurrent}); retry when one finishes, or raise it: \`${command} --max-concurrent N\``,
@@ -289,6 +290,7 @@ export class Governor implements LimitUsage {
     }
     if (scope.requests && limits.requestsPerMinute !== undefined && scope.requests.sum(now) >= limits.requestsPerMinute) {
       const retryAfterSeconds = scope.requests.secondsUntilBelow(now, limits.requestsPerMinute);
+      const { what, command } = describe(scope.limits);
       const error = new AigwError(
         ERRORS.requestRateLimited,
         `${what} made ${limits.requestsPerMinute} requests in the last minute, its limit (requestsPerMinute); retry in ${retryAfterSeconds} s, or raise it: \`${command} --rpm N\``,
@@ -298,6 +300,7 @@ export class Governor implements LimitUsage {
     }
     if (scope.tokens && limits.tokensPerMinute !== undefined && scope.tokens.sum(now) >= limits.tokensPerMinute) {
       const retryAfterSeconds = scope.tokens.secondsUntilBelow(now, limits.tokensPerMinute);
+      const { what, command } = describe(scope.limits);
       const error = new AigwError(
         ERRORS.tokenRateLimited,
         `${what} used ${scope.tokens.sum(now)} tokens in the last minute, at least its limit of ${limits.tokensPerMinute} (tokensPerMinute); retry in ${retryAfterSeconds} s, or raise it: \`${command} --tpm N\``,
