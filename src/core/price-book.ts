@@ -151,20 +151,28 @@ const MAX_RESOLVED = 4096;
  * pricing an attempt is two map lookups and a few multiplies.
  */
 export class PriceBook {
-  private readonly resolved = new Map<string, IndexModel | null>();
+  /** By provider, then model: the request's own model string is the key, so no `provider:model` is built per attempt. */
+  private readonly resolved = new Map<string, Map<string, IndexModel | null>>();
+  private resolvedCount = 0;
 
   constructor(private readonly own: ReadonlyMap<string, ModelPrices>) {}
 
   /** The prices for a model at a time; undefined when neither the user nor the table knows them. */
   lookup(providerId: string, model: string, timeMs: number): ModelPrices | undefined {
-    const key = `${providerId}:${model}`;
-    const own = this.own.size === 0 ? undefined : (this.own.get(key) ?? this.own.get(`${providerId}:*`));
+    const own = this.own.size === 0 ? undefined : (this.own.get(`${providerId}:${model}`) ?? this.own.get(`${providerId}:*`));
     if (own) return own;
-    let entry = this.resolved.get(key);
+    let models = this.resolved.get(providerId);
+    let entry = models?.get(model);
     if (entry === undefined) {
-      if (this.resolved.size >= MAX_RESOLVED) this.resolved.clear();
+      if (this.resolvedCount >= MAX_RESOLVED) {
+        this.resolved.clear();
+        this.resolvedCount = 0;
+        models = undefined;
+      }
+      if (!models) this.resolved.set(providerId, (models = new Map()));
       entry = builtinModel(providerId, model) ?? null;
-      this.resolved.set(key, entry);
+      models.set(model, entry);
+      this.resolvedCount++;
     }
     return entry ? pricesAt(entry, timeMs) : undefined;
   }

@@ -191,7 +191,9 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
         // A body we cannot read as JSON still goes to the client as it is.
       }
     }
-    this.res.writeHead(this.status, [...this.headers, ...this.plan.ownHeaders, 'content-length', String(body.length)]);
+    const headers = appendHeaders(this.headers, this.plan.ownHeaders);
+    headers.push('content-length', String(body.length));
+    this.res.writeHead(this.status, headers);
     this.res.end(body);
     this.settle({ committed: true, status: this.status, tokens: this.tokens });
   }
@@ -200,8 +202,8 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
     this.firstByteAt = performance.now();
     clearTimeout(this.budget);
     this.committed = true;
-    const own = this.mode === 'stream' ? [...this.plan.ownHeaders, ...STREAM_HEADERS] : this.plan.ownHeaders;
-    this.res.writeHead(this.status, [...this.headers, ...own]);
+    const headers = appendHeaders(this.headers, this.plan.ownHeaders);
+    this.res.writeHead(this.status, this.mode === 'stream' ? appendHeaders(headers, STREAM_HEADERS) : headers);
   }
 
   /** An answer grown past HOLD_BYTES: what was held goes out now, the rest as it arrives. */
@@ -258,6 +260,12 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
     clearTimeout(this.budget);
     clearTimeout(this.idle);
   }
+}
+
+/** Adds a flat name/value list to the attempt's own header list (made for this answer, so it is not copied). */
+function appendHeaders(list: string[], more: readonly string[]): string[] {
+  for (const item of more) list.push(item);
+  return list;
 }
 
 /** A flat name/value header list without one header (SSE answers get aigw's own cache-control). */

@@ -1,4 +1,4 @@
-import { SCRUB_MIN_FRAGMENT, scrubSecrets, StreamScrubber, toLatin1 } from '../../core/scrub.js';
+import { SCRUB_MIN_FRAGMENT, scrubSecrets, StreamScrubber } from '../../core/scrub.js';
 import type { MaskedSecret } from './secret-cache.js';
 
 /**
@@ -10,11 +10,13 @@ export class EchoScrubber {
   private readonly shortest: number;
 
   constructor(private readonly secrets: readonly MaskedSecret[]) {
-    this.shortest = Math.min(SCRUB_MIN_FRAGMENT, ...secrets.map((s) => s.byteLength));
+    let shortest = SCRUB_MIN_FRAGMENT;
+    for (const s of secrets) shortest = Math.min(shortest, s.byteLength);
+    this.shortest = shortest;
   }
 
   private get keys(): string[] {
-    return (this.plain ??= this.secrets.map((s) => toLatin1(s.reveal())));
+    return (this.plain ??= this.secrets.map((s) => s.revealLatin1()));
   }
 
   /** A response header value (latin1, as it came); too short to hold an echo costs nothing. */

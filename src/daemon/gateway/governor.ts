@@ -519,9 +519,10 @@ export class Governor implements LimitUsage {
   private checkRates(scope: Scope, now: number): LimitRefusal | undefined {
     const limits = scope.limits.rateLimits;
     if (!limits) return undefined;
-    const { what, command } = describe(scope.limits);
     const { remote } = scope;
+    // The refusal's wording is built only when there is one: this runs on every request with limits.
     if (limits.maxConcurrent !== undefined && inFlightOf(scope) >= limits.maxConcurrent) {
+      const { what, command } = describe(scope.limits);
       const error = new AigwError(
         ERRORS.concurrencyLimited,
         `${what} has ${inFlightOf(scope)} requests in flight${elsewhere(remote.inFlight)}, its limit (maxConcurrent ${limits.maxConcurrent}); retry when one finishes, or raise it: \`${command} --max-concurrent N\``,
@@ -532,6 +533,7 @@ export class Governor implements LimitUsage {
     const requests = scope.requests && scope.requests.sum(now) + remote.requests!.sum(now);
     if (requests !== undefined && limits.requestsPerMinute !== undefined && requests >= limits.requestsPerMinute) {
       const retryAfterSeconds = scope.requests!.secondsUntilBelow(now, limits.requestsPerMinute, remote.requests!);
+      const { what, command } = describe(scope.limits);
       const error = new AigwError(
         ERRORS.requestRateLimited,
         `${what} made ${requests} requests in the last minute${elsewhere(remote.requests!.sum(now))}, at least its limit of ${limits.requestsPerMinute} (requestsPerMinute); retry in ${retryAfterSeconds} s, or raise it: \`${command} --rpm N\``,
@@ -542,6 +544,7 @@ export class Governor implements LimitUsage {
     const tokens = scope.tokens && scope.tokens.sum(now) + remote.tokens!.sum(now);
     if (tokens !== undefined && limits.tokensPerMinute !== undefined && tokens >= limits.tokensPerMinute) {
       const retryAfterSeconds = scope.tokens!.secondsUntilBelow(now, limits.tokensPerMinute, remote.tokens!);
+      const { what, command } = describe(scope.limits);
       const error = new AigwError(
         ERRORS.tokenRateLimited,
         `${what} used ${tokens} tokens in the last minute${elsewhere(remote.tokens!.sum(now))}, at least its limit of ${limits.tokensPerMinute} (tokensPerMinute); retry in ${retryAfterSeconds} s, or raise it: \`${command} --tpm N\``,

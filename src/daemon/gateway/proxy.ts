@@ -34,6 +34,14 @@ export function cooldownMs(retryAfter: string | string[] | undefined, now = Date
   return Math.min(Math.max(ms, 0), COOLDOWN_MAX_MS);
 }
 
+/** The models a request names, in order: its `model`, then its `models` fallback list (non-empty strings only). */
+function modelSpecs(body: Record<string, unknown>): string[] {
+  const specs: string[] = [];
+  if (typeof body.model === 'string' && body.model !== '') specs.push(body.model);
+  if (Array.isArray(body.models)) for (const m of body.models) if (typeof m === 'string' && m !== '') specs.push(m);
+  return specs;
+}
+
 /** Refuses, before any upstream call, a request whose input tokens surely exceed the access key's cap. */
 function checkInputCap(body: Record<string, unknown>, accessKey: GatewayAccessKey): void {
   const cap = accessKey.caps.maxInputTokens;
@@ -292,10 +300,7 @@ export class GatewayProxy {
       if (!body || typeof body !== 'object' || Array.isArray(body)) {
         throw new AigwError(ERRORS.invalidRequest, 'the request body must be a JSON object');
       }
-      const specs = [body.model, ...(Array.isArray(body.models) ? body.models : [])].filter(
-        (m): m is string => typeof m === 'string' && m !== '',
-      );
-      targets = resolveTargets(snapshot, accessKey, specs, endpoint.format);
+      targets = resolveTargets(snapshot, accessKey, modelSpecs(body), endpoint.format);
       if (passthrough) {
         checkPassthroughTargets(snapshot, targets);
         clientKey = { secret: new MaskedSecret(passthrough), redacted: redact(passthrough) };
@@ -306,12 +311,6 @@ export class GatewayProxy {
       return writeGatewayError(res, endpoint.format, err, { requestId, attempts: 0 });
     }
 
-    const client: Exchange['client'] = { gone: false, attempt: undefined };
-    res.on('close', () => {
-      if (res.writableFinished) return;
-      client.gone = true;
-      client.attempt?.abort(CLIENT_GONE);
-    });
     // The parsed body is ours: rewritten in place rather than copied per attempt.
     if ('models' in body) delete body.models;
     const { maxOutputTokens } = accessKey.caps;
@@ -325,8 +324,16 @@ export class GatewayProxy {
         return writeGatewayError(res, endpoint.format, admitted.error, { requestId, attempts: 0, ...(headers ? { headers } : {}) });
       }
       ticket = admitted;
-      res.on('close', () => this.deps.governor.settle(admitted, []));
     }
+    const client: Exchange['client'] = { gone: false, attempt: undefined };
+    // One listener for both: a client that left aborts the attempt, and whatever the request held is freed.
+    res.on('close', () => {
+      if (!res.writableFinished) {
+        client.gone = true;
+        client.attempt?.abort(CLIENT_GONE);
+      }
+      if (ticket) this.deps.governor.settle(ticket, []);
+    });
     const ex: Exchange = {
       requestId,
       endpoint,

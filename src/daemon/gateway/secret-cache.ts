@@ -23,9 +23,18 @@ export class MaskedSecret {
 
   /** The plaintext, for one use. */
   reveal(): string {
+    return this.unmask('utf8');
+  }
+
+  /** The plaintext's UTF-8 bytes as one latin1 character each (the form the echo scrubber compares), for one use. */
+  revealLatin1(): string {
+    return this.unmask('latin1');
+  }
+
+  private unmask(encoding: 'utf8' | 'latin1'): string {
     const plain = Buffer.allocUnsafe(this.masked.length);
     for (let i = 0; i < plain.length; i++) plain[i] = this.masked[i]! ^ this.pad[i]!;
-    const value = plain.toString('utf8');
+    const value = plain.toString(encoding);
     plain.fill(0);
     return value;
   }

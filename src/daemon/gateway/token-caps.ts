@@ -46,7 +46,10 @@ function eachText(value: unknown, isText: boolean, visit: (text: string) => void
   } else if (Array.isArray(value)) {
     for (const item of value) eachText(item, isText, visit);
   } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) eachText(item, TEXT_KEYS.has(key), visit);
+    // for…in rather than Object.entries: no pair arrays per object on every budgeted request. Bodies are
+    // parsed JSON, whose objects have only own keys (Object.prototype has no enumerable ones).
+    const object = value as Record<string, unknown>;
+    for (const key in object) eachText(object[key], TEXT_KEYS.has(key), visit);
   }
 }
 

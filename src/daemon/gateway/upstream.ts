@@ -88,20 +88,20 @@ export interface UpstreamTarget {
 /** The upstream target of an API path (`/chat/completions`) on a provider whose base URL ends in its version. */
 export function upstreamTarget(provider: GatewayProvider, apiPath: string, search: string): UpstreamTarget {
   if (search) return toTarget(new URL(provider.baseUrl.replace(/\/+$/, '') + apiPath + search));
-  // Without a query string the target is the same for every request: built once per base URL and path.
-  const key = `${provider.baseUrl}\n${apiPath}`;
-  let target = TARGET_CACHE.get(key);
+  // Without a query string the target is the same for every request: built once per provider and path (the
+  // provider object lives as long as its routing snapshot, so a changed base URL gets a new one).
+  let byPath = TARGET_CACHE.get(provider);
+  if (!byPath) TARGET_CACHE.set(provider, (byPath = new Map()));
+  let target = byPath.get(apiPath);
   if (!target) {
-    if (TARGET_CACHE.size >= TARGET_CACHE_MAX) TARGET_CACHE.clear();
     target = toTarget(new URL(provider.baseUrl.replace(/\/+$/, '') + apiPath));
-    TARGET_CACHE.set(key, target);
+    byPath.set(apiPath, target);
   }
   return target;
 }
 const toTarget = (url: URL): UpstreamTarget => ({ origin: url.origin, path: url.pathname + url.search });
-/** Shared, so callers only read it. Bounded: base URLs change only through the settings. */
-const TARGET_CACHE = new Map<string, UpstreamTarget>();
-const TARGET_CACHE_MAX = 256;
+/** Shared, so callers only read it; a handful of API paths per provider. */
+const TARGET_CACHE = new WeakMap<GatewayProvider, Map<string, UpstreamTarget>>();
 
 /** The most response-header bytes an upstream may send (Node's own default, made explicit): more is a failed attempt. */
 export const UPSTREAM_MAX_HEADER_SIZE = 16 * 1024;
@@ -130,10 +130,8 @@ export class UpstreamPools {
 
   /** A request whose answer goes to a dispatch handler (the gateway's hot path). */
   dispatch(target: UpstreamTarget, request: { headers: Record<string, string>; body: string }, handler: Dispatcher.DispatchHandlers): void {
-    this.pool(target.origin).dispatch(
-      { path: target.path, method: 'POST', headers: request.headers, body: request.body, ...NO_UNDICI_TIMEOUTS },
-      handler,
-    );
+    const { headersTimeout, bodyTimeout } = NO_UNDICI_TIMEOUTS;
+    this.pool(target.origin).dispatch({ path: target.path, method: 'POST', headers: request.headers, body: request.body, headersTimeout, bodyTimeout }, handler);
   }
 
   /** A request whose whole answer is awaited (key tests). */

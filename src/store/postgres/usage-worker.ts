@@ -5,6 +5,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
 import type { PackedUsage } from '../usage-batch.js';
 import type { UsageWriterReply } from '../writer-thread.js';
+import { runCallingThreadInBackground } from '../background-priority.js';
 import { usageStatements } from './usage.js';
 
 export interface UsageWriterData {
@@ -16,6 +17,10 @@ const ATTEMPTS = 3;
 const DEADLOCK = '40P01';
 
 const { url } = workerData as UsageWriterData;
+
+// Building a batch's parameters and talking to the server is work that can wait: like SQLite's writer, the
+// thread runs only on what the gateway's requests leave of the cores.
+runCallingThreadInBackground();
 const pool = new pg.Pool({ connectionString: url, application_name: 'aigw-usage', max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5000 });
 // A connection the server dropped is replaced at the next batch; it must not end the thread.
 pool.on('error', () => undefined);

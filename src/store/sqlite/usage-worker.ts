@@ -2,7 +2,7 @@
 // transaction, so the gateway's main thread never spends time in SQLite for usage.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteUsageWriter } from './usage-writer.js';
-import { runCallingThreadInBackground } from './background-priority.js';
+import { runCallingThreadInBackground } from '../background-priority.js';
 import { unpackUsage, type PackedUsage } from '../usage-batch.js';
 import type { UsageWriterReply } from '../writer-thread.js';
 

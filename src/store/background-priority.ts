@@ -1,6 +1,6 @@
-// The usage writer runs beside the gateway's main thread; on a machine whose cores are busy, a write can
-// wait and a request should not. On Linux the calling thread (not the process) is made a background thread:
-// SCHED_IDLE, which only runs when a core has nothing else to do and never preempts a request, as RocksDB
+// A Store's usage writer thread runs beside the gateway's main thread; on a machine whose cores are busy, a
+// write can wait and a request should not. On Linux the calling thread (not the process) is made a background
+// thread: SCHED_IDLE, which only runs when a core has nothing else to do and never preempts a request, as RocksDB
 // does for its compaction threads. Node has no call for the scheduling policy, so util-linux's `chrt` sets
 // it; nice 19 comes first, and stays if `chrt` is missing or refused.
 import { execFile } from 'node:child_process';
