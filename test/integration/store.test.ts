@@ -12,7 +12,11 @@ import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { keep, pragmaValue } from '../../src/store/sqlite/handles.js';
 import { SqliteUsageWriter } from '../../src/store/sqlite/usage-writer.js';
-import { isRefusal, type Outcome, type ProviderKeyRecord, type UsageDraft } from '../../src/store/types.js';
+import type { ProviderKeyRecord, UsageDraft } from '../../src/store/types.js';
+import { isRefusal, StoreRules, type Outcome } from '../../src/app/rules.js';
+
+/** The domain's write rules over a store, as the services use them. */
+const rules = (store: SqliteStore) => new StoreRules(store);
 
 // Every connection and statement this file makes is watched: none may ever become garbage, because on
 // Node 24 better-sqlite3 aborts the process when the GC finalizes one (see sqlite/handles.ts). The last
@@ -93,8 +97,8 @@ test('no connection or statement is ever left to the garbage collector', async (
   const file = join(dir, 'gc.db');
   const store = new SqliteStore(file);
   const accessKeyId = newId('accessKey');
-  const key = created(await store.createProviderKey(record('openai'), CHECKS));
-  await store.updateProviderKey(key.id, { name: 'renamed' }, new Date().toISOString());
+  const key = created(await rules(store).createProviderKey(record('openai'), CHECKS));
+  await rules(store).updateProviderKey(key.id, { name: 'renamed' }, new Date().toISOString());
   await store.listProviderKeys({ limit: 5, providerId: 'openai', beforeId: key.id });
   const writer = new SqliteUsageWriter(file);
   writer.write([draft({ timeMs: Date.now(), accessKeyId }), draft({ timeMs: Date.now() + 1, accessKeyId, isFinalAttempt: false })]);

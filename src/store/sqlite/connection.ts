@@ -19,11 +19,6 @@ export class Connection {
     return statementFor<P, R>(this.db, sql);
   }
 
-  /** Runs `write` in one transaction that takes the write lock first, so its checks and writes cannot interleave with another's. */
-  write<T>(write: () => T): T {
-    return this.db.transaction(write).immediate();
-  }
-
   /** Newest first by id, one more row than asked for to tell whether there is a next page. */
   page<Row, T>(select: string, idColumn: string, query: PageQuery, filters: Params, map: (row: Row) => T): Page<T> {
     const where: string[] = [];
