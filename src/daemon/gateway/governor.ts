@@ -1,5 +1,5 @@
 import type { Clock, LimitUsage } from '../../app/ports.js';
-import { budgetPeriod, type Budget, type RateLimitUse, type SpendView } from '../../core/budgets.js';
+import { budgetPeriod, formatUsd as usd, type Budget, type RateLimitUse, type SpendView } from '../../core/budgets.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import type { Store, UsageDraft } from '../../store/types.js';
 import type { Logger } from '../log.js';
@@ -95,7 +95,6 @@ export interface LimitRefusal {
 const PERIOD_WORDS = { day: 'daily', week: 'weekly', month: 'monthly', none: 'one-off' } as const;
 const spendOf = (s: Scope) => s.stored + s.settlingBefore + s.settled + s.estimated;
 const iso = (ms: number) => new Date(ms).toISOString();
-const usd = (n: number) => `$${n.toFixed(n >= 1 ? 2 : 6).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 
 function describe(limits: ScopeLimits): { what: string; command: string } {
   return limits.kind === 'accessKey'
