@@ -5,7 +5,8 @@
  */
 import type { Budget, RateLimits } from '../core/budgets.js';
 import type { AccessScope, Router } from '../core/configs.js';
-import type { AccessKeyRecord, ConfigurationRecord, CustomProviderRecord, ProviderKeyRecord } from './types.js';
+import type { AccessKeyRecord, ConfigurationRecord, CustomProviderRecord, ProviderKeyRecord, UsageEventRecord } from './types.js';
+import { USAGE_FIELDS } from './usage-fields.js';
 
 export interface ProviderKeyRow {
   id: string;
@@ -139,4 +140,17 @@ export function toCustomProvider(row: CustomProviderRow): CustomProviderRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** A stored usage event (a row of usage_events, in either Store) as its record. */
+export function toUsageEvent(row: Record<string, unknown>): UsageEventRecord {
+  const event: Record<string, unknown> = {};
+  for (const [name, column, kind] of USAGE_FIELDS) {
+    const value = row[column];
+    if (kind === 'time') event.eventTime = value;
+    else event[name] = kind === 'bool' ? Boolean(value) : value;
+  }
+  // '' is how SQLite's NOT NULL column holds "no access key" (passthrough).
+  event.accessKeyId ||= null;
+  return event as unknown as UsageEventRecord;
 }

@@ -12,6 +12,7 @@ import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { keep, pragmaValue } from '../../src/store/sqlite/handles.js';
 import { SqliteUsageWriter } from '../../src/store/sqlite/usage-writer.js';
+import { UsagePacker } from '../../src/store/usage-batch.js';
 import type { ProviderKeyRecord, UsageDraft } from '../../src/store/types.js';
 import { isRefusal, StoreRules, type Outcome } from '../../src/app/rules.js';
 
@@ -101,7 +102,10 @@ test('no connection or statement is ever left to the garbage collector', async (
   await rules(store).updateProviderKey(key.id, { name: 'renamed' }, new Date().toISOString());
   await store.listProviderKeys({ limit: 5, providerId: 'openai', beforeId: key.id });
   const writer = new SqliteUsageWriter(file);
-  writer.write([draft({ timeMs: Date.now(), accessKeyId }), draft({ timeMs: Date.now() + 1, accessKeyId, isFinalAttempt: false })]);
+  const packer = new UsagePacker();
+  packer.add(draft({ timeMs: Date.now(), accessKeyId }));
+  packer.add(draft({ timeMs: Date.now() + 1, accessKeyId, isFinalAttempt: false }));
+  writer.write(packer.take());
   writer.close();
   const range = { startTime: '2000-01-01T00:00:00.000Z', endTime: '2100-01-01T00:00:00.000Z' };
   const listed = await store.listUsage({ limit: 1, includeRetries: true });
