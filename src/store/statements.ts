@@ -12,7 +12,7 @@ export type Statements<C> = {
   ) => Awaited<ReturnType<StoreTransaction[K]>> | ReturnType<StoreTransaction[K]>;
 };
 
-/** The primitives on one connection, as the rules call them. */
+/** The primitives on one connection, as the rules call them (the statements may include other functions too). */
 export function onConnection<C>(statements: Statements<C>, c: C): StoreTransaction {
   const tx: Record<string, (...args: never[]) => Promise<unknown>> = {};
   for (const [name, statement] of Object.entries(statements) as [string, (c: C, ...args: unknown[]) => unknown][]) {

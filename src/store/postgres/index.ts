@@ -28,33 +28,8 @@ import { postgresUsageWriter } from './usage-thread.js';
 
 export { SealedSecretTable, type SealedSecretRow } from './secret-rows.js';
 
-const STATEMENTS: Statements<Db> = {
-  getProviderKey: providerKeys.getProviderKey,
-  getProviderKeys: providerKeys.getProviderKeys,
-  getAccessKey: accessKeys.getAccessKey,
-  getConfiguration: configurations.getConfiguration,
-  getCustomProvider: customProviders.getCustomProvider,
-  countAttachedProviderKeys: providerKeys.countAttachedProviderKeys,
-  attachedProviderKeys: providerKeys.attachedProviderKeys,
-  providerKeyIdsOf: providerKeys.providerKeyIdsOf,
-  configurationsUsingProviderKey: configurations.configurationsUsingProviderKey,
-  configurationsUsingProvider: configurations.configurationsUsingProvider,
-  accessKeysLinking: accessKeys.accessKeysLinking,
-  insertProviderKey: providerKeys.insertProviderKey,
-  updateProviderKey: providerKeys.updateProviderKey,
-  swapProviderKeySecret: providerKeys.swapProviderKeySecret,
-  deleteProviderKey: providerKeys.deleteProviderKey,
-  insertAccessKey: accessKeys.insertAccessKey,
-  updateAccessKey: accessKeys.updateAccessKey,
-  rotateAccessKeyToken: accessKeys.rotateAccessKeyToken,
-  deleteAccessKey: accessKeys.deleteAccessKey,
-  insertConfiguration: configurations.insertConfiguration,
-  updateConfiguration: configurations.updateConfiguration,
-  deleteConfiguration: configurations.deleteConfiguration,
-  insertCustomProvider: customProviders.insertCustomProvider,
-  updateCustomProvider: customProviders.updateCustomProvider,
-  deleteCustomProvider: customProviders.deleteCustomProvider,
-};
+/** The aggregates' functions are named as the primitives they provide. */
+const STATEMENTS: Statements<Db> = { ...providerKeys, ...accessKeys, ...configurations, ...customProviders };
 /** An unreachable server fails a request after this long rather than holding it until TCP gives up. */
 const CONNECT_TIMEOUT_MS = 5000;
 

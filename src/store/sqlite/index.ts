@@ -46,33 +46,8 @@ const writeQueues = new Map<string, Promise<void>>();
 /** The rows the connection has changed so far: a transaction that did not move it wrote nothing. */
 const totalChanges = (db: Database.Database) => statementFor(db, 'SELECT total_changes()').pluck().get() as number;
 
-const STATEMENTS: Statements<Connection> = {
-  getProviderKey: providerKeys.getProviderKey,
-  getProviderKeys: providerKeys.getProviderKeys,
-  getAccessKey: accessKeys.getAccessKey,
-  getConfiguration: configurations.getConfiguration,
-  getCustomProvider: customProviders.getCustomProvider,
-  countAttachedProviderKeys: providerKeys.countAttachedProviderKeys,
-  attachedProviderKeys: providerKeys.attachedProviderKeys,
-  providerKeyIdsOf: providerKeys.providerKeyIdsOf,
-  configurationsUsingProviderKey: configurations.configurationsUsingProviderKey,
-  configurationsUsingProvider: configurations.configurationsUsingProvider,
-  accessKeysLinking: accessKeys.accessKeysLinking,
-  insertProviderKey: providerKeys.insertProviderKey,
-  updateProviderKey: providerKeys.updateProviderKey,
-  swapProviderKeySecret: providerKeys.swapProviderKeySecret,
-  deleteProviderKey: providerKeys.deleteProviderKey,
-  insertAccessKey: accessKeys.insertAccessKey,
-  updateAccessKey: accessKeys.updateAccessKey,
-  rotateAccessKeyToken: accessKeys.rotateAccessKeyToken,
-  deleteAccessKey: accessKeys.deleteAccessKey,
-  insertConfiguration: configurations.insertConfiguration,
-  updateConfiguration: configurations.updateConfiguration,
-  deleteConfiguration: configurations.deleteConfiguration,
-  insertCustomProvider: customProviders.insertCustomProvider,
-  updateCustomProvider: customProviders.updateCustomProvider,
-  deleteCustomProvider: customProviders.deleteCustomProvider,
-};
+/** The aggregates' functions are named as the primitives they provide. */
+const STATEMENTS: Statements<Connection> = { ...providerKeys, ...accessKeys, ...configurations, ...customProviders };
 
 /**
  * The embedded Store: one SQLite file, of which this daemon is the only writer (one daemon per home holds
