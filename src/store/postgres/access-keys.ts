@@ -1,6 +1,6 @@
 import type { AccessKeyPatch, AccessKeyRecord, Page, PageQuery, TokenRotation } from '../types.js';
 import { insertSql, jsonOrNull, type Db, type Value } from './connection.js';
-import { toAccessKey, type AccessKeyRow } from '../rows.js';
+import { accessKeyColumns, toAccessKey, type AccessKeyRow } from '../rows.js';
 
 // A new column goes in AccessKeyRow and toAccessKey (../rows.ts), COLUMNS and valuesOf (and a migration), nowhere else.
 
@@ -52,18 +52,7 @@ export async function allAccessKeys(db: Db): Promise<AccessKeyRecord[]> {
 }
 
 export async function updateAccessKey(db: Db, id: string, patch: AccessKeyPatch, updatedAt: string): Promise<AccessKeyRecord | undefined> {
-  const { name, description, metadata, expiresAt, disabled } = patch;
-  const columns = {
-    name,
-    description,
-    metadata,
-    access_key_configuration_id: patch.accessKeyConfigurationId,
-    expires_at: expiresAt,
-    disabled,
-    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
-    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
-  };
-  if (!(await db.updateColumns('access_keys', id, columns, updatedAt))) return undefined;
+  if (!(await db.updateColumns('access_keys', id, accessKeyColumns(patch), updatedAt))) return undefined;
   return toAccessKey((await row(db, id))!);
 }
 

@@ -1,7 +1,7 @@
 import { configReferences } from '../../core/configs.js';
 import type { ConfigurationPatch, ConfigurationRecord, Page, PageQuery } from '../types.js';
 import { insertSql, jsonOrNull, type Db, type Value } from './connection.js';
-import { toConfiguration, type ConfigurationRow } from '../rows.js';
+import { configurationColumns, toConfiguration, type ConfigurationRow } from '../rows.js';
 
 // A new column goes in ConfigurationRow and toConfiguration (../rows.ts), COLUMNS and valuesOf (and a migration), nowhere else.
 
@@ -66,19 +66,7 @@ export async function allConfigurations(db: Db): Promise<ConfigurationRecord[]> 
 }
 
 export async function updateConfiguration(db: Db, id: string, patch: ConfigurationPatch, updatedAt: string): Promise<ConfigurationRecord | undefined> {
-  const { name, description, metadata } = patch;
-  const columns = {
-    name,
-    description,
-    metadata,
-    access: patch.access === undefined ? undefined : jsonOrNull(patch.access),
-    router: patch.router === undefined ? undefined : jsonOrNull(patch.router),
-    max_input_tokens: patch.maxInputTokens,
-    max_output_tokens: patch.maxOutputTokens,
-    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
-    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
-  };
-  if (!(await db.updateColumns('access_key_configurations', id, columns, updatedAt))) return undefined;
+  if (!(await db.updateColumns('access_key_configurations', id, configurationColumns(patch), updatedAt))) return undefined;
   const updated = toConfiguration((await row(db, id))!);
   await writeReferences(db, updated);
   return updated;

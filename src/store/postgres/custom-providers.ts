@@ -1,6 +1,6 @@
 import type { CustomProviderPatch, CustomProviderRecord, Page, PageQuery } from '../types.js';
 import { insertSql, type Db, type Value } from './connection.js';
-import { toCustomProvider, type CustomProviderRow } from '../rows.js';
+import { customProviderColumns, toCustomProvider, type CustomProviderRow } from '../rows.js';
 
 // A new column goes in CustomProviderRow and toCustomProvider (../rows.ts), COLUMNS and valuesOf (and a migration), nowhere else.
 
@@ -38,15 +38,7 @@ export async function allCustomProviders(db: Db): Promise<CustomProviderRecord[]
 }
 
 export async function updateCustomProvider(db: Db, id: string, patch: CustomProviderPatch, updatedAt: string): Promise<CustomProviderRecord | undefined> {
-  const columns = {
-    name: patch.name,
-    description: patch.description,
-    metadata: patch.metadata,
-    base_url: patch.baseUrl,
-    supported_api_surfaces: patch.supportedApiSurfaces && JSON.stringify(patch.supportedApiSurfaces),
-    models: patch.models && JSON.stringify(patch.models),
-  };
-  if (!(await db.updateColumns('custom_providers', id, columns, updatedAt))) return undefined;
+  if (!(await db.updateColumns('custom_providers', id, customProviderColumns(patch), updatedAt))) return undefined;
   return toCustomProvider((await byId(db, id))!);
 }
 

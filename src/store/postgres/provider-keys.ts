@@ -1,6 +1,6 @@
 import type { Page, ProviderKeyPatch, ProviderKeyQuery, ProviderKeyRecord, SecretSwap } from '../types.js';
 import { insertSql, type Db, type Value } from './connection.js';
-import { toProviderKey, type ProviderKeyRow } from '../rows.js';
+import { providerKeyColumns, toProviderKey, type ProviderKeyRow } from '../rows.js';
 
 // A new column goes in ProviderKeyRow and toProviderKey (../rows.ts), COLUMNS and valuesOf (and a migration), nowhere else.
 
@@ -87,8 +87,7 @@ export async function providerKeyIdsOf(db: Db, providerId: string): Promise<stri
 }
 
 export async function updateProviderKey(db: Db, id: string, patch: ProviderKeyPatch, updatedAt: string): Promise<ProviderKeyRecord | undefined> {
-  const { name, description, metadata, disabled } = patch;
-  if (!(await db.updateColumns('provider_keys', id, { name, description, metadata, disabled }, updatedAt))) return undefined;
+  if (!(await db.updateColumns('provider_keys', id, providerKeyColumns(patch), updatedAt))) return undefined;
   return toProviderKey((await row(db, id))!);
 }
 

@@ -1,6 +1,6 @@
 import type { AccessKeyPatch, AccessKeyRecord, Page, PageQuery, TokenRotation } from '../types.js';
 import { jsonOrNull, type Connection } from './connection.js';
-import { toAccessKey, type AccessKeyRow } from '../rows.js';
+import { accessKeyColumns, toAccessKey, type AccessKeyRow } from '../rows.js';
 
 const SELECT = `
   SELECT a.*, c.name AS configuration_name FROM access_keys a
@@ -51,18 +51,7 @@ export function allAccessKeys(c: Connection): AccessKeyRecord[] {
 }
 
 export function updateAccessKey(c: Connection, id: string, patch: AccessKeyPatch, updatedAt: string): AccessKeyRecord | undefined {
-  const { name, description, metadata, expiresAt, disabled } = patch;
-  const columns = {
-    name,
-    description,
-    metadata,
-    access_key_configuration_id: patch.accessKeyConfigurationId,
-    expires_at: expiresAt,
-    disabled: disabled === undefined ? undefined : disabled ? 1 : 0,
-    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
-    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
-  };
-  if (!c.updateColumns('access_keys', id, columns, updatedAt)) return undefined;
+  if (!c.updateColumns('access_keys', id, accessKeyColumns(patch), updatedAt)) return undefined;
   return toAccessKey(row(c, id)!);
 }
 

@@ -1,7 +1,7 @@
 import { configReferences } from '../../core/configs.js';
 import type { ConfigurationPatch, ConfigurationRecord, Page, PageQuery } from '../types.js';
 import { jsonOrNull, type Connection } from './connection.js';
-import { toConfiguration, type ConfigurationRow } from '../rows.js';
+import { configurationColumns, toConfiguration, type ConfigurationRow } from '../rows.js';
 
 const INSERT = `
   INSERT INTO access_key_configurations (id, name, description, metadata, access, router, max_input_tokens,
@@ -64,19 +64,7 @@ export function allConfigurations(c: Connection): ConfigurationRecord[] {
 }
 
 export function updateConfiguration(c: Connection, id: string, patch: ConfigurationPatch, updatedAt: string): ConfigurationRecord | undefined {
-  const { name, description, metadata } = patch;
-  const columns = {
-    name,
-    description,
-    metadata,
-    access: patch.access === undefined ? undefined : jsonOrNull(patch.access),
-    router: patch.router === undefined ? undefined : jsonOrNull(patch.router),
-    max_input_tokens: patch.maxInputTokens,
-    max_output_tokens: patch.maxOutputTokens,
-    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
-    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
-  };
-  if (!c.updateColumns('access_key_configurations', id, columns, updatedAt)) return undefined;
+  if (!c.updateColumns('access_key_configurations', id, configurationColumns(patch), updatedAt)) return undefined;
   const updated = toConfiguration(row(c, id)!);
   writeReferences(c, updated);
   return updated;

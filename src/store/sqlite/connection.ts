@@ -37,8 +37,10 @@ export class Connection {
   }
 
   /** Sets the given columns (undefined = unchanged) and updated_at; false when there is no such row. */
-  updateColumns(table: string, id: string, values: Record<string, string | number | null | undefined>, updatedAt: string): boolean {
-    const given = Object.entries(values).filter(([, v]) => v !== undefined) as [string, string | number | null][];
+  updateColumns(table: string, id: string, values: Record<string, string | number | boolean | null | undefined>, updatedAt: string): boolean {
+    const given = Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([column, v]) => [column, typeof v === 'boolean' ? Number(v) : v]) as [string, string | number | null][];
     const sets = [...given.map(([column]) => `${column} = @${column}`), 'updated_at = @updatedAt'];
     const sql = `UPDATE ${table} SET ${sets.join(', ')} WHERE id = @id`;
     return this.sql<Params>(sql).run({ ...Object.fromEntries(given), updatedAt, id }).changes > 0;

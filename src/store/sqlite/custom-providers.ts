@@ -1,6 +1,6 @@
 import type { CustomProviderPatch, CustomProviderRecord, Page, PageQuery } from '../types.js';
 import type { Connection } from './connection.js';
-import { toCustomProvider, type CustomProviderRow } from '../rows.js';
+import { customProviderColumns, toCustomProvider, type CustomProviderRow } from '../rows.js';
 
 const INSERT = `
   INSERT INTO custom_providers (id, provider_id, name, description, metadata, base_url, supported_api_surfaces,
@@ -36,15 +36,7 @@ export function allCustomProviders(c: Connection): CustomProviderRecord[] {
 }
 
 export function updateCustomProvider(c: Connection, id: string, patch: CustomProviderPatch, updatedAt: string): CustomProviderRecord | undefined {
-  const columns = {
-    name: patch.name,
-    description: patch.description,
-    metadata: patch.metadata,
-    base_url: patch.baseUrl,
-    supported_api_surfaces: patch.supportedApiSurfaces && JSON.stringify(patch.supportedApiSurfaces),
-    models: patch.models && JSON.stringify(patch.models),
-  };
-  if (!c.updateColumns('custom_providers', id, columns, updatedAt)) return undefined;
+  if (!c.updateColumns('custom_providers', id, customProviderColumns(patch), updatedAt)) return undefined;
   return toCustomProvider(byId(c, id)!);
 }
 

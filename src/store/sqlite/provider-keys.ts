@@ -1,6 +1,6 @@
 import type { Page, ProviderKeyPatch, ProviderKeyQuery, ProviderKeyRecord, SecretSwap } from '../types.js';
 import type { Connection, Params } from './connection.js';
-import { toProviderKey, type ProviderKeyRow } from '../rows.js';
+import { providerKeyColumns, toProviderKey, type ProviderKeyRow } from '../rows.js';
 
 const INSERT = `
   INSERT INTO provider_keys (id, provider_id, name, description, metadata, key_redacted, access_key_id,
@@ -80,9 +80,7 @@ export function providerKeyIdsOf(c: Connection, providerId: string): string[] {
 }
 
 export function updateProviderKey(c: Connection, id: string, patch: ProviderKeyPatch, updatedAt: string): ProviderKeyRecord | undefined {
-  const { name, description, metadata, disabled } = patch;
-  const columns = { name, description, metadata, disabled: disabled === undefined ? undefined : disabled ? 1 : 0 };
-  if (!c.updateColumns('provider_keys', id, columns, updatedAt)) return undefined;
+  if (!c.updateColumns('provider_keys', id, providerKeyColumns(patch), updatedAt)) return undefined;
   return toProviderKey(row(c, id)!);
 }
 
