@@ -119,7 +119,7 @@ async function seedKeys(home, count) {
       const value = fillerKey();
       await secrets.store.set(secretRef, value);
       const record = { id, providerId: 'openai', name: `filler ${i}`, description: '', metadata: '', keyRedacted: redact(value), accessKeyId: null, secretRef, createdAt: now, updatedAt: now, lastUsed: null };
-      await store.createProviderKey(record, { maxPerAccessKey: 15 });
+      await store.transaction(['providerKeys'], (tx) => tx.insertProviderKey(record));
     }
     await store.close();
   } finally {

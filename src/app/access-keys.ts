@@ -5,10 +5,11 @@ import { newId } from '../core/ids.js';
 import { futureExpiry, gracePeriodMs } from '../core/key-lifecycle.js';
 import { checkLabels } from '../core/provider-keys.js';
 import { redact } from '../core/redact.js';
-import { isRefusal, type AccessKeyPatch, type AccessKeyRecord, type Page, type PageQuery, type Store } from '../store/types.js';
+import { type AccessKeyPatch, type AccessKeyRecord, type Page, type PageQuery, type Store } from '../store/types.js';
 import { systemClock, type Clock, type Logger } from './ports.js';
 import type { ProviderKeyService } from './provider-keys.js';
 import { refusalError } from './refusals.js';
+import { isRefusal, StoreRules } from './rules.js';
 
 export type { AccessKeyRecord };
 
@@ -43,12 +44,16 @@ function notFound(id: string): AigwError {
  * response; the store keeps its SHA-256, which is what the gateway looks tokens up by.
  */
 export class AccessKeyService {
+  private readonly rules: StoreRules;
+
   constructor(
     private readonly store: Store,
     private readonly providerKeys: ProviderKeyService,
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.rules = new StoreRules(store);
+  }
 
   /** Returns the record and the token, which nobody can see again. */
   async create(input: AccessKeyCreate): Promise<{ record: AccessKeyRecord; token: string }> {
@@ -58,7 +63,7 @@ export class AccessKeyService {
     const rateLimits = checkRateLimitsWrite(input.rateLimits) ?? null;
     const token = generateAccessToken();
     const now = this.clock.now();
-    const created = await this.store.createAccessKey({
+    const created = await this.rules.createAccessKey({
       id: newId('accessKey'),
       name: input.name ?? '',
       description: input.description ?? '',
@@ -102,7 +107,7 @@ export class AccessKeyService {
       budget: checkBudgetWrite(input.budget),
       rateLimits: checkRateLimitsWrite(input.rateLimits),
     };
-    const record = await this.store.updateAccessKey(id, patch, this.clock.now());
+    const record = await this.rules.updateAccessKey(id, patch, this.clock.now());
     if (!record) throw notFound(id);
     if (isRefusal(record)) throw refusalError(record, `access key ${id}`);
     const { accessKeyConfigurationId, disabled } = record;
@@ -116,7 +121,7 @@ export class AccessKeyService {
     const token = generateAccessToken();
     const previousTokenExpiresAt = new Date(this.clock.nowMs() + graceMs).toISOString();
     const rotation = { tokenHash: hashAccessToken(token), keyRedacted: redact(token), previousTokenExpiresAt };
-    const record = await this.store.rotateAccessKeyToken(id, rotation, this.clock.now());
+    const record = await this.rules.rotateAccessKeyToken(id, rotation, this.clock.now());
     if (!record) throw notFound(id);
     this.log.info({ id, keyRedacted: record.keyRedacted, previousTokenExpiresAt }, 'access key rotated');
     return { record, token };
@@ -129,7 +134,7 @@ export class AccessKeyService {
 
   /** Refuses while provider keys are attached, unless forced: then they go too, with their secrets. */
   async delete(id: string, force = false): Promise<void> {
-    const deleted = await this.store.deleteAccessKey(id, { force });
+    const deleted = await this.rules.deleteAccessKey(id, { force });
     if (!deleted) throw notFound(id);
     if (isRefusal(deleted)) throw refusalError(deleted, `access key ${id}`);
     for (const key of deleted.providerKeys) await this.providerKeys.dropSecret(key.secretRef);

@@ -13,7 +13,6 @@ import { AigwError, ERRORS } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import { checkLabels } from '../core/provider-keys.js';
 import {
-  isRefusal,
   type ConfigurationRecord,
   type Page,
   type PageQuery,
@@ -23,6 +22,7 @@ import {
 import { systemClock, type Clock, type Logger } from './ports.js';
 import type { ProviderService } from './providers.js';
 import { refusalError } from './refusals.js';
+import { isRefusal, StoreRules } from './rules.js';
 
 export type { ConfigurationRecord };
 
@@ -61,12 +61,16 @@ function notFound(id: string): AigwError {
 
 /** Access key configurations: which providers and models an access key reaches, and through which keys. */
 export class ConfigurationService {
+  private readonly rules: StoreRules;
+
   constructor(
     private readonly store: Store,
     private readonly providers: ProviderService,
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.rules = new StoreRules(store);
+  }
 
   /**
    * Checks every reference and rewrites provider references to providerIds. Returns the custom providers
@@ -144,7 +148,7 @@ export class ConfigurationService {
       createdAt: now,
       updatedAt: now,
     };
-    const created = await this.store.createConfiguration(record, customProviderIds);
+    const created = await this.rules.createConfiguration(record, customProviderIds);
     if (isRefusal(created)) throw refusalError(created, 'the access key configuration');
     this.log.info({ id: record.id }, 'access key configuration created');
     return created;
@@ -185,7 +189,7 @@ export class ConfigurationService {
       budget,
       rateLimits,
     };
-    const record = await this.store.updateConfiguration(id, patch, resolved.customProviderIds, this.clock.now());
+    const record = await this.rules.updateConfiguration(id, patch, resolved.customProviderIds, this.clock.now());
     if (!record) throw notFound(id);
     if (isRefusal(record)) throw refusalError(record, `access key configuration ${id}`);
     this.log.info({ id }, 'access key configuration updated');
@@ -194,7 +198,7 @@ export class ConfigurationService {
 
   /** Refuses while an access key links the configuration. */
   async delete(id: string): Promise<void> {
-    const deleted = await this.store.deleteConfiguration(id);
+    const deleted = await this.rules.deleteConfiguration(id);
     if (!deleted) throw notFound(id);
     if (isRefusal(deleted)) throw refusalError(deleted, `access key configuration ${id}`);
     this.log.info({ id }, 'access key configuration deleted');

@@ -4,10 +4,11 @@ import { newId } from '../core/ids.js';
 import { checkLabels, checkSecretValue } from '../core/provider-keys.js';
 import { LIMITS } from '../core/limits.js';
 import { redact } from '../core/redact.js';
-import { isRefusal, type Page, type ProviderKeyPatch, type ProviderKeyQuery, type ProviderKeyRecord, type Store } from '../store/types.js';
+import { type Page, type ProviderKeyPatch, type ProviderKeyQuery, type ProviderKeyRecord, type Store } from '../store/types.js';
 import { systemClock, type Clock, type Logger, type SecretVault } from './ports.js';
 import type { ProviderService } from './providers.js';
 import { refusalError } from './refusals.js';
+import { isRefusal, StoreRules } from './rules.js';
 
 export type { ProviderKeyRecord };
 
@@ -50,13 +51,17 @@ function notFound(id: string): AigwError {
 export class ProviderKeyService {
   private hmacKey: Promise<string> | undefined;
 
+  private readonly rules: StoreRules;
+
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretVault,
     private readonly providers: ProviderService,
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.rules = new StoreRules(store);
+  }
 
   /** Secrets of keys the store no longer points at; a failure only leaves an orphan behind. */
   async dropSecret(ref: string): Promise<void> {
@@ -91,7 +96,7 @@ export class ProviderKeyService {
     await this.secrets.set(secretRef, input.value);
     let created;
     try {
-      created = await this.store.createProviderKey(record, {
+      created = await this.rules.createProviderKey(record, {
         customProviderId: provider.custom ? provider.providerId : undefined,
         maxPerAccessKey: LIMITS.keysPerProviderPerAccessKey,
       });
@@ -125,7 +130,7 @@ export class ProviderKeyService {
 
   async update(id: string, patch: ProviderKeyPatch): Promise<ProviderKeyRecord> {
     checkLabels(patch);
-    const record = await this.store.updateProviderKey(id, patch, this.clock.now());
+    const record = await this.rules.updateProviderKey(id, patch, this.clock.now());
     if (!record) throw notFound(id);
     this.log.info({ id, disabled: record.disabled }, 'provider key updated');
     return record;
@@ -137,7 +142,7 @@ export class ProviderKeyService {
     await this.get(id);
     const secretRef = newSecretRef(id);
     await this.secrets.set(secretRef, input.value);
-    const swapped = await this.store.swapProviderKeySecret(
+    const swapped = await this.rules.swapProviderKeySecret(
       id,
       { secretRef, keyRedacted: redact(input.value), name: input.name },
       this.clock.now(),
@@ -153,7 +158,7 @@ export class ProviderKeyService {
 
   /** Refuses while a router rule references the key, unless forced (then it leaves those rules). */
   async delete(id: string, force = false): Promise<void> {
-    const record = await this.store.deleteProviderKey(id, { force });
+    const record = await this.rules.deleteProviderKey(id, { force });
     if (!record) throw notFound(id);
     if (isRefusal(record)) throw refusalError(record, `provider key ${id}`);
     await this.dropSecret(record.secretRef);

@@ -4,7 +4,6 @@ import { newId } from '../core/ids.js';
 import { checkLabels, PROVIDER_LABEL_RULES } from '../core/provider-keys.js';
 import { builtinProvider } from '../core/providers.js';
 import {
-  isRefusal,
   type CustomProviderPatch,
   type CustomProviderRecord,
   type Page,
@@ -14,6 +13,7 @@ import {
 } from '../store/types.js';
 import { systemClock, type Clock, type Logger } from './ports.js';
 import { refusalError } from './refusals.js';
+import { isRefusal, StoreRules } from './rules.js';
 
 export type { CustomProviderRecord };
 
@@ -54,11 +54,15 @@ const DEFAULT_SURFACES: SupportedApiSurface[] = [{ format: 'openai' }];
 
 /** Custom providers (Ollama, vLLM, any OpenAI- or Anthropic-compatible server) beside the built-in catalog. */
 export class ProviderService {
+  private readonly rules: StoreRules;
+
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.rules = new StoreRules(store);
+  }
 
   /** Keeps the ids of models that stay, so a model's id does not change when the list is edited. */
   private models(input: { modelId: string }[], current: ProviderModelRecord[] = []): ProviderModelRecord[] {
@@ -98,7 +102,7 @@ export class ProviderService {
       createdAt: now,
       updatedAt: now,
     };
-    const created = await this.store.createCustomProvider(record);
+    const created = await this.rules.createCustomProvider(record);
     if (isRefusal(created)) throw refusalError(created, `provider ${input.providerId}`);
     this.log.info({ id: record.id, providerId: record.providerId, baseUrl: record.baseUrl }, 'custom provider created');
     return created;
@@ -130,7 +134,7 @@ export class ProviderService {
         input.supportedApiSurfaces === undefined ? undefined : normalizeSurfaces(input.supportedApiSurfaces ?? DEFAULT_SURFACES),
       models: input.models === undefined ? undefined : this.models(input.models ?? [], current.models),
     };
-    const record = await this.store.updateCustomProvider(current.id, patch, this.clock.now());
+    const record = await this.rules.updateCustomProvider(current.id, patch, this.clock.now());
     if (!record) throw notFound(idOrProviderId);
     this.log.info({ id: record.id }, 'custom provider updated');
     return record;
@@ -138,7 +142,7 @@ export class ProviderService {
 
   async delete(idOrProviderId: string): Promise<void> {
     const current = await this.get(idOrProviderId);
-    const deleted = await this.store.deleteCustomProvider(current.id);
+    const deleted = await this.rules.deleteCustomProvider(current.id);
     if (!deleted) throw notFound(idOrProviderId);
     if (isRefusal(deleted)) throw refusalError(deleted, `provider ${current.providerId}`);
     this.log.info({ id: current.id, providerId: current.providerId }, 'custom provider deleted');

@@ -1,5 +1,5 @@
 import { AigwError, ERRORS } from '../core/errors.js';
-import type { Refusal } from '../store/types.js';
+import type { Refusal } from './rules.js';
 
 function some(ids: readonly string[]): string {
   return ids.length > 3 ? `${ids.slice(0, 3).join(', ')} and ${ids.length - 3} more` : ids.join(', ');

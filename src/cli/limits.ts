@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AigwError } from '../core/errors.js';
-import { checkBudget as checkBudgetFields, checkRateLimits as checkRateLimitFields, type Budget, type RateLimits, type RateLimitUse, type SpendView } from '../core/budgets.js';
+import { checkBudget as checkBudgetFields, formatUsd as usd, checkRateLimits as checkRateLimitFields, type Budget, type RateLimits, type RateLimitUse, type SpendView } from '../core/budgets.js';
 import type { Column } from './io.js';
 import { usageError } from './errors.js';
 
@@ -106,7 +106,6 @@ export function limitFields(o: LimitOptions, current: Limited = {}): { budget?: 
   return out;
 }
 
-const usd = (n: number) => `$${n < 0.01 && n > 0 ? n.toPrecision(3) : n.toFixed(2)}`;
 
 function budgetText(b: Budget | null | undefined): string {
   if (!b) return 'none';

@@ -130,3 +130,13 @@ export interface RateLimitUse {
   tokensLastMinute: number;
   inFlight: number;
 }
+
+/**
+ * A USD amount as aigw shows it (budgets, spend, a run's cost): two decimals, and for an amount under a
+ * cent three significant digits, so a small cost never reads as $0.00: `$12.50`, `$0.04`, `$0.00123`.
+ */
+export function formatUsd(amount: number): string {
+  if (amount === 0 || Math.abs(amount) >= 0.01 || !Number.isFinite(amount)) return `$${amount.toFixed(2)}`;
+  const decimals = Math.min(20, 2 - Math.floor(Math.log10(Math.abs(amount))));
+  return `$${amount.toFixed(decimals).replace(/0+$/, '')}`;
+}

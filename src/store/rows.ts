@@ -5,7 +5,18 @@
  */
 import type { Budget, RateLimits } from '../core/budgets.js';
 import type { AccessScope, Router } from '../core/configs.js';
-import type { AccessKeyRecord, ConfigurationRecord, CustomProviderRecord, ProviderKeyRecord } from './types.js';
+import type {
+  AccessKeyPatch,
+  AccessKeyRecord,
+  ConfigurationPatch,
+  ConfigurationRecord,
+  CustomProviderPatch,
+  CustomProviderRecord,
+  ProviderKeyPatch,
+  ProviderKeyRecord,
+  UsageEventRecord,
+} from './types.js';
+import { USAGE_FIELDS } from './usage-fields.js';
 
 export interface ProviderKeyRow {
   id: string;
@@ -139,4 +150,54 @@ export function toCustomProvider(row: CustomProviderRow): CustomProviderRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** A stored usage event (a row of usage_events, in either Store) as its record. */
+export function toUsageEvent(row: Record<string, unknown>): UsageEventRecord {
+  const event: Record<string, unknown> = {};
+  for (const [name, column, kind] of USAGE_FIELDS) {
+    const value = row[column];
+    if (kind === 'time') event.eventTime = value;
+    else event[name] = kind === 'bool' ? Boolean(value) : value;
+  }
+  // '' is how SQLite's NOT NULL column holds "no access key" (passthrough).
+  event.accessKeyId ||= null;
+  return event as unknown as UsageEventRecord;
+}
+
+/** A column a patch sets; undefined leaves it unchanged. SQLite's connection turns booleans into 0/1. */
+export type PatchColumns = Record<string, string | number | boolean | null | undefined>;
+
+const jsonColumn = (value: unknown) => (value === undefined ? undefined : value === null ? null : JSON.stringify(value));
+
+export function providerKeyColumns({ name, description, metadata, disabled }: ProviderKeyPatch): PatchColumns {
+  return { name, description, metadata, disabled };
+}
+
+export function accessKeyColumns(patch: AccessKeyPatch): PatchColumns {
+  const { name, description, metadata, expiresAt, disabled } = patch;
+  const configurationId = patch.accessKeyConfigurationId;
+  const limits = { budget: jsonColumn(patch.budget), rate_limits: jsonColumn(patch.rateLimits) };
+  return { name, description, metadata, access_key_configuration_id: configurationId, expires_at: expiresAt, disabled, ...limits };
+}
+
+export function configurationColumns(patch: ConfigurationPatch): PatchColumns {
+  const { name, description, metadata } = patch;
+  return {
+    name,
+    description,
+    metadata,
+    access: jsonColumn(patch.access),
+    router: jsonColumn(patch.router),
+    max_input_tokens: patch.maxInputTokens,
+    max_output_tokens: patch.maxOutputTokens,
+    budget: jsonColumn(patch.budget),
+    rate_limits: jsonColumn(patch.rateLimits),
+  };
+}
+
+export function customProviderColumns(patch: CustomProviderPatch): PatchColumns {
+  const { name, description, metadata } = patch;
+  const surfaces = jsonColumn(patch.supportedApiSurfaces);
+  return { name, description, metadata, base_url: patch.baseUrl, supported_api_surfaces: surfaces, models: jsonColumn(patch.models) };
 }

@@ -141,42 +141,6 @@ export type CustomProviderPatch = Partial<
   Pick<CustomProviderRecord, 'name' | 'description' | 'metadata' | 'baseUrl' | 'supportedApiSurfaces' | 'models'>
 >;
 
-/**
- * Why the store refused a write. The checks run inside the write's transaction, so two requests racing
- * cannot both pass them (the 16th key, a reference to a key being deleted).
- */
-export type Refusal =
-  | { refused: 'accessKeyMissing'; id: string }
-  | { refused: 'configurationMissing'; id: string }
-  | { refused: 'providerMissing'; providerIds: string[] }
-  | { refused: 'tooManyKeys'; limit: number; providerId: string; accessKeyId: string }
-  | { refused: 'providerKeysMissing'; ids: string[] }
-  | { refused: 'referencedByConfigurations'; configurationIds: string[] }
-  | { refused: 'attachedProviderKeys'; providerKeyIds: string[] }
-  | { refused: 'linkedAccessKeys'; accessKeyIds: string[] }
-  | { refused: 'providerInUse'; providerKeyIds: string[]; configurationIds: string[] }
-  | { refused: 'duplicateProvider'; providerId: string };
-
-/** A result, or the reason the store would not write it. */
-export type Outcome<T> = T | Refusal;
-
-export function isRefusal<T extends object>(outcome: Outcome<T> | undefined): outcome is Refusal {
-  return outcome !== undefined && 'refused' in outcome;
-}
-
-export interface ProviderKeyCreateChecks {
-  /** Set when the provider is a custom one: it must still exist when the key is written. */
-  customProviderId?: string | undefined;
-  /** At most this many keys per provider on one access key. */
-  maxPerAccessKey: number;
-}
-
-export interface DeletedAccessKey {
-  record: AccessKeyRecord;
-  /** Provider keys deleted with it (only when forced); their secrets are the caller's to drop. */
-  providerKeys: ProviderKeyRecord[];
-}
-
 /** One upstream attempt made by the gateway, as stored. */
 export interface UsageEventRecord extends UsageAttempt {
   providerKeyId: string | null;
@@ -291,6 +255,56 @@ export interface ChangeFeed {
   subscribe(listener: StoreChangeListener): () => void;
 }
 
+/**
+ * What a write can do inside Store.transaction: small reads and writes of single rows, and the questions
+ * "what points at this", which every implementation answers from its own tables. They check nothing: the
+ * domain's rules (limits, references, cascades) are written once above them, in src/app/rules.ts. A write
+ * answers what it wrote (undefined or false: there was no such row).
+ */
+export interface StoreTransaction {
+  getProviderKey(id: string): Promise<ProviderKeyRecord | undefined>;
+  /** In the order asked for, without the ids that are not there. */
+  getProviderKeys(ids: readonly string[]): Promise<ProviderKeyRecord[]>;
+  getAccessKey(id: string): Promise<AccessKeyRecord | undefined>;
+  getConfiguration(id: string): Promise<ConfigurationRecord | undefined>;
+  /** By `aigp_…` id or by providerId. */
+  getCustomProvider(idOrProviderId: string): Promise<CustomProviderRecord | undefined>;
+
+  /** How many of a provider's keys are attached to an access key. */
+  countAttachedProviderKeys(accessKeyId: string, providerId: string): Promise<number>;
+  /** The keys attached to an access key, oldest first. */
+  attachedProviderKeys(accessKeyId: string): Promise<ProviderKeyRecord[]>;
+  /** The ids of a provider's keys, oldest first. */
+  providerKeyIdsOf(providerId: string): Promise<string[]>;
+  /** The configurations whose router rules name a provider key, by id. */
+  configurationsUsingProviderKey(providerKeyId: string): Promise<string[]>;
+  /** The configurations whose access scope or router rules name a provider, by id. */
+  configurationsUsingProvider(providerId: string): Promise<string[]>;
+  /** The access keys linked to a configuration, by id. */
+  accessKeysLinking(configurationId: string): Promise<string[]>;
+
+  insertProviderKey(record: ProviderKeyRecord): Promise<void>;
+  updateProviderKey(id: string, patch: ProviderKeyPatch, updatedAt: string): Promise<ProviderKeyRecord | undefined>;
+  /** Points the key at a new secret and forgets the old value's HMAC. */
+  swapProviderKeySecret(id: string, swap: SecretSwap, updatedAt: string): Promise<ProviderKeyRecord | undefined>;
+  deleteProviderKey(id: string): Promise<boolean>;
+  /** Answers the record as read back (with its configuration's name). */
+  insertAccessKey(record: AccessKeyRecord): Promise<AccessKeyRecord>;
+  updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string): Promise<AccessKeyRecord | undefined>;
+  /**
+   * Gives the key a new token and keeps everything else (id, configuration link, limits, spend); the token it
+   * replaces becomes the previous one, and an older previous token stops at once.
+   */
+  rotateAccessKeyToken(id: string, rotation: TokenRotation, updatedAt: string): Promise<AccessKeyRecord | undefined>;
+  deleteAccessKey(id: string): Promise<boolean>;
+  insertConfiguration(record: ConfigurationRecord): Promise<void>;
+  updateConfiguration(id: string, patch: ConfigurationPatch, updatedAt: string): Promise<ConfigurationRecord | undefined>;
+  deleteConfiguration(id: string): Promise<boolean>;
+  insertCustomProvider(record: CustomProviderRecord): Promise<void>;
+  updateCustomProvider(id: string, patch: CustomProviderPatch, updatedAt: string): Promise<CustomProviderRecord | undefined>;
+  deleteCustomProvider(id: string): Promise<boolean>;
+}
+
 export interface Store {
   /** Created with the store; scopes keychain items so two homes never touch each other's. */
   readonly installId: string;
@@ -303,23 +317,15 @@ export interface Store {
   /** Every setting whose name starts with the prefix. */
   getSettings(prefix: string): Promise<Record<string, string>>;
 
-  createProviderKey(record: ProviderKeyRecord, checks: ProviderKeyCreateChecks): Promise<Outcome<ProviderKeyRecord>>;
   getProviderKey(id: string): Promise<ProviderKeyRecord | undefined>;
   getProviderKeys(ids: readonly string[]): Promise<ProviderKeyRecord[]>;
   listProviderKeys(query: ProviderKeyQuery): Promise<Page<ProviderKeyRecord>>;
   countProviderKeys(): Promise<number>;
-  updateProviderKey(id: string, patch: ProviderKeyPatch, updatedAt: string): Promise<ProviderKeyRecord | undefined>;
-  /**
-   * Points the key at a new secret (and forgets the old value's HMAC); returns the record as it was before,
-   * so the caller can drop the old secret.
-   */
-  swapProviderKeySecret(id: string, swap: SecretSwap, updatedAt: string): Promise<{ before: ProviderKeyRecord; after: ProviderKeyRecord } | undefined>;
-  /** Refuses while a configuration references the key, unless forced: then the key leaves those rules. */
-  deleteProviderKey(id: string, options: { force: boolean }): Promise<Outcome<ProviderKeyRecord> | undefined>;
   /**
    * Records the keyed HMAC of a provider key's value (computed by the caller under a per-install key, never
    * a plain hash), so a value can be found again without reading every secret. Only while the key still
    * points at `secretRef`, the value it was computed from (a rotate in between wins); false otherwise.
+   * Not on the change feed: nothing that routes requests reads it.
    */
   setProviderKeyValueHmac(id: string, secretRef: string, valueHmac: string): Promise<boolean>;
   /** The provider keys whose value has this HMAC, oldest first. */
@@ -327,38 +333,25 @@ export interface Store {
   /** The provider keys with no value HMAC yet (stored by an older aigw, or cut off by a crash), oldest first. */
   providerKeysWithoutValueHmac(): Promise<ProviderKeyRecord[]>;
 
-  createAccessKey(record: AccessKeyRecord): Promise<Outcome<AccessKeyRecord>>;
   getAccessKey(id: string): Promise<AccessKeyRecord | undefined>;
   listAccessKeys(query: PageQuery): Promise<Page<AccessKeyRecord>>;
-  updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string): Promise<Outcome<AccessKeyRecord> | undefined>;
-  /**
-   * Gives the key a new token and keeps everything else (id, configuration link, limits, spend); the token it
-   * replaces becomes the previous one, and an older previous token stops at once. Undefined: no such key.
-   */
-  rotateAccessKeyToken(id: string, rotation: TokenRotation, updatedAt: string): Promise<AccessKeyRecord | undefined>;
-  /** Refuses while provider keys are attached, unless forced: then they are deleted with it. */
-  deleteAccessKey(id: string, options: { force: boolean }): Promise<Outcome<DeletedAccessKey> | undefined>;
-
-  /** `customProviderIds` must exist when the configuration is written; every referenced key must too. */
-  createConfiguration(record: ConfigurationRecord, customProviderIds: readonly string[]): Promise<Outcome<ConfigurationRecord>>;
   getConfiguration(id: string): Promise<ConfigurationRecord | undefined>;
   listConfigurations(query: PageQuery): Promise<Page<ConfigurationRecord>>;
-  updateConfiguration(
-    id: string,
-    patch: ConfigurationPatch,
-    customProviderIds: readonly string[],
-    updatedAt: string,
-  ): Promise<Outcome<ConfigurationRecord> | undefined>;
-  /** Refuses while an access key links the configuration. */
-  deleteConfiguration(id: string): Promise<Outcome<ConfigurationRecord> | undefined>;
-
-  createCustomProvider(record: CustomProviderRecord): Promise<Outcome<CustomProviderRecord>>;
   /** By `aigp_…` id or by providerId. */
   getCustomProvider(idOrProviderId: string): Promise<CustomProviderRecord | undefined>;
   listCustomProviders(query: PageQuery): Promise<Page<CustomProviderRecord>>;
-  updateCustomProvider(id: string, patch: CustomProviderPatch, updatedAt: string): Promise<CustomProviderRecord | undefined>;
-  /** Refuses while a provider key or a configuration references the provider. */
-  deleteCustomProvider(id: string): Promise<Outcome<CustomProviderRecord> | undefined>;
+
+  /**
+   * Runs `work` as one transaction: it sees its own writes and no other writer's uncommitted ones, and no
+   * other write of any process on the same data runs between its first read and its commit, so a check it
+   * makes still holds when it writes (the 15-keys limit under racing creates, a reference to a row being
+   * deleted). Readers outside it never see its uncommitted writes. When `work` throws, nothing it wrote
+   * stays and the error is rethrown. When it returns and wrote something, the commit is published on the
+   * change feed as `resources` (and to other replicas) before the returned promise resolves.
+   * `work` must await nothing but `tx`: the transaction holds the write lock while it runs.
+   * The domain's rules stand on this, once, in src/app/rules.ts.
+   */
+  transaction<T>(resources: readonly StoreResource[], work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
 
   /** Every provider key, oldest first: the gateway's routing snapshot is built from it. */
   allProviderKeys(): Promise<ProviderKeyRecord[]>;

@@ -10,6 +10,10 @@ import { Gateway } from '../../src/daemon/gateway/index.js';
 import type { SecretStore } from '../../src/secrets/types.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { ProviderKeyRecord } from '../../src/store/types.js';
+import { StoreRules } from '../../src/app/rules.js';
+
+/** The domain's write rules over a store, as the services use them. */
+const rules = (store: SqliteStore) => new StoreRules(store);
 
 const dir = mkdtempSync(join(tmpdir(), 'aigw-snapshot-feed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,21 +37,21 @@ test('the routing snapshot follows the Store\'s change feed, and a reload reads 
   try {
     await gateway.load();
     const key = providerKey();
-    await store.createProviderKey(key, { maxPerAccessKey: 15 });
+    await rules(store).createProviderKey(key, { maxPerAccessKey: 15 });
     assert.ok(gateway.holder.current.keys.has(key.id), 'a write is in the snapshot once it resolves');
-    await store.deleteProviderKey(key.id, { force: false });
+    await rules(store).deleteProviderKey(key.id, { force: false });
     assert.ok(!gateway.holder.current.keys.has(key.id));
 
     // A write through another connection (another replica, for a shared database) is not on this
     // process's feed; the reload a reconnecting feed sends reads it.
     const theirs = providerKey();
-    await elsewhere.createProviderKey(theirs, { maxPerAccessKey: 15 });
+    await rules(elsewhere).createProviderKey(theirs, { maxPerAccessKey: 15 });
     assert.ok(!gateway.holder.current.keys.has(theirs.id));
     await store.changes.publish({ reload: true });
     assert.ok(gateway.holder.current.keys.has(theirs.id));
 
     await gateway.close();
-    await store.createProviderKey(providerKey(), { maxPerAccessKey: 15 });
+    await rules(store).createProviderKey(providerKey(), { maxPerAccessKey: 15 });
     assert.equal(gateway.holder.current.keys.size, 1, 'a closed gateway no longer follows the feed');
   } finally {
     await elsewhere.close();

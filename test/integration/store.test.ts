@@ -12,7 +12,12 @@ import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { keep, pragmaValue } from '../../src/store/sqlite/handles.js';
 import { SqliteUsageWriter } from '../../src/store/sqlite/usage-writer.js';
-import { isRefusal, type Outcome, type ProviderKeyRecord, type UsageDraft } from '../../src/store/types.js';
+import { UsagePacker } from '../../src/store/usage-batch.js';
+import type { ProviderKeyRecord, UsageDraft } from '../../src/store/types.js';
+import { isRefusal, StoreRules, type Outcome } from '../../src/app/rules.js';
+
+/** The domain's write rules over a store, as the services use them. */
+const rules = (store: SqliteStore) => new StoreRules(store);
 
 // Every connection and statement this file makes is watched: none may ever become garbage, because on
 // Node 24 better-sqlite3 aborts the process when the GC finalizes one (see sqlite/handles.ts). The last
@@ -93,11 +98,14 @@ test('no connection or statement is ever left to the garbage collector', async (
   const file = join(dir, 'gc.db');
   const store = new SqliteStore(file);
   const accessKeyId = newId('accessKey');
-  const key = created(await store.createProviderKey(record('openai'), CHECKS));
-  await store.updateProviderKey(key.id, { name: 'renamed' }, new Date().toISOString());
+  const key = created(await rules(store).createProviderKey(record('openai'), CHECKS));
+  await rules(store).updateProviderKey(key.id, { name: 'renamed' }, new Date().toISOString());
   await store.listProviderKeys({ limit: 5, providerId: 'openai', beforeId: key.id });
   const writer = new SqliteUsageWriter(file);
-  writer.write([draft({ timeMs: Date.now(), accessKeyId }), draft({ timeMs: Date.now() + 1, accessKeyId, isFinalAttempt: false })]);
+  const packer = new UsagePacker();
+  packer.add(draft({ timeMs: Date.now(), accessKeyId }));
+  packer.add(draft({ timeMs: Date.now() + 1, accessKeyId, isFinalAttempt: false }));
+  writer.write(packer.take());
   writer.close();
   const range = { startTime: '2000-01-01T00:00:00.000Z', endTime: '2100-01-01T00:00:00.000Z' };
   const listed = await store.listUsage({ limit: 1, includeRetries: true });

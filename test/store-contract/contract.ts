@@ -1,21 +1,17 @@
-// The Store contract: what every Store implementation must do, written against the interface alone. An
-// implementation runs it by calling storeContract() with a harness that makes its stores (see sqlite.test.ts).
+// The Store contract: what every Store implementation must do, written against the interface alone: its
+// reads, usage and change feed, and its transactions, through the domain's rules (src/app/rules.ts) that
+// stand on them in the daemon. An implementation runs it by calling storeContract() with a harness that
+// makes its stores (see sqlite.test.ts).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { isRefusal, StoreRules, type Outcome } from '../../src/app/rules.js';
 import type { AccessScope, Router } from '../../src/core/configs.js';
 import { newId } from '../../src/core/ids.js';
-import {
-  isRefusal,
-  type AccessKeyRecord,
-  type ConfigurationRecord,
-  type CustomProviderRecord,
-  type Outcome,
-  type ProviderKeyRecord,
-  type Store,
-  type StoreChange,
-  type UsageDraft,
-} from '../../src/store/types.js';
+import type { AccessKeyRecord, ConfigurationRecord, CustomProviderRecord, ProviderKeyRecord, Store, StoreChange, UsageDraft } from '../../src/store/types.js';
 import { UsagePacker } from '../../src/store/usage-batch.js';
+
+/** The domain's write rules over a store, as the services use them. */
+const rules = (store: Store) => new StoreRules(store);
 
 export interface StoreHarness {
   /** A new, empty store. */
@@ -117,22 +113,22 @@ export function storeContract(name: string, harness: StoreHarness): void {
     });
 
     withStore('provider keys: create, get, update only the given fields, count, delete', async (store) => {
-      const key = made(await store.createProviderKey(providerKey('openai', { name: 'n', description: 'd' }), CHECKS));
+      const key = made(await rules(store).createProviderKey(providerKey('openai', { name: 'n', description: 'd' }), CHECKS));
       assert.deepEqual(await store.getProviderKey(key.id), key);
       assert.deepEqual(await store.getProviderKeys([key.id, 'aigpk_missing']), [key]);
-      const updated = await store.updateProviderKey(key.id, { description: 'd2' }, '2030-01-01T00:00:00.000Z');
+      const updated = await rules(store).updateProviderKey(key.id, { description: 'd2' }, '2030-01-01T00:00:00.000Z');
       assert.deepEqual(updated, { ...key, description: 'd2', updatedAt: '2030-01-01T00:00:00.000Z' });
-      assert.equal(await store.updateProviderKey('aigpk_missing', { name: 'x' }, now()), undefined);
+      assert.equal(await rules(store).updateProviderKey('aigpk_missing', { name: 'x' }, now()), undefined);
       assert.equal(await store.countProviderKeys(), 1);
-      assert.deepEqual(await store.deleteProviderKey(key.id, { force: false }), updated);
-      assert.equal(await store.deleteProviderKey(key.id, { force: false }), undefined);
+      assert.deepEqual(await rules(store).deleteProviderKey(key.id, { force: false }), updated);
+      assert.equal(await rules(store).deleteProviderKey(key.id, { force: false }), undefined);
       assert.equal(await store.getProviderKey(key.id), undefined);
       assert.equal(await store.countProviderKeys(), 0);
     });
 
     withStore('provider keys: the value HMAC is set, found again, forgotten by a secret swap, and goes with the key', async (store) => {
-      const a = made(await store.createProviderKey(providerKey('openai'), CHECKS));
-      const b = made(await store.createProviderKey(providerKey('groq'), CHECKS));
+      const a = made(await rules(store).createProviderKey(providerKey('openai'), CHECKS));
+      const b = made(await rules(store).createProviderKey(providerKey('groq'), CHECKS));
       assert.deepEqual((await store.providerKeysWithoutValueHmac()).map((k) => k.id), [a.id, b.id]);
       assert.equal(await store.setProviderKeyValueHmac(a.id, a.secretRef, 'hmac-1'), true);
       assert.equal(await store.setProviderKeyValueHmac(b.id, b.secretRef, 'hmac-1'), true);
@@ -141,24 +137,24 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.deepEqual(await store.findProviderKeysByValueHmac('hmac-2'), []);
       assert.deepEqual(await store.providerKeysWithoutValueHmac(), []);
       assert.deepEqual(await store.getProviderKey(a.id), a, 'the HMAC is not part of the record');
-      await store.swapProviderKeySecret(a.id, { secretRef: `${a.id}.new`, keyRedacted: 'new***' }, now());
+      await rules(store).swapProviderKeySecret(a.id, { secretRef: `${a.id}.new`, keyRedacted: 'new***' }, now());
       assert.deepEqual((await store.findProviderKeysByValueHmac('hmac-1')).map((k) => k.id), [b.id]);
       assert.deepEqual((await store.providerKeysWithoutValueHmac()).map((k) => k.id), [a.id]);
       assert.equal(await store.setProviderKeyValueHmac(a.id, a.secretRef, 'hmac-of-the-old-value'), false, 'computed before the swap');
       assert.deepEqual((await store.providerKeysWithoutValueHmac()).map((k) => k.id), [a.id]);
-      await store.deleteProviderKey(b.id, { force: false });
+      await rules(store).deleteProviderKey(b.id, { force: false });
       assert.deepEqual(await store.findProviderKeysByValueHmac('hmac-1'), []);
     });
 
     withStore('a failed write changes nothing: a duplicate id is rolled back whole', async (store) => {
-      const key = made(await store.createProviderKey(providerKey('openai'), CHECKS));
-      await assert.rejects(store.createProviderKey(providerKey('openai', { id: key.id }), CHECKS));
+      const key = made(await rules(store).createProviderKey(providerKey('openai'), CHECKS));
+      await assert.rejects(rules(store).createProviderKey(providerKey('openai', { id: key.id }), CHECKS));
       assert.equal(await store.countProviderKeys(), 1);
     });
 
     withStore('lists are newest first, paged by beforeId (also past a deleted item), and filtered', async (store) => {
       const keys: ProviderKeyRecord[] = [];
-      for (let i = 0; i < 5; i++) keys.push(made(await store.createProviderKey(providerKey(i % 2 ? 'anthropic' : 'openai'), CHECKS)));
+      for (let i = 0; i < 5; i++) keys.push(made(await rules(store).createProviderKey(providerKey(i % 2 ? 'anthropic' : 'openai'), CHECKS)));
       const newestFirst = keys.map((k) => k.id).reverse();
       const first = await store.listProviderKeys({ limit: 2 });
       assert.deepEqual(first.items.map((k) => k.id), newestFirst.slice(0, 2));
@@ -168,18 +164,18 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const last = await store.listProviderKeys({ limit: 2, beforeId: second.items[1]!.id });
       assert.deepEqual(last.items.map((k) => k.id), newestFirst.slice(4));
       assert.equal(last.hasMore, false);
-      await store.deleteProviderKey(second.items[1]!.id, { force: false });
+      await rules(store).deleteProviderKey(second.items[1]!.id, { force: false });
       const afterDelete = await store.listProviderKeys({ limit: 2, beforeId: second.items[1]!.id });
       assert.deepEqual(afterDelete.items.map((k) => k.id), newestFirst.slice(4));
       const openai = await store.listProviderKeys({ limit: 100, providerId: 'openai' });
       assert.deepEqual(openai.items.map((k) => k.providerId), ['openai', 'openai', 'openai']);
 
-      const access = made(await store.createAccessKey(accessKey()));
-      const attached = made(await store.createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS));
+      const access = made(await rules(store).createAccessKey(accessKey()));
+      const attached = made(await rules(store).createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS));
       assert.deepEqual((await store.listProviderKeys({ limit: 100, accessKeyId: access.id })).items, [attached]);
       assert.deepEqual((await store.allProviderKeys()).map((k) => k.id), [...newestFirst.slice(0, 3), ...newestFirst.slice(4), attached.id].sort());
 
-      const accessKeys = [access, made(await store.createAccessKey(accessKey()))];
+      const accessKeys = [access, made(await rules(store).createAccessKey(accessKey()))];
       const page = await store.listAccessKeys({ limit: 1 });
       assert.deepEqual(page.items.map((a) => a.id), [accessKeys[1]!.id]);
       assert.equal(page.hasMore, true);
@@ -187,37 +183,37 @@ export function storeContract(name: string, harness: StoreHarness): void {
     });
 
     withStore('access keys and configurations: a key reads its configuration\'s name; links change and clear', async (store) => {
-      const config = made(await store.createConfiguration(configuration({ name: 'prod', access: { providers: { allow: ['openai'] } } }), []));
+      const config = made(await rules(store).createConfiguration(configuration({ name: 'prod', access: { providers: { allow: ['openai'] } } }), []));
       assert.deepEqual(await store.getConfiguration(config.id), config);
-      const key = made(await store.createAccessKey(accessKey({ accessKeyConfigurationId: config.id })));
+      const key = made(await rules(store).createAccessKey(accessKey({ accessKeyConfigurationId: config.id })));
       assert.equal(key.accessKeyConfigurationName, 'prod');
       assert.equal((await store.getAccessKey(key.id))?.accessKeyConfigurationName, 'prod');
-      const renamed = made(await store.updateConfiguration(config.id, { name: 'production' }, [], now()));
+      const renamed = made(await rules(store).updateConfiguration(config.id, { name: 'production' }, [], now()));
       assert.deepEqual(renamed.access, config.access, 'what the patch omits stays');
       assert.equal((await store.getAccessKey(key.id))?.accessKeyConfigurationName, 'production');
-      const unlinked = made(await store.updateAccessKey(key.id, { accessKeyConfigurationId: null, name: 'k' }, now()));
+      const unlinked = made(await rules(store).updateAccessKey(key.id, { accessKeyConfigurationId: null, name: 'k' }, now()));
       assert.equal(unlinked.accessKeyConfigurationId, null);
       assert.equal(unlinked.accessKeyConfigurationName, null);
       assert.equal(unlinked.tokenHash, key.tokenHash);
-      assert.equal(await store.updateAccessKey('aigk_missing', { name: 'x' }, now()), undefined);
+      assert.equal(await rules(store).updateAccessKey('aigk_missing', { name: 'x' }, now()), undefined);
       assert.deepEqual((await store.allAccessKeys()).map((a) => a.id), [key.id]);
       assert.deepEqual((await store.allConfigurations()).map((c) => c.id), [config.id]);
       assert.deepEqual((await store.listConfigurations({ limit: 10 })).items.map((c) => c.id), [config.id]);
-      assert.deepEqual(await store.deleteConfiguration(config.id), { ...renamed });
-      assert.deepEqual(made(await store.deleteAccessKey(key.id, { force: false })).providerKeys, []);
+      assert.deepEqual(await rules(store).deleteConfiguration(config.id), { ...renamed });
+      assert.deepEqual(made(await rules(store).deleteAccessKey(key.id, { force: false })).providerKeys, []);
       assert.equal(await store.getAccessKey(key.id), undefined);
     });
 
     withStore('access key lifecycle: expiry and disabled are kept, changed and cleared like other fields', async (store) => {
       const expiresAt = '2099-01-01T00:00:00.000Z';
-      const key = made(await store.createAccessKey(accessKey({ expiresAt, disabled: true })));
+      const key = made(await rules(store).createAccessKey(accessKey({ expiresAt, disabled: true })));
       assert.deepEqual(await store.getAccessKey(key.id), key);
       assert.equal(key.expiresAt, expiresAt);
       assert.equal(key.disabled, true);
-      const enabled = made(await store.updateAccessKey(key.id, { disabled: false, name: 'n' }, now()));
+      const enabled = made(await rules(store).updateAccessKey(key.id, { disabled: false, name: 'n' }, now()));
       assert.equal(enabled.disabled, false);
       assert.equal(enabled.expiresAt, expiresAt, 'what the patch omits stays');
-      const cleared = made(await store.updateAccessKey(key.id, { expiresAt: null }, now()));
+      const cleared = made(await rules(store).updateAccessKey(key.id, { expiresAt: null }, now()));
       assert.equal(cleared.expiresAt, null);
       assert.equal(cleared.disabled, false);
       assert.equal(cleared.name, 'n');
@@ -225,13 +221,13 @@ export function storeContract(name: string, harness: StoreHarness): void {
     });
 
     withStore('access key rotation: a new token on the same row; the replaced one is kept with its end, an older one dropped', async (store) => {
-      const config = made(await store.createConfiguration(configuration({ name: 'prod' }), []));
-      const key = made(await store.createAccessKey(accessKey({ name: 'app', accessKeyConfigurationId: config.id, expiresAt: '2099-01-01T00:00:00.000Z' })));
+      const config = made(await rules(store).createConfiguration(configuration({ name: 'prod' }), []));
+      const key = made(await rules(store).createAccessKey(accessKey({ name: 'app', accessKeyConfigurationId: config.id, expiresAt: '2099-01-01T00:00:00.000Z' })));
       assert.equal(key.previousTokenHash, null);
       assert.equal(key.previousTokenExpiresAt, null);
       const changes = recordChanges(store);
       const graceEnd = '2098-06-01T00:00:00.000Z';
-      const rotated = await store.rotateAccessKeyToken(key.id, { tokenHash: 'hash-second', keyRedacted: 'aigw_***2', previousTokenExpiresAt: graceEnd }, now());
+      const rotated = await rules(store).rotateAccessKeyToken(key.id, { tokenHash: 'hash-second', keyRedacted: 'aigw_***2', previousTokenExpiresAt: graceEnd }, now());
       assert.ok(rotated);
       assert.deepEqual(resourcesOf(changes), [['accessKeys']]);
       assert.equal(rotated.id, key.id);
@@ -243,49 +239,49 @@ export function storeContract(name: string, harness: StoreHarness): void {
         assert.deepEqual(rotated[field], key[field], `${field} stays`);
       }
       assert.deepEqual(await store.getAccessKey(key.id), rotated);
-      const again = await store.rotateAccessKeyToken(key.id, { tokenHash: 'hash-third', keyRedacted: 'aigw_***3', previousTokenExpiresAt: now() }, now());
+      const again = await rules(store).rotateAccessKeyToken(key.id, { tokenHash: 'hash-third', keyRedacted: 'aigw_***3', previousTokenExpiresAt: now() }, now());
       assert.equal(again?.previousTokenHash, 'hash-second', 'only the token just replaced is kept');
       assert.deepEqual((await store.allAccessKeys()).map((a) => [a.tokenHash, a.previousTokenHash]), [['hash-third', 'hash-second']]);
-      assert.equal(await store.rotateAccessKeyToken('aigk_missing', { tokenHash: 'h', keyRedacted: '***', previousTokenExpiresAt: now() }, now()), undefined);
+      assert.equal(await rules(store).rotateAccessKeyToken('aigk_missing', { tokenHash: 'h', keyRedacted: '***', previousTokenExpiresAt: now() }, now()), undefined);
       assert.equal(changes.length, 2, 'a rotation of no key publishes nothing');
     });
 
     withStore('provider keys: disabled is kept and changed by update, and stays in router rules', async (store) => {
-      const key = made(await store.createProviderKey(providerKey('openai'), CHECKS));
+      const key = made(await rules(store).createProviderKey(providerKey('openai'), CHECKS));
       assert.equal(key.disabled, false);
-      const config = made(await store.createConfiguration(configuration({ router: routerOf('openai', [key.id]) }), []));
-      const disabled = await store.updateProviderKey(key.id, { disabled: true }, now());
+      const config = made(await rules(store).createConfiguration(configuration({ router: routerOf('openai', [key.id]) }), []));
+      const disabled = await rules(store).updateProviderKey(key.id, { disabled: true }, now());
       assert.equal(disabled?.disabled, true);
       assert.deepEqual(await store.getProviderKey(key.id), disabled);
       assert.deepEqual((await store.allProviderKeys()).map((k) => k.disabled), [true]);
       assert.deepEqual((await store.getConfiguration(config.id))?.router, config.router, 'a disabled key stays in its rules');
-      assert.equal((await store.updateProviderKey(key.id, { disabled: false }, now()))?.disabled, false);
+      assert.equal((await rules(store).updateProviderKey(key.id, { disabled: false }, now()))?.disabled, false);
     });
 
     withStore('custom providers: by id or providerId, one per providerId, update, delete', async (store) => {
-      const provider = made(await store.createCustomProvider(customProvider('my-vllm')));
+      const provider = made(await rules(store).createCustomProvider(customProvider('my-vllm')));
       assert.deepEqual(await store.getCustomProvider(provider.id), provider);
       assert.deepEqual(await store.getCustomProvider('my-vllm'), provider);
-      assert.deepEqual(await store.createCustomProvider(customProvider('my-vllm')), { refused: 'duplicateProvider', providerId: 'my-vllm' });
-      const updated = await store.updateCustomProvider(provider.id, { baseUrl: 'http://10.0.0.2/v1', models: [] }, now());
+      assert.deepEqual(await rules(store).createCustomProvider(customProvider('my-vllm')), { refused: 'duplicateProvider', providerId: 'my-vllm' });
+      const updated = await rules(store).updateCustomProvider(provider.id, { baseUrl: 'http://10.0.0.2/v1', models: [] }, now());
       assert.equal(updated?.baseUrl, 'http://10.0.0.2/v1');
       assert.deepEqual(updated?.models, []);
       assert.equal(updated?.name, 'my-vllm');
       assert.deepEqual((await store.listCustomProviders({ limit: 10 })).items, [updated]);
       assert.deepEqual(await store.allCustomProviders(), [updated]);
-      assert.deepEqual(await store.deleteCustomProvider(provider.id), updated);
+      assert.deepEqual(await rules(store).deleteCustomProvider(provider.id), updated);
       assert.equal(await store.getCustomProvider('my-vllm'), undefined);
-      assert.equal(await store.deleteCustomProvider(provider.id), undefined);
+      assert.equal(await rules(store).deleteCustomProvider(provider.id), undefined);
     });
 
     test('at most 15 keys per provider on one access key, even when 20 creates race on two connections', async () => {
       const store = await harness.open();
       const sibling = await harness.sibling(store);
       try {
-        const access = made(await store.createAccessKey(accessKey()));
+        const access = made(await rules(store).createAccessKey(accessKey()));
         const outcomes = await Promise.all(
           Array.from({ length: 20 }, (_, i) =>
-            (i % 2 ? sibling : store).createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS),
+            rules((i % 2 ? sibling : store)).createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS),
           ),
         );
         const refused = outcomes.filter((o) => isRefusal(o));
@@ -293,8 +289,8 @@ export function storeContract(name: string, harness: StoreHarness): void {
         assert.deepEqual(refused[0], { refused: 'tooManyKeys', limit: 15, providerId: 'openai', accessKeyId: access.id });
         assert.equal((await store.listProviderKeys({ limit: 100, accessKeyId: access.id })).items.length, 15);
         // Per provider and per access key: another provider, or an account-wide key, is not held back.
-        made(await store.createProviderKey(providerKey('anthropic', { accessKeyId: access.id }), CHECKS));
-        made(await sibling.createProviderKey(providerKey('openai'), CHECKS));
+        made(await rules(store).createProviderKey(providerKey('anthropic', { accessKeyId: access.id }), CHECKS));
+        made(await rules(sibling).createProviderKey(providerKey('openai'), CHECKS));
         assert.equal(await store.countProviderKeys(), 17);
       } finally {
         await sibling.close();
@@ -304,33 +300,33 @@ export function storeContract(name: string, harness: StoreHarness): void {
 
     withStore('writes that point at what is not there are refused and change nothing', async (store) => {
       const missingAccess = newId('accessKey');
-      assert.deepEqual(await store.createProviderKey(providerKey('openai', { accessKeyId: missingAccess }), CHECKS), {
+      assert.deepEqual(await rules(store).createProviderKey(providerKey('openai', { accessKeyId: missingAccess }), CHECKS), {
         refused: 'accessKeyMissing',
         id: missingAccess,
       });
-      assert.deepEqual(await store.createProviderKey(providerKey('my-vllm'), { ...CHECKS, customProviderId: 'my-vllm' }), {
+      assert.deepEqual(await rules(store).createProviderKey(providerKey('my-vllm'), { ...CHECKS, customProviderId: 'my-vllm' }), {
         refused: 'providerMissing',
         providerIds: ['my-vllm'],
       });
       const missingConfig = newId('accessKeyConfiguration');
-      assert.deepEqual(await store.createAccessKey(accessKey({ accessKeyConfigurationId: missingConfig })), {
+      assert.deepEqual(await rules(store).createAccessKey(accessKey({ accessKeyConfigurationId: missingConfig })), {
         refused: 'configurationMissing',
         id: missingConfig,
       });
-      const key = made(await store.createAccessKey(accessKey()));
-      assert.deepEqual(await store.updateAccessKey(key.id, { accessKeyConfigurationId: missingConfig }, now()), {
+      const key = made(await rules(store).createAccessKey(accessKey()));
+      assert.deepEqual(await rules(store).updateAccessKey(key.id, { accessKeyConfigurationId: missingConfig }, now()), {
         refused: 'configurationMissing',
         id: missingConfig,
       });
       const missingKey = newId('providerKey');
-      assert.deepEqual(await store.createConfiguration(configuration({ router: routerOf('openai', [missingKey]) }), []), {
+      assert.deepEqual(await rules(store).createConfiguration(configuration({ router: routerOf('openai', [missingKey]) }), []), {
         refused: 'providerKeysMissing',
         ids: [missingKey],
       });
       const access: AccessScope = { providers: { allow: ['my-vllm'] } };
-      assert.deepEqual(await store.createConfiguration(configuration({ access }), ['my-vllm']), { refused: 'providerMissing', providerIds: ['my-vllm'] });
-      const config = made(await store.createConfiguration(configuration(), []));
-      assert.deepEqual(await store.updateConfiguration(config.id, { router: routerOf('openai', [missingKey]) }, [], now()), {
+      assert.deepEqual(await rules(store).createConfiguration(configuration({ access }), ['my-vllm']), { refused: 'providerMissing', providerIds: ['my-vllm'] });
+      const config = made(await rules(store).createConfiguration(configuration(), []));
+      assert.deepEqual(await rules(store).updateConfiguration(config.id, { router: routerOf('openai', [missingKey]) }, [], now()), {
         refused: 'providerKeysMissing',
         ids: [missingKey],
       });
@@ -340,20 +336,20 @@ export function storeContract(name: string, harness: StoreHarness): void {
     });
 
     withStore('deletes of what others reference are refused, and change nothing', async (store) => {
-      const provider = made(await store.createCustomProvider(customProvider('my-vllm')));
-      const key = made(await store.createProviderKey(providerKey('my-vllm'), { ...CHECKS, customProviderId: 'my-vllm' }));
-      const config = made(await store.createConfiguration(configuration({ router: routerOf('my-vllm', [key.id]) }), ['my-vllm']));
-      const access = made(await store.createAccessKey(accessKey({ accessKeyConfigurationId: config.id })));
-      const attached = made(await store.createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS));
+      const provider = made(await rules(store).createCustomProvider(customProvider('my-vllm')));
+      const key = made(await rules(store).createProviderKey(providerKey('my-vllm'), { ...CHECKS, customProviderId: 'my-vllm' }));
+      const config = made(await rules(store).createConfiguration(configuration({ router: routerOf('my-vllm', [key.id]) }), ['my-vllm']));
+      const access = made(await rules(store).createAccessKey(accessKey({ accessKeyConfigurationId: config.id })));
+      const attached = made(await rules(store).createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS));
 
-      assert.deepEqual(await store.deleteProviderKey(key.id, { force: false }), { refused: 'referencedByConfigurations', configurationIds: [config.id] });
-      assert.deepEqual(await store.deleteConfiguration(config.id), { refused: 'linkedAccessKeys', accessKeyIds: [access.id] });
-      assert.deepEqual(await store.deleteCustomProvider(provider.id), {
+      assert.deepEqual(await rules(store).deleteProviderKey(key.id, { force: false }), { refused: 'referencedByConfigurations', configurationIds: [config.id] });
+      assert.deepEqual(await rules(store).deleteConfiguration(config.id), { refused: 'linkedAccessKeys', accessKeyIds: [access.id] });
+      assert.deepEqual(await rules(store).deleteCustomProvider(provider.id), {
         refused: 'providerInUse',
         providerKeyIds: [key.id],
         configurationIds: [config.id],
       });
-      assert.deepEqual(await store.deleteAccessKey(access.id, { force: false }), { refused: 'attachedProviderKeys', providerKeyIds: [attached.id] });
+      assert.deepEqual(await rules(store).deleteAccessKey(access.id, { force: false }), { refused: 'attachedProviderKeys', providerKeyIds: [attached.id] });
       assert.equal(await store.countProviderKeys(), 2);
       assert.deepEqual((await store.getConfiguration(config.id))?.router, config.router);
       assert.ok(await store.getCustomProvider(provider.id));
@@ -361,41 +357,71 @@ export function storeContract(name: string, harness: StoreHarness): void {
     });
 
     withStore('a forced delete cascades: the key leaves every rule; an access key takes its attached keys along', async (store) => {
-      const access = made(await store.createAccessKey(accessKey()));
-      const attached = made(await store.createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS));
-      const shared = made(await store.createProviderKey(providerKey('openai'), CHECKS));
-      const config = made(await store.createConfiguration(configuration({ router: routerOf('openai', [attached.id, shared.id], [attached.id]) }), []));
+      const access = made(await rules(store).createAccessKey(accessKey()));
+      const attached = made(await rules(store).createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS));
+      const shared = made(await rules(store).createProviderKey(providerKey('openai'), CHECKS));
+      const config = made(await rules(store).createConfiguration(configuration({ router: routerOf('openai', [attached.id, shared.id], [attached.id]) }), []));
 
-      const deleted = made(await store.deleteAccessKey(access.id, { force: true }));
+      const deleted = made(await rules(store).deleteAccessKey(access.id, { force: true }));
       assert.deepEqual(deleted.providerKeys, [attached]);
       assert.equal(deleted.record.id, access.id);
       assert.equal(await store.getProviderKey(attached.id), undefined);
       // The step left empty goes; the other keeps the key still there.
       assert.deepEqual((await store.getConfiguration(config.id))?.router, routerOf('openai', [shared.id]));
 
-      made(await store.deleteProviderKey(shared.id, { force: true }));
+      made(await rules(store).deleteProviderKey(shared.id, { force: true }));
       assert.deepEqual((await store.getConfiguration(config.id))?.router, { rules: [] }, 'a rule with no step left goes');
       // Nothing references the deleted keys any more: the configuration's own delete is not held back.
-      made(await store.deleteConfiguration(config.id));
+      made(await rules(store).deleteConfiguration(config.id));
       assert.deepEqual([...(await store.listSecretRefs())], []);
     });
 
     withStore('rotation swaps the secret in one step and returns the record as it was', async (store) => {
-      const key = made(await store.createProviderKey(providerKey('openai', { name: 'n' }), CHECKS));
-      const swapped = await store.swapProviderKeySecret(key.id, { secretRef: 'new.ref', keyRedacted: '***new' }, '2030-01-01T00:00:00.000Z');
+      const key = made(await rules(store).createProviderKey(providerKey('openai', { name: 'n' }), CHECKS));
+      const swapped = await rules(store).swapProviderKeySecret(key.id, { secretRef: 'new.ref', keyRedacted: '***new' }, '2030-01-01T00:00:00.000Z');
       assert.deepEqual(swapped?.before, key);
       assert.deepEqual(swapped?.after, { ...key, secretRef: 'new.ref', keyRedacted: '***new', updatedAt: '2030-01-01T00:00:00.000Z' });
-      const renamed = await store.swapProviderKeySecret(key.id, { secretRef: 'newer.ref', keyRedacted: '***nwr', name: 'm' }, now());
+      const renamed = await rules(store).swapProviderKeySecret(key.id, { secretRef: 'newer.ref', keyRedacted: '***nwr', name: 'm' }, now());
       assert.equal(renamed?.after.name, 'm');
       assert.deepEqual([...(await store.listSecretRefs())], ['newer.ref']);
-      assert.equal(await store.swapProviderKeySecret('aigpk_missing', { secretRef: 'x', keyRedacted: 'x' }, now()), undefined);
+      assert.equal(await rules(store).swapProviderKeySecret('aigpk_missing', { secretRef: 'x', keyRedacted: 'x' }, now()), undefined);
+    });
+
+    withStore('a transaction that throws leaves nothing it wrote, and the feed hears nothing', async (store) => {
+      const changes = recordChanges(store);
+      const key = providerKey('openai');
+      await assert.rejects(
+        store.transaction(['providerKeys'], async (tx) => {
+          await tx.insertProviderKey(key);
+          assert.ok(await tx.getProviderKey(key.id), 'a transaction sees its own writes');
+          throw new Error('a rule gave up');
+        }),
+        /a rule gave up/,
+      );
+      assert.equal(await store.getProviderKey(key.id), undefined);
+      assert.deepEqual(changes, []);
+      // The store writes on afterwards.
+      await store.transaction(['providerKeys'], (tx) => tx.insertProviderKey(key));
+      assert.ok(await store.getProviderKey(key.id));
+      assert.deepEqual(resourcesOf(changes), [['providerKeys']]);
+    });
+
+    withStore('a read outside an open transaction sees none of its writes until it commits', async (store) => {
+      const key = providerKey('openai');
+      let seenDuring: unknown = 'not read';
+      await store.transaction(['providerKeys'], async (tx) => {
+        await tx.insertProviderKey(key);
+        seenDuring = await store.getProviderKey(key.id);
+      });
+      assert.equal(seenDuring, undefined);
+      assert.deepEqual(await store.getProviderKey(key.id), key);
     });
 
     withStore('usage: appended in batches, listed newest first with filters and paging, lastUsed follows', async (store) => {
-      const access = made(await store.createAccessKey(accessKey()));
-      const other = made(await store.createAccessKey(accessKey()));
-      const answered = made(await store.createProviderKey(providerKey('openai'), CHECKS));
-      const unreachable = made(await store.createProviderKey(providerKey('openai'), CHECKS));
+      const access = made(await rules(store).createAccessKey(accessKey()));
+      const other = made(await rules(store).createAccessKey(accessKey()));
+      const answered = made(await rules(store).createProviderKey(providerKey('openai'), CHECKS));
+      const unreachable = made(await rules(store).createProviderKey(providerKey('openai'), CHECKS));
       const t = Date.parse('2031-02-03T04:05:06.789Z');
       // Made first and earlier, appended last (the first attempt of a slow request): lastUsed must not move back.
       const late = usageDraft({ timeMs: t - 1000, accessKeyId: access.id, providerKeyId: answered.id, cacheWriteTokens: 1, costUsd: 0.25 });
@@ -450,24 +476,24 @@ export function storeContract(name: string, harness: StoreHarness): void {
     withStore('budgets and rate limits: kept on access keys and configurations, changed only when given, cleared by null', async (store) => {
       const budget = { amountUsd: 25, period: 'month' as const, softLimitUsd: 20 };
       const rateLimits = { requestsPerMinute: 60, tokensPerMinute: 100_000, maxConcurrent: 4 };
-      const config = made(await store.createConfiguration(configuration({ budget: { amountUsd: 5, period: 'none' }, rateLimits: { maxConcurrent: 2 } }), []));
-      const key = made(await store.createAccessKey(accessKey({ budget, rateLimits, accessKeyConfigurationId: config.id })));
+      const config = made(await rules(store).createConfiguration(configuration({ budget: { amountUsd: 5, period: 'none' }, rateLimits: { maxConcurrent: 2 } }), []));
+      const key = made(await rules(store).createAccessKey(accessKey({ budget, rateLimits, accessKeyConfigurationId: config.id })));
       assert.deepEqual([key.budget, key.rateLimits], [budget, rateLimits]);
       assert.deepEqual((await store.allAccessKeys()).find((k) => k.id === key.id)?.budget, budget);
       assert.deepEqual((await store.getConfiguration(config.id))?.budget, { amountUsd: 5, period: 'none' });
 
-      const renamed = made(await store.updateAccessKey(key.id, { name: 'renamed' }, now()));
+      const renamed = made(await rules(store).updateAccessKey(key.id, { name: 'renamed' }, now()));
       assert.deepEqual([renamed.budget, renamed.rateLimits], [budget, rateLimits], 'a patch without them keeps them');
-      const cleared = made(await store.updateAccessKey(key.id, { budget: null, rateLimits: { requestsPerMinute: 1 } }, now()));
+      const cleared = made(await rules(store).updateAccessKey(key.id, { budget: null, rateLimits: { requestsPerMinute: 1 } }, now()));
       assert.deepEqual([cleared.budget, cleared.rateLimits], [null, { requestsPerMinute: 1 }]);
-      const configCleared = made(await store.updateConfiguration(config.id, { rateLimits: null }, [], now()));
+      const configCleared = made(await rules(store).updateConfiguration(config.id, { rateLimits: null }, [], now()));
       assert.deepEqual([configCleared.budget, configCleared.rateLimits], [{ amountUsd: 5, period: 'none' }, null]);
     });
 
     withStore('spendSince: the known cost and the unpriced attempts of each key from a time on', async (store) => {
-      const a = made(await store.createAccessKey(accessKey()));
-      const b = made(await store.createAccessKey(accessKey()));
-      const idle = made(await store.createAccessKey(accessKey()));
+      const a = made(await rules(store).createAccessKey(accessKey()));
+      const b = made(await rules(store).createAccessKey(accessKey()));
+      const idle = made(await rules(store).createAccessKey(accessKey()));
       const t = Date.parse('2032-05-01T00:00:00.000Z');
       await store.appendUsage(packed([
         usageDraft({ timeMs: t - 1, accessKeyId: a.id, costUsd: 100 }),
@@ -505,23 +531,23 @@ export function storeContract(name: string, harness: StoreHarness): void {
     withStore('the change feed names what each write changed; refused and missing writes and usage are not on it', async (store) => {
       const changes = recordChanges(store);
       await store.setSettings({ 'gateway.totalTimeout': '1m' });
-      const access = made(await store.createAccessKey(accessKey()));
-      const key = made(await store.createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS));
-      await store.swapProviderKeySecret(key.id, { secretRef: 'r2', keyRedacted: '***' }, now());
-      const config = made(await store.createConfiguration(configuration(), []));
-      const provider = made(await store.createCustomProvider(customProvider('my-vllm')));
+      const access = made(await rules(store).createAccessKey(accessKey()));
+      const key = made(await rules(store).createProviderKey(providerKey('openai', { accessKeyId: access.id }), CHECKS));
+      await rules(store).swapProviderKeySecret(key.id, { secretRef: 'r2', keyRedacted: '***' }, now());
+      const config = made(await rules(store).createConfiguration(configuration(), []));
+      const provider = made(await rules(store).createCustomProvider(customProvider('my-vllm')));
       assert.deepEqual(resourcesOf(changes), [['settings'], ['accessKeys'], ['providerKeys'], ['providerKeys'], ['configurations'], ['customProviders']]);
 
       changes.length = 0;
-      await store.deleteAccessKey(access.id, { force: false });
-      await store.updateProviderKey('aigpk_missing', { name: 'x' }, now());
-      await store.createCustomProvider(customProvider('my-vllm'));
+      await rules(store).deleteAccessKey(access.id, { force: false });
+      await rules(store).updateProviderKey('aigpk_missing', { name: 'x' }, now());
+      await rules(store).createCustomProvider(customProvider('my-vllm'));
       await store.appendUsage(packed([usageDraft({ timeMs: Date.now(), accessKeyId: access.id })]));
       assert.deepEqual(changes, [], 'nothing changed that a reader keeps');
 
-      await store.deleteAccessKey(access.id, { force: true });
-      await store.updateConfiguration(config.id, { name: 'renamed' }, [], now());
-      await store.deleteCustomProvider(provider.id);
+      await rules(store).deleteAccessKey(access.id, { force: true });
+      await rules(store).updateConfiguration(config.id, { name: 'renamed' }, [], now());
+      await rules(store).deleteCustomProvider(provider.id);
       assert.deepEqual(resourcesOf(changes).slice(1), [['configurations'], ['customProviders']]);
       assert.ok((changes[0] as { resources: string[] }).resources.includes('providerKeys'), 'a forced delete names the keys it took along');
     });
@@ -535,11 +561,11 @@ export function storeContract(name: string, harness: StoreHarness): void {
       const failing = store.changes.subscribe(() => {
         throw new Error('a listener that fails');
       });
-      made(await store.createAccessKey(accessKey()));
+      made(await rules(store).createAccessKey(accessKey()));
       assert.equal(handled, 1, 'the write waited for the listener');
       unsubscribe();
       failing();
-      made(await store.createAccessKey(accessKey()));
+      made(await rules(store).createAccessKey(accessKey()));
       assert.equal(handled, 1);
     });
   });

@@ -7,6 +7,10 @@ import { PostgresStore } from '../../src/store/postgres/index.js';
 import type { ProviderKeyRecord, ReplicaLimitCounts, Store, StoreChange } from '../../src/store/types.js';
 import { skipWithoutPostgres, startCluster, type PostgresCluster } from '../helpers/postgres.js';
 import { storeContract } from './contract.js';
+import { StoreRules } from '../../src/app/rules.js';
+
+/** The domain's write rules over a store, as the services use them. */
+const rules = (store: Store) => new StoreRules(store);
 
 // One throwaway cluster for the file; a database of its own for each store the contract opens.
 const skip = skipWithoutPostgres();
@@ -56,7 +60,7 @@ describe('PostgreSQL', { skip }, () => {
       const stores = await Promise.all(Array.from({ length: 5 }, () => PostgresStore.open(url)));
       try {
         assert.equal(new Set(stores.map((s) => s.installId)).size, 1);
-        made(await stores[0]!.createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
+        made(await rules(stores[0]!).createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
         assert.equal(await stores[4]!.countProviderKeys(), 1);
       } finally {
         await Promise.all(stores.map((s) => s.close()));
@@ -70,12 +74,12 @@ describe('PostgreSQL', { skip }, () => {
         const seenByA: StoreChange[] = [];
         a.changes.subscribe((change) => void seenByA.push(change));
         const arrived = nextChange(b, (c) => 'resources' in c && c.resources.includes('providerKeys'));
-        made(await a.createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
+        made(await rules(a).createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
         assert.deepEqual(await arrived, { resources: ['providerKeys'] });
         await a.setSetting('x', 'y');
         // B's writes reached A's listener after A's own two; nothing of A's came back to it.
         await b.setSettings({ other: 'z' });
-        await b.deleteProviderKey((await b.allProviderKeys())[0]!.id, { force: false });
+        await rules(b).deleteProviderKey((await b.allProviderKeys())[0]!.id, { force: false });
         for (let i = 0; i < 100 && seenByA.length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50));
         await new Promise((resolve) => setTimeout(resolve, 100)); // time for a duplicate to show, if there were one
         assert.deepEqual(seenByA, [{ resources: ['providerKeys'] }, { resources: ['settings'] }, { resources: ['settings'] }, { resources: ['providerKeys', 'configurations'] }]);
@@ -101,7 +105,7 @@ describe('PostgreSQL', { skip }, () => {
           notReady = await store.notReady();
         }
         assert.equal(notReady, undefined, 'ready again once the reload was handled');
-        made(await store.createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
+        made(await rules(store).createProviderKey(providerKey(), { maxPerAccessKey: 15 }));
         assert.equal(await store.countProviderKeys(), 1);
       } finally {
         await store.close();
@@ -193,7 +197,7 @@ describe('PostgreSQL', { skip }, () => {
         assert.equal(await secretsB.get('pk_1.ref'), canary, 'written through A, read through B');
         assert.deepEqual(await a.sealedSecrets().refs(0), ['pk_1.ref']);
         assert.deepEqual(await secretsB.list(), [], 'a value just written is never an orphan to reconcile: its row may be on its way');
-        made(await a.createProviderKey({ ...providerKey(), secretRef: 'pk_1.ref' }, { maxPerAccessKey: 15 }));
+        made(await rules(a).createProviderKey({ ...providerKey(), secretRef: 'pk_1.ref' }, { maxPerAccessKey: 15 }));
         assert.deepEqual(await secretsB.list(), ['pk_1.ref'], 'a value a key points at is listed at once');
         assert.deepEqual(await a.sealedSecrets().keyIds(), [masterKeyId(masterKey)]);
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { budgetPeriod, checkBudget, checkRateLimits } from '../../src/core/budgets.js';
+import { budgetPeriod, checkBudget, checkRateLimits, formatUsd } from '../../src/core/budgets.js';
 import { AigwError } from '../../src/core/errors.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -40,4 +40,15 @@ test('budgets and rate limits: good ones pass as written, bad ones are refused w
   assert.equal(code(() => checkRateLimits({ tokensPerMinute: 2.5 })), 'ERR_AIGW_10033');
   assert.equal(code(() => checkRateLimits({ maxConcurrent: true })), 'ERR_AIGW_10033');
   assert.equal(code(() => checkRateLimits({ requestsPerMinute: null })), 'ERR_AIGW_10033');
+});
+
+test('formatUsd: two decimals, and three significant digits under a cent so a small cost never reads as $0.00', () => {
+  assert.equal(formatUsd(0), '$0.00');
+  assert.equal(formatUsd(12.5), '$12.50');
+  assert.equal(formatUsd(0.042), '$0.04');
+  assert.equal(formatUsd(0.01), '$0.01');
+  assert.equal(formatUsd(0.002), '$0.002');
+  assert.equal(formatUsd(0.0012345), '$0.00123');
+  assert.equal(formatUsd(0.0000001), '$0.0000001');
+  assert.equal(formatUsd(1234.567), '$1234.57');
 });

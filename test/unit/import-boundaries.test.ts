@@ -27,7 +27,7 @@ type Part =
 /** The daemon's own helpers that both faces use (logger, body reader, bearer parsing, private files). */
 const DAEMON_PLUMBING = new Set(['daemon/log.ts', 'daemon/body.ts', 'daemon/bearer.ts', 'daemon/fs.ts']);
 /** The Store interface (with the usage batch format it takes); everything else under store/ is an implementation. */
-const STORE_INTERFACE = new Set(['store/types.ts', 'store/usage-batch.ts']);
+const STORE_INTERFACE = new Set(['store/types.ts', 'store/usage-batch.ts', 'store/usage-fields.ts']);
 
 /** The part a file (a path relative to src/, with forward slashes) belongs to. */
 function partOf(file: string): Part | undefined {

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deserialize, serialize } from 'node:v8';
 import type { UsageDraft } from '../../src/store/types.js';
-import { UsagePacker, unpackUsage } from '../../src/store/usage-batch.js';
+import { UsagePacker, unpackedValue, type PackedUsage } from '../../src/store/usage-batch.js';
+import { USAGE_FIELDS } from '../../src/store/usage-fields.js';
+
+/** The drafts a packed batch holds, read field by field as the Stores' writers read them. */
+function unpackUsage(batch: PackedUsage): UsageDraft[] {
+  return Array.from({ length: batch.count }, (_, n) =>
+    Object.fromEntries(USAGE_FIELDS.map(([name], i) => [name, unpackedValue(batch, n, i)])) as unknown as UsageDraft,
+  );
+}
 
 function draft(n: number, overrides: Partial<UsageDraft> = {}): UsageDraft {
   return {

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { formatUsd } from '../../core/budgets.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { parseKeyDuration } from '../../core/key-lifecycle.js';
 import type { UsageEvent } from '../../core/gateway-api.js';
@@ -147,10 +148,6 @@ async function deleteKey(io: IO, api: Api, id: string): Promise<boolean> {
 
 const count = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
 
-function usd(amount: number): string {
-  return `$${amount >= 0.01 || amount === 0 ? amount.toFixed(2) : amount.toFixed(6).replace(/0+$/, '')}`;
-}
-
 /** One line: what the run used. A number the providers did not report is shown as unknown, never as zero. */
 export function usageLine(events: readonly UsageEvent[]): string {
   const parts = [count(events.length, 'request')];
@@ -170,7 +167,7 @@ export function usageLine(events: readonly UsageEvent[]): string {
     if (priced.length === 0) parts.push('cost unknown');
     else {
       const cost = priced.reduce((n, e) => n + Number(e.totalCost), 0);
-      parts.push(`${usd(cost)}${unpriced ? ` + unknown (${count(unpriced, 'unpriced request')})` : ''}`);
+      parts.push(`${formatUsd(cost)}${unpriced ? ` + unknown (${count(unpriced, 'unpriced request')})` : ''}`);
     }
   }
   return parts.join(', ');

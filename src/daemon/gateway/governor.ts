@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, LimitUsage } from '../../app/ports.js';
-import { budgetPeriod, type Budget, type RateLimitUse, type SpendView } from '../../core/budgets.js';
+import { budgetPeriod, formatUsd as usd, type Budget, type RateLimitUse, type SpendView } from '../../core/budgets.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import type { RemoteLimitCounts, ReplicaLimitCounts, Store, UsageDraft } from '../../store/types.js';
 import type { Logger } from '../log.js';
@@ -159,7 +159,6 @@ const inFlightOf = (s: Scope) => s.inFlight + s.remote.inFlight;
 const iso = (ms: number) => new Date(ms).toISOString();
 /** For a refusal's message: how much of a count other replicas hold, when they hold some. */
 const elsewhere = (n: number, shown: (n: number) => string = String) => (n > 0 ? `, ${shown(n)} of them through other replicas` : '');
-const usd = (n: number) => `$${n.toFixed(n >= 1 ? 2 : 6).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 
 /** A window's counts from the first second that counted anything. */
 function trimmed(window: { second: number; counts: number[] }): { second: number; counts: number[] } {

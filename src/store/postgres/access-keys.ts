@@ -1,8 +1,6 @@
-import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery, TokenRotation } from '../types.js';
-import { configurationExists } from './configurations.js';
+import type { AccessKeyPatch, AccessKeyRecord, Page, PageQuery, TokenRotation } from '../types.js';
 import { insertSql, jsonOrNull, type Db, type Value } from './connection.js';
-import { attachedProviderKeys, removeProviderKeys } from './provider-keys.js';
-import { toAccessKey, type AccessKeyRow } from '../rows.js';
+import { accessKeyColumns, toAccessKey, type AccessKeyRow } from '../rows.js';
 
 // A new column goes in AccessKeyRow and toAccessKey (../rows.ts), COLUMNS and valuesOf (and a migration), nowhere else.
 
@@ -31,19 +29,11 @@ const LINKING = 'SELECT id FROM access_keys WHERE access_key_configuration_id = 
 
 const row = (db: Db, id: string) => db.row<AccessKeyRow>(GET, [id]);
 
-export async function accessKeyExists(db: Db, id: string): Promise<boolean> {
-  return (await row(db, id)) !== undefined;
-}
-
-/** The access keys that link a configuration, which keep it from being deleted. */
 export async function accessKeysLinking(db: Db, configurationId: string): Promise<string[]> {
   return (await db.rows<{ id: string }>(LINKING, [configurationId])).map((r) => r.id);
 }
 
-export async function createAccessKey(db: Db, record: AccessKeyRecord): Promise<Outcome<AccessKeyRecord>> {
-  if (record.accessKeyConfigurationId !== null && !(await configurationExists(db, record.accessKeyConfigurationId))) {
-    return { refused: 'configurationMissing', id: record.accessKeyConfigurationId };
-  }
+export async function insertAccessKey(db: Db, record: AccessKeyRecord): Promise<AccessKeyRecord> {
   await db.run(INSERT, valuesOf(record));
   return toAccessKey((await row(db, record.id))!);
 }
@@ -61,24 +51,8 @@ export async function allAccessKeys(db: Db): Promise<AccessKeyRecord[]> {
   return (await db.rows<AccessKeyRow>(ALL)).map(toAccessKey);
 }
 
-export async function updateAccessKey(db: Db, id: string, patch: AccessKeyPatch, updatedAt: string): Promise<Outcome<AccessKeyRecord> | undefined> {
-  const configurationId = patch.accessKeyConfigurationId;
-  if (typeof configurationId === 'string' && !(await configurationExists(db, configurationId))) {
-    if (!(await accessKeyExists(db, id))) return undefined;
-    return { refused: 'configurationMissing', id: configurationId };
-  }
-  const { name, description, metadata, expiresAt, disabled } = patch;
-  const columns = {
-    name,
-    description,
-    metadata,
-    access_key_configuration_id: configurationId,
-    expires_at: expiresAt,
-    disabled,
-    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
-    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
-  };
-  if (!(await db.updateColumns('access_keys', id, columns, updatedAt))) return undefined;
+export async function updateAccessKey(db: Db, id: string, patch: AccessKeyPatch, updatedAt: string): Promise<AccessKeyRecord | undefined> {
+  if (!(await db.updateColumns('access_keys', id, accessKeyColumns(patch), updatedAt))) return undefined;
   return toAccessKey((await row(db, id))!);
 }
 
@@ -88,14 +62,6 @@ export async function rotateAccessKeyToken(db: Db, id: string, rotation: TokenRo
   return toAccessKey((await row(db, id))!);
 }
 
-export async function deleteAccessKey(db: Db, id: string, options: { force: boolean }): Promise<Outcome<DeletedAccessKey> | undefined> {
-  const found = await row(db, id);
-  if (!found) return undefined;
-  const attached = await attachedProviderKeys(db, id);
-  if (attached.length > 0 && !options.force) {
-    return { refused: 'attachedProviderKeys', providerKeyIds: attached.map((k) => k.id) };
-  }
-  await removeProviderKeys(db, attached);
-  await db.run(DELETE, [id]);
-  return { record: toAccessKey(found), providerKeys: attached };
+export async function deleteAccessKey(db: Db, id: string): Promise<boolean> {
+  return (await db.run(DELETE, [id])) > 0;
 }

@@ -12,6 +12,9 @@ export function jsonOrNull(value: unknown): string | null {
  * Parameters are positional ($1, $2, …), as PostgreSQL's protocol has them.
  */
 export class Db {
+  /** Whether a statement run through `run` has changed a row: a transaction that did not wrote nothing. */
+  changed = false;
+
   constructor(private readonly q: pg.Pool | pg.PoolClient) {}
 
   async rows<R>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
@@ -24,7 +27,9 @@ export class Db {
 
   /** The number of rows the statement changed. */
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    return (await this.q.query(sql, params as unknown[])).rowCount ?? 0;
+    const changed = (await this.q.query(sql, params as unknown[])).rowCount ?? 0;
+    if (changed > 0) this.changed = true;
+    return changed;
   }
 
   /** Newest first by id, one more row than asked for to tell whether there is a next page. */

@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { LocalChangeFeed } from '../change-feed.js';
+import { onConnection, type Statements } from '../statements.js';
 import type {
-  AccessKeyPatch,
-  AccessKeyRecord,
-  ConfigurationPatch,
-  ConfigurationRecord,
-  CustomProviderPatch,
-  CustomProviderRecord,
   LimitCountsExchange,
   PageQuery,
-  ProviderKeyCreateChecks,
-  ProviderKeyPatch,
   ProviderKeyQuery,
-  ProviderKeyRecord,
-  SecretSwap,
   SpendQuery,
   Store,
   StoreResource,
-  TokenRotation,
+  StoreTransaction,
   UsageOverviewQuery,
   UsageQuery,
 } from '../types.js';
@@ -39,14 +30,8 @@ import { postgresUsageWriter } from './usage-thread.js';
 
 export { SealedSecretTable, type SealedSecretRow } from './secret-rows.js';
 
-/** A write that did nothing: the row was not there, or a rule refused it. */
-function unchanged(outcome: unknown): boolean {
-  return outcome === undefined || (typeof outcome === 'object' && outcome !== null && 'refused' in outcome);
-}
-
-// What each kind of write may change, as the change feed names it (a forced delete reaches further).
-const PROVIDER_KEY_DELETE: StoreResource[] = ['providerKeys', 'configurations'];
-const ACCESS_KEY_DELETE: StoreResource[] = ['accessKeys', 'providerKeys', 'configurations'];
+/** The aggregates' functions are named as the primitives they provide. */
+const STATEMENTS: Statements<Db> = { ...providerKeys, ...accessKeys, ...configurations, ...customProviders };
 /** An unreachable server fails a request after this long rather than holding it until TCP gives up. */
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -60,8 +45,8 @@ export interface PostgresStoreOptions {
 /**
  * The Store on a PostgreSQL database that several daemons (replicas) may share. Every write runs in one
  * transaction that first takes one advisory lock, so writes run one after another across all replicas, as
- * SQLite's BEGIN IMMEDIATE makes them in one file: the 15-keys limit and every reference rule are checked
- * with nothing else writing. The transaction NOTIFYs which resources it changed; each replica's
+ * SQLite's BEGIN IMMEDIATE makes them in one file: the rules (src/app/rules.ts) check the 15-keys limit and
+ * every reference with nothing else writing. The transaction NOTIFYs which resources it changed; each replica's
  * ChangeListener hands the other replicas' notices to its change feed. Usage appends take no lock.
  */
 export class PostgresStore implements Store {
@@ -69,6 +54,7 @@ export class PostgresStore implements Store {
   /** Names this process's writes in their notices, so its listener does not hand them on a second time. */
   private readonly origin = randomUUID();
   private readonly db: Db;
+  private readonly reads: StoreTransaction;
   private listener: ChangeListener | undefined;
   private readonly usageWriter: UsageWriterThread;
 
@@ -78,6 +64,7 @@ export class PostgresStore implements Store {
     url: string,
   ) {
     this.db = new Db(pool);
+    this.reads = onConnection(STATEMENTS, this.db);
     this.usageWriter = postgresUsageWriter(url);
   }
 
@@ -134,31 +121,36 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Runs a write in one transaction after every other replica's; when it changed something, it NOTIFYs
-   * the other replicas as it commits, and this process's change feed hears of it before the caller does.
+   * Runs `work` in one transaction that first takes the write lock every replica's writes take, so it runs
+   * after every other replica's; when it wrote something, it NOTIFYs the other replicas as it commits, and
+   * this process's change feed hears of it before the caller does.
    */
-  private async write<T>(resources: readonly StoreResource[], write: (db: Db) => Promise<T>): Promise<T> {
+  transaction<T>(resources: readonly StoreResource[], work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    return this.write(resources, (db) => work(onConnection(STATEMENTS, db)));
+  }
+
+  private async write<T>(resources: readonly StoreResource[], work: (db: Db) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    let outcome: T;
+    const db = new Db(client);
+    let result: T;
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.write]);
-      outcome = await write(new Db(client));
-      if (unchanged(outcome)) {
-        await client.query('ROLLBACK');
-      } else {
+      result = await work(db);
+      if (db.changed && resources.length) {
         const notice: ChangeNotice = { origin: this.origin, resources };
         await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify(notice)]);
-        await client.query('COMMIT');
       }
+      await client.query('COMMIT');
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      client.release(err as Error);
+      // A rule that threw (a refusal) leaves a healthy connection; one that cannot roll back is dropped.
+      const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
+      client.release(rolledBack ? undefined : (err as Error));
       throw err;
     }
     client.release();
-    if (!unchanged(outcome)) await this.changes.publish({ resources });
-    return outcome;
+    if (db.changed && resources.length) await this.changes.publish({ resources });
+    return result;
   }
 
   async getSetting(name: string) {
@@ -170,26 +162,19 @@ export class PostgresStore implements Store {
   }
 
   async setSettings(entries: Record<string, string | null>) {
-    await this.write(['settings'], async (db) => {
-      await settings.setSettings(db, entries);
-      return true;
-    });
+    await this.write(['settings'], (db) => settings.setSettings(db, entries));
   }
 
   async getSettings(prefix: string) {
     return settings.getSettings(this.db, prefix);
   }
 
-  createProviderKey(record: ProviderKeyRecord, checks: ProviderKeyCreateChecks) {
-    return this.write(['providerKeys'], (db) => providerKeys.createProviderKey(db, record, checks));
-  }
-
   getProviderKey(id: string) {
-    return providerKeys.getProviderKey(this.db, id);
+    return this.reads.getProviderKey(id);
   }
 
   getProviderKeys(ids: readonly string[]) {
-    return providerKeys.getProviderKeys(this.db, ids);
+    return this.reads.getProviderKeys(ids);
   }
 
   listProviderKeys(query: ProviderKeyQuery) {
@@ -198,18 +183,6 @@ export class PostgresStore implements Store {
 
   countProviderKeys() {
     return providerKeys.countProviderKeys(this.db);
-  }
-
-  updateProviderKey(id: string, patch: ProviderKeyPatch, updatedAt: string) {
-    return this.write(['providerKeys'], (db) => providerKeys.updateProviderKey(db, id, patch, updatedAt));
-  }
-
-  swapProviderKeySecret(id: string, swap: SecretSwap, updatedAt: string) {
-    return this.write(['providerKeys'], (db) => providerKeys.swapProviderKeySecret(db, id, swap, updatedAt));
-  }
-
-  deleteProviderKey(id: string, options: { force: boolean }) {
-    return this.write(PROVIDER_KEY_DELETE, (db) => providerKeys.deleteProviderKey(db, id, options));
   }
 
   /**
@@ -228,68 +201,28 @@ export class PostgresStore implements Store {
     return providerKeys.providerKeysWithoutValueHmac(this.db);
   }
 
-  createAccessKey(record: AccessKeyRecord) {
-    return this.write(['accessKeys'], (db) => accessKeys.createAccessKey(db, record));
-  }
-
   getAccessKey(id: string) {
-    return accessKeys.getAccessKey(this.db, id);
+    return this.reads.getAccessKey(id);
   }
 
   listAccessKeys(query: PageQuery) {
     return accessKeys.listAccessKeys(this.db, query);
   }
 
-  updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string) {
-    return this.write(['accessKeys'], (db) => accessKeys.updateAccessKey(db, id, patch, updatedAt));
-  }
-
-  rotateAccessKeyToken(id: string, rotation: TokenRotation, updatedAt: string) {
-    return this.write(['accessKeys'], (db) => accessKeys.rotateAccessKeyToken(db, id, rotation, updatedAt));
-  }
-
-  deleteAccessKey(id: string, options: { force: boolean }) {
-    return this.write(ACCESS_KEY_DELETE, (db) => accessKeys.deleteAccessKey(db, id, options));
-  }
-
-  createConfiguration(record: ConfigurationRecord, customProviderIds: readonly string[]) {
-    return this.write(['configurations'], (db) => configurations.createConfiguration(db, record, customProviderIds));
-  }
-
   getConfiguration(id: string) {
-    return configurations.getConfiguration(this.db, id);
+    return this.reads.getConfiguration(id);
   }
 
   listConfigurations(query: PageQuery) {
     return configurations.listConfigurations(this.db, query);
   }
 
-  updateConfiguration(id: string, patch: ConfigurationPatch, customProviderIds: readonly string[], updatedAt: string) {
-    return this.write(['configurations'], (db) => configurations.updateConfiguration(db, id, patch, customProviderIds, updatedAt));
-  }
-
-  deleteConfiguration(id: string) {
-    return this.write(['configurations'], (db) => configurations.deleteConfiguration(db, id));
-  }
-
-  createCustomProvider(record: CustomProviderRecord) {
-    return this.write(['customProviders'], (db) => customProviders.createCustomProvider(db, record));
-  }
-
   getCustomProvider(idOrProviderId: string) {
-    return customProviders.getCustomProvider(this.db, idOrProviderId);
+    return this.reads.getCustomProvider(idOrProviderId);
   }
 
   listCustomProviders(query: PageQuery) {
     return customProviders.listCustomProviders(this.db, query);
-  }
-
-  updateCustomProvider(id: string, patch: CustomProviderPatch, updatedAt: string) {
-    return this.write(['customProviders'], (db) => customProviders.updateCustomProvider(db, id, patch, updatedAt));
-  }
-
-  deleteCustomProvider(id: string) {
-    return this.write(['customProviders'], (db) => customProviders.deleteCustomProvider(db, id));
   }
 
   allProviderKeys() {

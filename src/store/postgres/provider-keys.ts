@@ -1,17 +1,6 @@
-import type {
-  Outcome,
-  Page,
-  ProviderKeyCreateChecks,
-  ProviderKeyPatch,
-  ProviderKeyQuery,
-  ProviderKeyRecord,
-  SecretSwap,
-} from '../types.js';
-import { accessKeyExists } from './access-keys.js';
-import { configurationsUsingKey, detachFromConfigurations } from './configurations.js';
+import type { Page, ProviderKeyPatch, ProviderKeyQuery, ProviderKeyRecord, SecretSwap } from '../types.js';
 import { insertSql, type Db, type Value } from './connection.js';
-import { customProviderExists } from './custom-providers.js';
-import { toProviderKey, type ProviderKeyRow } from '../rows.js';
+import { providerKeyColumns, toProviderKey, type ProviderKeyRow } from '../rows.js';
 
 // A new column goes in ProviderKeyRow and toProviderKey (../rows.ts), COLUMNS and valuesOf (and a migration), nowhere else.
 
@@ -43,24 +32,12 @@ const WITHOUT_VALUE_HMAC = 'SELECT * FROM provider_keys WHERE value_hmac IS NULL
 
 const row = (db: Db, id: string) => db.row<ProviderKeyRow>(GET, [id]);
 
-export async function providerKeyExists(db: Db, id: string): Promise<boolean> {
-  return (await row(db, id)) !== undefined;
+export async function insertProviderKey(db: Db, record: ProviderKeyRecord): Promise<void> {
+  await db.run(INSERT, valuesOf(record));
 }
 
-export async function createProviderKey(db: Db, record: ProviderKeyRecord, checks: ProviderKeyCreateChecks): Promise<Outcome<ProviderKeyRecord>> {
-  if (checks.customProviderId !== undefined && !(await customProviderExists(db, checks.customProviderId))) {
-    return { refused: 'providerMissing', providerIds: [checks.customProviderId] };
-  }
-  if (record.accessKeyId !== null) {
-    if (!(await accessKeyExists(db, record.accessKeyId))) return { refused: 'accessKeyMissing', id: record.accessKeyId };
-    const { n } = (await db.row<{ n: number }>(COUNT_ATTACHED, [record.accessKeyId, record.providerId]))!;
-    if (n >= checks.maxPerAccessKey) {
-      const { providerId, accessKeyId } = record;
-      return { refused: 'tooManyKeys', limit: checks.maxPerAccessKey, providerId, accessKeyId };
-    }
-  }
-  await db.run(INSERT, valuesOf(record));
-  return record;
+export async function countAttachedProviderKeys(db: Db, accessKeyId: string, providerId: string): Promise<number> {
+  return (await db.row<{ n: number }>(COUNT_ATTACHED, [accessKeyId, providerId]))!.n;
 }
 
 export async function getProviderKey(db: Db, id: string): Promise<ProviderKeyRecord | undefined> {
@@ -105,46 +82,24 @@ export async function providerKeysWithoutValueHmac(db: Db): Promise<ProviderKeyR
   return (await db.rows<ProviderKeyRow>(WITHOUT_VALUE_HMAC)).map(toProviderKey);
 }
 
-/** The ids of a provider's keys, for the references a custom provider's delete checks. */
-export async function keysOfProvider(db: Db, providerId: string): Promise<string[]> {
+export async function providerKeyIdsOf(db: Db, providerId: string): Promise<string[]> {
   return (await db.rows<{ id: string }>(OF_PROVIDER, [providerId])).map((r) => r.id);
 }
 
 export async function updateProviderKey(db: Db, id: string, patch: ProviderKeyPatch, updatedAt: string): Promise<ProviderKeyRecord | undefined> {
-  const { name, description, metadata, disabled } = patch;
-  if (!(await db.updateColumns('provider_keys', id, { name, description, metadata, disabled }, updatedAt))) return undefined;
+  if (!(await db.updateColumns('provider_keys', id, providerKeyColumns(patch), updatedAt))) return undefined;
   return toProviderKey((await row(db, id))!);
 }
 
-export async function swapProviderKeySecret(db: Db, id: string, swap: SecretSwap, updatedAt: string) {
-  const before = await row(db, id);
-  if (!before) return undefined;
-  await db.run(SWAP_SECRET, [swap.secretRef, swap.keyRedacted, swap.name ?? null, updatedAt, id]);
-  return { before: toProviderKey(before), after: toProviderKey((await row(db, id))!) };
+export async function swapProviderKeySecret(db: Db, id: string, swap: SecretSwap, updatedAt: string): Promise<ProviderKeyRecord | undefined> {
+  if ((await db.run(SWAP_SECRET, [swap.secretRef, swap.keyRedacted, swap.name ?? null, updatedAt, id])) === 0) return undefined;
+  return toProviderKey((await row(db, id))!);
 }
 
-/** Deletes the key after taking it out of every configuration's rules. */
-async function removeProviderKey(db: Db, id: string, updatedAt: string): Promise<void> {
-  await detachFromConfigurations(db, id, updatedAt);
-  await db.run(DELETE, [id]);
+export async function deleteProviderKey(db: Db, id: string): Promise<boolean> {
+  return (await db.run(DELETE, [id])) > 0;
 }
 
-export async function deleteProviderKey(db: Db, id: string, options: { force: boolean }): Promise<Outcome<ProviderKeyRecord> | undefined> {
-  const found = await row(db, id);
-  if (!found) return undefined;
-  const users = await configurationsUsingKey(db, id);
-  if (users.length > 0 && !options.force) return { refused: 'referencedByConfigurations', configurationIds: users };
-  await removeProviderKey(db, id, new Date().toISOString());
-  return toProviderKey(found);
-}
-
-/** The keys attached to an access key, oldest first. */
 export async function attachedProviderKeys(db: Db, accessKeyId: string): Promise<ProviderKeyRecord[]> {
   return (await db.rows<ProviderKeyRow>(ATTACHED, [accessKeyId])).map(toProviderKey);
-}
-
-/** Deletes these keys, as a forced access key delete does with the keys attached to it. */
-export async function removeProviderKeys(db: Db, keys: readonly ProviderKeyRecord[]): Promise<void> {
-  const now = new Date().toISOString();
-  for (const key of keys) await removeProviderKey(db, key.id, now);
 }

@@ -1,8 +1,6 @@
-import type { AccessKeyPatch, AccessKeyRecord, DeletedAccessKey, Outcome, Page, PageQuery, TokenRotation } from '../types.js';
-import { configurationExists } from './configurations.js';
+import type { AccessKeyPatch, AccessKeyRecord, Page, PageQuery, TokenRotation } from '../types.js';
 import { jsonOrNull, type Connection } from './connection.js';
-import { attachedProviderKeys, removeProviderKeys } from './provider-keys.js';
-import { toAccessKey, type AccessKeyRow } from '../rows.js';
+import { accessKeyColumns, toAccessKey, type AccessKeyRow } from '../rows.js';
 
 const SELECT = `
   SELECT a.*, c.name AS configuration_name FROM access_keys a
@@ -24,19 +22,11 @@ const LINKING = 'SELECT id FROM access_keys WHERE access_key_configuration_id = 
 
 const row = (c: Connection, id: string) => c.sql<[string], AccessKeyRow>(GET).get(id);
 
-export function accessKeyExists(c: Connection, id: string): boolean {
-  return row(c, id) !== undefined;
-}
-
-/** The access keys that link a configuration, which keep it from being deleted. */
 export function accessKeysLinking(c: Connection, configurationId: string): string[] {
   return c.sql<[string], { id: string }>(LINKING).all(configurationId).map((r) => r.id);
 }
 
-export function createAccessKey(c: Connection, record: AccessKeyRecord): Outcome<AccessKeyRecord> {
-  if (record.accessKeyConfigurationId !== null && !configurationExists(c, record.accessKeyConfigurationId)) {
-    return { refused: 'configurationMissing', id: record.accessKeyConfigurationId };
-  }
+export function insertAccessKey(c: Connection, record: AccessKeyRecord): AccessKeyRecord {
   const { accessKeyConfigurationName: _name, ...columns } = record;
   c.sql(INSERT).run({
     ...columns,
@@ -60,24 +50,8 @@ export function allAccessKeys(c: Connection): AccessKeyRecord[] {
   return c.sql<[], AccessKeyRow>(ALL).all().map(toAccessKey);
 }
 
-export function updateAccessKey(c: Connection, id: string, patch: AccessKeyPatch, updatedAt: string): Outcome<AccessKeyRecord> | undefined {
-  const configurationId = patch.accessKeyConfigurationId;
-  if (typeof configurationId === 'string' && !configurationExists(c, configurationId)) {
-    if (!accessKeyExists(c, id)) return undefined;
-    return { refused: 'configurationMissing', id: configurationId };
-  }
-  const { name, description, metadata, expiresAt, disabled } = patch;
-  const columns = {
-    name,
-    description,
-    metadata,
-    access_key_configuration_id: configurationId,
-    expires_at: expiresAt,
-    disabled: disabled === undefined ? undefined : disabled ? 1 : 0,
-    budget: patch.budget === undefined ? undefined : jsonOrNull(patch.budget),
-    rate_limits: patch.rateLimits === undefined ? undefined : jsonOrNull(patch.rateLimits),
-  };
-  if (!c.updateColumns('access_keys', id, columns, updatedAt)) return undefined;
+export function updateAccessKey(c: Connection, id: string, patch: AccessKeyPatch, updatedAt: string): AccessKeyRecord | undefined {
+  if (!c.updateColumns('access_keys', id, accessKeyColumns(patch), updatedAt)) return undefined;
   return toAccessKey(row(c, id)!);
 }
 
@@ -86,14 +60,6 @@ export function rotateAccessKeyToken(c: Connection, id: string, rotation: TokenR
   return toAccessKey(row(c, id)!);
 }
 
-export function deleteAccessKey(c: Connection, id: string, options: { force: boolean }): Outcome<DeletedAccessKey> | undefined {
-  const found = row(c, id);
-  if (!found) return undefined;
-  const attached = attachedProviderKeys(c, id);
-  if (attached.length > 0 && !options.force) {
-    return { refused: 'attachedProviderKeys', providerKeyIds: attached.map((k) => k.id) };
-  }
-  removeProviderKeys(c, attached);
-  c.sql(DELETE).run(id);
-  return { record: toAccessKey(found), providerKeys: attached };
+export function deleteAccessKey(c: Connection, id: string): boolean {
+  return c.sql(DELETE).run(id).changes > 0;
 }

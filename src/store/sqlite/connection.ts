@@ -19,11 +19,6 @@ export class Connection {
     return statementFor<P, R>(this.db, sql);
   }
 
-  /** Runs `write` in one transaction that takes the write lock first, so its checks and writes cannot interleave with another's. */
-  write<T>(write: () => T): T {
-    return this.db.transaction(write).immediate();
-  }
-
   /** Newest first by id, one more row than asked for to tell whether there is a next page. */
   page<Row, T>(select: string, idColumn: string, query: PageQuery, filters: Params, map: (row: Row) => T): Page<T> {
     const where: string[] = [];
@@ -42,8 +37,10 @@ export class Connection {
   }
 
   /** Sets the given columns (undefined = unchanged) and updated_at; false when there is no such row. */
-  updateColumns(table: string, id: string, values: Record<string, string | number | null | undefined>, updatedAt: string): boolean {
-    const given = Object.entries(values).filter(([, v]) => v !== undefined) as [string, string | number | null][];
+  updateColumns(table: string, id: string, values: Record<string, string | number | boolean | null | undefined>, updatedAt: string): boolean {
+    const given = Object.entries(values)
+      .filter(([, v]) => v !== undefined)
+      .map(([column, v]) => [column, typeof v === 'boolean' ? Number(v) : v]) as [string, string | number | null][];
     const sets = [...given.map(([column]) => `${column} = @${column}`), 'updated_at = @updatedAt'];
     const sql = `UPDATE ${table} SET ${sets.join(', ')} WHERE id = @id`;
     return this.sql<Params>(sql).run({ ...Object.fromEntries(given), updatedAt, id }).changes > 0;

@@ -1,8 +1,6 @@
-import type { CustomProviderPatch, CustomProviderRecord, Outcome, Page, PageQuery } from '../types.js';
-import { configurationsUsingProvider } from './configurations.js';
+import type { CustomProviderPatch, CustomProviderRecord, Page, PageQuery } from '../types.js';
 import type { Connection } from './connection.js';
-import { keysOfProvider } from './provider-keys.js';
-import { toCustomProvider, type CustomProviderRow } from '../rows.js';
+import { customProviderColumns, toCustomProvider, type CustomProviderRow } from '../rows.js';
 
 const INSERT = `
   INSERT INTO custom_providers (id, provider_id, name, description, metadata, base_url, supported_api_surfaces,
@@ -16,19 +14,12 @@ const DELETE = 'DELETE FROM custom_providers WHERE id = ?';
 
 const byId = (c: Connection, id: string) => c.sql<[string], CustomProviderRow>(BY_ID).get(id);
 
-/** Whether a custom provider with this providerId exists (references to it are checked with this). */
-export function customProviderExists(c: Connection, providerId: string): boolean {
-  return c.sql<[string], CustomProviderRow>(BY_PROVIDER_ID).get(providerId) !== undefined;
-}
-
-export function createCustomProvider(c: Connection, record: CustomProviderRecord): Outcome<CustomProviderRecord> {
-  if (customProviderExists(c, record.providerId)) return { refused: 'duplicateProvider', providerId: record.providerId };
+export function insertCustomProvider(c: Connection, record: CustomProviderRecord): void {
   c.sql(INSERT).run({
     ...record,
     supportedApiSurfaces: JSON.stringify(record.supportedApiSurfaces),
     models: JSON.stringify(record.models),
   });
-  return record;
 }
 
 export function getCustomProvider(c: Connection, idOrProviderId: string): CustomProviderRecord | undefined {
@@ -45,24 +36,10 @@ export function allCustomProviders(c: Connection): CustomProviderRecord[] {
 }
 
 export function updateCustomProvider(c: Connection, id: string, patch: CustomProviderPatch, updatedAt: string): CustomProviderRecord | undefined {
-  const columns = {
-    name: patch.name,
-    description: patch.description,
-    metadata: patch.metadata,
-    base_url: patch.baseUrl,
-    supported_api_surfaces: patch.supportedApiSurfaces && JSON.stringify(patch.supportedApiSurfaces),
-    models: patch.models && JSON.stringify(patch.models),
-  };
-  if (!c.updateColumns('custom_providers', id, columns, updatedAt)) return undefined;
+  if (!c.updateColumns('custom_providers', id, customProviderColumns(patch), updatedAt)) return undefined;
   return toCustomProvider(byId(c, id)!);
 }
 
-export function deleteCustomProvider(c: Connection, id: string): Outcome<CustomProviderRecord> | undefined {
-  const row = byId(c, id);
-  if (!row) return undefined;
-  const providerKeyIds = keysOfProvider(c, row.provider_id);
-  const configurationIds = configurationsUsingProvider(c, row.provider_id);
-  if (providerKeyIds.length || configurationIds.length) return { refused: 'providerInUse', providerKeyIds, configurationIds };
-  c.sql(DELETE).run(id);
-  return toCustomProvider(row);
+export function deleteCustomProvider(c: Connection, id: string): boolean {
+  return c.sql(DELETE).run(id).changes > 0;
 }

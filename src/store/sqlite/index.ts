@@ -1,22 +1,14 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { LocalChangeFeed } from '../change-feed.js';
+import { onConnection, type Statements } from '../statements.js';
 import type {
-  AccessKeyPatch,
-  AccessKeyRecord,
-  ConfigurationPatch,
-  ConfigurationRecord,
-  CustomProviderPatch,
-  CustomProviderRecord,
-  ProviderKeyCreateChecks,
-  ProviderKeyPatch,
-  ProviderKeyQuery,
-  ProviderKeyRecord,
   PageQuery,
-  SecretSwap,
+  ProviderKeyQuery,
   SpendQuery,
   Store,
-  TokenRotation,
   StoreResource,
+  StoreTransaction,
   UsageOverviewQuery,
   UsageQuery,
 } from '../types.js';
@@ -25,7 +17,7 @@ import * as accessKeys from './access-keys.js';
 import * as configurations from './configurations.js';
 import { Connection } from './connection.js';
 import * as customProviders from './custom-providers.js';
-import { keep, pragmaValue } from './handles.js';
+import { keep, pragmaValue, statementFor } from './handles.js';
 import { MIGRATIONS } from './migrations.js';
 import * as providerKeys from './provider-keys.js';
 import * as settings from './settings.js';
@@ -43,44 +35,89 @@ function migrate(db: Database.Database): void {
   }
 }
 
-/** A write that did nothing: the row was not there, or a rule refused it. */
-function unchanged(outcome: unknown): boolean {
-  return outcome === undefined || (typeof outcome === 'object' && outcome !== null && 'refused' in outcome);
-}
+/**
+ * The last write queued on each file by this process. A transaction awaits between its statements, and a
+ * second connection's BEGIN IMMEDIATE on the same thread would wait for the first synchronously (it can
+ * never finish), so every store on a file in this process queues on one chain; other processes and
+ * threads wait for the file's lock as usual.
+ */
+const writeQueues = new Map<string, Promise<void>>();
 
-// What each kind of write may change, as the change feed names it (a forced delete reaches further).
-const PROVIDER_KEY_DELETE: StoreResource[] = ['providerKeys', 'configurations'];
-const ACCESS_KEY_DELETE: StoreResource[] = ['accessKeys', 'providerKeys', 'configurations'];
+/** The rows the connection has changed so far: a transaction that did not move it wrote nothing. */
+const totalChanges = (db: Database.Database) => statementFor(db, 'SELECT total_changes()').pluck().get() as number;
+
+/** The aggregates' functions are named as the primitives they provide. */
+const STATEMENTS: Statements<Connection> = { ...providerKeys, ...accessKeys, ...configurations, ...customProviders };
 
 /**
- * The embedded Store: one SQLite file. Every rule is checked inside the write's transaction, so two
- * requests racing cannot both pass it; each aggregate's statements live in a file of their own. Usage is
- * appended from a worker thread with its own connection, so the gateway's main thread never waits for it.
+ * The embedded Store: one SQLite file, of which this daemon is the only writer (one daemon per home holds
+ * its lock). Writes run one at a time, each in BEGIN IMMEDIATE … COMMIT on the write connection; reads go
+ * to a connection of their own, which sees only what was committed, so a read made while a write's
+ * transaction is open never sees half of it. Usage is appended from a worker thread with its own
+ * connection, so the gateway's main thread never waits for it.
  */
 export class SqliteStore implements Store {
   readonly installId: string;
   readonly changes = new LocalChangeFeed();
-  private readonly c: Connection;
+  private readonly w: Connection;
+  private readonly r: Connection;
+  private readonly tx: StoreTransaction;
+  private readonly reads: StoreTransaction;
+  private readonly file: string;
+  /** This store's last write, settled: close waits for it. */
+  private queue: Promise<unknown> = Promise.resolve();
   private readonly usageWriter: UsageWriterThread;
 
   constructor(file: string) {
+    this.file = resolve(file);
     const db = keep(new Database(file));
     db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000');
     migrate(db);
-    this.c = new Connection(db);
-    this.installId = settings.ensureInstallId(this.c);
+    this.w = new Connection(db);
+    this.installId = settings.ensureInstallId(this.w);
+    const reader = keep(new Database(file, { fileMustExist: true }));
+    reader.exec('PRAGMA query_only = ON; PRAGMA busy_timeout = 5000');
+    this.r = new Connection(reader);
+    this.tx = onConnection(STATEMENTS, this.w);
+    this.reads = onConnection(STATEMENTS, this.r);
     this.usageWriter = sqliteUsageWriter(file);
   }
 
-  /** Runs a write in one transaction; when it changed something, the change feed hears of it before the caller does. */
-  private async write<T>(resources: readonly StoreResource[], write: (c: Connection) => T): Promise<T> {
-    const outcome = this.c.write(() => write(this.c));
-    if (!unchanged(outcome)) await this.changes.publish({ resources });
-    return outcome;
+  async transaction<T>(resources: readonly StoreResource[], work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    const { result, changed } = await this.exclusive(work);
+    if (changed && resources.length) await this.changes.publish({ resources });
+    return result;
+  }
+
+  /** Runs `work` in one transaction after every write queued before it; `changed`: it wrote a row. */
+  private exclusive<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<{ result: T; changed: boolean }> {
+    const run = (writeQueues.get(this.file) ?? Promise.resolve()).then(async () => {
+      const db = this.w.db;
+      const before = totalChanges(db);
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await work(this.tx);
+        const changed = totalChanges(db) !== before;
+        db.exec('COMMIT');
+        return { result, changed };
+      } catch (err) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    writeQueues.set(this.file, settled);
+    this.queue = settled.then(() => {
+      if (writeQueues.get(this.file) === settled) writeQueues.delete(this.file);
+    });
+    return run;
   }
 
   async getSetting(name: string) {
-    return settings.getSetting(this.c, name);
+    return settings.getSetting(this.r, name);
   }
 
   async setSetting(name: string, value: string) {
@@ -88,139 +125,79 @@ export class SqliteStore implements Store {
   }
 
   async setSettings(entries: Record<string, string | null>) {
-    await this.write(['settings'], (c) => {
-      settings.setSettings(c, entries);
-      return true;
-    });
+    await this.transaction(['settings'], async () => settings.setSettings(this.w, entries));
   }
 
   async getSettings(prefix: string) {
-    return settings.getSettings(this.c, prefix);
+    return settings.getSettings(this.r, prefix);
   }
 
-  createProviderKey(record: ProviderKeyRecord, checks: ProviderKeyCreateChecks) {
-    return this.write(['providerKeys'], (c) => providerKeys.createProviderKey(c, record, checks));
+  getProviderKey(id: string) {
+    return this.reads.getProviderKey(id);
   }
 
-  async getProviderKey(id: string) {
-    return providerKeys.getProviderKey(this.c, id);
-  }
-
-  async getProviderKeys(ids: readonly string[]) {
-    return providerKeys.getProviderKeys(this.c, ids);
+  getProviderKeys(ids: readonly string[]) {
+    return this.reads.getProviderKeys(ids);
   }
 
   async listProviderKeys(query: ProviderKeyQuery) {
-    return providerKeys.listProviderKeys(this.c, query);
+    return providerKeys.listProviderKeys(this.r, query);
   }
 
   async countProviderKeys() {
-    return providerKeys.countProviderKeys(this.c);
+    return providerKeys.countProviderKeys(this.r);
   }
 
-  updateProviderKey(id: string, patch: ProviderKeyPatch, updatedAt: string) {
-    return this.write(['providerKeys'], (c) => providerKeys.updateProviderKey(c, id, patch, updatedAt));
-  }
-
-  swapProviderKeySecret(id: string, swap: SecretSwap, updatedAt: string) {
-    return this.write(['providerKeys'], (c) => providerKeys.swapProviderKeySecret(c, id, swap, updatedAt));
-  }
-
-  deleteProviderKey(id: string, options: { force: boolean }) {
-    return this.write(PROVIDER_KEY_DELETE, (c) => providerKeys.deleteProviderKey(c, id, options));
-  }
-
-  /** Not on the change feed: nothing that routes requests reads it. */
   async setProviderKeyValueHmac(id: string, secretRef: string, valueHmac: string) {
-    return this.c.write(() => providerKeys.setProviderKeyValueHmac(this.c, id, secretRef, valueHmac));
+    return (await this.exclusive(async () => providerKeys.setProviderKeyValueHmac(this.w, id, secretRef, valueHmac))).result;
   }
 
   async findProviderKeysByValueHmac(valueHmac: string) {
-    return providerKeys.findProviderKeysByValueHmac(this.c, valueHmac);
+    return providerKeys.findProviderKeysByValueHmac(this.r, valueHmac);
   }
 
   async providerKeysWithoutValueHmac() {
-    return providerKeys.providerKeysWithoutValueHmac(this.c);
+    return providerKeys.providerKeysWithoutValueHmac(this.r);
   }
 
-  createAccessKey(record: AccessKeyRecord) {
-    return this.write(['accessKeys'], (c) => accessKeys.createAccessKey(c, record));
-  }
-
-  async getAccessKey(id: string) {
-    return accessKeys.getAccessKey(this.c, id);
+  getAccessKey(id: string) {
+    return this.reads.getAccessKey(id);
   }
 
   async listAccessKeys(query: PageQuery) {
-    return accessKeys.listAccessKeys(this.c, query);
+    return accessKeys.listAccessKeys(this.r, query);
   }
 
-  updateAccessKey(id: string, patch: AccessKeyPatch, updatedAt: string) {
-    return this.write(['accessKeys'], (c) => accessKeys.updateAccessKey(c, id, patch, updatedAt));
-  }
-
-  rotateAccessKeyToken(id: string, rotation: TokenRotation, updatedAt: string) {
-    return this.write(['accessKeys'], (c) => accessKeys.rotateAccessKeyToken(c, id, rotation, updatedAt));
-  }
-
-  deleteAccessKey(id: string, options: { force: boolean }) {
-    return this.write(ACCESS_KEY_DELETE, (c) => accessKeys.deleteAccessKey(c, id, options));
-  }
-
-  createConfiguration(record: ConfigurationRecord, customProviderIds: readonly string[]) {
-    return this.write(['configurations'], (c) => configurations.createConfiguration(c, record, customProviderIds));
-  }
-
-  async getConfiguration(id: string) {
-    return configurations.getConfiguration(this.c, id);
+  getConfiguration(id: string) {
+    return this.reads.getConfiguration(id);
   }
 
   async listConfigurations(query: PageQuery) {
-    return configurations.listConfigurations(this.c, query);
+    return configurations.listConfigurations(this.r, query);
   }
 
-  updateConfiguration(id: string, patch: ConfigurationPatch, customProviderIds: readonly string[], updatedAt: string) {
-    return this.write(['configurations'], (c) => configurations.updateConfiguration(c, id, patch, customProviderIds, updatedAt));
-  }
-
-  deleteConfiguration(id: string) {
-    return this.write(['configurations'], (c) => configurations.deleteConfiguration(c, id));
-  }
-
-  createCustomProvider(record: CustomProviderRecord) {
-    return this.write(['customProviders'], (c) => customProviders.createCustomProvider(c, record));
-  }
-
-  async getCustomProvider(idOrProviderId: string) {
-    return customProviders.getCustomProvider(this.c, idOrProviderId);
+  getCustomProvider(idOrProviderId: string) {
+    return this.reads.getCustomProvider(idOrProviderId);
   }
 
   async listCustomProviders(query: PageQuery) {
-    return customProviders.listCustomProviders(this.c, query);
-  }
-
-  updateCustomProvider(id: string, patch: CustomProviderPatch, updatedAt: string) {
-    return this.write(['customProviders'], (c) => customProviders.updateCustomProvider(c, id, patch, updatedAt));
-  }
-
-  deleteCustomProvider(id: string) {
-    return this.write(['customProviders'], (c) => customProviders.deleteCustomProvider(c, id));
+    return customProviders.listCustomProviders(this.r, query);
   }
 
   async allProviderKeys() {
-    return providerKeys.allProviderKeys(this.c);
+    return providerKeys.allProviderKeys(this.r);
   }
 
   async allAccessKeys() {
-    return accessKeys.allAccessKeys(this.c);
+    return accessKeys.allAccessKeys(this.r);
   }
 
   async allConfigurations() {
-    return configurations.allConfigurations(this.c);
+    return configurations.allConfigurations(this.r);
   }
 
   async allCustomProviders() {
-    return customProviders.allCustomProviders(this.c);
+    return customProviders.allCustomProviders(this.r);
   }
 
   appendUsage(batch: PackedUsage): Promise<void> {
@@ -228,24 +205,26 @@ export class SqliteStore implements Store {
   }
 
   async listUsage(query: UsageQuery) {
-    return usage.listUsage(this.c, query);
+    return usage.listUsage(this.r, query);
   }
 
   async usageOverview(query: UsageOverviewQuery) {
-    return usage.usageOverview(this.c, query);
+    return usage.usageOverview(this.r, query);
   }
 
   async spendSince(query: SpendQuery) {
-    return usage.spendSince(this.c, query);
+    return usage.spendSince(this.r, query);
   }
 
   async listSecretRefs() {
-    return providerKeys.secretRefs(this.c);
+    return providerKeys.secretRefs(this.r);
   }
 
-  /** Stops the usage writer thread (appends still pending fail) and closes the connection. */
+  /** Waits for the writes queued, stops the usage writer thread (appends still pending fail) and closes the connections. */
   async close(): Promise<void> {
+    await this.queue;
     await this.usageWriter.close();
-    this.c.db.close();
+    this.r.db.close();
+    this.w.db.close();
   }
 }

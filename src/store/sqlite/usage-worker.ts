@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteUsageWriter } from './usage-writer.js';
 import { runCallingThreadInBackground } from '../background-priority.js';
-import { unpackUsage, type PackedUsage } from '../usage-batch.js';
+import type { PackedUsage } from '../usage-batch.js';
 import type { UsageWriterReply } from '../writer-thread.js';
 
 export interface UsageWriterData {
@@ -21,7 +21,7 @@ parentPort!.on('message', (batch: PackedUsage) => {
   const reply: UsageWriterReply = { error: null };
   try {
     writer ??= new SqliteUsageWriter(dbFile);
-    writer.write(unpackUsage(batch));
+    writer.write(batch);
   } catch (err) {
     reply.error = (err as Error).message;
   }

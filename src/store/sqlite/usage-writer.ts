@@ -1,19 +1,11 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 import { keep, pragmaValue, statementFor } from './handles.js';
-import type { UsageDraft } from '../types.js';
+import { unpackedValue, type PackedUsage } from '../usage-batch.js';
+import { FIELDS_PER_EVENT, USAGE_COLUMNS, USAGE_FIELDS, USAGE_INDEX, type UsageKind } from '../usage-fields.js';
 
 /** The newest time per key: the `lastUsed` a batch leaves behind. */
 type LastUsed = Map<string, number>;
-
-// Bound by position: better-sqlite3 reads named parameters one property at a time through V8's API, which
-// made binding cost as much as SQLite's own work on the row (8.3 against 4.3 µs per row).
-const USAGE_COLUMNS = [
-  'id', 'event_time', 'request_id', 'access_key_id', 'provider', 'model', 'attempt_number', 'is_final_attempt',
-  'status_code', 'timed_out', 'is_error', 'is_streaming', 'stop_reason', 'input_tokens', 'output_tokens',
-  'cache_read_tokens', 'reasoning_tokens', 'provider_key_id', 'provider_key_redacted', 'latency_ms', 'error',
-  'cache_write_tokens', 'tokens_known', 'cost_usd', 'key_source',
-];
 
 // Rows come many to the second, and Date#toISOString was a tenth of a row's cost: the text up to the
 // second is made once per second and the milliseconds appended.
@@ -30,21 +22,28 @@ export function isoTime(ms: number): string {
   const milli = ms - second * 1000;
   return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
-const flag = (value: boolean) => (value ? 1 : 0);
 
-/** A draft's values for USAGE_COLUMNS, in their order. */
-function usageValues(d: UsageDraft) {
-  return [
-    // The column predates passthrough and is NOT NULL: a request without an access key is stored as ''.
-    d.id, isoTime(d.timeMs), d.requestId, d.accessKeyId ?? '', d.provider, d.model, d.attemptNumber, flag(d.isFinalAttempt),
-    d.statusCode, flag(d.timedOut), flag(d.isError), flag(d.isStreaming), d.stopReason, d.inputTokens, d.outputTokens,
-    d.cacheReadTokens, d.reasoningTokens, d.providerKeyId, d.providerKeyRedacted, d.latencyMs, d.error,
-    d.cacheWriteTokens, flag(d.tokensKnown), d.costUsd, d.keySource,
-  ];
+const KINDS: readonly UsageKind[] = USAGE_FIELDS.map(([, , kind]) => kind);
+
+/** A usage value as SQLite keeps it. */
+function sqliteValue(kind: UsageKind, value: string | number | boolean | null): string | number | null {
+  if (value === null) return null;
+  if (kind === 'bool') return value ? 1 : 0;
+  if (kind === 'time') return isoTime(value as number);
+  return value as string | number;
+}
+
+/** Event `n`'s values for USAGE_COLUMNS, in their order, into `row`. */
+function usageValues(batch: PackedUsage, n: number, row: (string | number | null)[]): void {
+  for (let i = 0; i < FIELDS_PER_EVENT; i++) row[i] = sqliteValue(KINDS[i]!, unpackedValue(batch, n, i));
+  // The column predates passthrough and is NOT NULL: a request without an access key is stored as ''.
+  row[USAGE_INDEX.accessKeyId] ??= '';
 }
 
 function prepare(db: Database.Database) {
   return {
+    // Bound by position: better-sqlite3 reads named parameters one property at a time through V8's API,
+    // which made binding cost as much as SQLite's own work on the row.
     insertUsage: statementFor(
       db,
       `INSERT INTO usage_events (${USAGE_COLUMNS.join(', ')}) VALUES (${USAGE_COLUMNS.map(() => '?').join(', ')})`,
@@ -66,12 +65,15 @@ function touch(times: LastUsed, id: string, ms: number): void {
 }
 
 /** An access key is used by every attempt; a provider key only by one that reached its provider. */
-function lastUsed(drafts: readonly UsageDraft[]): { providerKeys: LastUsed; accessKeys: LastUsed } {
+function lastUsed(batch: PackedUsage): { providerKeys: LastUsed; accessKeys: LastUsed } {
   const providerKeys: LastUsed = new Map();
   const accessKeys: LastUsed = new Map();
-  for (const d of drafts) {
-    if (d.providerKeyId && d.statusCode > 0) touch(providerKeys, d.providerKeyId, d.timeMs);
-    if (d.accessKeyId) touch(accessKeys, d.accessKeyId, d.timeMs);
+  for (let n = 0; n < batch.count; n++) {
+    const timeMs = unpackedValue(batch, n, USAGE_INDEX.timeMs) as number;
+    const providerKeyId = unpackedValue(batch, n, USAGE_INDEX.providerKeyId) as string | null;
+    const accessKeyId = unpackedValue(batch, n, USAGE_INDEX.accessKeyId) as string | null;
+    if (providerKeyId && (unpackedValue(batch, n, USAGE_INDEX.statusCode) as number) > 0) touch(providerKeys, providerKeyId, timeMs);
+    if (accessKeyId) touch(accessKeys, accessKeyId, timeMs);
   }
   return { providerKeys, accessKeys };
 }
@@ -102,11 +104,16 @@ export class SqliteUsageWriter {
     }
   }
 
-  write(drafts: readonly UsageDraft[]): void {
-    const { providerKeys, accessKeys } = lastUsed(drafts);
+  /** Writes a packed batch, read from its values as they are (no draft objects are made again). */
+  write(batch: PackedUsage): void {
+    const { providerKeys, accessKeys } = lastUsed(batch);
+    const row: (string | number | null)[] = new Array(FIELDS_PER_EVENT);
     this.db
       .transaction(() => {
-        for (const d of drafts) this.stmt.insertUsage.run(...usageValues(d));
+        for (let n = 0; n < batch.count; n++) {
+          usageValues(batch, n, row);
+          this.stmt.insertUsage.run(row);
+        }
         for (const [id, ms] of providerKeys) this.stmt.touchKey.run({ id, lastUsed: isoTime(ms) });
         for (const [id, ms] of accessKeys) this.stmt.touchAccessKey.run({ id, lastUsed: isoTime(ms) });
       })

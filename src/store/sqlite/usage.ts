@@ -1,34 +1,8 @@
 import type { UsageGroup } from '../../core/gateway-api.js';
 import type { AccessKeySpend, Page, SpendQuery, UsageBucketRow, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../types.js';
 import type { Connection } from './connection.js';
-
-interface UsageRow {
-  id: string;
-  event_time: string;
-  request_id: string;
-  access_key_id: string;
-  provider: string;
-  model: string;
-  attempt_number: number;
-  is_final_attempt: number;
-  status_code: number;
-  timed_out: number;
-  is_error: number;
-  is_streaming: number;
-  stop_reason: string;
-  input_tokens: number;
-  output_tokens: number;
-  cache_read_tokens: number;
-  reasoning_tokens: number;
-  provider_key_id: string | null;
-  provider_key_redacted: string | null;
-  latency_ms: number;
-  error: string | null;
-  cache_write_tokens: number;
-  tokens_known: number;
-  cost_usd: number | null;
-  key_source: string;
-}
+import { toUsageEvent } from '../rows.js';
+import { listUsageSql } from '../usage-queries.js';
 
 /** What each overview grouping groups by; an attempt made without a key (a local server) groups under `none`. */
 const USAGE_GROUP_COLUMNS: Record<UsageGroup, string> = {
@@ -38,56 +12,9 @@ const USAGE_GROUP_COLUMNS: Record<UsageGroup, string> = {
   model: "provider || ':' || model",
 };
 
-function toUsageEvent(row: UsageRow): UsageEventRecord {
-  return {
-    id: row.id,
-    eventTime: row.event_time,
-    requestId: row.request_id,
-    // '' is how the NOT NULL column holds "no access key" (passthrough).
-    accessKeyId: row.access_key_id || null,
-    provider: row.provider,
-    model: row.model,
-    attemptNumber: row.attempt_number,
-    isFinalAttempt: row.is_final_attempt === 1,
-    statusCode: row.status_code,
-    timedOut: row.timed_out === 1,
-    isError: row.is_error === 1,
-    isStreaming: row.is_streaming === 1,
-    stopReason: row.stop_reason,
-    inputTokens: row.input_tokens,
-    outputTokens: row.output_tokens,
-    cacheReadTokens: row.cache_read_tokens,
-    cacheWriteTokens: row.cache_write_tokens,
-    reasoningTokens: row.reasoning_tokens,
-    tokensKnown: row.tokens_known === 1,
-    costUsd: row.cost_usd,
-    providerKeyId: row.provider_key_id,
-    providerKeyRedacted: row.provider_key_redacted,
-    latencyMs: row.latency_ms,
-    error: row.error,
-    keySource: row.key_source as UsageEventRecord['keySource'],
-  };
-}
-
 export function listUsage(c: Connection, query: UsageQuery): Page<UsageEventRecord> {
-  const where: string[] = [];
-  const params: Record<string, string | number> = { limit: query.limit + 1 };
-  const filters: [keyof UsageQuery, string][] = [
-    ['cursor', 'id < @cursor'],
-    ['startTime', 'event_time >= @startTime'],
-    ['endTime', 'event_time < @endTime'],
-    ['accessKeyId', 'access_key_id = @accessKeyId'],
-  ];
-  for (const [field, clause] of filters) {
-    const value = query[field];
-    if (typeof value !== 'string') continue;
-    where.push(clause);
-    params[field] = value;
-  }
-  if (!query.includeRetries) where.push('is_final_attempt = 1');
-  const sql =
-    'SELECT * FROM usage_events' + (where.length ? ` WHERE ${where.join(' AND ')}` : '') + ' ORDER BY id DESC LIMIT @limit';
-  const rows = c.sql<Record<string, string | number>, UsageRow>(sql).all(params);
+  const { sql, params } = listUsageSql(query, () => '?');
+  const rows = c.sql<(string | number)[], Record<string, unknown>>(sql).all(...params);
   return { items: rows.slice(0, query.limit).map(toUsageEvent), hasMore: rows.length > query.limit };
 }
 
