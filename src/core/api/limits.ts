@@ -19,7 +19,8 @@ export const rateLimitsWrite = Type.Unsafe<unknown>({
 
 const usd = Type.Number();
 const count = Type.Integer();
-const period = Type.Unsafe<Budget['period']>({ type: 'string', enum: [...BUDGET_PERIODS] });
+const [day, week, month, none] = BUDGET_PERIODS;
+const period = Type.Union([Type.Literal(day), Type.Literal(week), Type.Literal(month), Type.Literal(none)]);
 
 export const BudgetShape = shape({ amountUsd: usd, period, softLimitUsd: Type.Optional(usd) });
 export const RateLimitsShape = shape({

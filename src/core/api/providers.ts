@@ -47,7 +47,7 @@ export const CustomProvider = shape({
   createdBy: Owner,
   lastUpdatedBy: Owner,
   supportedApiSurfaces: Type.Array(surfaceShape),
-  models: Type.Array(shape({ modelId: text })),
+  models: Type.Array(shape({ id: text, modelId: text })),
   description: text,
 });
 export type CustomProvider = Static<typeof CustomProvider>;
