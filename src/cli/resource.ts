@@ -1,10 +1,14 @@
 import type { Command } from 'commander';
+import { idArgument, type ResourceEntry } from '../core/api/registry.js';
 import { AigwError, ERRORS } from '../core/errors.js';
-import type { Api } from './factory.js';
-import { integerFlag } from './command.js';
-import type { IO, View } from './io.js';
+import type { Api, Factory } from './factory.js';
+import { handler, integerFlag } from './command.js';
+import type { Column, IO, View } from './io.js';
 
-/** What every resource command shares: list paging, label flags and the confirmation before a delete. */
+/**
+ * What every resource command shares: the generic verbs of a registry entry (core/api/registry.ts: list,
+ * get, delete, disable/enable), list paging, label flags and the confirmation before a delete.
+ */
 export interface PageOptions {
   limit?: number;
   beforeId?: string;
@@ -35,6 +39,15 @@ export async function fetchPages<T, D extends ListDocument>(api: Api, uri: strin
   return { items, last, document: all ? { ...last, [property]: items, nextPageUri: null } : last };
 }
 
+/** The uri of the page the paging flags ask for, with the list's filters. */
+export function pageUri(path: string, options: PageOptions, filters: Record<string, string | undefined> = {}): string {
+  const query = new URLSearchParams();
+  for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
+  if (options.limit !== undefined) query.set('limit', String(options.limit));
+  if (options.beforeId) query.set('beforeId', options.beforeId);
+  return `${path}?${query}`;
+}
+
 /**
  * Gets one page (or, with --all, every page) of a list and prints it. `property` is the list's item
  * property in ngrok's shape, such as `aiGatewayAccessKeys`.
@@ -48,11 +61,7 @@ export async function printPages<T>(
   options: PageOptions,
   filters: Record<string, string | undefined> = {},
 ): Promise<void> {
-  const query = new URLSearchParams();
-  for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
-  if (options.limit !== undefined) query.set('limit', String(options.limit));
-  if (options.beforeId) query.set('beforeId', options.beforeId);
-  const { items, last, document } = await fetchPages<T, ListDocument & Record<string, unknown>>(api, `${path}?${query}`, property, options.all);
+  const { items, last, document } = await fetchPages<T, ListDocument & Record<string, unknown>>(api, pageUri(path, options, filters), property, options.all);
   await io.printList(document, items, view);
   // On stderr, so a script's data stays clean; JSON carries nextPageUri instead.
   if (io.format !== 'json' && last.nextPageUri) {
@@ -60,16 +69,66 @@ export async function printPages<T>(
   }
 }
 
-/** Every item of a list, following its pages. */
-export async function fetchAll<T>(api: Api, path: string, property: string, filters: Record<string, string> = {}): Promise<T[]> {
-  const items: T[] = [];
-  let next: string | null = `${path}?${new URLSearchParams({ ...filters, limit: '100' })}`;
-  while (next) {
-    const page: ListDocument & Record<string, unknown> = await api.request('GET', next);
-    items.push(...(page[property] as T[]));
-    next = page.nextPageUri;
+/** Every item of a resource's list, following its pages. */
+export async function fetchAll<T>(api: Api, resource: Pick<ResourceEntry, 'path' | 'listProperty'>, filters: Record<string, string> = {}): Promise<T[]> {
+  const uri = `${resource.path}?${new URLSearchParams({ ...filters, limit: '100' })}`;
+  return (await fetchPages<T, ListDocument & Record<string, unknown>>(api, uri, resource.listProperty, true)).items;
+}
+
+/** A list table's columns in the registry's order, each shown by the CLI's function for its field. */
+export function tableColumns<T, E extends ResourceEntry<T>>(
+  resource: E,
+  values: { [F in E['columns'][number]['field']]: Column<T>['value'] },
+): Column<T>[] {
+  return resource.columns.map((column) => ({ ...column, value: values[column.field as keyof typeof values] }));
+}
+
+/** `list` (alias `ls`): its filter flags (`filters`), then the paging flags; its action is listVerb's, or a resource's own. */
+export function listCommand(group: Command, description: string, filters: (command: Command) => Command = (command) => command): Command {
+  return pageFlags(filters(group.command('list').alias('ls').description(description)));
+}
+
+/** Prints a page of the resource's list; `filters` turns the verb's options into the list's query. */
+export function listVerb<T, O extends PageOptions>(
+  resource: ResourceEntry,
+  view: View<T>,
+  filters: (options: O) => Record<string, string | undefined> = () => ({}),
+) {
+  return ({ io, api }: Factory, options: O) => printPages(io, api(), resource.path, resource.listProperty, view, options, filters(options));
+}
+
+/** `get <id>`: shows one item in its view. */
+export function getCommand<T>(group: Command, resource: ResourceEntry, view: View<T>, description = `show one ${resource.noun}`): Command {
+  return group
+    .command('get')
+    .description(description)
+    .argument('<id>', idArgument(resource))
+    .action(handler(async ({ io, api }: Factory, _options: unknown, id: string) => io.printItem(await api().request<T>('GET', itemPath(resource.path, id)), view)));
+}
+
+/**
+ * `disable <id>` and `enable <id>`: the item and everything on it stay; only whether the gateway uses it
+ * changes (a PATCH of `disabled`).
+ */
+export function disableCommands<T extends { id: string }>(
+  group: Command,
+  resource: ResourceEntry,
+  view: View<T>,
+  descriptions: { disable: string; enable: string },
+): void {
+  for (const disabled of [true, false]) {
+    group
+      .command(disabled ? 'disable' : 'enable')
+      .description(disabled ? descriptions.disable : descriptions.enable)
+      .argument('<id>', idArgument(resource))
+      .action(
+        handler(async ({ io, api }: Factory, _options: unknown, id: string) => {
+          const item = await api().request<T>('PATCH', itemPath(resource.path, id), { disabled });
+          io.success(`${disabled ? 'Disabled' : 'Enabled'} ${resource.noun} ${item.id}`);
+          await io.printItem(item, view);
+        }),
+      );
   }
-  return items;
 }
 
 export function pageFlags(command: Command): Command {
@@ -92,13 +151,16 @@ export function labelFlags(command: Command, what: string): Command {
     .option('--metadata <text>', 'machine-readable data of your own (at most 4096 characters)');
 }
 
-/** A group's `delete` (alias `rm`) subcommand, with the --yes that confirmDelete reads. */
-export function deleteCommand(group: Command, description: string, idArgument: string): Command {
+/**
+ * A group's `delete` (alias `rm`) subcommand, with the --yes that confirmDelete reads; `what` is the
+ * resource whose id it takes, or the argument's own description.
+ */
+export function deleteCommand(group: Command, description: string, what: ResourceEntry | string): Command {
   return group
     .command('delete')
     .alias('rm')
     .description(description)
-    .argument('<id>', idArgument)
+    .argument('<id>', typeof what === 'string' ? what : idArgument(what))
     .option('-y, --yes', 'do not ask for confirmation');
 }
 

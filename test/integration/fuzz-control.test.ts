@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
+import type { TObject, TSchema } from '@sinclair/typebox';
+import { AccessKeyCreate, AccessKeyRotate, AccessKeyUpdate } from '../../src/core/api/access-keys.js';
+import { ConfigurationCreate, ConfigurationUpdate } from '../../src/core/api/configurations.js';
+import { GatewayConfigUpdate } from '../../src/core/api/gateway-config.js';
+import { ProviderKeyCreate, ProviderKeyLookup, ProviderKeyRotate, ProviderKeyUpdate } from '../../src/core/api/provider-keys.js';
+import { CustomProviderCreate, CustomProviderUpdate } from '../../src/core/api/providers.js';
 import { fakeKey, TestHome } from '../helpers/aigw.js';
 import { rawApi } from '../helpers/api.js';
 
@@ -28,19 +34,36 @@ interface BodyRoute {
 let home: TestHome;
 const ids: Record<string, string> = {};
 
+/** What the generators make of a field, read from its JSON Schema in src/core/api (`{}`: the service checks it). */
+function fieldType(schema: TSchema): FieldType {
+  const types: string[] = [schema.type ?? 'object'].flat();
+  if (schema.description === 'RFC 3339 time') return 'time';
+  if (types.includes('integer')) return 'count';
+  if (types.includes('boolean')) return 'flag';
+  if (types.includes('array')) return 'array';
+  if (types.includes('object')) return 'object';
+  return types.includes('null') ? 'clearable' : 'text';
+}
+
+/** A route's field table, derived from the body schema the control route validates with. */
+function bodyRoute(method: BodyRoute['method'], path: string, schema: TObject, value?: string): BodyRoute {
+  const fields = Object.fromEntries(Object.entries(schema.properties).map(([name, field]) => [name, fieldType(field)]));
+  return { method, path, fields, ...(schema.required?.length ? { required: schema.required } : {}), ...(value ? { value } : {}) };
+}
+
 const routes = (): BodyRoute[] => [
-  { method: 'POST', path: '/provider-keys', fields: { providerId: 'text', value: 'text', name: 'text', description: 'text', metadata: 'text', accessKeyId: 'text' }, required: ['providerId', 'value'], value: 'value' },
-  { method: 'PATCH', path: `/provider-keys/${ids.pk}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', disabled: 'flag' } },
-  { method: 'POST', path: `/provider-keys/${ids.pk}/rotate`, fields: { value: 'text', name: 'text' }, required: ['value'], value: 'value' },
-  { method: 'POST', path: '/provider-keys/lookup', fields: { value: 'text', providerId: 'text' }, required: ['value'], value: 'value' },
-  { method: 'POST', path: '/access-keys', fields: { name: 'text', description: 'text', metadata: 'text', accessKeyConfigurationId: 'text', expiresAt: 'time', disabled: 'flag', budget: 'object', rateLimits: 'object' } },
-  { method: 'PATCH', path: `/access-keys/${ids.ak}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', accessKeyConfigurationId: 'clearable', expiresAt: 'time', disabled: 'flag', budget: 'object', rateLimits: 'object' } },
-  { method: 'POST', path: `/access-keys/${ids.ak}/rotate`, fields: { gracePeriod: 'text' } },
-  { method: 'POST', path: '/access-key-configurations', fields: { name: 'text', description: 'text', metadata: 'text', access: 'object', router: 'object', budget: 'object', rateLimits: 'object' }, required: ['name'] },
-  { method: 'PATCH', path: `/access-key-configurations/${ids.cfg}`, fields: { name: 'clearable', description: 'clearable', metadata: 'clearable', access: 'object', router: 'object', budget: 'object', rateLimits: 'object' } },
-  { method: 'POST', path: '/providers', fields: { providerId: 'text', name: 'text', baseUrl: 'text', description: 'text', metadata: 'text', supportedApiSurfaces: 'array', models: 'array' }, required: ['providerId', 'name', 'baseUrl'] },
-  { method: 'PATCH', path: `/providers/${ids.prov}`, fields: { name: 'text', baseUrl: 'text', description: 'clearable', metadata: 'clearable', supportedApiSurfaces: 'array', models: 'array' } },
-  { method: 'PATCH', path: '/gateway-config', fields: { totalTimeout: 'text', perRequestTimeout: 'text', maxInputTokens: 'count', maxOutputTokens: 'count', metadata: 'clearable', providerBaseUrls: 'object', passthroughProviders: 'object' } },
+  bodyRoute('POST', '/provider-keys', ProviderKeyCreate, 'value'),
+  bodyRoute('PATCH', `/provider-keys/${ids.pk}`, ProviderKeyUpdate),
+  bodyRoute('POST', `/provider-keys/${ids.pk}/rotate`, ProviderKeyRotate, 'value'),
+  bodyRoute('POST', '/provider-keys/lookup', ProviderKeyLookup, 'value'),
+  bodyRoute('POST', '/access-keys', AccessKeyCreate),
+  bodyRoute('PATCH', `/access-keys/${ids.ak}`, AccessKeyUpdate),
+  bodyRoute('POST', `/access-keys/${ids.ak}/rotate`, AccessKeyRotate),
+  bodyRoute('POST', '/access-key-configurations', ConfigurationCreate),
+  bodyRoute('PATCH', `/access-key-configurations/${ids.cfg}`, ConfigurationUpdate),
+  bodyRoute('POST', '/providers', CustomProviderCreate),
+  bodyRoute('PATCH', `/providers/${ids.prov}`, CustomProviderUpdate),
+  bodyRoute('PATCH', '/gateway-config', GatewayConfigUpdate),
 ];
 
 const COLLECTIONS = ['/provider-keys', '/access-keys', '/access-key-configurations', '/providers'];

@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import type { AccessKey as AccessKeyShape } from '../../core/api/access-keys.js';
+import type { Configuration } from '../../core/api/configurations.js';
+import type { ProviderKey } from '../../core/api/provider-keys.js';
+import { idArgument, RESOURCES } from '../../core/api/registry.js';
 import { expiryIn, futureExpiry, gracePeriodMs } from '../../core/key-lifecycle.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { handler } from '../command.js';
@@ -7,29 +11,27 @@ import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import { budgetColumn, configurationLimitDetails, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
 import type { Column, View } from '../io.js';
-import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import {
+  confirmDelete,
+  deleteCommand,
+  disableCommands,
+  fetchAll,
+  itemPath,
+  labelFlags,
+  listCommand,
+  listVerb,
+  tableColumns,
+  type LabelOptions,
+} from '../resource.js';
 
-/** An access key as the management API returns it; `token` only in the create response. */
-interface AccessKey extends Limited {
-  id: string;
-  name: string;
-  uri: string;
-  createdAt: string;
-  updatedAt: string;
-  description?: string;
-  metadata?: string;
-  token?: string;
-  keyRedacted: string;
-  lastUsed: string | null;
-  accessKeyConfiguration: { id: string; uri: string; name: string } | null;
-  expiresAt?: string | null;
-  disabled?: boolean;
-  previousTokenExpiresAt?: string | null;
+/** An access key as the management API returns it; `get` adds what it shows of the linked configuration. */
+interface AccessKey extends AccessKeyShape {
   /** Not in the API's shape: `get` reads the linked configuration's limits to show them beside the key's. */
   configurationLimits?: Limited;
 }
 
-const PATH = '/access-keys';
+const RESOURCE = RESOURCES['access-keys'];
+const PATH = RESOURCE.path;
 
 function configurationOf(k: AccessKey): string {
   const c = k.accessKeyConfiguration;
@@ -67,18 +69,17 @@ const details: Column<AccessKey>[] = [
 
 const view: View<AccessKey> = {
   id: (k) => k.id,
-  columns: [
-    { header: 'ID', field: 'id', value: (k) => k.id },
-    { header: 'NAME', field: 'name', value: (k) => k.name, truncate: true },
-    { header: 'KEY', field: 'keyRedacted', value: (k) => k.keyRedacted },
-    { header: 'CONFIGURATION', field: 'accessKeyConfiguration', value: (k) => k.accessKeyConfiguration?.id ?? '', optional: true },
-    { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
-    { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
-    // Last, so scripts reading the columns before them by position keep working.
-    { header: 'STATE', field: 'disabled', value: (k) => stateOf(k), optional: true },
-    { header: 'EXPIRES', field: 'expiresAt', value: (k, io) => (k.expiresAt ? io.time(k.expiresAt) : ''), optional: true },
-    budgetColumn<AccessKey>(),
-  ],
+  columns: tableColumns<AccessKey, typeof RESOURCE>(RESOURCE, {
+    id: (k) => k.id,
+    name: (k) => k.name,
+    keyRedacted: (k) => k.keyRedacted,
+    accessKeyConfiguration: (k) => k.accessKeyConfiguration?.id ?? '',
+    createdAt: (k, io) => io.time(k.createdAt),
+    lastUsed: (k, io) => io.time(k.lastUsed),
+    disabled: (k) => stateOf(k),
+    expiresAt: (k, io) => (k.expiresAt ? io.time(k.expiresAt) : ''),
+    spend: budgetColumn<AccessKey>().value,
+  }),
   details,
 };
 
@@ -131,9 +132,7 @@ async function create({ io, api }: Factory, options: LabelOptions & Configuratio
   }
 }
 
-async function list({ io, api }: Factory, options: PageOptions): Promise<void> {
-  await printPages(io, api(), PATH, 'aiGatewayAccessKeys', view, options);
-}
+const list = listVerb(RESOURCE, view);
 
 /** `get` for people: the key's own limits and, when it has any, those of the configuration it shares. */
 const getView: View<AccessKey> = { ...view, details: [...details, ...configurationLimitDetails<AccessKey>()] };
@@ -143,7 +142,7 @@ async function get({ io, api }: Factory, _options: unknown, id: string): Promise
   const key = await client.request<AccessKey>('GET', itemPath(PATH, id));
   const configuration = key.accessKeyConfiguration;
   if (io.format === 'json' || io.format === 'quiet' || !configuration) return io.printItem(key, view);
-  const limits = await client.request<Limited>('GET', itemPath('/access-key-configurations', configuration.id));
+  const limits = await client.request<Configuration>('GET', itemPath(RESOURCES.configs.path, configuration.id));
   if (!limits.budget && !limits.rateLimits) return io.printItem(key, view);
   await io.printItem({ ...key, configurationLimits: limits }, getView);
 }
@@ -173,15 +172,6 @@ async function update({ io, api }: Factory, options: LabelOptions & Configuratio
   await io.printItem(key, view);
 }
 
-/** disable and enable: the key and everything on it stay; only whether the gateway accepts its token changes. */
-function setDisabled(disabled: boolean) {
-  return async ({ io, api }: Factory, _options: unknown, id: string): Promise<void> => {
-    const key = await api().request<AccessKey>('PATCH', itemPath(PATH, id), { disabled });
-    io.success(`${disabled ? 'Disabled' : 'Enabled'} access key ${key.id}`);
-    await io.printItem(key, view);
-  };
-}
-
 async function rotate({ io, api }: Factory, options: { grace?: string }, id: string): Promise<void> {
   if (options.grace !== undefined) gracePeriodMs(options.grace, '--grace');
   const client = api();
@@ -206,7 +196,7 @@ async function remove({ io, api }: Factory, options: { yes?: boolean; force?: bo
     return `Delete access key ${id} (${label})? Apps using it stop working.${attached}`;
   });
   const attached = options.force
-    ? await fetchAll<{ id: string }>(client, '/provider-keys', 'aiGatewayProviderKeys', { accessKeyId: id })
+    ? await fetchAll<ProviderKey>(client, RESOURCES['provider-keys'], { accessKeyId: id })
     : [];
   await client.request<void>('DELETE', itemPath(PATH, id) + (options.force ? '?force=true' : ''));
   io.success(`Deleted access key ${id}`);
@@ -246,9 +236,9 @@ export function registerAccessKeys(program: Command): void {
       )
       .action(handler(create));
 
-    pageFlags(keys.command('list').alias('ls').description('list access keys, newest first')).action(handler(list));
+    listCommand(keys, 'list access keys, newest first').action(handler(list));
 
-    keys.command('get').description('show one access key').argument('<id>', 'access key id (aigk_…)').action(handler(get));
+    keys.command('get').description('show one access key').argument('<id>', idArgument(RESOURCE)).action(handler(get));
 
     limitFlags(
       expiryFlags(
@@ -259,30 +249,23 @@ export function registerAccessKeys(program: Command): void {
     )
       .option('--no-expiry', 'remove its expiry: the token works until the key is disabled or deleted')
       .option('--allow-all', 'unlink its configuration: the key may reach every provider and model')
-      .argument('<id>', 'access key id (aigk_…)')
+      .argument('<id>', idArgument(RESOURCE))
       .action(handler(update));
 
     keys
       .command('rotate')
       .description('give an access key a new token, keeping its id and everything on it; the new token is shown once')
-      .argument('<id>', 'access key id (aigk_…)')
+      .argument('<id>', idArgument(RESOURCE))
       .option('--grace <duration>', 'the old token keeps working this long (such as 10m, 1h, 7d; at most 30d); default: it stops at once')
       .addHelpText('after', '\nWith -q it prints only the new token.\n\nExample:\n  TOKEN=$(aigw access-keys rotate aigk_… --grace 1h -q)')
       .action(handler(rotate));
 
-    keys
-      .command('disable')
-      .description('refuse the key\'s token at the gateway until it is enabled again; nothing is deleted')
-      .argument('<id>', 'access key id (aigk_…)')
-      .action(handler(setDisabled(true)));
+    disableCommands(keys, RESOURCE, view, {
+      disable: "refuse the key's token at the gateway until it is enabled again; nothing is deleted",
+      enable: "accept a disabled key's token again",
+    });
 
-    keys
-      .command('enable')
-      .description('accept a disabled key\'s token again')
-      .argument('<id>', 'access key id (aigk_…)')
-      .action(handler(setDisabled(false)));
-
-    deleteCommand(keys, 'delete an access key; apps using its token are refused from then on', 'access key id (aigk_…)')
+    deleteCommand(keys, 'delete an access key; apps using its token are refused from then on', RESOURCE)
       .option('--force', 'also delete the provider keys attached to it (otherwise their presence refuses the delete)')
       .action(handler(remove));
   });

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import type { Configuration } from '../../core/api/configurations.js';
+import { idArgument, RESOURCES } from '../../core/api/registry.js';
 import { whyNothingReachable, type AccessScope, type RouterRuleWrite, type RouterStepWrite } from '../../core/configs.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
@@ -8,24 +10,9 @@ import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { cap } from './gateway.js';
-import { confirmDelete, deleteCommand, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, getCommand, itemPath, labelFlags, listCommand, listVerb, tableColumns, type LabelOptions } from '../resource.js';
 import { readInputFile } from '../secret-input.js';
-import { budgetColumn, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
-
-/** An access key configuration as the management API returns it. */
-interface Configuration extends Limited {
-  id: string;
-  uri: string;
-  name: string;
-  createdAt: string;
-  updatedAt: string;
-  description?: string;
-  metadata?: string;
-  access?: AccessScope;
-  router?: { rules: { provider?: string; model?: string; steps: { keySelectionStrategy?: string; keys?: StepKey[] }[] }[] };
-  maxInputTokens: number | null;
-  maxOutputTokens: number | null;
-}
+import { budgetColumn, limitDetails, limitFields, limitFlags, limitFlagsGiven, type LimitOptions } from '../limits.js';
 
 interface StepKey {
   id: string;
@@ -38,7 +25,8 @@ const writableKey = ({ id, weight }: StepKey): StepKey => (weight === undefined 
 /** A configuration's own cap, or what applies without one. */
 const capText = (n: number | null) => (n === null ? "the gateway's" : String(n));
 
-const PATH = '/access-key-configurations';
+const RESOURCE = RESOURCES.configs;
+const PATH = RESOURCE.path;
 
 function allowed(c: Configuration, dimension: 'providers' | 'models'): string {
   const allow = c.access?.[dimension]?.allow;
@@ -63,15 +51,15 @@ function rules(c: Configuration): string[] {
 
 const view: View<Configuration> = {
   id: (c) => c.id,
-  columns: [
-    { header: 'ID', field: 'id', value: (c) => c.id },
-    { header: 'NAME', field: 'name', value: (c) => c.name, truncate: true },
-    { header: 'PROVIDERS', field: 'access.providers', value: (c) => allowed(c, 'providers') },
-    { header: 'MODELS', field: 'access.models', value: (c) => allowed(c, 'models') },
-    { header: 'RULES', field: 'router.rules', value: (c) => String(c.router?.rules.length ?? 0) },
-    { header: 'CREATED', field: 'createdAt', value: (c, io) => io.time(c.createdAt) },
-    budgetColumn<Configuration>(),
-  ],
+  columns: tableColumns<Configuration, typeof RESOURCE>(RESOURCE, {
+    id: (c) => c.id,
+    name: (c) => c.name,
+    'access.providers': (c) => allowed(c, 'providers'),
+    'access.models': (c) => allowed(c, 'models'),
+    'router.rules': (c) => String(c.router?.rules.length ?? 0),
+    createdAt: (c, io) => io.time(c.createdAt),
+    spend: budgetColumn<Configuration>().value,
+  }),
   details: [
     { header: 'ID', field: 'id', value: (c) => c.id },
     { header: 'Name', field: 'name', value: (c) => c.name },
@@ -231,14 +219,7 @@ function warnIfNothingReachable(io: IO, configuration: Configuration): void {
   if (why) io.warn(`${configuration.id} allows nothing: ${why}; access keys linked to it are refused every request`);
 }
 
-async function list({ io, api }: Factory, options: PageOptions): Promise<void> {
-  await printPages(io, api(), PATH, 'aiGatewayAccessKeyConfigurations', view, options);
-}
-
-async function get({ io, api }: Factory, _options: unknown, id: string): Promise<void> {
-  const client = api();
-  await io.printItem(await client.request<Configuration>('GET', itemPath(PATH, id)), view);
-}
+const list = listVerb(RESOURCE, view);
 
 interface UpdateOptions extends DocumentOptions {
   allowAll?: boolean;
@@ -339,17 +320,17 @@ export function registerConfigs(program: Command): void {
       .addHelpText('after', EXAMPLE)
       .action(handler(create));
 
-    pageFlags(configs.command('list').alias('ls').description('list configurations, newest first')).action(handler(list));
+    listCommand(configs, 'list configurations, newest first').action(handler(list));
 
-    configs.command('get').description('show one configuration').argument('<id>', 'configuration id (aigac_…)').action(handler(get));
+    getCommand(configs, RESOURCE, view);
 
     limitFlags(documentFlags(labelFlags(configs.command('update').description('change a configuration; flags replace only what they name'), 'configuration')), 'configuration (shared by its access keys)', true)
       .option('--allow-all', 'lift the provider and model restrictions')
       .option('--clear-router', 'remove every router rule')
-      .argument('<id>', 'configuration id (aigac_…)')
+      .argument('<id>', idArgument(RESOURCE))
       .action(handler(update));
 
-    deleteCommand(configs, 'delete a configuration that no access key links', 'configuration id (aigac_…)')
+    deleteCommand(configs, 'delete a configuration that no access key links', RESOURCE)
       .action(handler(remove));
   });
 }

@@ -1,24 +1,22 @@
 import type { Command } from 'commander';
+import type { ControlTokenCreated, ControlTokenList } from '../../core/api/control-tokens.js';
+import { RESOURCES } from '../../core/api/registry.js';
 import { handler } from '../command.js';
 import type { Factory } from '../factory.js';
-import type { Column, View } from '../io.js';
-import { confirmDelete, deleteCommand } from '../resource.js';
+import type { View } from '../io.js';
+import { confirmDelete, deleteCommand, itemPath, tableColumns } from '../resource.js';
 
-const PATH = '/control-tokens';
+const RESOURCE = RESOURCES['control-tokens'];
+const PATH = RESOURCE.path;
 
 /** A named bearer token of the management API over TCP; `token` only in the create answer. */
-interface ControlToken {
-  id: string;
-  name: string;
-  createdAt: string;
-  token?: string;
-}
+type ControlToken = ControlTokenList['controlTokens'][number] & { token?: string };
 
-const columns: Column<ControlToken>[] = [
-  { header: 'ID', field: 'id', value: (t) => t.id },
-  { header: 'Name', field: 'name', value: (t) => t.name },
-  { header: 'Created', field: 'createdAt', value: (t, io) => io.time(t.createdAt) },
-];
+const columns = tableColumns<ControlToken, typeof RESOURCE>(RESOURCE, {
+  id: (t) => t.id,
+  name: (t) => t.name,
+  createdAt: (t, io) => io.time(t.createdAt),
+});
 const view: View<ControlToken> = { id: (t) => t.id, columns, details: columns };
 /** Create shows the token, once; with -q it prints only the token. */
 const createdView: View<ControlToken> = {
@@ -28,7 +26,7 @@ const createdView: View<ControlToken> = {
 };
 
 async function create({ io, api }: Factory, _options: unknown, name: string): Promise<void> {
-  const token = await api().request<ControlToken>('POST', PATH, { name });
+  const token = await api().request<ControlTokenCreated>('POST', PATH, { name });
   io.success(`Created control token ${token.id} (${token.name})`);
   await io.printItem(token, createdView);
   if (io.format !== 'quiet' && io.format !== 'json') {
@@ -37,17 +35,17 @@ async function create({ io, api }: Factory, _options: unknown, name: string): Pr
 }
 
 async function list({ io, api }: Factory): Promise<void> {
-  const document = await api().request<{ controlTokens: ControlToken[] }>('GET', PATH);
+  const document = await api().request<ControlTokenList>('GET', PATH);
   await io.printList(document, document.controlTokens, view);
 }
 
 async function remove({ io, api: connectApi }: Factory, options: { yes?: boolean }, id: string): Promise<void> {
   const api = connectApi();
   await confirmDelete(io, options, id, async () => {
-    const token = (await api.request<{ controlTokens: ControlToken[] }>('GET', PATH)).controlTokens.find((t) => t.id === id);
+    const token = (await api.request<ControlTokenList>('GET', PATH)).controlTokens.find((t) => t.id === id);
     return `Delete control token ${id}${token ? ` (${token.name})` : ''}? Whoever holds it is refused from then on.`;
   });
-  await api.request('DELETE', `${PATH}/${encodeURIComponent(id)}`);
+  await api.request('DELETE', itemPath(PATH, id));
   io.success(`Deleted control token ${id}`);
 }
 
@@ -63,7 +61,7 @@ export function registerDaemonTokens(daemon: Command): void {
     .addHelpText('after', '\nWith -q it prints only the token.\n\nExample:\n  aigw daemon tokens create alice@laptop -q > alice.token')
     .action(handler(create));
   tokens.command('list').alias('ls').description('list the named tokens (never their values)').action(handler(list));
-  deleteCommand(tokens, 'delete a named token: it is refused at once (only on the daemon\'s machine, over its socket)', 'control token id (aigct_…)').action(
+  deleteCommand(tokens, "delete a named token: it is refused at once (only on the daemon's machine, over its socket)", RESOURCE).action(
     handler(remove),
   );
 }

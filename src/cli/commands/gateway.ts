@@ -1,20 +1,15 @@
 import type { Command } from 'commander';
-import type { GatewayConfig } from '../../core/gateway-config.js';
+import type { GatewayConfig } from '../../core/api/gateway-config.js';
 import { collect, handler } from '../command.js';
 import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { View } from '../io.js';
 
-/** The gateway settings as the management API returns them. */
-interface GatewayConfigResource extends GatewayConfig {
-  accountId: string;
-  uri: string;
-}
 
 const PATH = '/gateway-config';
 
-const view: View<GatewayConfigResource> = {
+const view: View<GatewayConfig> = {
   id: (c) => c.accountId,
   columns: [],
   details: [
@@ -44,7 +39,7 @@ const view: View<GatewayConfigResource> = {
 
 async function get({ io, api }: Factory): Promise<void> {
   const client = api();
-  await io.printItem(await client.request<GatewayConfigResource>('GET', PATH), view);
+  await io.printItem(await client.request<GatewayConfig>('GET', PATH), view);
 }
 
 interface SetOptions {
@@ -95,7 +90,7 @@ async function set({ io, api }: Factory, options: SetOptions): Promise<void> {
     throw usageError('nothing to set: see `aigw gateway config set --help`');
   }
   const client = api();
-  const config = await client.request<GatewayConfigResource>('PATCH', PATH, patch);
+  const config = await client.request<GatewayConfig>('PATCH', PATH, patch);
   io.success('Updated the gateway settings');
   await io.printItem(config, view);
 }

@@ -1,4 +1,8 @@
 import type { Command } from 'commander';
+import type { Configuration } from '../../core/api/configurations.js';
+import type { ProviderKey } from '../../core/api/provider-keys.js';
+import type { ProviderList } from '../../core/api/providers.js';
+import { idArgument, RESOURCES } from '../../core/api/registry.js';
 import type { KeyTestResult } from '../../core/gateway-api.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
@@ -8,41 +12,38 @@ import { handler } from '../command.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
-import { confirmDelete, deleteCommand, fetchAll, itemPath, labelFlags, pageFlags, printPages, type LabelOptions, type PageOptions } from '../resource.js';
+import {
+  confirmDelete,
+  deleteCommand,
+  disableCommands,
+  fetchAll,
+  getCommand,
+  itemPath,
+  labelFlags,
+  listCommand,
+  listVerb,
+  tableColumns,
+  type LabelOptions,
+  type PageOptions,
+} from '../resource.js';
 import { readSecretValue, type SecretValueOptions } from '../secret-input.js';
 import type { ImportOptions, ImportSources } from './import-keys.js';
 
-/** A provider key as the management API returns it. */
-interface ProviderKey {
-  id: string;
-  uri: string;
-  createdAt: string;
-  updatedAt: string;
-  providerId: string;
-  name: string;
-  keyRedacted: string;
-  description?: string;
-  metadata?: string;
-  lastUsed: string | null;
-  accessKeyId: string | null;
-  disabled?: boolean;
-}
-
-const PATH = '/provider-keys';
+const RESOURCE = RESOURCES['provider-keys'];
+const PATH = RESOURCE.path;
 
 const view: View<ProviderKey> = {
   id: (k) => k.id,
-  columns: [
-    { header: 'ID', field: 'id', value: (k) => k.id },
-    { header: 'PROVIDER', field: 'providerId', value: (k) => k.providerId },
-    { header: 'NAME', field: 'name', value: (k) => k.name, truncate: true },
-    { header: 'KEY', field: 'keyRedacted', value: (k) => k.keyRedacted },
-    { header: 'ACCESS KEY', field: 'accessKeyId', value: (k) => k.accessKeyId ?? '', optional: true },
-    { header: 'CREATED', field: 'createdAt', value: (k, io) => io.time(k.createdAt) },
-    { header: 'LAST USED', field: 'lastUsed', value: (k, io) => io.time(k.lastUsed) },
-    // Last, so scripts reading the columns before it by position keep working.
-    { header: 'STATE', field: 'disabled', value: (k) => (k.disabled ? 'disabled' : ''), optional: true },
-  ],
+  columns: tableColumns<ProviderKey, typeof RESOURCE>(RESOURCE, {
+    id: (k) => k.id,
+    providerId: (k) => k.providerId,
+    name: (k) => k.name,
+    keyRedacted: (k) => k.keyRedacted,
+    accessKeyId: (k) => k.accessKeyId ?? '',
+    createdAt: (k, io) => io.time(k.createdAt),
+    lastUsed: (k, io) => io.time(k.lastUsed),
+    disabled: (k) => (k.disabled ? 'disabled' : ''),
+  }),
   details: [
     { header: 'ID', field: 'id', value: (k) => k.id },
     { header: 'Provider', field: 'providerId', value: (k) => k.providerId },
@@ -65,7 +66,7 @@ const view: View<ProviderKey> = {
 async function chooseProvider(io: IO, api: Api, providerId: string | undefined): Promise<string> {
   if (providerId) return providerId;
   if (!io.interactive) throw usageError('which provider is this key for? pass --provider-id (see `aigw providers list`)');
-  const { aiGatewayProviders } = await api.request<{ aiGatewayProviders: { providerId: string; name: string }[] }>('GET', '/providers');
+  const { aiGatewayProviders } = await api.request<ProviderList>('GET', RESOURCES['custom-providers'].path);
   const choices = [
     ...BUILTIN_PROVIDERS.map((p) => ({ name: `${p.name} (${p.id})`, value: p.id })),
     ...aiGatewayProviders.map((p) => ({ name: `${p.name} (${p.providerId}, custom)`, value: p.providerId })),
@@ -97,18 +98,10 @@ async function create({ io, api }: Factory, options: CreateOptions): Promise<voi
   await io.printItem(key, view);
 }
 
-async function list({ io, api }: Factory, options: PageOptions & { providerId?: string; aiGatewayApiKeyId?: string }): Promise<void> {
-  const client = api();
-  await printPages(io, client, PATH, 'aiGatewayProviderKeys', view, options, {
-    provider: options.providerId,
-    accessKeyId: options.aiGatewayApiKeyId,
-  });
-}
-
-async function get({ io, api }: Factory, _options: unknown, id: string): Promise<void> {
-  const client = api();
-  await io.printItem(await client.request<ProviderKey>('GET', itemPath(PATH, id)), view);
-}
+const list = listVerb(RESOURCE, view, (options: PageOptions & { providerId?: string; aiGatewayApiKeyId?: string }) => ({
+  provider: options.providerId,
+  accessKeyId: options.aiGatewayApiKeyId,
+}));
 
 async function update({ io, api }: Factory, options: LabelOptions, id: string): Promise<void> {
   const patch = { name: options.name, description: options.description, metadata: options.metadata };
@@ -120,15 +113,6 @@ async function update({ io, api }: Factory, options: LabelOptions, id: string): 
   const key = await client.request<ProviderKey>('PATCH', itemPath(PATH, id), patch);
   io.success(`Updated provider key ${key.id}`);
   await io.printItem(key, view);
-}
-
-/** disable and enable: the key stays, in its router rules too; only whether the gateway uses it changes. */
-function setDisabled(disabled: boolean) {
-  return async ({ io, api }: Factory, _options: unknown, id: string): Promise<void> => {
-    const key = await api().request<ProviderKey>('PATCH', itemPath(PATH, id), { disabled });
-    io.success(`${disabled ? 'Disabled' : 'Enabled'} provider key ${key.id}`);
-    await io.printItem(key, view);
-  };
 }
 
 async function rotate({ io, api }: Factory, options: SecretValueOptions & { name?: string }, id: string): Promise<void> {
@@ -158,16 +142,10 @@ async function remove({ io, api }: Factory, options: { yes?: boolean; force?: bo
   if (rulesOf.length) io.note(`Also took it out of the router rules of ${rulesOf.join(', ')}`);
 }
 
-interface RoutedConfiguration {
-  id: string;
-  router?: { rules?: { steps?: { keys?: { id: string }[] }[] }[] } | null;
-}
-
 /** The configurations whose router rules name a provider key: what a forced delete takes it out of. */
 async function configurationsNaming(api: Api, keyId: string): Promise<string[]> {
-  const configurations = await fetchAll<RoutedConfiguration>(api, '/access-key-configurations', 'aiGatewayAccessKeyConfigurations');
-  const names = (c: RoutedConfiguration) =>
-    (c.router?.rules ?? []).some((rule) => (rule.steps ?? []).some((step) => (step.keys ?? []).some((k) => k.id === keyId)));
+  const configurations = await fetchAll<Configuration>(api, RESOURCES.configs);
+  const names = (c: Configuration) => (c.router?.rules ?? []).some((rule) => rule.steps.some((step) => step.keys.some((k) => k.id === keyId)));
   return configurations.filter(names).map((c) => c.id);
 }
 
@@ -231,42 +209,32 @@ export function registerProviderKeys(program: Command): void {
       .addHelpText('after', '\nExample:\n  printf %s "$OPENAI_API_KEY" | aigw provider-keys create --provider-id openai --value-stdin')
       .action(handler(create));
 
-    pageFlags(
-      keys
-        .command('list')
-        .alias('ls')
-        .description('list provider keys, newest first')
+    listCommand(keys, 'list provider keys, newest first', (command) =>
+      command
         .option('--provider-id <id>', 'only keys for this provider')
         .option('--ai-gateway-api-key-id <id>', 'only keys attached to this access key (aigk_…)'),
     ).action(handler(list));
 
-    keys.command('get').description('show one provider key').argument('<id>', 'provider key id (aigpk_…)').action(handler(get));
+    getCommand(keys, RESOURCE, view);
 
     labelFlags(keys.command('update').description("change a key's name, description or metadata"), 'key')
-      .argument('<id>', 'provider key id (aigpk_…)')
+      .argument('<id>', idArgument(RESOURCE))
       .action(handler(update));
 
     valueFlags(keys.command('rotate').description('replace the value of a key, keeping its id'))
-      .argument('<id>', 'provider key id (aigpk_…)')
+      .argument('<id>', idArgument(RESOURCE))
       .option('--name <name>', 'also rename the key')
       .action(handler(rotate));
 
-    keys
-      .command('disable')
-      .description('stop the gateway using a key (it is skipped, as if absent) without deleting it or its router rules')
-      .argument('<id>', 'provider key id (aigpk_…)')
-      .action(handler(setDisabled(true)));
-
-    keys
-      .command('enable')
-      .description('let the gateway use a disabled key again')
-      .argument('<id>', 'provider key id (aigpk_…)')
-      .action(handler(setDisabled(false)));
+    disableCommands(keys, RESOURCE, view, {
+      disable: 'stop the gateway using a key (it is skipped, as if absent) without deleting it or its router rules',
+      enable: 'let the gateway use a disabled key again',
+    });
 
     keys
       .command('test')
       .description('check that a stored key still works (one models-list call): exit 1 if the provider refuses it, 4 if it cannot be reached')
-      .argument('<id>', 'provider key id (aigpk_…)')
+      .argument('<id>', idArgument(RESOURCE))
       .action(handler(test));
 
     keys
@@ -285,7 +253,7 @@ export function registerProviderKeys(program: Command): void {
       )
       .action(handler(async (factory: Factory, options: ImportOptions & ImportSources) => (await import('./import-keys.js')).importKeys(factory, options)));
 
-    deleteCommand(keys, 'delete a provider key and its stored value', 'provider key id (aigpk_…)')
+    deleteCommand(keys, 'delete a provider key and its stored value', RESOURCE)
       .option('--force', 'delete it even when router rules name it, taking it out of those rules')
       .action(handler(remove));
   });

@@ -1,45 +1,18 @@
 import type { Command } from 'commander';
+import type { GatewayConfig } from '../../core/api/gateway-config.js';
+import type { BuiltinProvider, CustomProvider, ProviderList } from '../../core/api/providers.js';
+import { idArgument, RESOURCES } from '../../core/api/registry.js';
 import type { SupportedApiSurface } from '../../core/custom-providers.js';
-import type { GatewayConfig } from '../../core/gateway-config.js';
 import { checkLabels, PROVIDER_LABEL_RULES } from '../../core/provider-keys.js';
 import { collect, handler } from '../command.js';
 import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { View } from '../io.js';
-import { confirmDelete, deleteCommand, fetchPages, itemPath, labelFlags, pageFlags, type LabelOptions, type PageOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, fetchPages, getCommand, itemPath, labelFlags, listCommand, pageUri, tableColumns, type LabelOptions, type PageOptions } from '../resource.js';
 
-/** A custom provider as the management API returns it. */
-interface CustomProvider {
-  id: string;
-  uri: string;
-  providerId: string;
-  name: string;
-  baseUrl: string;
-  description?: string;
-  metadata?: string;
-  createdAt: string;
-  updatedAt: string;
-  supportedApiSurfaces?: SupportedApiSurface[];
-  models?: { id: string; modelId: string }[];
-}
-
-interface BuiltinProvider {
-  providerId: string;
-  name: string;
-  baseUrl: string;
-  supportedApiSurfaces: SupportedApiSurface[];
-  builtin: true;
-}
-
-interface ProviderList {
-  aiGatewayProviders: CustomProvider[];
-  builtinProviders: BuiltinProvider[];
-  uri: string;
-  nextPageUri: string | null;
-}
-
-const PATH = '/providers';
+const RESOURCE = RESOURCES['custom-providers'];
+const PATH = RESOURCE.path;
 
 function formats(p: { supportedApiSurfaces?: SupportedApiSurface[] }): string {
   return [...new Set((p.supportedApiSurfaces ?? []).map((s) => (s.surface ? `${s.format}/${s.surface}` : s.format)))].join(',');
@@ -48,14 +21,14 @@ function formats(p: { supportedApiSurfaces?: SupportedApiSurface[] }): string {
 /** The list shows both kinds; -q prints provider ids, which is what `--provider-id` takes. */
 const listView: View<CustomProvider | BuiltinProvider> = {
   id: (p) => p.providerId,
-  columns: [
-    { header: 'PROVIDER ID', field: 'providerId', value: (p) => p.providerId },
-    { header: 'TYPE', field: 'builtin', value: (p) => ('builtin' in p ? 'built-in' : 'custom') },
-    { header: 'NAME', field: 'name', value: (p) => p.name, truncate: true },
-    { header: 'BASE URL', field: 'baseUrl', value: (p) => p.baseUrl },
-    { header: 'FORMATS', field: 'supportedApiSurfaces', value: (p) => formats(p) },
-    { header: 'ID', field: 'id', value: (p) => ('id' in p ? p.id : '') },
-  ],
+  columns: tableColumns<CustomProvider | BuiltinProvider, typeof RESOURCES.providers>(RESOURCES.providers, {
+    providerId: (p) => p.providerId,
+    builtin: (p) => ('builtin' in p ? 'built-in' : 'custom'),
+    name: (p) => p.name,
+    baseUrl: (p) => p.baseUrl,
+    supportedApiSurfaces: (p) => formats(p),
+    id: (p) => ('id' in p ? p.id : ''),
+  }),
   details: [],
 };
 
@@ -78,10 +51,7 @@ const view: View<CustomProvider> = {
 
 async function list({ io, api }: Factory, options: PageOptions): Promise<void> {
   const client = api();
-  const query = new URLSearchParams();
-  if (options.limit !== undefined) query.set('limit', String(options.limit));
-  if (options.beforeId) query.set('beforeId', options.beforeId);
-  const pages = await fetchPages<CustomProvider, ProviderList>(client, `${PATH}?${query}`, 'aiGatewayProviders', options.all);
+  const pages = await fetchPages<CustomProvider, ProviderList>(client, pageUri(PATH, options), RESOURCE.listProperty, options.all);
   const custom = pages.items;
   // Built-ins head the first page only, so paging through custom providers does not repeat them.
   const builtins = options.beforeId ? [] : pages.last.builtinProviders;
@@ -125,11 +95,6 @@ async function create({ io, api }: Factory, options: DefinitionOptions): Promise
   });
   io.success(`Created provider ${provider.providerId} (${provider.id})`);
   await io.printItem(provider, view);
-}
-
-async function get({ io, api }: Factory, _options: unknown, id: string): Promise<void> {
-  const client = api();
-  await io.printItem(await client.request<CustomProvider>('GET', itemPath(PATH, id)), view);
 }
 
 async function update({ io, api }: Factory, options: DefinitionOptions, id: string): Promise<void> {
@@ -208,7 +173,7 @@ function definitionFlags(command: Command): Command {
 export function registerProviders(program: Command): void {
   const providers = program.command('providers').description('the built-in provider catalog and your custom providers');
   lazySubcommands(providers, () => {
-    pageFlags(providers.command('list').alias('ls').description('list built-in and custom providers')).action(handler(list));
+    listCommand(providers, 'list built-in and custom providers').action(handler(list));
 
     definitionFlags(
       providers
@@ -219,18 +184,14 @@ export function registerProviders(program: Command): void {
       .addHelpText('after', '\nExample:\n  aigw providers create --provider-id ollama --base-url http://127.0.0.1:11434/v1 --model llama3')
       .action(handler(create));
 
-    providers
-      .command('get')
-      .description('show one custom provider')
-      .argument('<id>', 'provider id (aigp_…) or its providerId')
-      .action(handler(get));
+    getCommand(providers, RESOURCE, view, 'show one custom provider');
 
     definitionFlags(providers.command('update').description('change a custom provider; --model replaces the model list'))
       .option('--clear-models', 'remove every model')
-      .argument('<id>', 'provider id (aigp_…) or its providerId')
+      .argument('<id>', idArgument(RESOURCE))
       .action(handler(update));
 
-    deleteCommand(providers, 'delete a custom provider that no provider key or configuration uses', 'provider id (aigp_…) or its providerId')
+    deleteCommand(providers, 'delete a custom provider that no provider key or configuration uses', RESOURCE)
       .action(handler(remove));
 
     const passthrough = providers

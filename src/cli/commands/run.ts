@@ -176,7 +176,7 @@ export function usageLine(events: readonly UsageEvent[]): string {
 async function summary(api: Api, id: string, deleted: boolean): Promise<string> {
   const what = deleted ? `key ${id} deleted` : `key ${id} NOT deleted`;
   try {
-    const events = await fetchAll<UsageEvent>(api, '/usage', 'aiGatewayUsage', { accessKeyId: id });
+    const events = await fetchAll<UsageEvent>(api, { path: '/usage', listProperty: 'aiGatewayUsage' }, { accessKeyId: id });
     return `aigw run: ${usageLine(events)}; ${what}`;
   } catch (err) {
     return `aigw run: usage unknown (${(err as Error).message}); ${what}`;

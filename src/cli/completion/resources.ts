@@ -1,4 +1,5 @@
 import type { Argument, Option } from 'commander';
+import { RESOURCES, type ResourceEntry, type ResourceName } from '../../core/api/registry.js';
 
 /**
  * What the shell completes for an argument or a flag's value, and where the ids come from.
@@ -11,32 +12,12 @@ import type { Argument, Option } from 'commander';
  * Enumerated values use commander's own `.choices([...])`; a `<path>` or `<file>` value completes files.
  * Nothing else is needed: the completion scripts and the man page are generated from the command tree.
  *
- * This module is loaded at TAB time, so it imports nothing but types.
+ * The resources themselves are the registry's (core/api/registry.ts). This module is loaded at TAB time, so
+ * it imports nothing but types and that plain data.
  */
-export interface ResourceDef {
-  /** The id prefix, as in `aigpk_`. */
-  readonly prefix: string;
-  /** The management API list route. */
-  readonly path: string;
-  /** Fields joined into the description a shell shows next to each id (zsh, fish). */
-  readonly describe: readonly string[];
-  /** The field offered as the value, when it is not `id` (`--provider-id` takes a `providerId`). */
-  readonly value?: string;
-  /** Values offered even when the daemon is not running (the built-in provider catalog). */
-  readonly builtins?: 'providers';
-}
-
-export const RESOURCES = {
-  'provider-keys': { prefix: 'aigpk_', path: '/provider-keys', describe: ['providerId', 'name', 'keyRedacted'] },
-  'access-keys': { prefix: 'aigk_', path: '/access-keys', describe: ['name', 'keyRedacted', 'description'] },
-  configs: { prefix: 'aigac_', path: '/access-key-configurations', describe: ['name', 'description'] },
-  'custom-providers': { prefix: 'aigp_', path: '/providers', describe: ['providerId', 'name', 'baseUrl'] },
-  'control-tokens': { prefix: 'aigct_', path: '/control-tokens', describe: ['name'] },
-  /** A provider id as `--provider-id` takes it: the built-in catalog and the custom providers. */
-  providers: { prefix: '', path: '/providers', describe: ['name', 'baseUrl'], value: 'providerId', builtins: 'providers' },
-} as const satisfies Record<string, ResourceDef>;
-
-export type ResourceName = keyof typeof RESOURCES;
+export { isResourceName, RESOURCES, type ResourceName } from '../../core/api/registry.js';
+/** What completion reads of a registry entry. */
+export type ResourceDef = Pick<ResourceEntry, 'prefix' | 'path' | 'describe' | 'value' | 'builtins'>;
 
 /** Flags whose name alone says what they take (ngrok's flag names). */
 const BY_FLAG: Record<string, ResourceName> = {
@@ -72,10 +53,6 @@ export function resourceOf(target: Argument | Option): ResourceName | undefined 
   if (declared) return declared;
   const long = 'long' in target ? target.long : undefined;
   return byPrefix(target.description ?? '') ?? (long ? BY_FLAG[long] : undefined);
-}
-
-export function isResourceName(name: string): name is ResourceName {
-  return Object.prototype.hasOwnProperty.call(RESOURCES, name);
 }
 
 const suggested = new WeakMap<Argument | Option, () => readonly string[]>();

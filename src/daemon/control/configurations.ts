@@ -1,29 +1,24 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { AccessScope, RouterWrite } from '../../core/configs.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  ConfigurationCreate,
+  ConfigurationUpdate,
+  type Configuration,
+  type ConfigurationList,
+  type ConfigurationListQuery,
+} from '../../core/api/configurations.js';
+import { IdParams, LOCAL_OWNER } from '../../core/api/schema.js';
 import type { ConfigurationRecord, ConfigurationService } from '../../app/configurations.js';
 import type { LimitUsage } from '../../app/ports.js';
 import type { ProviderKeyRecord } from '../../app/provider-keys.js';
 import { listUris } from './pagination.js';
 import { readPageParams } from './query.js';
-import {
-  budgetSchema,
-  cleared,
-  clearableText,
-  limitFields,
-  LOCAL_OWNER,
-  rateLimitsSchema,
-  text,
-  textList,
-  type Clearable,
-  type IdParams,
-  type Query,
-} from './shapes.js';
+import { cleared, limitFields, queryOf } from './shapes.js';
 
 export const CONFIGURATIONS_PATH = '/access-key-configurations';
 const PATH = CONFIGURATIONS_PATH;
 
 /** ngrok's shape: on read, each key of a step is shown as `{id, name, keyRedacted}`. */
-export function configurationResource(r: ConfigurationRecord, keys: Map<string, ProviderKeyRecord>, usage: LimitUsage) {
+export function configurationResource(r: ConfigurationRecord, keys: Map<string, ProviderKeyRecord>, usage: LimitUsage): Configuration {
   return {
     id: r.id,
     uri: `${PATH}/${r.id}`,
@@ -59,93 +54,11 @@ export function configurationResource(r: ConfigurationRecord, keys: Map<string, 
   };
 }
 
-const dimension = { type: 'object', additionalProperties: false, properties: { allow: textList } } as const;
-const accessProperties = { providers: dimension, models: dimension } as const;
-const stepKey = { type: 'object', additionalProperties: false, properties: { id: text, name: text, value: text, weight: { type: 'number' } } } as const;
-const step = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type'],
-  properties: {
-    type: { type: 'string', enum: ['user', 'ngrok'] },
-    keys: { type: 'array', items: stepKey },
-    // Any string: normalizeRouter refuses an unknown strategy with its own code.
-    keySelectionStrategy: text,
-  },
-} as const;
-const rule = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['steps'],
-  properties: { provider: text, model: text, steps: { type: 'array', items: step } },
-} as const;
-const routerProperties = { rules: { type: 'array', items: rule } } as const;
-
-/** A configuration's own token cap; it wins over the account-wide one in the gateway settings. */
-const tokenCap = { type: ['integer', 'null'], minimum: 1 } as const;
-
-const createBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name'],
-  properties: {
-    name: text,
-    description: text,
-    metadata: text,
-    access: { type: 'object', additionalProperties: false, properties: accessProperties },
-    router: { type: 'object', additionalProperties: false, properties: routerProperties },
-    maxInputTokens: tokenCap,
-    maxOutputTokens: tokenCap,
-    budget: budgetSchema,
-    rateLimits: rateLimitsSchema,
-  },
-} as const;
-
-const updateBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    name: clearableText,
-    description: clearableText,
-    metadata: clearableText,
-    access: { type: ['object', 'null'], additionalProperties: false, properties: accessProperties },
-    router: { type: ['object', 'null'], additionalProperties: false, properties: routerProperties },
-    maxInputTokens: tokenCap,
-    maxOutputTokens: tokenCap,
-    budget: budgetSchema,
-    rateLimits: rateLimitsSchema,
-  },
-} as const;
-
-interface CreateBody {
-  name: string;
-  description?: string;
-  metadata?: string;
-  access?: AccessScope;
-  router?: RouterWrite;
-  maxInputTokens?: number | null;
-  maxOutputTokens?: number | null;
-  budget?: unknown;
-  rateLimits?: unknown;
-}
-
-interface UpdateBody {
-  name?: Clearable;
-  description?: Clearable;
-  metadata?: Clearable;
-  access?: AccessScope | null;
-  router?: RouterWrite | null;
-  maxInputTokens?: number | null;
-  maxOutputTokens?: number | null;
-  budget?: unknown;
-  rateLimits?: unknown;
-}
-
-export function configurationRoutes(service: ConfigurationService, usage: LimitUsage): FastifyPluginAsync {
+export function configurationRoutes(service: ConfigurationService, usage: LimitUsage): FastifyPluginAsyncTypebox {
   const show = async (record: ConfigurationRecord) => configurationResource(record, await service.keysOf([record]), usage);
   return async (app) => {
-    app.get<{ Querystring: Query }>(PATH, async (request) => {
-      const page = readPageParams(request.query);
+    app.get(PATH, async (request): Promise<ConfigurationList> => {
+      const page = readPageParams(queryOf<ConfigurationListQuery>(request));
       const { items, hasMore } = await service.list(page);
       const keys = await service.keysOf(items);
       return {
@@ -154,21 +67,21 @@ export function configurationRoutes(service: ConfigurationService, usage: LimitU
       };
     });
 
-    app.post<{ Body: CreateBody }>(PATH, { schema: { body: createBody } }, async (request, reply) => {
+    app.post(PATH, { schema: { body: ConfigurationCreate } }, async (request, reply) => {
       const record = await service.create(request.body);
       reply.status(201);
       return show(record);
     });
 
-    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => show(await service.get(request.params.id)));
+    app.get(`${PATH}/:id`, { schema: { params: IdParams } }, async (request) => show(await service.get(request.params.id)));
 
-    app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
+    app.patch(`${PATH}/:id`, { schema: { params: IdParams, body: ConfigurationUpdate } }, async (request) => {
       const { name, description, metadata, ...rest } = request.body;
       const patch = { name: cleared(name), description: cleared(description), metadata: cleared(metadata), ...rest };
       return show(await service.update(request.params.id, patch));
     });
 
-    app.delete<{ Params: IdParams }>(`${PATH}/:id`, async (request, reply) => {
+    app.delete(`${PATH}/:id`, { schema: { params: IdParams } }, async (request, reply) => {
       await service.delete(request.params.id);
       return reply.status(204).send();
     });

@@ -1,16 +1,23 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { SupportedApiSurface } from '../../core/custom-providers.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  CustomProviderCreate,
+  CustomProviderUpdate,
+  type CustomProvider,
+  type ProviderList,
+  type ProviderListQuery,
+} from '../../core/api/providers.js';
+import { IdParams, LOCAL_OWNER } from '../../core/api/schema.js';
 import { BUILTIN_PROVIDERS } from '../../core/providers.js';
 import type { GatewayConfigService } from '../../app/gateway-config.js';
-import type { CustomProviderRecord, CustomProviderUpdate, ProviderService } from '../../app/providers.js';
+import type { CustomProviderRecord, ProviderService } from '../../app/providers.js';
 import { listUris } from './pagination.js';
 import { readPageParams } from './query.js';
-import { cleared, clearableText, LOCAL_OWNER, text, type Clearable, type IdParams, type Query } from './shapes.js';
+import { cleared, queryOf } from './shapes.js';
 
 const PATH = '/providers';
 
 /** ngrok's AIGatewayProvider, plus `description`. */
-export function providerResource(r: CustomProviderRecord) {
+export function providerResource(r: CustomProviderRecord): CustomProvider {
   return {
     id: r.id,
     uri: `${PATH}/${r.id}`,
@@ -28,66 +35,11 @@ export function providerResource(r: CustomProviderRecord) {
   };
 }
 
-const surface = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['format'],
-  properties: {
-    format: text,
-    surface: text,
-    supportedParams: {
-      type: 'array',
-      items: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: text } },
-    },
-  },
-} as const;
-const model = { type: 'object', additionalProperties: false, required: ['modelId'], properties: { modelId: text } } as const;
-
-const createBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['providerId', 'name', 'baseUrl'],
-  properties: {
-    providerId: text,
-    name: text,
-    baseUrl: text,
-    description: text,
-    metadata: text,
-    supportedApiSurfaces: { type: 'array', items: surface },
-    models: { type: 'array', items: model },
-  },
-} as const;
-
-const updateBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    name: text,
-    baseUrl: text,
-    description: clearableText,
-    metadata: clearableText,
-    supportedApiSurfaces: { type: ['array', 'null'], items: surface },
-    models: { type: ['array', 'null'], items: model },
-  },
-} as const;
-
-interface CreateBody {
-  providerId: string;
-  name: string;
-  baseUrl: string;
-  description?: string;
-  metadata?: string;
-  supportedApiSurfaces?: SupportedApiSurface[];
-  models?: { modelId: string }[];
-}
-
-type UpdateBody = Omit<CustomProviderUpdate, 'description' | 'metadata'> & { description?: Clearable; metadata?: Clearable };
-
-export function providerRoutes(service: ProviderService, gatewayConfig: GatewayConfigService): FastifyPluginAsync {
+export function providerRoutes(service: ProviderService, gatewayConfig: GatewayConfigService): FastifyPluginAsyncTypebox {
   return async (app) => {
     // ngrok lists only user-defined providers here; aigw adds the built-in catalog, with any base-URL override.
-    app.get<{ Querystring: Query }>(PATH, async (request) => {
-      const page = readPageParams(request.query);
+    app.get(PATH, async (request): Promise<ProviderList> => {
+      const page = readPageParams(queryOf<ProviderListQuery>(request));
       const { items, hasMore } = await service.list(page);
       const { providerBaseUrls } = await gatewayConfig.get();
       return {
@@ -103,21 +55,21 @@ export function providerRoutes(service: ProviderService, gatewayConfig: GatewayC
       };
     });
 
-    app.post<{ Body: CreateBody }>(PATH, { schema: { body: createBody } }, async (request, reply) => {
+    app.post(PATH, { schema: { body: CustomProviderCreate } }, async (request, reply) => {
       const record = await service.create(request.body);
       reply.status(201);
       return providerResource(record);
     });
 
-    app.get<{ Params: IdParams }>(`${PATH}/:id`, async (request) => providerResource(await service.get(request.params.id)));
+    app.get(`${PATH}/:id`, { schema: { params: IdParams } }, async (request) => providerResource(await service.get(request.params.id)));
 
-    app.patch<{ Params: IdParams; Body: UpdateBody }>(`${PATH}/:id`, { schema: { body: updateBody } }, async (request) => {
+    app.patch(`${PATH}/:id`, { schema: { params: IdParams, body: CustomProviderUpdate } }, async (request) => {
       const body = request.body;
       const patch = { ...body, description: cleared(body.description), metadata: cleared(body.metadata) };
       return providerResource(await service.update(request.params.id, patch));
     });
 
-    app.delete<{ Params: IdParams }>(`${PATH}/:id`, async (request, reply) => {
+    app.delete(`${PATH}/:id`, { schema: { params: IdParams } }, async (request, reply) => {
       await service.delete(request.params.id);
       return reply.status(204).send();
     });

@@ -1,19 +1,16 @@
 import type { LimitUsage } from '../../app/ports.js';
 import type { Budget, RateLimits } from '../../core/budgets.js';
+import type { FastifyRequest } from 'fastify';
 import { readBoolean, type Query } from './query.js';
 
 export type { Query };
 
-/** The single local owner of the control socket acts on every resource. */
-export const LOCAL_OWNER = { id: 'local', uri: '' } as const;
-
-export const text = { type: 'string' } as const;
-export const clearableText = { type: ['string', 'null'] } as const;
-export const flag = { type: 'boolean' } as const;
-export const textList = { type: 'array', items: text } as const;
-
-export interface IdParams {
-  id: string;
+/**
+ * A route's query string as its schema in core/api declares it. Queries are read, and refused with their
+ * own messages, by the readers of query.ts rather than validated by fastify: this is where their type is given.
+ */
+export function queryOf<T extends object>(request: FastifyRequest): T & Query {
+  return request.query as T & Query;
 }
 
 export type Clearable = string | null | undefined;
@@ -27,21 +24,6 @@ export function cleared(value: Clearable): string | undefined {
 export function readForce(query: Query): boolean {
   return readBoolean(query, 'force');
 }
-
-/**
- * `budget` and `rateLimits` on access keys and configurations: objects or null. Their values are left to
- * the services' checks (core/budgets.ts), which refuse a bad one with a code of its own.
- */
-export const budgetSchema = {
-  type: ['object', 'null'],
-  additionalProperties: false,
-  properties: { amountUsd: {}, period: {}, softLimitUsd: {} },
-} as const;
-export const rateLimitsSchema = {
-  type: ['object', 'null'],
-  additionalProperties: false,
-  properties: { requestsPerMinute: {}, tokensPerMinute: {}, maxConcurrent: {} },
-} as const;
 
 /** The limits a resource has, and (read-only) the gateway's counters for them: spend in the period, rate use. */
 export function limitFields(id: string, r: { budget: Budget | null; rateLimits: RateLimits | null }, usage: LimitUsage) {
