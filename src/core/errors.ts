@@ -111,6 +111,7 @@ export const ERRORS = {
   routeNotFound: def(10405, 404, 'notFound', 'no such API route'),
   // The daemon's own state.
   secretStoreUnavailable: def(10503, 503, 'unavailable', 'the secret store cannot be reached'),
+  storeUnavailable: def(10504, 503, 'unavailable', 'the Store\'s database cannot be reached'),
   internal: def(10500, 500, 'internal', 'internal error'),
   // The PostgreSQL Store and its replicas.
   rewrapNeedsDatabase: def(20070, 409, 'conflict', 'only the database secret store re-wraps its values under a new master key'),

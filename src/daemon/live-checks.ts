@@ -1,4 +1,5 @@
 import type { DaemonChecks, StoreCheck } from '../core/daemon-status.js';
+import { within } from '../core/deadline.js';
 import type { SecretStore } from '../secrets/types.js';
 
 /** What the live checks look at: the readiness the gateway's /ready answers with, and the chosen secret store. */
@@ -9,25 +10,13 @@ export interface LiveCheckSources {
   timeoutMs: number;
 }
 
-/** Resolves with `fallback` when `work` takes longer than `ms`: a stuck keychain or database must not hang the check. */
-async function bounded<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 async function readiness(notReady: LiveCheckSources['notReady'], timeoutMs: number): Promise<StoreCheck> {
   if (!notReady) return { status: 'ok', detail: 'ready (the SQLite Store is in this process)' };
-  const reason = await bounded(
+  // A stuck keychain or database must not hang the check.
+  const reason = await within(
     notReady().catch((err: Error) => err.message),
     timeoutMs,
-    `no answer within ${timeoutMs} ms`,
+    () => `no answer within ${timeoutMs} ms`,
   );
   if (!reason) return { status: 'ok', detail: 'ready: PostgreSQL answers and the routing snapshot follows the other replicas' };
   return { status: 'fail', detail: `not ready: ${reason}`, fix: 'check that the database server is up and reachable from the daemon' };
@@ -35,13 +24,13 @@ async function readiness(notReady: LiveCheckSources['notReady'], timeoutMs: numb
 
 async function secretStoreAnswers({ secrets, timeoutMs }: LiveCheckSources): Promise<StoreCheck> {
   if (!secrets.available) return { status: 'fail', detail: `the ${secrets.kind} secret store cannot be reached: ${secrets.reason}` };
-  const answer = await bounded(
+  const answer = await within(
     secrets.store.list().then(
       (refs) => ({ refs: refs.length }),
       (err: Error) => ({ error: err.message }),
     ),
     timeoutMs,
-    { error: `no answer within ${timeoutMs} ms` },
+    () => ({ error: `no answer within ${timeoutMs} ms` }),
   );
   if ('error' in answer) {
     return { status: 'fail', detail: `the ${secrets.kind} secret store does not answer: ${answer.error}`, fix: 'see the daemon log' };

@@ -1,3 +1,4 @@
+import { within } from '../core/deadline.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { SecretStore } from './types.js';
 
@@ -23,14 +24,6 @@ export async function loadKeytar(): Promise<Keytar> {
 
 class KeychainTimeout extends Error {}
 
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KeychainTimeout(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * One OS keychain item per secret: service `aigw`, account `<install id>/<ref>`.
  * Every call is bounded, because a keychain whose daemon stopped answering blocks for ~50 s.
@@ -55,7 +48,9 @@ export class KeychainSecretStore implements SecretStore {
     }
     const pending = fn();
     try {
-      return await withTimeout(pending, this.timeoutMs, `the keychain (${what})`);
+      return await within(pending, this.timeoutMs, () =>
+        Promise.reject(new KeychainTimeout(`the keychain (${what}) did not answer within ${this.timeoutMs} ms`)),
+      );
     } catch (err) {
       if (err instanceof KeychainTimeout) {
         stuckCalls++;

@@ -218,7 +218,7 @@ describe('aigw doctor against a remote daemon on PostgreSQL', { skip: skipWithou
       assert.equal(named.result.code, 1, named.result.stderr);
       assert.equal(named.byId.token!.status, 'fail');
       assert.equal(named.byId.token!.errorCode, undefined, 'the daemon answered: not an unreachable one');
-      assert.match(named.byId.token!.detail, /^not checked: the daemon answered GET \/status with status 5\d\d/);
+      assert.match(named.byId.token!.detail, /^not checked: the daemon answered GET \/status with status 503/);
       assert.match(named.result.stderr, /1 problem found: Control token \(ERR_AIGW_20020\)$/m);
       // The daemon machine's own token (its config's control-token) does not need the Store.
       const own = readFileSync(join(server.dir, 'config', 'control-token'), 'utf8').trim();
@@ -230,6 +230,13 @@ describe('aigw doctor against a remote daemon on PostgreSQL', { skip: skipWithou
       assert.match(down.byId.store!.detail, /the PostgreSQL Store does not answer/);
       assert.equal(down.byId.secretStore!.status, 'fail', down.byId.secretStore!.detail);
       assert.match(down.result.stderr, /problems found: Readiness, Secret store, Store \(ERR_AIGW_20020\)$/m);
+      // A management request that needs the Store: a coded 503 on one line, exit 4, not an internal error.
+      const list = await laptop.run(['provider-keys', 'list'], { env: { ...remote, AIGW_CONTROL_TOKEN: own } });
+      assert.equal(list.code, 4, list.stderr);
+      assert.match(list.stderr.trim(), /^aigw: error: PostgreSQL cannot be reached [^\n]*\(ERR_AIGW_10504\)$/);
+      const withNamed = await laptop.run(['provider-keys', 'list'], { env: remote });
+      assert.equal(withNamed.code, 4, withNamed.stderr);
+      assert.match(withNamed.stderr, /ERR_AIGW_10504/);
     });
   });
 });

@@ -29,17 +29,17 @@ async function probe(remote: RemoteControl): Promise<Probe> {
   const host = remote.url.hostname.replace(/^\[|\]$/g, '');
   const tls = remote.url.protocol === 'https:';
   const port = Number(remote.url.port) || (tls ? 443 : 80);
-  const { isIP } = await import('node:net');
+  const net = await import('node:net');
   const socket = tls
     ? (await import('node:tls')).connect({
         host,
         port,
         rejectUnauthorized: false,
         timeout: CONNECT_TIMEOUT_MS,
-        ...(isIP(host) ? {} : { servername: host }),
+        ...(net.isIP(host) ? {} : { servername: host }),
         ...(remote.ca ? { ca: remote.ca } : {}),
       })
-    : (await import('node:net')).connect({ host, port, timeout: CONNECT_TIMEOUT_MS });
+    : net.connect({ host, port, timeout: CONNECT_TIMEOUT_MS });
   return new Promise((resolve) => {
     const done = (result: Probe) => {
       socket.destroy();
@@ -97,16 +97,16 @@ function certificateCheck(remote: RemoteControl, result: Probe, now: number): Ch
   return check('certificate', title, 'ok', detail);
 }
 
-function tokenCheck(status: DaemonStatus | Error): Check {
+function tokenCheck(status: DaemonStatus | (Error & { statusCode?: number })): Check {
   const title = 'Control token';
   if (!(status instanceof Error)) return check('token', title, 'ok', 'accepted');
-  if ((status as { statusCode?: number }).statusCode === 401) {
+  if (status.statusCode === 401) {
     const err = check('token', title, 'fail', 'refused: wrong, or deleted on the daemon\'s machine',
       'ask for a new one (`aigw daemon tokens create NAME` where the daemon runs) and put it in the file of AIGW_CONTROL_TOKEN_FILE or --token-file');
     return { ...err, errorCode: ERRORS.doctorRemoteTokenRefused.code };
   }
   // Named tokens are looked up in the Store: a daemon whose database is down cannot tell whether one is valid.
-  if ((status as { statusCode?: number }).statusCode) {
+  if (status.statusCode) {
     return check('token', title, 'fail', `not checked: the daemon answered GET /status with ${status.message}`,
       "its Store may be down: run `aigw doctor` on the daemon's machine, and see its log");
   }

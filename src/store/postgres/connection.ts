@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { AigwError, ERRORS } from '../../core/errors.js';
 import type { Page, PageQuery } from '../types.js';
 
 export type Value = string | number | boolean | null;
@@ -6,6 +7,30 @@ export type Value = string | number | boolean | null;
 export function jsonOrNull(value: unknown): string | null {
   return value === null || value === undefined ? null : JSON.stringify(value);
 }
+
+/** SQLSTATE classes that say the server, not the statement, is the trouble (connection, shutdown, overload). */
+const SERVER_UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
+
+/**
+ * A failure to reach PostgreSQL as the coded 503 every caller understands; a statement's own error (a
+ * SQLSTATE outside those classes) is left as it is. Errors without a SQLSTATE are the socket's or pg's
+ * own ("Connection terminated", ECONNREFUSED, a connect timeout).
+ */
+function unavailableOr(err: unknown): unknown {
+  if (err instanceof AigwError) return err;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !SERVER_UNAVAILABLE.test(code)) return err;
+  const reason = (err as Error).message || String(code);
+  return new AigwError(
+    ERRORS.storeUnavailable,
+    `PostgreSQL cannot be reached (${reason}); check that the database server is up and reachable from the daemon, then retry`,
+    { reason },
+  );
+}
+
+export const rethrowUnavailable = (err: unknown): never => {
+  throw unavailableOr(err);
+};
 
 /**
  * What the aggregates run their SQL on: the pool for a read, or the one client of a write's transaction.
@@ -18,7 +43,7 @@ export class Db {
   constructor(private readonly q: pg.Pool | pg.PoolClient) {}
 
   async rows<R>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
-    return (await this.q.query(sql, params as unknown[])).rows as R[];
+    return (await this.q.query(sql, params as unknown[]).catch(rethrowUnavailable)).rows as R[];
   }
 
   async row<R>(sql: string, params: readonly unknown[] = []): Promise<R | undefined> {
@@ -27,7 +52,7 @@ export class Db {
 
   /** The number of rows the statement changed. */
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
-    const changed = (await this.q.query(sql, params as unknown[])).rowCount ?? 0;
+    const changed = (await this.q.query(sql, params as unknown[]).catch(rethrowUnavailable)).rowCount ?? 0;
     if (changed > 0) this.changed = true;
     return changed;
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { within } from '../../core/deadline.js';
 import { LocalChangeFeed } from '../change-feed.js';
 import { onConnection, type Statements } from '../statements.js';
 import type {
@@ -17,7 +18,7 @@ import type { PackedUsage } from '../usage-batch.js';
 import * as accessKeys from './access-keys.js';
 import { CHANGE_CHANNEL, ChangeListener, type ChangeNotice } from './change-listener.js';
 import * as configurations from './configurations.js';
-import { Db } from './connection.js';
+import { Db, rethrowUnavailable } from './connection.js';
 import * as customProviders from './custom-providers.js';
 import { exchangeLimitCounts } from './limit-counts.js';
 import { LOCKS, migrate } from './migrate.js';
@@ -100,19 +101,11 @@ export class PostgresStore implements Store {
    */
   async notReady(timeoutMs = 2000): Promise<string | undefined> {
     if (!this.listener?.listening) return 'the PostgreSQL change listener is reconnecting';
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>((resolve) => {
-      timer = setTimeout(() => resolve(`PostgreSQL did not answer within ${timeoutMs} ms`), timeoutMs);
-    });
     const ping = this.db.run('SELECT 1').then(
       () => undefined,
       (err: Error) => `PostgreSQL does not answer: ${err.message}`,
     );
-    try {
-      return await Promise.race([ping, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return within(ping, timeoutMs, () => `PostgreSQL did not answer within ${timeoutMs} ms`);
   }
 
   /** The table the database secret store keeps its ciphertext in. */
@@ -130,18 +123,20 @@ export class PostgresStore implements Store {
   }
 
   private async write<T>(resources: readonly StoreResource[], work: (db: Db) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.pool.connect().catch(rethrowUnavailable);
+    // The statements `work` runs map a lost server themselves; its refusals pass through as they are.
+    const run = (sql: string, params?: unknown[]) => client.query(sql, params).catch(rethrowUnavailable);
     const db = new Db(client);
     let result: T;
     try {
-      await client.query('BEGIN');
-      await client.query('SELECT pg_advisory_xact_lock($1)', [LOCKS.write]);
+      await run('BEGIN');
+      await run('SELECT pg_advisory_xact_lock($1)', [LOCKS.write]);
       result = await work(db);
       if (db.changed && resources.length) {
         const notice: ChangeNotice = { origin: this.origin, resources };
-        await client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify(notice)]);
+        await run('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, JSON.stringify(notice)]);
       }
-      await client.query('COMMIT');
+      await run('COMMIT');
     } catch (err) {
       // A rule that threw (a refusal) leaves a healthy connection; one that cannot roll back is dropped.
       const rolledBack = await client.query('ROLLBACK').then(() => true, () => false);
