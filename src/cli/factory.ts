@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { AnyCommand } from './commander.js';
 import { resolvePaths, type AigwPaths } from '../core/paths.js';
 import { connect } from './client.js';
 import { IO, PROCESS_STREAMS, type OutputOptions, type Streams } from './io.js';
@@ -37,14 +37,14 @@ export const PROCESS_CONTEXT: Context = {
   },
 };
 
-const contexts = new WeakMap<Command, Context>();
+const contexts = new WeakMap<AnyCommand, Context>();
 
 /** Ties a program to its context; its commands' handlers find it through their root command. */
-export function bindContext(program: Command, context: Context): void {
+export function bindContext(program: AnyCommand, context: Context): void {
   contexts.set(program, context);
 }
 
-export function contextOf(command: Command): Context {
+export function contextOf(command: AnyCommand): Context {
   let root = command;
   while (root.parent) root = root.parent;
   return contexts.get(root) ?? PROCESS_CONTEXT;

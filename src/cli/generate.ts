@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from 'commander';
+import type { AnyCommand } from './commander.js';
 import { VERSION } from '../core/version.js';
 import { INSTALL, SHELLS } from './completion/install.js';
 import { completionScript } from './completion/scripts.js';
@@ -11,7 +11,7 @@ import { manPage } from './man.js';
  * The files made from the command tree and checked in: the three completion scripts and the man page.
  * `npm run generate` writes them; a test fails when they drift from what the tree generates.
  */
-export function generatedFiles(program: Command): Record<string, string> {
+export function generatedFiles(program: AnyCommand): Record<string, string> {
   const spec = specOf(program);
   const files: Record<string, string> = {};
   for (const shell of SHELLS) files[join('completions', INSTALL[shell].file)] = completionScript(shell, spec);

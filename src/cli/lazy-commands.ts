@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { AnyCommand } from './commander.js';
 
 /**
  * A command group's subcommands are declared with a builder and built only when needed: making commander
@@ -6,14 +6,14 @@ import type { Command } from 'commander';
  * none). They are built when commander dispatches to the group (main.ts), or by anything that walks the
  * tree (help, completion, generated docs) through buildSubcommands().
  */
-const builders = new WeakMap<Command, () => void>();
+const builders = new WeakMap<AnyCommand, () => void>();
 
-export function lazySubcommands(group: Command, build: () => void): void {
+export function lazySubcommands(group: AnyCommand, build: () => void): void {
   builders.set(group, build);
 }
 
 /** Builds a command's subcommands if they are still to be built; returns the command. */
-export function buildSubcommands(command: Command): Command {
+export function buildSubcommands<C extends AnyCommand>(command: C): C {
   const build = builders.get(command);
   if (build) {
     builders.delete(command);

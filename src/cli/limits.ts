@@ -1,20 +1,9 @@
-import type { Command } from 'commander';
 import { AigwError } from '../core/errors.js';
 import { checkBudget as checkBudgetFields, formatUsd as usd, checkRateLimits as checkRateLimitFields, type Budget, type RateLimits, type RateLimitUse, type SpendView } from '../core/budgets.js';
+import type { FlagOptions } from './command.js';
+import type { Command, OptionValues } from './commander.js';
 import type { Column } from './io.js';
 import { usageError } from './errors.js';
-
-/** The budget and rate-limit flags of `access-keys` and `configs` create and update. */
-export interface LimitOptions {
-  budget?: string | false;
-  budgetPeriod?: string;
-  budgetSoft?: string;
-  rpm?: string;
-  tpm?: string;
-  maxConcurrent?: string;
-  /** False with --no-rate-limits (commander's negation). */
-  rateLimits?: boolean;
-}
 
 /** What a resource with limits shows (the API's fields). */
 export interface Limited {
@@ -24,19 +13,24 @@ export interface Limited {
   rateLimitUse?: RateLimitUse | null;
 }
 
-export function limitFlags(command: Command, what: string, update: boolean): Command {
-  command
+/** The budget and rate-limit flags of `access-keys` and `configs` create and update. */
+export function limitFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>, what: string) {
+  return command
     .option('--budget <usd>', `the ${what}'s budget in USD per period (past it the gateway refuses requests)`)
     .option('--budget-period <period>', 'day, week or month (UTC), or none for a one-off allowance; default month')
     .option('--budget-soft <usd>', 'a soft limit below the budget: the daemon logs a warning once per period past it')
     .option('--rpm <n>', 'at most this many requests per minute')
     .option('--tpm <n>', 'at most this many tokens (input plus output, as reported) per minute')
     .option('--max-concurrent <n>', 'at most this many requests in flight at once');
-  if (update) {
-    command.option('--no-budget', 'remove the budget').option('--no-rate-limits', 'remove every rate limit');
-  }
-  return command;
 }
+
+/** Update's flags that remove the limits, after limitFlags: commander's negations set `budget` and `rateLimits` to false. */
+export function limitRemovalFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command.option('--no-budget', 'remove the budget').option('--no-rate-limits', 'remove every rate limit');
+}
+
+/** What the limit checks read: create's limit flags, or update's with their removals. */
+export type LimitOptions = Partial<FlagOptions<typeof limitRemovalFlags<[], FlagOptions<typeof limitFlags<[], {}, {}>>, {}>>>;
 
 /** The API's field names in the shared checks' messages, as the flags that set them. */
 const FLAG_OF: [string, string][] = [

@@ -1,4 +1,3 @@
-import { Command, CommanderError, Option } from 'commander';
 import { AigwError, ERRORS, type ErrorDef } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { registerAccessKeys } from './commands/access-keys.js';
@@ -16,22 +15,21 @@ import { registerProviders } from './commands/providers.js';
 import { checkRunSeparator, registerRun } from './commands/run.js';
 import { registerEnv } from './commands/env.js';
 import { registerUsage } from './commands/usage.js';
+import { globalFlags, type Program } from './command.js';
+import { Command, CommanderError } from './commander.js';
 import { exitCodeOf } from './errors.js';
 import { buildSubcommands } from './lazy-commands.js';
 import { bindContext, PROCESS_CONTEXT, type Context } from './factory.js';
-import { FORMATS, IO } from './io.js';
+import { IO } from './io.js';
 
 /** The command tree, over `context`: the process in production, fakes in the in-process tests. */
-export function buildProgram(context: Context = PROCESS_CONTEXT): Command {
+export function buildProgram(context: Context = PROCESS_CONTEXT): Program {
   const { stdout, stderr } = context.streams;
-  const program = new Command('aigw')
-    .description('Keep your AI provider keys in one safe place and use them through a fast local AI gateway.')
-    .version(VERSION, '-v, --version', 'print the version')
-    .addOption(new Option('-o, --output <format>', 'table (default on a terminal), plain (default otherwise) or json').choices(FORMATS))
-    .option('--json', 'same as --output json')
-    .option('-q, --quiet', 'print only ids (access-keys create: only the token)')
-    .option('--no-color', 'no colours (also NO_COLOR=1 or CI=true)')
-    .option('--token-file <path>', 'the bearer token file for AIGW_CONTROL_URL (or AIGW_CONTROL_TOKEN_FILE)')
+  const program = globalFlags(
+    new Command('aigw')
+      .description('Keep your AI provider keys in one safe place and use them through a fast local AI gateway.')
+      .version(VERSION, '-v, --version', 'print the version'),
+  )
     .configureHelp({ showGlobalOptions: true, sortSubcommands: false })
     .exitOverride()
     // Commander's parse errors are reported by report(), as one coded line like every other error.
@@ -64,7 +62,7 @@ export function buildProgram(context: Context = PROCESS_CONTEXT): Command {
   program.hook('preSubcommand', (_program, group) => void buildSubcommands(group));
   // Read where the remote daemon's token is read (src/cli/remote.ts), as the variable of the same meaning.
   program.hook('preAction', (command) => {
-    const { tokenFile } = command.optsWithGlobals() as { tokenFile?: string };
+    const { tokenFile } = command.optsWithGlobals();
     if (tokenFile) process.env.AIGW_CONTROL_TOKEN_FILE = tokenFile;
   });
   return program;

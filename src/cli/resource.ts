@@ -1,20 +1,14 @@
-import type { Command } from 'commander';
 import { idArgument, type ResourceEntry } from '../core/api/registry.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { Api, Factory } from './factory.js';
-import { handler, integerFlag } from './command.js';
+import { handler, integerFlag, type FlagOptions, type Group } from './command.js';
+import type { Command, OptionValues } from './commander.js';
 import type { Column, IO, View } from './io.js';
 
 /**
  * What every resource command shares: the generic verbs of a registry entry (core/api/registry.ts: list,
  * get, delete, disable/enable), list paging, label flags and the confirmation before a delete.
  */
-export interface PageOptions {
-  limit?: number;
-  beforeId?: string;
-  all?: boolean;
-}
-
 export interface ListDocument {
   uri: string;
   nextPageUri: string | null;
@@ -83,13 +77,13 @@ export function tableColumns<T, E extends ResourceEntry<T>>(
   return resource.columns.map((column) => ({ ...column, value: values[column.field as keyof typeof values] }));
 }
 
-/** `list` (alias `ls`): its filter flags (`filters`), then the paging flags; its action is listVerb's, or a resource's own. */
-export function listCommand(group: Command, description: string, filters: (command: Command) => Command = (command) => command): Command {
-  return pageFlags(filters(group.command('list').alias('ls').description(description)));
+/** `list` (alias `ls`): the caller adds its filter flags if any, then pageFlags; its action is listVerb's, or a resource's own. */
+export function listCommand(group: Group, description: string) {
+  return group.command('list').alias('ls').description(description);
 }
 
 /** Prints a page of the resource's list; `filters` turns the verb's options into the list's query. */
-export function listVerb<T, O extends PageOptions>(
+export function listVerb<T, O extends PageOptions = PageOptions>(
   resource: ResourceEntry,
   view: View<T>,
   filters: (options: O) => Record<string, string | undefined> = () => ({}),
@@ -98,12 +92,12 @@ export function listVerb<T, O extends PageOptions>(
 }
 
 /** `get <id>`: shows one item in its view. */
-export function getCommand<T>(group: Command, resource: ResourceEntry, view: View<T>, description = `show one ${resource.noun}`): Command {
+export function getCommand<T>(group: Group, resource: ResourceEntry, view: View<T>, description = `show one ${resource.noun}`) {
   return group
     .command('get')
     .description(description)
     .argument('<id>', idArgument(resource))
-    .action(handler(async ({ io, api }: Factory, _options: unknown, id: string) => io.printItem(await api().request<T>('GET', itemPath(resource.path, id)), view)));
+    .action(handler(async ({ io, api }, _options, id) => io.printItem(await api().request<T>('GET', itemPath(resource.path, id)), view)));
 }
 
 /**
@@ -111,7 +105,7 @@ export function getCommand<T>(group: Command, resource: ResourceEntry, view: Vie
  * changes (a PATCH of `disabled`).
  */
 export function disableCommands<T extends { id: string }>(
-  group: Command,
+  group: Group,
   resource: ResourceEntry,
   view: View<T>,
   descriptions: { disable: string; enable: string },
@@ -122,7 +116,7 @@ export function disableCommands<T extends { id: string }>(
       .description(disabled ? descriptions.disable : descriptions.enable)
       .argument('<id>', idArgument(resource))
       .action(
-        handler(async ({ io, api }: Factory, _options: unknown, id: string) => {
+        handler(async ({ io, api }, _options, id) => {
           const item = await api().request<T>('PATCH', itemPath(resource.path, id), { disabled });
           io.success(`${disabled ? 'Disabled' : 'Enabled'} ${resource.noun} ${item.id}`);
           await io.printItem(item, view);
@@ -131,31 +125,29 @@ export function disableCommands<T extends { id: string }>(
   }
 }
 
-export function pageFlags(command: Command): Command {
+export function pageFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
   return command
     .option('--limit <n>', 'at most this many (1-100)', integerFlag('--limit'))
     .option('--before-id <id>', 'start after this id (the next page)')
     .option('--all', 'follow every page');
 }
 
-export interface LabelOptions {
-  name?: string;
-  description?: string;
-  metadata?: string;
-}
+export type PageOptions = FlagOptions<typeof pageFlags<[], {}, {}>>;
 
-export function labelFlags(command: Command, what: string): Command {
+export function labelFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>, what: string) {
   return command
     .option('--name <name>', `a label for the ${what} (at most 255 characters)`)
     .option('--description <text>', `what the ${what} is for (at most 255 characters)`)
     .option('--metadata <text>', 'machine-readable data of your own (at most 4096 characters)');
 }
 
+export type LabelOptions = FlagOptions<typeof labelFlags<[], {}, {}>>;
+
 /**
  * A group's `delete` (alias `rm`) subcommand, with the --yes that confirmDelete reads; `what` is the
  * resource whose id it takes, or the argument's own description.
  */
-export function deleteCommand(group: Command, description: string, what: ResourceEntry | string): Command {
+export function deleteCommand(group: Group, description: string, what: ResourceEntry | string) {
   return group
     .command('delete')
     .alias('rm')
@@ -164,13 +156,16 @@ export function deleteCommand(group: Command, description: string, what: Resourc
     .option('-y, --yes', 'do not ask for confirmation');
 }
 
+/** What confirmDelete reads of a deleteCommand's options. */
+export type DeleteOptions = Pick<FlagOptions<typeof deleteCommand>, 'yes'>;
+
 /**
  * Destructive verbs ask on a terminal and need --yes otherwise. `describe` fetches what the question
  * shows, so a wrong id fails before anything is asked.
  */
 export async function confirmDelete(
   io: IO,
-  options: { yes?: boolean },
+  options: DeleteOptions,
   id: string,
   question: () => Promise<string>,
 ): Promise<void> {

@@ -4,13 +4,19 @@ import { AigwError, ERRORS } from '../core/errors.js';
 import { LIMITS } from '../core/limits.js';
 import { checkSecretValue } from '../core/provider-keys.js';
 import { usageError } from './errors.js';
+import type { FlagOptions } from './command.js';
+import type { Command, OptionValues } from './commander.js';
 import type { IO } from './io.js';
 
-export interface SecretValueOptions {
-  value?: string;
-  valueStdin?: boolean;
-  valueFile?: string;
+/** Where readSecretValue takes a provider key value from, when not from a prompt. */
+export function valueFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--value-stdin', 'read the key value from standard input')
+    .option('--value-file <path>', 'read the key value from a file (- for standard input)')
+    .option('--value <value>', 'the key value itself (visible to other processes; prefer --value-stdin)');
 }
+
+export type SecretValueOptions = FlagOptions<typeof valueFlags<[], {}, {}>>;
 
 /** How much a flag may read, and what to say past it: `/dev/zero` or an endless pipe must not fill memory. */
 export interface InputBound {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { AnyCommand } from '../../src/cli/commander.js';
 import { buildSubcommands } from '../../src/cli/lazy-commands.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { generatedFiles } from '../../src/cli/generate.js';
@@ -68,7 +69,7 @@ test('every example in the man page names a real command', () => {
   for (const example of EXAMPLES) {
     for (const line of example.command.split('\n')) {
       const words = line.slice(line.indexOf('aigw ') + 5).split(' ');
-      let command = program;
+      let command: AnyCommand = program;
       for (const word of words) {
         if (word.startsWith('-')) break;
         const next = buildSubcommands(command).commands.find((c) => c.name() === word || c.aliases().includes(word));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Argument } from 'commander';
+import { Argument } from '../../src/cli/commander.js';
 import type { TSchema } from '@sinclair/typebox';
 import { RESOURCE_SCHEMAS } from '../../src/core/api/resources.js';
 import { idArgument, RESOURCES, type ResourceEntry, type ResourceName } from '../../src/core/api/registry.js';

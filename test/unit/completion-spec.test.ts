@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command, Option, type AnyCommand } from '../../src/cli/commander.js';
 import { completes } from '../../src/cli/completion/resources.js';
 import { bashScript, fishScript, zshScript } from '../../src/cli/completion/scripts.js';
 import { allCommands, specOf } from '../../src/cli/completion/spec.js';
@@ -9,7 +9,7 @@ import { allCommands, specOf } from '../../src/cli/completion/spec.js';
  * The convention other command modules follow to get completion: built here on a small commander tree
  * of the shape the access-key and config commands take, the way they will be written.
  */
-function program(): Command {
+function program(): AnyCommand {
   const root = new Command('aigw').option('-o, --output <format>', 'output').option('--json', 'json');
   const keys = root.command('access-keys').alias('api-keys').description('access keys');
   keys.command('delete').argument('<id>', 'access key id (aigk_…)');

@@ -1,15 +1,15 @@
-import type { Command } from 'commander';
 import type { AccessKey as AccessKeyShape } from '../../core/api/access-keys.js';
 import type { Configuration } from '../../core/api/configurations.js';
 import type { ProviderKey } from '../../core/api/provider-keys.js';
 import { idArgument, RESOURCES } from '../../core/api/registry.js';
 import { expiryIn, futureExpiry, gracePeriodMs } from '../../core/key-lifecycle.js';
 import { checkLabels } from '../../core/provider-keys.js';
-import { handler } from '../command.js';
+import { handler, type FlagOptions, type Program } from '../command.js';
+import type { Command, OptionValues } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
-import { budgetColumn, configurationLimitDetails, limitDetails, limitFields, limitFlags, limitFlagsGiven, type Limited, type LimitOptions } from '../limits.js';
+import { budgetColumn, configurationLimitDetails, limitDetails, limitFields, limitFlags, limitFlagsGiven, limitRemovalFlags, type Limited } from '../limits.js';
 import type { Column, View } from '../io.js';
 import {
   confirmDelete,
@@ -20,8 +20,9 @@ import {
   labelFlags,
   listCommand,
   listVerb,
+  pageFlags,
   tableColumns,
-  type LabelOptions,
+  type DeleteOptions,
 } from '../resource.js';
 
 /** An access key as the management API returns it; `get` adds what it shows of the linked configuration. */
@@ -90,16 +91,37 @@ const createdView: View<AccessKey> = {
   details: [details[0]!, { header: 'Token', field: 'token', value: (k) => k.token ?? '' }, ...details.slice(1)],
 };
 
-interface ConfigurationOptions {
-  accessKeyConfigurationId?: string;
-  allowAll?: boolean;
+function expiryFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--expires-in <duration>', 'the token stops working after this long, such as 90s, 2h, 7d or 1w')
+    .option('--expires-at <time>', 'the token stops working at this RFC 3339 time, such as 2026-12-31T23:59:59Z');
 }
 
-interface ExpiryOptions {
-  expiresIn?: string;
-  expiresAt?: string;
-  /** False with --no-expiry (commander's negated flag). */
-  expiry?: boolean;
+/** Update's --no-expiry, after expiryFlags: commander's negation sets `expiry` to false. */
+function expiryRemovalFlag<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command.option('--no-expiry', 'remove its expiry: the token works until the key is disabled or deleted');
+}
+
+/** What expiryFrom reads: create's expiry flags, or update's with --no-expiry. */
+type ExpiryOptions = Partial<FlagOptions<typeof expiryRemovalFlag<[], FlagOptions<typeof expiryFlags<[], {}, {}>>, {}>>>;
+
+function configurationFlag<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command.option(
+    '--access-key-configuration-id <id>',
+    'limit the key to what this configuration (aigac_…) allows; without one it may reach everything',
+  );
+}
+
+/** The flags create and update share. */
+function keyFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return limitFlags(expiryFlags(configurationFlag(labelFlags(command, 'access key'))), 'access key');
+}
+
+function updateFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return expiryRemovalFlag(limitRemovalFlags(keyFlags(command))).option(
+    '--allow-all',
+    'unlink its configuration: the key may reach every provider and model',
+  );
 }
 
 /** The expiresAt the flags ask for: a time, null to clear it (--no-expiry), or undefined when they name none. */
@@ -112,7 +134,7 @@ function expiryFrom(options: ExpiryOptions): string | null | undefined {
   return undefined;
 }
 
-async function create({ io, api }: Factory, options: LabelOptions & ConfigurationOptions & ExpiryOptions & LimitOptions): Promise<void> {
+async function create({ io, api }: Factory, options: FlagOptions<typeof keyFlags<[], {}, {}>>): Promise<void> {
   checkLabels(options);
   const expiresAt = expiryFrom(options);
   const limits = limitFields(options);
@@ -147,7 +169,7 @@ async function get({ io, api }: Factory, _options: unknown, id: string): Promise
   await io.printItem({ ...key, configurationLimits: limits }, getView);
 }
 
-async function update({ io, api }: Factory, options: LabelOptions & ConfigurationOptions & ExpiryOptions & LimitOptions, id: string): Promise<void> {
+async function update({ io, api }: Factory, options: FlagOptions<typeof updateFlags<[], {}, {}>>, id: string): Promise<void> {
   if (options.allowAll && options.accessKeyConfigurationId) {
     throw usageError('use either --access-key-configuration-id or --allow-all, not both');
   }
@@ -187,7 +209,7 @@ async function rotate({ io, api }: Factory, options: { grace?: string }, id: str
   }
 }
 
-async function remove({ io, api }: Factory, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
+async function remove({ io, api }: Factory, options: DeleteOptions & { force?: true }, id: string): Promise<void> {
   const client = api();
   await confirmDelete(io, options, id, async () => {
     const key = await client.request<AccessKey>('GET', itemPath(PATH, id));
@@ -203,31 +225,14 @@ async function remove({ io, api }: Factory, options: { yes?: boolean; force?: bo
   if (attached.length) io.note(`Also deleted its provider keys ${attached.map((k) => k.id).join(', ')}`);
 }
 
-function expiryFlags(command: Command): Command {
-  return command
-    .option('--expires-in <duration>', 'the token stops working after this long, such as 90s, 2h, 7d or 1w')
-    .option('--expires-at <time>', 'the token stops working at this RFC 3339 time, such as 2026-12-31T23:59:59Z');
-}
-
-function configurationFlag(command: Command): Command {
-  return command.option(
-    '--access-key-configuration-id <id>',
-    'limit the key to what this configuration (aigac_…) allows; without one it may reach everything',
-  );
-}
-
-export function registerAccessKeys(program: Command): void {
+export function registerAccessKeys(program: Program): void {
   const keys = program
     .command('access-keys')
     // ngrok's CLI calls them ai-gateway-api-keys: `ngrok api ai-gateway-api-keys …` runs as `aigw ai-gateway-api-keys …`.
     .aliases(['api-keys', 'ai-gateway-api-keys'])
     .description('create and manage the access keys apps send to the gateway');
   lazySubcommands(keys, () => {
-    limitFlags(
-      expiryFlags(configurationFlag(labelFlags(keys.command('create').description('create an access key; its token is shown once'), 'access key'))),
-      'access key',
-      false,
-    )
+    keyFlags(keys.command('create').description('create an access key; its token is shown once'))
       .addHelpText(
         'after',
         '\nWith -q it prints only the token (not the id).\n\nExamples:\n  TOKEN=$(aigw access-keys create --name my-app -q)\n' +
@@ -236,19 +241,11 @@ export function registerAccessKeys(program: Command): void {
       )
       .action(handler(create));
 
-    listCommand(keys, 'list access keys, newest first').action(handler(list));
+    pageFlags(listCommand(keys, 'list access keys, newest first')).action(handler(list));
 
     keys.command('get').description('show one access key').argument('<id>', idArgument(RESOURCE)).action(handler(get));
 
-    limitFlags(
-      expiryFlags(
-        configurationFlag(labelFlags(keys.command('update').description("change an access key's labels, configuration, expiry, budget or rate limits"), 'access key')),
-      ),
-      'access key',
-      true,
-    )
-      .option('--no-expiry', 'remove its expiry: the token works until the key is disabled or deleted')
-      .option('--allow-all', 'unlink its configuration: the key may reach every provider and model')
+    updateFlags(keys.command('update').description("change an access key's labels, configuration, expiry, budget or rate limits"))
       .argument('<id>', idArgument(RESOURCE))
       .action(handler(update));
 

@@ -1,9 +1,9 @@
-import { Argument, type Command } from 'commander';
-import { handler } from '../command.js';
+import { handler, type Program } from '../command.js';
+import { Argument, type AnyCommand } from '../commander.js';
 import { installLines, SHELLS, type Shell } from '../completion/install.js';
 import type { Factory } from '../factory.js';
 
-function rootOf(command: Command): Command {
+function rootOf(command: AnyCommand): AnyCommand {
   let root = command;
   while (root.parent) root = root.parent;
   return root;
@@ -11,7 +11,7 @@ function rootOf(command: Command): Command {
 
 const WHERE = SHELLS.map((shell) => `  ${shell}:\n${installLines(shell).map((l) => `    ${l}`).join('\n')}`).join('\n');
 
-export function registerCompletion(program: Command): void {
+export function registerCompletion(program: Program): void {
   program
     .command('completion')
     .description('print the shell completion script for bash, zsh or fish (never edits your dotfiles)')

@@ -1,18 +1,18 @@
-import type { Command } from 'commander';
 import type { Configuration } from '../../core/api/configurations.js';
 import { idArgument, RESOURCES } from '../../core/api/registry.js';
 import { whyNothingReachable, type AccessScope, type RouterRuleWrite, type RouterStepWrite } from '../../core/configs.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
-import { collect, handler } from '../command.js';
+import { collect, handler, type FlagOptions, type Program } from '../command.js';
+import type { Command, OptionValues } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { cap } from './gateway.js';
-import { confirmDelete, deleteCommand, getCommand, itemPath, labelFlags, listCommand, listVerb, tableColumns, type LabelOptions } from '../resource.js';
+import { confirmDelete, deleteCommand, getCommand, itemPath, labelFlags, listCommand, listVerb, pageFlags, tableColumns, type DeleteOptions, type LabelOptions } from '../resource.js';
 import { readInputFile } from '../secret-input.js';
-import { budgetColumn, limitDetails, limitFields, limitFlags, limitFlagsGiven, type LimitOptions } from '../limits.js';
+import { budgetColumn, limitDetails, limitFields, limitFlags, limitFlagsGiven, limitRemovalFlags } from '../limits.js';
 
 interface StepKey {
   id: string;
@@ -75,17 +75,6 @@ const view: View<Configuration> = {
     { header: 'Updated', field: 'updatedAt', value: (c, io) => io.time(c.updatedAt) },
   ],
 };
-
-interface DocumentOptions extends LabelOptions, LimitOptions {
-  maxInputTokens?: string;
-  maxOutputTokens?: string;
-  file?: string;
-  allowProvider: string[];
-  allowModel: string[];
-  routeProvider?: string;
-  routeModel?: string;
-  step: string[];
-}
 
 /** The management API takes bodies up to 64 KiB; a larger document could never be sent. */
 const DOCUMENT_BYTES = 64 * 1024;
@@ -178,7 +167,7 @@ function documentFlagsGiven(options: DocumentOptions): boolean {
 }
 
 /** The fields that stand beside the document (given with --file or without): labels and token caps. */
-function labels(options: DocumentOptions): Record<string, string | number | null> {
+function labels(options: DocumentOptions & LabelOptions): Record<string, string | number | null> {
   const out: Record<string, string | number | null> = {};
   const maxInputTokens = cap('--max-input-tokens', options.maxInputTokens);
   const maxOutputTokens = cap('--max-output-tokens', options.maxOutputTokens);
@@ -190,7 +179,7 @@ function labels(options: DocumentOptions): Record<string, string | number | null
   return out;
 }
 
-async function create({ io, api }: Factory, options: DocumentOptions): Promise<void> {
+async function create({ io, api }: Factory, options: FlagOptions<typeof createFlags<[], {}, {}>>): Promise<void> {
   checkLabels(options);
   let body: Record<string, unknown>;
   if (options.file !== undefined) {
@@ -221,13 +210,8 @@ function warnIfNothingReachable(io: IO, configuration: Configuration): void {
 
 const list = listVerb(RESOURCE, view);
 
-interface UpdateOptions extends DocumentOptions {
-  allowAll?: boolean;
-  clearRouter?: boolean;
-}
-
 /** Flags change one part and keep the rest: the current document is read first and merged. */
-async function update({ io, api }: Factory, options: UpdateOptions, id: string): Promise<void> {
+async function update({ io, api }: Factory, options: FlagOptions<typeof updateFlags<[], {}, {}>>, id: string): Promise<void> {
   checkLabels(options);
   const client = api();
   let patch: Record<string, unknown> = labels(options);
@@ -272,7 +256,7 @@ async function update({ io, api }: Factory, options: UpdateOptions, id: string):
   warnIfNothingReachable(io, configuration);
 }
 
-async function remove({ io, api }: Factory, options: { yes?: boolean }, id: string): Promise<void> {
+async function remove({ io, api }: Factory, options: DeleteOptions, id: string): Promise<void> {
   const client = api();
   await confirmDelete(io, options, id, async () => {
     const configuration = await client.request<Configuration>('GET', itemPath(PATH, id));
@@ -282,7 +266,7 @@ async function remove({ io, api }: Factory, options: { yes?: boolean }, id: stri
   io.success(`Deleted access key configuration ${id}`);
 }
 
-function documentFlags(command: Command): Command {
+function documentFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
   return command
     .option('--file <path>', 'the configuration as JSON, in ngrok\'s shape (- for standard input)')
     .option('--allow-provider <id>', 'allow this provider (repeat for more); omitted: any provider', collect, [])
@@ -300,6 +284,18 @@ function documentFlags(command: Command): Command {
     .option('--max-output-tokens <n>', "cap on output tokens per request for this configuration's keys (none: the gateway's cap)");
 }
 
+type DocumentOptions = FlagOptions<typeof documentFlags<[], {}, {}>>;
+
+function createFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return limitFlags(documentFlags(labelFlags(command, 'configuration')), 'configuration (shared by its access keys)');
+}
+
+function updateFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return limitRemovalFlags(createFlags(command))
+    .option('--allow-all', 'lift the provider and model restrictions')
+    .option('--clear-router', 'remove every router rule');
+}
+
 const EXAMPLE = `
 Examples:
   aigw configs create --name prod --allow-provider openai \\
@@ -310,23 +306,21 @@ Examples:
   aigw configs create --file config.json
   aigw configs create --name team --budget 100 --budget-period week --rpm 600`;
 
-export function registerConfigs(program: Command): void {
+export function registerConfigs(program: Program): void {
   const configs = program
     .command('configs')
     .alias('access-key-configurations')
     .description('what access keys may reach (providers, models) and which provider keys serve them');
   lazySubcommands(configs, () => {
-    limitFlags(documentFlags(labelFlags(configs.command('create').description('create an access key configuration'), 'configuration')), 'configuration (shared by its access keys)', false)
+    createFlags(configs.command('create').description('create an access key configuration'))
       .addHelpText('after', EXAMPLE)
       .action(handler(create));
 
-    listCommand(configs, 'list configurations, newest first').action(handler(list));
+    pageFlags(listCommand(configs, 'list configurations, newest first')).action(handler(list));
 
     getCommand(configs, RESOURCE, view);
 
-    limitFlags(documentFlags(labelFlags(configs.command('update').description('change a configuration; flags replace only what they name'), 'configuration')), 'configuration (shared by its access keys)', true)
-      .option('--allow-all', 'lift the provider and model restrictions')
-      .option('--clear-router', 'remove every router rule')
+    updateFlags(configs.command('update').description('change a configuration; flags replace only what they name'))
       .argument('<id>', idArgument(RESOURCE))
       .action(handler(update));
 

@@ -1,10 +1,9 @@
-import type { Command } from 'commander';
 import type { ControlTokenCreated, ControlTokenList } from '../../core/api/control-tokens.js';
 import { RESOURCES } from '../../core/api/registry.js';
-import { handler } from '../command.js';
+import { handler, type Group } from '../command.js';
 import type { Factory } from '../factory.js';
 import type { View } from '../io.js';
-import { confirmDelete, deleteCommand, itemPath, tableColumns } from '../resource.js';
+import { confirmDelete, deleteCommand, itemPath, tableColumns, type DeleteOptions } from '../resource.js';
 
 const RESOURCE = RESOURCES['control-tokens'];
 const PATH = RESOURCE.path;
@@ -39,7 +38,7 @@ async function list({ io, api }: Factory): Promise<void> {
   await io.printList(document, document.controlTokens, view);
 }
 
-async function remove({ io, api: connectApi }: Factory, options: { yes?: boolean }, id: string): Promise<void> {
+async function remove({ io, api: connectApi }: Factory, options: DeleteOptions, id: string): Promise<void> {
   const api = connectApi();
   await confirmDelete(io, options, id, async () => {
     const token = (await api.request<ControlTokenList>('GET', PATH)).controlTokens.find((t) => t.id === id);
@@ -50,7 +49,7 @@ async function remove({ io, api: connectApi }: Factory, options: { yes?: boolean
 }
 
 /** `aigw daemon tokens create|list|delete`: the named bearer tokens of the management API over TCP. */
-export function registerDaemonTokens(daemon: Command): void {
+export function registerDaemonTokens(daemon: Group): void {
   const tokens = daemon
     .command('tokens')
     .description('named bearer tokens for the management API over TCP (--control-listen), one per person or machine');

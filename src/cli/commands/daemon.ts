@@ -1,12 +1,11 @@
 import { createReadStream, existsSync, readFileSync, statSync, watch } from 'node:fs';
-import type { Command } from 'commander';
-import type { DaemonOptions } from '../../core/daemon-runtime.js';
 import type { DaemonStatus } from '../../core/daemon-status.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkControlTls, parseListenAddress } from '../../core/listen.js';
 import type { AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
-import { handler, integerFlag } from '../command.js';
+import { handler, integerFlag, type FlagOptions, type Program } from '../command.js';
+import type { Command, OptionValues } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { usageError } from '../errors.js';
 import { lazySubcommands } from '../lazy-commands.js';
@@ -46,7 +45,7 @@ const LISTEN_FLAGS = [
 ] as const;
 
 /** A bad address is a usage error here, before a daemon is started that would refuse it. */
-function checkListenFlags(options: DaemonOptions, env: NodeJS.ProcessEnv): void {
+function checkListenFlags(options: DaemonFlagOptions, env: NodeJS.ProcessEnv): void {
   const database = options.databaseUrl ? ['--database-url', options.databaseUrl] : ['AIGW_DATABASE_URL', env.AIGW_DATABASE_URL];
   if (database[1] && !/^postgres(ql)?:\/\//.test(database[1])) {
     throw usageError(`${database[0]} must be a PostgreSQL URL, such as postgres://aigw@db.internal/aigw`);
@@ -65,7 +64,7 @@ function checkListenFlags(options: DaemonOptions, env: NodeJS.ProcessEnv): void 
   );
 }
 
-async function start({ io, paths, env }: Factory, options: DaemonOptions): Promise<void> {
+async function start({ io, paths, env }: Factory, options: DaemonFlagOptions): Promise<void> {
   checkListenFlags(options, env);
   if (await isDaemonUp(paths)) {
     io.note('The daemon is already running.');
@@ -91,7 +90,7 @@ async function start({ io, paths, env }: Factory, options: DaemonOptions): Promi
 }
 
 /** In the foreground the daemon itself refuses a bad address, with exit 78 (EX_CONFIG), as systemd expects. */
-async function run(_factory: Factory, options: DaemonOptions): Promise<void> {
+async function run(_factory: Factory, options: DaemonFlagOptions): Promise<void> {
   process.exitCode = await runDaemonForeground(options);
 }
 
@@ -127,7 +126,7 @@ function formatLogLine(io: IO, line: string): string {
   }
 }
 
-async function logs({ io, paths }: Factory, options: { lines: number; follow?: boolean }): Promise<void> {
+async function logs({ io, paths }: Factory, options: { lines: number; follow?: true }): Promise<void> {
   const { logFile } = paths;
   if (!existsSync(logFile)) throw new AigwError(ERRORS.notFound, `no daemon log yet at ${logFile}`);
   const lines = readFileSync(logFile, 'utf8').split('\n').filter(Boolean);
@@ -150,7 +149,8 @@ async function logs({ io, paths }: Factory, options: { lines: number; follow?: b
   });
 }
 
-function gatewayFlag(command: Command): Command {
+/** Where `daemon start` and `daemon run` serve and keep the Store: core's DaemonOptions (daemon-runtime.ts), as flags. */
+function gatewayFlag<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
   return command
     .option('--gateway-listen <host:port>', 'where the gateway listens (default 127.0.0.1:9271, or AIGW_GATEWAY_LISTEN)')
     .option(
@@ -166,7 +166,9 @@ function gatewayFlag(command: Command): Command {
     );
 }
 
-export function registerDaemon(program: Command): void {
+type DaemonFlagOptions = FlagOptions<typeof gatewayFlag<[], {}, {}>>;
+
+export function registerDaemon(program: Program): void {
   const daemon = program.command('daemon').description('start, stop and inspect the local aigw daemon');
   lazySubcommands(daemon, () => {
     gatewayFlag(daemon.command('start').description('start the daemon in the background')).action(handler(start));
@@ -175,16 +177,16 @@ export function registerDaemon(program: Command): void {
     daemon
       .command('status')
       .description('show pid, version, uptime, socket, gateway URL and secret store')
-      .action(handler(async ({ io, paths }: Factory) => void (await status(io, paths))));
+      .action(handler(async ({ io, paths }) => void (await status(io, paths))));
     daemon
       .command('install')
       .description('start the daemon at login: a systemd user unit on Linux, a launchd agent on macOS')
       .option('--print', 'print the unit (or plist) it would write, and do nothing else')
-      .action(handler(async ({ io }: Factory, options: { print?: boolean }) => (await import('./daemon-service.js')).install(io, options)));
+      .action(handler(async ({ io }, options) => (await import('./daemon-service.js')).install(io, options)));
     daemon
       .command('uninstall')
       .description('stop the daemon the service manager runs and remove its unit (or plist)')
-      .action(handler(async ({ io }: Factory) => (await import('./daemon-service.js')).uninstall(io)));
+      .action(handler(async ({ io }) => (await import('./daemon-service.js')).uninstall(io)));
     daemon
       .command('logs')
       .description("print the daemon's log")

@@ -1,11 +1,10 @@
 import { lstatSync, type Stats } from 'node:fs';
-import type { Command } from 'commander';
 import { checkStoreInChild } from '../../core/daemon-runtime.js';
 import type { DaemonStatus, StoreCheck } from '../../core/daemon-status.js';
 import { AigwError, ERRORS, errorDefByCode } from '../../core/errors.js';
 import { resolvePaths, type AigwPaths } from '../../core/paths.js';
 import { VERSION } from '../../core/version.js';
-import { handler } from '../command.js';
+import { handler, type Program } from '../command.js';
 import type { Factory } from '../factory.js';
 import { getJson } from '../socket.js';
 import { wrapLines, type IO } from '../io.js';
@@ -241,7 +240,7 @@ async function doctor({ io, env, paths }: Factory): Promise<void> {
   }
 }
 
-export function registerDoctor(program: Command): void {
+export function registerDoctor(program: Program): void {
   program
     .command('doctor')
     .description('check Node.js, the daemon, permissions, the secret store, the store and the gateway, and say how to fix problems')

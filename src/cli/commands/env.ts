@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
-import { Option, type Command } from 'commander';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
-import { handler } from '../command.js';
+import { handler, type FlagOptions, type Program } from '../command.js';
+import { Option, type Command, type OptionValues } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { usageError } from '../errors.js';
 import { gatewaySettings, gatewayUrlOf } from '../gateway-env.js';
@@ -42,15 +42,16 @@ function defaultShell(env: NodeJS.ProcessEnv): EnvShell {
   return shell === 'fish' || shell === 'zsh' ? shell : 'bash';
 }
 
-interface EnvOptions {
-  shell?: EnvShell;
-  new?: boolean;
-  accessKeyId?: string;
-  name?: string;
-  config?: string;
+function envFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .addOption(new Option('--shell <shell>', 'the syntax: bash, zsh, fish, dotenv or json (default: from $SHELL)').choices(ENV_SHELLS))
+    .option('--new', 'create a long-lived access key and print its token, once')
+    .option('--name <name>', 'with --new: the new key\'s name (default "aigw env")')
+    .option('--config <id>', 'with --new: limit the key to what this access key configuration (aigac_…) allows')
+    .option('--access-key-id <id>', 'print the settings for this key (aigk_…): the base URLs, and how to set its token');
 }
 
-async function env({ io, api, env: environment }: Factory, options: EnvOptions): Promise<void> {
+async function env({ io, api, env: environment }: Factory, options: FlagOptions<typeof envFlags<[], {}, {}>>): Promise<void> {
   if (options.new && options.accessKeyId) throw usageError('use either --new or --access-key-id, not both');
   if (!options.new && (options.name || options.config)) throw usageError('--name and --config go with --new');
   checkLabels({ name: options.name });
@@ -76,15 +77,8 @@ async function env({ io, api, env: environment }: Factory, options: EnvOptions):
   );
 }
 
-export function registerEnv(program: Command): void {
-  program
-    .command('env')
-    .description("print the environment variables that point apps and agents at the gateway, for eval or a .env file")
-    .addOption(new Option('--shell <shell>', 'the syntax: bash, zsh, fish, dotenv or json (default: from $SHELL)').choices(ENV_SHELLS))
-    .option('--new', 'create a long-lived access key and print its token, once')
-    .option('--name <name>', 'with --new: the new key\'s name (default "aigw env")')
-    .option('--config <id>', 'with --new: limit the key to what this access key configuration (aigac_…) allows')
-    .option('--access-key-id <id>', 'print the settings for this key (aigk_…): the base URLs, and how to set its token')
+export function registerEnv(program: Program): void {
+  envFlags(program.command('env').description("print the environment variables that point apps and agents at the gateway, for eval or a .env file"))
     .addHelpText(
       'after',
       '\nExamples:\n  eval "$(aigw env --new)"\n  aigw env --new --shell fish | source\n  aigw env --new --shell dotenv >> .env',

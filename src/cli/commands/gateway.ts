@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
 import type { GatewayConfig } from '../../core/api/gateway-config.js';
-import { collect, handler } from '../command.js';
+import { collect, handler, type FlagOptions, type Program } from '../command.js';
+import type { Command, OptionValues } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
@@ -42,15 +42,16 @@ async function get({ io, api }: Factory): Promise<void> {
   await io.printItem(await client.request<GatewayConfig>('GET', PATH), view);
 }
 
-interface SetOptions {
-  totalTimeout?: string;
-  perRequestTimeout?: string;
-  maxInputTokens?: string;
-  maxOutputTokens?: string;
-  metadata?: string;
-  clearMetadata?: boolean;
-  providerBaseUrl: string[];
-  clearProviderBaseUrls?: boolean;
+function setFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--total-timeout <duration>', 'the longest a request may take across all attempts, such as 10m')
+    .option('--per-request-timeout <duration>', 'the longest one upstream attempt may take, such as 2m or 90s')
+    .option('--max-input-tokens <n>', 'cap on input tokens per request, or none')
+    .option('--max-output-tokens <n>', 'cap on output tokens per request, or none')
+    .option('--metadata <text>', 'machine-readable data of your own')
+    .option('--clear-metadata', 'remove the metadata')
+    .option('--provider-base-url <provider=url>', "send a built-in provider's requests to this base URL (PROVIDER= removes it; repeatable)", collect, [])
+    .option('--clear-provider-base-urls', 'send every built-in provider to its official base URL again');
 }
 
 /** A token cap: a whole number, or `none` for no cap. */
@@ -73,7 +74,7 @@ function baseUrls(specs: string[]): Record<string, string | null> | undefined {
   return out;
 }
 
-async function set({ io, api }: Factory, options: SetOptions): Promise<void> {
+async function set({ io, api }: Factory, options: FlagOptions<typeof setFlags<[], {}, {}>>): Promise<void> {
   if (options.metadata !== undefined && options.clearMetadata) throw usageError('use either --metadata or --clear-metadata');
   if (options.providerBaseUrl.length && options.clearProviderBaseUrls) {
     throw usageError('use either --provider-base-url or --clear-provider-base-urls');
@@ -95,24 +96,14 @@ async function set({ io, api }: Factory, options: SetOptions): Promise<void> {
   await io.printItem(config, view);
 }
 
-export function registerGateway(program: Command): void {
+export function registerGateway(program: Program): void {
   const gateway = program.command('gateway').description('the local AI gateway');
   lazySubcommands(gateway, () => {
     const config = gateway.command('config').description('gateway settings: timeouts, token caps, upstream base URLs');
 
     config.command('get').description('show the gateway settings').action(handler(get));
 
-    config
-      .command('set')
-      .description('change gateway settings; what is not given stays as it is')
-      .option('--total-timeout <duration>', 'the longest a request may take across all attempts, such as 10m')
-      .option('--per-request-timeout <duration>', 'the longest one upstream attempt may take, such as 2m or 90s')
-      .option('--max-input-tokens <n>', 'cap on input tokens per request, or none')
-      .option('--max-output-tokens <n>', 'cap on output tokens per request, or none')
-      .option('--metadata <text>', 'machine-readable data of your own')
-      .option('--clear-metadata', 'remove the metadata')
-      .option('--provider-base-url <provider=url>', "send a built-in provider's requests to this base URL (PROVIDER= removes it; repeatable)", collect, [])
-      .option('--clear-provider-base-urls', 'send every built-in provider to its official base URL again')
+    setFlags(config.command('set').description('change gateway settings; what is not given stays as it is'))
       .addHelpText('after', '\nExample:\n  aigw gateway config set --per-request-timeout 90s --provider-base-url openai=http://127.0.0.1:1234/v1')
       .action(handler(set));
   });

@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { handler } from '../command.js';
+import { handler, type Program } from '../command.js';
+import type { AnyCommand } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { buildSubcommands } from '../lazy-commands.js';
 import { suggests } from '../completion/resources.js';
@@ -33,8 +33,8 @@ export const HELP_TOPICS = {
   },
 } as const;
 
-function findCommand(root: Command, words: readonly string[]): Command | undefined {
-  let command: Command | undefined = root;
+function findCommand(root: AnyCommand, words: readonly string[]): AnyCommand | undefined {
+  let command: AnyCommand | undefined = root;
   for (const word of words) {
     command = buildSubcommands(command).commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!command) return undefined;
@@ -42,10 +42,11 @@ function findCommand(root: Command, words: readonly string[]): Command | undefin
   return command;
 }
 
-export function registerHelp(program: Command): void {
+export function registerHelp(program: Program): void {
   const help = program
     .command('help')
     .description(`show help for a command, or a topic: ${Object.keys(HELP_TOPICS).join(', ')}`)
+    .argument('[topic...]', 'a command (such as provider-keys create) or a topic')
     .action(
       handler(async ({ io }: Factory, _options: unknown, words: string[]) => {
         const topic = HELP_TOPICS[words.join(' ') as keyof typeof HELP_TOPICS];
@@ -55,7 +56,6 @@ export function registerHelp(program: Command): void {
         command.outputHelp();
       }),
     );
-  help.argument('[topic...]', 'a command (such as provider-keys create) or a topic');
   suggests(help.registeredArguments[0]!, () => [
     ...Object.keys(HELP_TOPICS),
     ...program.commands.filter((c) => c !== help && !c.name().startsWith('_')).map((c) => c.name()),

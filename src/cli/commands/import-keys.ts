@@ -7,6 +7,8 @@ import { PROVIDER_KEY_VARIABLES, providerOfVariable } from '../../core/providers
 import { redact } from '../../core/redact.js';
 import type { Api, Factory } from '../factory.js';
 import type { IO, View } from '../io.js';
+import type { FlagOptions } from '../command.js';
+import type { importFlags } from './provider-keys.js';
 
 /** One value found in a source, before it is judged. */
 export interface Candidate {
@@ -174,10 +176,8 @@ interface StoredKey {
   keyRedacted: string;
 }
 
-export interface ImportOptions {
-  dryRun?: boolean;
-  aiGatewayApiKeyId?: string;
-}
+/** `provider-keys import`'s flags (provider-keys.ts; this file loads only when it runs). */
+type ImportOptions = FlagOptions<typeof importFlags<[], {}, {}>>;
 
 /** Judges and stores each candidate in order: a value is stored once, even when several sources hold it. */
 export async function importCandidates(io: IO, api: Api, candidates: readonly Candidate[], options: ImportOptions): Promise<ImportResult[]> {
@@ -263,12 +263,6 @@ function removable(candidates: readonly Candidate[], results: readonly ImportRes
   return notes;
 }
 
-export interface ImportSources {
-  fromEnv?: boolean;
-  fromDotenv?: string[];
-  fromFile?: string;
-}
-
 function readSource(path: string): string {
   try {
     return readFileSync(path, 'utf8');
@@ -278,7 +272,7 @@ function readSource(path: string): string {
 }
 
 /** `aigw provider-keys import`: every source is read before anything is stored, so a bad one changes nothing. */
-export async function importKeys({ io, api, env }: Factory, options: ImportOptions & ImportSources): Promise<void> {
+export async function importKeys({ io, api, env }: Factory, options: ImportOptions): Promise<void> {
   if (!options.fromEnv && !options.fromDotenv?.length && !options.fromFile) {
     throw new AigwError(ERRORS.noImportSource, 'say where the keys are: --from-env, --from-dotenv PATH… or --from-file keys.yaml');
   }

@@ -1,11 +1,11 @@
-import type { Command } from 'commander';
 import { splitModelSpec, type OwnPrice, type PriceList, type PriceLookup } from '../../core/prices.js';
-import { handler } from '../command.js';
+import { handler, type FlagOptions, type Program } from '../command.js';
+import type { Command, OptionValues } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { usageError } from '../errors.js';
 import type { View } from '../io.js';
 import { lazySubcommands } from '../lazy-commands.js';
-import { confirmDelete, deleteCommand } from '../resource.js';
+import { confirmDelete, deleteCommand, type DeleteOptions } from '../resource.js';
 
 const PATH = '/prices';
 
@@ -52,14 +52,15 @@ function priceFlag(flag: string) {
   };
 }
 
-interface SetOptions {
-  inputPrice?: number;
-  outputPrice?: number;
-  cacheReadPrice?: number;
-  cacheWritePrice?: number;
+function setFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--input-price <usd>', 'USD per million input tokens', priceFlag('--input-price'))
+    .option('--output-price <usd>', 'USD per million output tokens', priceFlag('--output-price'))
+    .option('--cache-read-price <usd>', 'USD per million cache-read tokens (default: the input price)', priceFlag('--cache-read-price'))
+    .option('--cache-write-price <usd>', 'USD per million cache-write tokens (default: the input price)', priceFlag('--cache-write-price'));
 }
 
-async function set({ io, api }: Factory, options: SetOptions, spec: string): Promise<void> {
+async function set({ io, api }: Factory, options: FlagOptions<typeof setFlags<[], {}, {}>>, spec: string): Promise<void> {
   const { providerId, modelId } = modelSpec(spec);
   if (options.inputPrice === undefined || options.outputPrice === undefined) {
     throw usageError('a price needs both --input-price and --output-price (USD per million tokens)');
@@ -89,7 +90,7 @@ async function get({ io, api }: Factory, _options: unknown, spec: string): Promi
   await io.printItem(await api().request<PriceLookup>('GET', `${PATH}/lookup?${query}`), lookupView);
 }
 
-async function remove({ io, api }: Factory, options: { yes?: boolean }, spec: string): Promise<void> {
+async function remove({ io, api }: Factory, options: DeleteOptions, spec: string): Promise<void> {
   const { providerId, modelId } = modelSpec(spec);
   await confirmDelete(io, options, spec, async () => `Delete your price for ${spec}? Its cost then comes from the bundled table, or is unknown.`);
   await api().request<void>('DELETE', `${PATH}?${new URLSearchParams({ providerId, modelId })}`);
@@ -102,19 +103,17 @@ Examples:
   aigw prices set my-vllm:llama-3.3-70b --input-price 0.6 --output-price 0.6
   aigw prices set openai:gpt-4o --input-price 2 --output-price 8 --cache-read-price 1   # a negotiated rate`;
 
-export function registerPrices(program: Command): void {
+export function registerPrices(program: Program): void {
   const prices = program
     .command('prices')
     .description('what tokens cost: the bundled price table, and your own prices for custom providers and overrides');
   lazySubcommands(prices, () => {
-    prices
-      .command('set')
-      .description('set your own price for a model (PROVIDER:MODEL, or PROVIDER:* for all of its models)')
-      .argument('<model>', 'PROVIDER:MODEL')
-      .option('--input-price <usd>', 'USD per million input tokens', priceFlag('--input-price'))
-      .option('--output-price <usd>', 'USD per million output tokens', priceFlag('--output-price'))
-      .option('--cache-read-price <usd>', 'USD per million cache-read tokens (default: the input price)', priceFlag('--cache-read-price'))
-      .option('--cache-write-price <usd>', 'USD per million cache-write tokens (default: the input price)', priceFlag('--cache-write-price'))
+    setFlags(
+      prices
+        .command('set')
+        .description('set your own price for a model (PROVIDER:MODEL, or PROVIDER:* for all of its models)')
+        .argument('<model>', 'PROVIDER:MODEL'),
+    )
       .addHelpText('after', EXAMPLES)
       .action(handler(set));
     prices.command('list').alias('ls').description('list your own prices').action(handler(list));

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import type { Configuration } from '../../core/api/configurations.js';
 import type { ProviderKey } from '../../core/api/provider-keys.js';
 import type { ProviderList } from '../../core/api/providers.js';
@@ -8,7 +7,8 @@ import { AigwError, ERRORS } from '../../core/errors.js';
 import { checkLabels } from '../../core/provider-keys.js';
 import { BUILTIN_PROVIDERS, PROVIDER_KEY_VARIABLES } from '../../core/providers.js';
 import type { Api, Factory } from '../factory.js';
-import { handler } from '../command.js';
+import { handler, type FlagOptions, type Program } from '../command.js';
+import type { Command, OptionValues } from '../commander.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
@@ -22,12 +22,13 @@ import {
   labelFlags,
   listCommand,
   listVerb,
+  pageFlags,
   tableColumns,
+  type DeleteOptions,
   type LabelOptions,
   type PageOptions,
 } from '../resource.js';
-import { readSecretValue, type SecretValueOptions } from '../secret-input.js';
-import type { ImportOptions, ImportSources } from './import-keys.js';
+import { readSecretValue, valueFlags } from '../secret-input.js';
 
 const RESOURCE = RESOURCES['provider-keys'];
 const PATH = RESOURCE.path;
@@ -74,12 +75,18 @@ async function chooseProvider(io: IO, api: Api, providerId: string | undefined):
   return io.promptChoice('Provider', choices);
 }
 
-interface CreateOptions extends LabelOptions, SecretValueOptions {
-  providerId?: string;
-  aiGatewayApiKeyId?: string;
+function createFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return valueFlags(
+    labelFlags(
+      command
+        .option('--provider-id <id>', 'the provider this key is for, such as openai, anthropic or a custom one')
+        .option('--ai-gateway-api-key-id <id>', 'attach the key to this access key (aigk_…) only'),
+      'key',
+    ),
+  );
 }
 
-async function create({ io, api }: Factory, options: CreateOptions): Promise<void> {
+async function create({ io, api }: Factory, options: FlagOptions<typeof createFlags<[], {}, {}>>): Promise<void> {
   checkLabels(options);
   const client = api();
   const providerId = await chooseProvider(io, client, options.providerId);
@@ -98,7 +105,13 @@ async function create({ io, api }: Factory, options: CreateOptions): Promise<voi
   await io.printItem(key, view);
 }
 
-const list = listVerb(RESOURCE, view, (options: PageOptions & { providerId?: string; aiGatewayApiKeyId?: string }) => ({
+function listFilters<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--provider-id <id>', 'only keys for this provider')
+    .option('--ai-gateway-api-key-id <id>', 'only keys attached to this access key (aigk_…)');
+}
+
+const list = listVerb(RESOURCE, view, (options: PageOptions & FlagOptions<typeof listFilters<[], {}, {}>>) => ({
   provider: options.providerId,
   accessKeyId: options.aiGatewayApiKeyId,
 }));
@@ -115,7 +128,7 @@ async function update({ io, api }: Factory, options: LabelOptions, id: string): 
   await io.printItem(key, view);
 }
 
-async function rotate({ io, api }: Factory, options: SecretValueOptions & { name?: string }, id: string): Promise<void> {
+async function rotate({ io, api }: Factory, options: FlagOptions<typeof rotateFlags<[], {}, {}>>, id: string): Promise<void> {
   checkLabels(options);
   const client = api();
   // Fail on a wrong id before asking for a secret.
@@ -128,7 +141,7 @@ async function rotate({ io, api }: Factory, options: SecretValueOptions & { name
   await io.printItem(key, view);
 }
 
-async function remove({ io, api }: Factory, options: { yes?: boolean; force?: boolean }, id: string): Promise<void> {
+async function remove({ io, api }: Factory, options: DeleteOptions & { force?: true }, id: string): Promise<void> {
   const client = api();
   await confirmDelete(io, options, id, async () => {
     const key = await client.request<ProviderKey>('GET', itemPath(PATH, id));
@@ -183,37 +196,31 @@ async function test({ io, api }: Factory, _options: unknown, id: string): Promis
   throw new AigwError(ERRORS.providerUnreachable, `could not check ${id}: ${result.message}; try again later`, { id });
 }
 
-function valueFlags(command: Command): Command {
-  return command
-    .option('--value-stdin', 'read the key value from standard input')
-    .option('--value-file <path>', 'read the key value from a file (- for standard input)')
-    .option('--value <value>', 'the key value itself (visible to other processes; prefer --value-stdin)');
+function rotateFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return valueFlags(command).option('--name <name>', 'also rename the key');
 }
 
-export function registerProviderKeys(program: Command): void {
+/** `provider-keys import`'s flags; import-keys.ts, loaded only when it runs, reads their types. */
+export function importFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--from-env', `the provider key variables of this environment (${PROVIDER_KEY_VARIABLES.map((v) => v.name).join(', ')})`)
+    .option('--from-dotenv <path...>', 'the provider key variables of these .env files (never edited)')
+    .option('--from-file <path>', 'a JSON or YAML list of { providerId, value, name?, description?, metadata? }')
+    .option('--dry-run', 'show what would be stored (redacted), store nothing')
+    .option('--ai-gateway-api-key-id <id>', 'attach the imported keys to this access key (aigk_…) only');
+}
+
+export function registerProviderKeys(program: Program): void {
   const keys = program
     .command('provider-keys')
     .alias('ai-gateway-provider-keys')
     .description('store, list, rotate and delete upstream AI provider keys');
   lazySubcommands(keys, () => {
-    valueFlags(
-      labelFlags(
-        keys
-          .command('create')
-          .description('store a provider key; prompts for the value on a terminal')
-          .option('--provider-id <id>', 'the provider this key is for, such as openai, anthropic or a custom one')
-          .option('--ai-gateway-api-key-id <id>', 'attach the key to this access key (aigk_…) only'),
-        'key',
-      ),
-    )
+    createFlags(keys.command('create').description('store a provider key; prompts for the value on a terminal'))
       .addHelpText('after', '\nExample:\n  printf %s "$OPENAI_API_KEY" | aigw provider-keys create --provider-id openai --value-stdin')
       .action(handler(create));
 
-    listCommand(keys, 'list provider keys, newest first', (command) =>
-      command
-        .option('--provider-id <id>', 'only keys for this provider')
-        .option('--ai-gateway-api-key-id <id>', 'only keys attached to this access key (aigk_…)'),
-    ).action(handler(list));
+    pageFlags(listFilters(listCommand(keys, 'list provider keys, newest first'))).action(handler(list));
 
     getCommand(keys, RESOURCE, view);
 
@@ -221,10 +228,9 @@ export function registerProviderKeys(program: Command): void {
       .argument('<id>', idArgument(RESOURCE))
       .action(handler(update));
 
-    valueFlags(keys.command('rotate').description('replace the value of a key, keeping its id'))
-      .argument('<id>', idArgument(RESOURCE))
-      .option('--name <name>', 'also rename the key')
-      .action(handler(rotate));
+    rotateFlags(keys.command('rotate').description('replace the value of a key, keeping its id').argument('<id>', idArgument(RESOURCE))).action(
+      handler(rotate),
+    );
 
     disableCommands(keys, RESOURCE, view, {
       disable: 'stop the gateway using a key (it is skipped, as if absent) without deleting it or its router rules',
@@ -237,21 +243,14 @@ export function registerProviderKeys(program: Command): void {
       .argument('<id>', idArgument(RESOURCE))
       .action(handler(test));
 
-    keys
-      .command('import')
-      .description('store the provider keys found in the environment, .env files or a JSON/YAML list; never prints a value')
-      .option('--from-env', `the provider key variables of this environment (${PROVIDER_KEY_VARIABLES.map((v) => v.name).join(', ')})`)
-      .option('--from-dotenv <path...>', 'the provider key variables of these .env files (never edited)')
-      .option('--from-file <path>', 'a JSON or YAML list of { providerId, value, name?, description?, metadata? }')
-      .option('--dry-run', 'show what would be stored (redacted), store nothing')
-      .option('--ai-gateway-api-key-id <id>', 'attach the imported keys to this access key (aigk_…) only')
+    importFlags(keys.command('import').description('store the provider keys found in the environment, .env files or a JSON/YAML list; never prints a value'))
       .addHelpText(
         'after',
         '\nA value already in aigw (under any provider) is skipped; empty, multi-line and unknown ones are refused, with the reason.\n' +
           'Afterwards it lists the lines and variables you can remove.\n\n' +
           'Examples:\n  aigw provider-keys import --from-env --dry-run\n  aigw provider-keys import --from-dotenv .env ../api/.env.local',
       )
-      .action(handler(async (factory: Factory, options: ImportOptions & ImportSources) => (await import('./import-keys.js')).importKeys(factory, options)));
+      .action(handler(async (factory, options) => (await import('./import-keys.js')).importKeys(factory, options)));
 
     deleteCommand(keys, 'delete a provider key and its stored value', RESOURCE)
       .option('--force', 'delete it even when router rules name it, taking it out of those rules')

@@ -1,15 +1,28 @@
-import type { Command } from 'commander';
 import type { GatewayConfig } from '../../core/api/gateway-config.js';
 import type { BuiltinProvider, CustomProvider, ProviderList } from '../../core/api/providers.js';
 import { idArgument, RESOURCES } from '../../core/api/registry.js';
 import type { SupportedApiSurface } from '../../core/custom-providers.js';
 import { checkLabels, PROVIDER_LABEL_RULES } from '../../core/provider-keys.js';
-import { collect, handler } from '../command.js';
+import { collect, handler, type FlagOptions, type Program } from '../command.js';
+import type { Command, OptionValues } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
 import type { View } from '../io.js';
-import { confirmDelete, deleteCommand, fetchPages, getCommand, itemPath, labelFlags, listCommand, pageUri, tableColumns, type LabelOptions, type PageOptions } from '../resource.js';
+import {
+  confirmDelete,
+  deleteCommand,
+  fetchPages,
+  getCommand,
+  itemPath,
+  labelFlags,
+  listCommand,
+  pageFlags,
+  pageUri,
+  tableColumns,
+  type DeleteOptions,
+  type PageOptions,
+} from '../resource.js';
 
 const RESOURCE = RESOURCES['custom-providers'];
 const PATH = RESOURCE.path;
@@ -59,19 +72,29 @@ async function list({ io, api }: Factory, options: PageOptions): Promise<void> {
   if (io.format === 'table' && pages.last.nextPageUri) io.note(io.dim(`More: --before-id ${custom.at(-1)!.id}, or --all`));
 }
 
-interface DefinitionOptions extends LabelOptions {
-  providerId?: string;
-  baseUrl?: string;
-  format: string[];
-  model: string[];
-  clearModels?: boolean;
+function definitionFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return labelFlags(command, 'provider')
+    .option('--base-url <url>', 'where its API lives: https://…, or http://… on a loopback or private address')
+    .option('--format <format>', 'an API format it speaks: openai or anthropic (repeat for both; default openai)', collect, [])
+    .option('--model <id>', 'a model it serves (repeat for more)', collect, []);
 }
+
+function createFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return definitionFlags(command.option('--provider-id <id>', 'the id models are addressed by, as in ollama:llama3'));
+}
+
+function updateFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return definitionFlags(command).option('--clear-models', 'remove every model');
+}
+
+type DefinitionOptions = FlagOptions<typeof definitionFlags<[], {}, {}>>;
+type UpdateOptions = FlagOptions<typeof updateFlags<[], {}, {}>>;
 
 function surfaces(options: DefinitionOptions): SupportedApiSurface[] | undefined {
   return options.format.length ? options.format.map((format) => ({ format })) : undefined;
 }
 
-function models(options: DefinitionOptions): { modelId: string }[] | undefined {
+function models(options: DefinitionOptions & Partial<Pick<UpdateOptions, 'clearModels'>>): { modelId: string }[] | undefined {
   if (options.clearModels) {
     if (options.model.length) throw usageError('--clear-models removes every model; do not combine it with --model');
     return [];
@@ -79,7 +102,7 @@ function models(options: DefinitionOptions): { modelId: string }[] | undefined {
   return options.model.length ? options.model.map((modelId) => ({ modelId })) : undefined;
 }
 
-async function create({ io, api }: Factory, options: DefinitionOptions): Promise<void> {
+async function create({ io, api }: Factory, options: FlagOptions<typeof createFlags<[], {}, {}>>): Promise<void> {
   if (!options.providerId) throw usageError('pass --provider-id, the id models are addressed by (such as ollama)');
   if (!options.baseUrl) throw usageError('pass --base-url, such as http://127.0.0.1:11434/v1');
   checkLabels(options, PROVIDER_LABEL_RULES);
@@ -97,7 +120,7 @@ async function create({ io, api }: Factory, options: DefinitionOptions): Promise
   await io.printItem(provider, view);
 }
 
-async function update({ io, api }: Factory, options: DefinitionOptions, id: string): Promise<void> {
+async function update({ io, api }: Factory, options: UpdateOptions, id: string): Promise<void> {
   checkLabels(options, PROVIDER_LABEL_RULES);
   const patch = {
     name: options.name,
@@ -116,7 +139,7 @@ async function update({ io, api }: Factory, options: DefinitionOptions, id: stri
   await io.printItem(provider, view);
 }
 
-async function remove({ io, api }: Factory, options: { yes?: boolean }, id: string): Promise<void> {
+async function remove({ io, api }: Factory, options: DeleteOptions, id: string): Promise<void> {
   const client = api();
   await confirmDelete(io, options, id, async () => {
     const provider = await client.request<CustomProvider>('GET', itemPath(PATH, id));
@@ -163,31 +186,18 @@ async function setPassthrough({ io, api }: Factory, providerId: string, change: 
   await io.printItem(state, passthroughView);
 }
 
-function definitionFlags(command: Command): Command {
-  return labelFlags(command, 'provider')
-    .option('--base-url <url>', 'where its API lives: https://…, or http://… on a loopback or private address')
-    .option('--format <format>', 'an API format it speaks: openai or anthropic (repeat for both; default openai)', collect, [])
-    .option('--model <id>', 'a model it serves (repeat for more)', collect, []);
-}
-
-export function registerProviders(program: Command): void {
+export function registerProviders(program: Program): void {
   const providers = program.command('providers').description('the built-in provider catalog and your custom providers');
   lazySubcommands(providers, () => {
-    listCommand(providers, 'list built-in and custom providers').action(handler(list));
+    pageFlags(listCommand(providers, 'list built-in and custom providers')).action(handler(list));
 
-    definitionFlags(
-      providers
-        .command('create')
-        .description('add a custom provider: Ollama, vLLM, any OpenAI- or Anthropic-compatible server')
-        .option('--provider-id <id>', 'the id models are addressed by, as in ollama:llama3'),
-    )
+    createFlags(providers.command('create').description('add a custom provider: Ollama, vLLM, any OpenAI- or Anthropic-compatible server'))
       .addHelpText('after', '\nExample:\n  aigw providers create --provider-id ollama --base-url http://127.0.0.1:11434/v1 --model llama3')
       .action(handler(create));
 
     getCommand(providers, RESOURCE, view, 'show one custom provider');
 
-    definitionFlags(providers.command('update').description('change a custom provider; --model replaces the model list'))
-      .option('--clear-models', 'remove every model')
+    updateFlags(providers.command('update').description('change a custom provider; --model replaces the model list'))
       .argument('<id>', idArgument(RESOURCE))
       .action(handler(update));
 
@@ -203,13 +213,13 @@ export function registerProviders(program: Command): void {
       .argument('<provider>', 'provider id, such as openai')
       .option('--allow-non-loopback', 'also while the gateway listens on an address other machines can reach')
       .addHelpText('after', '\nExample:\n  aigw providers passthrough enable openai')
-      .action(handler((factory: Factory, options: { allowNonLoopback?: boolean }, providerId: string) =>
+      .action(handler((factory, options, providerId) =>
         setPassthrough(factory, providerId, { allowNonLoopback: options.allowNonLoopback === true }),
       ));
     passthrough
       .command('disable')
       .description('stop forwarding callers\' own keys to this provider')
       .argument('<provider>', 'provider id, such as openai')
-      .action(handler((factory: Factory, _options: object, providerId: string) => setPassthrough(factory, providerId, null)));
+      .action(handler((factory, _options, providerId) => setPassthrough(factory, providerId, null)));
   });
 }

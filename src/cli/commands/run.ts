@@ -2,14 +2,13 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
 import { formatUsd } from '../../core/budgets.js';
 import { AigwError, ERRORS } from '../../core/errors.js';
 import { parseKeyDuration } from '../../core/key-lifecycle.js';
 import type { UsageEvent } from '../../core/gateway-api.js';
 import type { Api, Factory } from '../factory.js';
-import { handler } from '../command.js';
+import { handler, type FlagOptions, type GlobalOptions, type Program } from '../command.js';
+import { InvalidArgumentError, Option, type Command, type OptionValues } from '../commander.js';
 import { usageError } from '../errors.js';
 import { childEnvironment, gatewayUrlOf } from '../gateway-env.js';
 import type { IO } from '../io.js';
@@ -34,12 +33,19 @@ export function parseTtl(text: string): number {
   return ms;
 }
 
-interface RunOptions {
-  config?: string;
-  ttl: number;
-  budget?: string;
-  quiet?: boolean;
+function runFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--config <id>', 'limit the short-lived key to what this access key configuration (aigac_…) allows')
+    .option('--budget <usd>', 'the most the run may spend, in USD (a one-off budget on its key; unpriced models are refused)')
+    .addOption(
+      new Option('--ttl <duration>', 'how long the short-lived key may outlive an aigw that was killed (90s, 2h, 7d)')
+        .argParser(parseTtl)
+        .default(parseTtl(DEFAULT_TTL), DEFAULT_TTL),
+    );
 }
+
+/** Its own flags, and -q, which leaves out the usage line. */
+type RunOptions = FlagOptions<typeof runFlags<[], {}, {}>> & Pick<GlobalOptions, 'quiet'>;
 
 /** An access key as the create response carries it: the only time its token is seen. */
 interface CreatedKey {
@@ -204,19 +210,14 @@ export function checkRunSeparator(args: readonly string[]): void {
   }
 }
 
-export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('run a command with the gateway wired in: a short-lived access key, deleted when it ends')
-    .usage('[options] -- <command...>')
-    .argument('<command...>', 'the command and its arguments, after --')
-    .option('--config <id>', 'limit the short-lived key to what this access key configuration (aigac_…) allows')
-    .option('--budget <usd>', 'the most the run may spend, in USD (a one-off budget on its key; unpriced models are refused)')
-    .addOption(
-      new Option('--ttl <duration>', 'how long the short-lived key may outlive an aigw that was killed (90s, 2h, 7d)')
-        .argParser(parseTtl)
-        .default(parseTtl(DEFAULT_TTL), DEFAULT_TTL),
-    )
+export function registerRun(program: Program): void {
+  runFlags(
+    program
+      .command('run')
+      .description('run a command with the gateway wired in: a short-lived access key, deleted when it ends')
+      .usage('[options] -- <command...>')
+      .argument('<command...>', 'the command and its arguments, after --'),
+  )
     .addHelpText(
       'after',
       '\nThe child gets OPENAI_BASE_URL, OPENAI_API_KEY, ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_AUTH_TOKEN\n' +

@@ -1,6 +1,5 @@
-import type { Command } from 'commander';
 import type { RewrapResult } from '../../core/secret-rewrap.js';
-import { handler } from '../command.js';
+import { handler, type Program } from '../command.js';
 import type { Factory } from '../factory.js';
 import type { View } from '../io.js';
 import { lazySubcommands } from '../lazy-commands.js';
@@ -33,7 +32,7 @@ Changing the master key of the database secret store (AIGW_SECRET_STORE=database
   2. aigw secrets rewrap        # on any one of them
   3. restart every replica without AIGW_PREVIOUS_MASTER_KEY`;
 
-export function registerSecrets(program: Command): void {
+export function registerSecrets(program: Program): void {
   const secrets = program.command('secrets').description('the secret store that holds provider key values');
   lazySubcommands(secrets, () => {
     secrets

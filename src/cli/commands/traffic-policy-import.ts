@@ -18,12 +18,10 @@ import { usageError } from '../errors.js';
 import type { IO, View } from '../io.js';
 import { fetchPages } from '../resource.js';
 import { readInputFile } from '../secret-input.js';
+import type { FlagOptions } from '../command.js';
+import type { trafficPolicyFlags } from './import.js';
 
-export interface TrafficPolicyOptions {
-  secret: string[];
-  name?: string;
-  dryRun?: boolean;
-}
+type TrafficPolicyOptions = FlagOptions<typeof trafficPolicyFlags<[], {}, {}>>;
 
 /** A policy is a small document: a bound keeps `/dev/zero` or an endless pipe out of memory. */
 const POLICY_BYTES = 1024 * 1024;

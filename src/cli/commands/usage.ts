@@ -1,6 +1,6 @@
-import type { Command } from 'commander';
 import { USAGE_GROUPS, type UsageBucket as Bucket, type UsageEvent, type UsageGroup, type UsageList, type UsageOverview as Overview } from '../../core/gateway-api.js';
-import { handler, integerFlag } from '../command.js';
+import { handler, integerFlag, type FlagOptions, type Program } from '../command.js';
+import type { Command, OptionValues } from '../commander.js';
 import type { Factory } from '../factory.js';
 import { lazySubcommands } from '../lazy-commands.js';
 import { usageError } from '../errors.js';
@@ -71,17 +71,18 @@ export function parseTime(flag: string, value: string | undefined, now = Date.no
   throw usageError(`${flag} must be an RFC 3339 time (2025-01-31T00:00:00Z) or a span back from now (30m, 24h, 7d)`);
 }
 
-interface ListOptions {
-  startTime?: string;
-  endTime?: string;
-  accessKeyId?: string;
-  includeRetries?: boolean;
-  limit?: number;
-  cursor?: string;
-  all?: boolean;
+function listFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--start-time <time>', 'only events at or after this time (RFC 3339, or 30m, 24h, 7d ago)')
+    .option('--end-time <time>', 'only events before this time')
+    .option('--access-key-id <id>', 'only requests made with this access key')
+    .option('--include-retries', 'also show the attempts that failed over')
+    .option('--limit <n>', 'at most this many events (1-100)', integerFlag('--limit'))
+    .option('--cursor <id>', 'start after this event id (the next page)')
+    .option('--all', 'follow every page');
 }
 
-async function list({ io, api }: Factory, options: ListOptions): Promise<void> {
+async function list({ io, api }: Factory, options: FlagOptions<typeof listFlags<[], {}, {}>>): Promise<void> {
   const query = new URLSearchParams();
   const set = (name: string, value: string | undefined) => value !== undefined && query.set(name, value);
   set('startTime', parseTime('--start-time', options.startTime));
@@ -96,7 +97,7 @@ async function list({ io, api }: Factory, options: ListOptions): Promise<void> {
   if (io.format === 'table' && last.nextPageUri) io.note(io.dim(`More events: --cursor ${items.at(-1)!.id}, or --all`));
 }
 
-async function overview({ io, api }: Factory, options: { startTime?: string; endTime?: string; groupBy?: string }): Promise<void> {
+async function overview({ io, api }: Factory, options: FlagOptions<typeof overviewFlags<[], {}, {}>>): Promise<void> {
   const groupBy = (options.groupBy ?? 'provider') as UsageGroup;
   if (!USAGE_GROUPS.includes(groupBy)) throw usageError(`--group-by must be one of ${USAGE_GROUPS.join(', ')}`);
   const query = new URLSearchParams({ groupBy });
@@ -115,27 +116,23 @@ async function overview({ io, api }: Factory, options: { startTime?: string; end
   }
 }
 
-export function registerUsage(program: Command): void {
+function overviewFlags<A extends unknown[], O extends OptionValues, G extends OptionValues>(command: Command<A, O, G>) {
+  return command
+    .option('--start-time <time>', 'from this time (RFC 3339, or 30m, 24h, 7d ago)')
+    .option('--end-time <time>', 'until this time (default now)')
+    .option('--group-by <dimension>', `${USAGE_GROUPS.join(', ')} (default provider)`);
+}
+
+export function registerUsage(program: Program): void {
   const usage = program.command('usage').description("the gateway's usage: one event per upstream attempt, and daily totals");
   lazySubcommands(usage, () => {
-    usage
-      .command('list')
-      .alias('ls')
-      .description('list usage events, newest first (final attempts only unless --include-retries)')
-      .option('--start-time <time>', 'only events at or after this time (RFC 3339, or 30m, 24h, 7d ago)')
-      .option('--end-time <time>', 'only events before this time')
-      .option('--access-key-id <id>', 'only requests made with this access key')
-      .option('--include-retries', 'also show the attempts that failed over')
-      .option('--limit <n>', 'at most this many events (1-100)', integerFlag('--limit'))
-      .option('--cursor <id>', 'start after this event id (the next page)')
-      .option('--all', 'follow every page')
-      .action(handler(list));
-    usage
-      .command('overview')
-      .description('requests, errors, tokens and cost per day, by provider, access key, provider key or model (default: the last 7 days)')
-      .option('--start-time <time>', 'from this time (RFC 3339, or 30m, 24h, 7d ago)')
-      .option('--end-time <time>', 'until this time (default now)')
-      .option('--group-by <dimension>', `${USAGE_GROUPS.join(', ')} (default provider)`)
-      .action(handler(overview));
+    listFlags(usage.command('list').alias('ls').description('list usage events, newest first (final attempts only unless --include-retries)')).action(
+      handler(list),
+    );
+    overviewFlags(
+      usage
+        .command('overview')
+        .description('requests, errors, tokens and cost per day, by provider, access key, provider key or model (default: the last 7 days)'),
+    ).action(handler(overview));
   });
 }

@@ -1,4 +1,4 @@
-import type { Argument, Option } from 'commander';
+import type { Argument, Option } from '../commander.js';
 import { RESOURCES, type ResourceEntry, type ResourceName } from '../../core/api/registry.js';
 
 /**

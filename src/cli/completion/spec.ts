@@ -1,4 +1,4 @@
-import type { Argument, Command, Option } from 'commander';
+import type { AnyCommand, Argument, Option } from '../commander.js';
 import { buildSubcommands } from '../lazy-commands.js';
 import { resourceOf, suggestionsOf, type ResourceName } from './resources.js';
 
@@ -50,7 +50,7 @@ const HELP: OptionSpec = { flags: '-h, --help', short: '-h', long: '--help', des
 /** Paging flags take an id of the resource their command group lists, as its `<id>` arguments say. */
 const PAGING_FLAGS = new Set(['--before-id']);
 
-function groupResource(command: Command): ResourceName | undefined {
+function groupResource(command: AnyCommand): ResourceName | undefined {
   const siblings = command.parent?.commands ?? [];
   for (const sibling of siblings) {
     for (const argument of sibling.registeredArguments) {
@@ -61,7 +61,7 @@ function groupResource(command: Command): ResourceName | undefined {
   return undefined;
 }
 
-function valueOf(target: Argument | Option, valueName: string | undefined, command: Command): ValueSpec {
+function valueOf(target: Argument | Option, valueName: string | undefined, command: AnyCommand): ValueSpec {
   if (target.argChoices?.length) return { kind: 'words', words: target.argChoices };
   const words = suggestionsOf(target);
   if (words) return { kind: 'words', words };
@@ -72,7 +72,7 @@ function valueOf(target: Argument | Option, valueName: string | undefined, comma
   return { kind: 'free' };
 }
 
-function optionSpec(option: Option, global: boolean, command: Command): OptionSpec {
+function optionSpec(option: Option, global: boolean, command: AnyCommand): OptionSpec {
   const takesValue = option.required || option.optional;
   const valueName = /[<[]([^>\]]+)[>\]]/.exec(option.flags)?.[1];
   return {
@@ -85,7 +85,7 @@ function optionSpec(option: Option, global: boolean, command: Command): OptionSp
   };
 }
 
-function argSpec(argument: Argument, command: Command): ArgSpec {
+function argSpec(argument: Argument, command: AnyCommand): ArgSpec {
   const name = argument.name();
   return {
     name,
@@ -96,9 +96,9 @@ function argSpec(argument: Argument, command: Command): ArgSpec {
   };
 }
 
-const isHidden = (command: Command) => Boolean((command as unknown as { _hidden?: boolean })._hidden);
+const isHidden = (command: AnyCommand) => Boolean((command as unknown as { _hidden?: boolean })._hidden);
 
-function commandSpec(command: Command, path: string[], isRoot: boolean): CommandSpec {
+function commandSpec(command: AnyCommand, path: string[], isRoot: boolean): CommandSpec {
   buildSubcommands(command);
   return {
     name: command.name(),
@@ -114,7 +114,7 @@ function commandSpec(command: Command, path: string[], isRoot: boolean): Command
   };
 }
 
-export function specOf(program: Command): CommandSpec {
+export function specOf(program: AnyCommand): CommandSpec {
   return commandSpec(program, [], true);
 }
 
