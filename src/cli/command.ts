@@ -6,14 +6,14 @@ import { FORMATS, type OutputOptions } from './io.js';
 type Merged<T> = T extends infer O ? { [K in keyof O]: O[K] } : never;
 
 /** What a command's handler receives as its options: its own flags and its parents' (the global ones). */
-export type OptionsOf<C> = C extends Command<any[], infer O, infer G> ? Merged<O & G> : never;
+export type OptionsOf<C> = C extends Command<infer _A, infer O, infer G> ? Merged<O & G> : never;
 
 /**
  * The options a flag helper adds, as a handler receives them: `FlagOptions<typeof labelFlags<[], {}, {}>>`
  * (a helper generic over the command it extends, taken on a bare one). Code that reads a subset of a verb's
  * options takes such a type, so what it reads is what the flags define.
  */
-export type FlagOptions<F extends (...args: any[]) => AnyCommand> = OptionsOf<ReturnType<F>>;
+export type FlagOptions<F extends (...args: never[]) => AnyCommand> = OptionsOf<ReturnType<F>>;
 
 /** The root command's flags, accepted after any subcommand: the output format, and the remote daemon's token. */
 export function globalFlags(program: Command) {
@@ -36,7 +36,7 @@ export type Group = Command<[], {}, GlobalOptions>;
  * Refuses a handler that declares an option no flag of its command defines, which, being optional, would
  * otherwise be accepted; that what it declares takes the flags' types is checked by `run`'s own type.
  */
-type DeclaresOnly<Run, Flags> = Run extends (factory: Factory, options: infer Declared, ...args: any[]) => unknown
+type DeclaresOnly<Run, Flags> = Run extends (factory: Factory, options: infer Declared, ...args: never[]) => unknown
   ? [Exclude<keyof Declared, keyof Flags>] extends [never]
     ? unknown
     : { optionsNoFlagDefines: Exclude<keyof Declared, keyof Flags> }
