@@ -20,7 +20,7 @@ const DEADLOCK = '40P01';
 
 const { url } = workerData as UsageWriterData;
 
-// Building a batch's parameters and talking to the server is work that can wait: like SQLite's writer, the
+// Building a batch's rows and talking to the server is work that can wait: like SQLite's writer, the
 // thread runs only on what the gateway's requests leave of the cores.
 runCallingThreadInBackground();
 const pool = new pg.Pool({ connectionString: url, application_name: 'aigw-usage', max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5000 });
