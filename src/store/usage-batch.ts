@@ -1,5 +1,5 @@
 import type { UsageDraft } from './types.js';
-import { FIELDS_PER_EVENT, USAGE_FIELDS } from './usage-fields.js';
+import { FIELDS_PER_EVENT, USAGE_FIELDS, USAGE_INDEX } from './usage-fields.js';
 
 type Value = string | number | boolean | null;
 
@@ -68,4 +68,26 @@ export class UsagePacker {
 export function unpackedValue(batch: PackedUsage, event: number, field: number): Value {
   const value = batch.values[event * FIELDS_PER_EVENT + field]!;
   return SHARED[field] && value !== null ? batch.strings[value as number]! : value;
+}
+
+/** The newest time (epoch ms) per key id. */
+export type LastUsed = Map<string, number>;
+
+function touch(times: LastUsed, id: string, ms: number): void {
+  const known = times.get(id);
+  if (known === undefined || ms > known) times.set(id, ms);
+}
+
+/** The `lastUsed` times a batch leaves: an access key is used by every attempt, a provider key only by one that reached its provider. */
+export function lastUsedTimes(batch: PackedUsage): { providerKeys: LastUsed; accessKeys: LastUsed } {
+  const providerKeys: LastUsed = new Map();
+  const accessKeys: LastUsed = new Map();
+  for (let n = 0; n < batch.count; n++) {
+    const timeMs = unpackedValue(batch, n, USAGE_INDEX.timeMs) as number;
+    const providerKeyId = unpackedValue(batch, n, USAGE_INDEX.providerKeyId) as string | null;
+    const accessKeyId = unpackedValue(batch, n, USAGE_INDEX.accessKeyId) as string | null;
+    if (providerKeyId && (unpackedValue(batch, n, USAGE_INDEX.statusCode) as number) > 0) touch(providerKeys, providerKeyId, timeMs);
+    if (accessKeyId) touch(accessKeys, accessKeyId, timeMs);
+  }
+  return { providerKeys, accessKeys };
 }

@@ -528,6 +528,18 @@ export function storeContract(name: string, harness: StoreHarness): void {
       assert.deepEqual((await store.usageOverview({ ...range, groupBy: 'accessKey' })).map((b) => b.groupKey), ['none']);
     });
 
+    withStore('usage text with tabs, newlines, backslashes and non-ASCII is stored as given, NULLs stay NULL', async (store) => {
+      const t = Date.parse('2031-05-06T07:08:09.010Z');
+      const odd = 'a\tb\nc\r\\N\\.\\ é 漢 🙂';
+      const drafts = [
+        usageDraft({ timeMs: t, accessKeyId: 'aigak_odd', requestId: `req\t${odd}`, error: odd, model: `m\\${odd}`, stopReason: '\\N', isError: true, costUsd: 1.5e-7 }),
+        usageDraft({ timeMs: t + 1, accessKeyId: 'aigak_odd', error: null, costUsd: null, stopReason: '' }),
+      ];
+      await store.appendUsage(packed(drafts));
+      const asStored = ({ timeMs, ...rest }: UsageDraft) => ({ ...rest, eventTime: new Date(timeMs).toISOString() });
+      assert.deepEqual((await store.listUsage({ limit: 10, includeRetries: true })).items, drafts.map(asStored).reverse());
+    });
+
     withStore('the change feed names what each write changed; refused and missing writes and usage are not on it', async (store) => {
       const changes = recordChanges(store);
       await store.setSettings({ 'gateway.totalTimeout': '1m' });

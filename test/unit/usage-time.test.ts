@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { isoTime } from '../../src/store/sqlite/usage-writer.js';
+import { isoTime } from '../../src/store/usage-time.js';
 
 test('usage event times read as Date#toISOString, whatever order the times come in', () => {
   const year10000 = Date.UTC(10000, 0, 1);

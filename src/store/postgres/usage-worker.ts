@@ -1,12 +1,14 @@
-// The PostgreSQL usage writer thread: the Store posts it packed batches, and it turns each into its
-// statements and writes them in one transaction on a pool of its own, one batch after another, so the
-// gateway's main thread spends on usage only the cost of posting a batch.
+// The PostgreSQL usage writer thread: the Store posts it packed batches, and it writes each in one
+// transaction (its events with COPY, then the `lastUsed` times) on a pool of its own, one batch after
+// another, so the gateway's main thread spends on usage only the cost of posting a batch.
+import { finished } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { PackedUsage } from '../usage-batch.js';
 import type { UsageWriterReply } from '../writer-thread.js';
 import { runCallingThreadInBackground } from '../background-priority.js';
-import { usageStatements } from './usage.js';
+import { COPY_USAGE, usageCopyRows, usageTouches } from './usage.js';
 
 export interface UsageWriterData {
   url: string;
@@ -18,7 +20,7 @@ const DEADLOCK = '40P01';
 
 const { url } = workerData as UsageWriterData;
 
-// Building a batch's parameters and talking to the server is work that can wait: like SQLite's writer, the
+// Building a batch's rows and talking to the server is work that can wait: like SQLite's writer, the
 // thread runs only on what the gateway's requests leave of the cores.
 runCallingThreadInBackground();
 const pool = new pg.Pool({ connectionString: url, application_name: 'aigw-usage', max: 1, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 5000 });
@@ -26,12 +28,16 @@ const pool = new pg.Pool({ connectionString: url, application_name: 'aigw-usage'
 pool.on('error', () => undefined);
 
 async function write(batch: PackedUsage): Promise<void> {
-  const statements = usageStatements(batch);
+  const rows = usageCopyRows(batch);
+  const touches = usageTouches(batch);
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     try {
       await client.query('BEGIN');
-      for (const [sql, params] of statements) await client.query(sql, params);
+      const copy = client.query(copyFrom(COPY_USAGE));
+      copy.end(rows);
+      await finished(copy);
+      for (const touch of touches) await client.query(touch);
       await client.query('COMMIT');
       client.release();
       return;

@@ -1,8 +1,9 @@
 import type { UsageGroup } from '../../core/gateway-api.js';
 import { toUsageEvent } from '../rows.js';
 import type { AccessKeySpend, Page, SpendQuery, UsageBucketRow, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../types.js';
-import { unpackedValue, type PackedUsage } from '../usage-batch.js';
-import { FIELDS_PER_EVENT, USAGE_COLUMNS, USAGE_FIELDS, USAGE_INDEX, type UsageKind } from '../usage-fields.js';
+import { lastUsedTimes, type LastUsed, type PackedUsage } from '../usage-batch.js';
+import { FIELDS_PER_EVENT, USAGE_COLUMNS, USAGE_FIELDS, type UsageKind } from '../usage-fields.js';
+import { isoTime } from '../usage-time.js';
 import { listUsageSql } from '../usage-queries.js';
 import type { Db } from './connection.js';
 
@@ -45,48 +46,51 @@ export function usageOverview(db: Db, query: UsageOverviewQuery): Promise<UsageB
   );
 }
 
-/**
- * How each kind of usage field travels in the batch insert: `shared` strings as their index in the
- * batch's string table (the packed batch's own), `text` as an array pg quotes, the rest written into a
- * PostgreSQL array literal here, as they need no quoting. The writer thread then spends little per row.
- */
-const ARRAY_TYPES: Record<UsageKind, string> = { id: 'text', time: 'text', text: 'text', shared: 'int', int: 'int', float: 'float8', bool: 'bool' };
-const STRINGS_PARAM = FIELDS_PER_EVENT + 1;
-// A batch is one INSERT … SELECT FROM unnest(…), whatever its size. A batch written again after a failure
-// that did commit (a lost answer) must not count twice.
-const INSERT_USAGE = `
-  INSERT INTO usage_events (${USAGE_COLUMNS.join(', ')})
-  SELECT ${USAGE_FIELDS.map(([, , kind], i) => (kind === 'shared' ? `t.s[u.c${i} + 1]` : `u.c${i}`)).join(', ')}
-    FROM unnest(${USAGE_FIELDS.map(([, , kind], i) => `$${i + 1}::${ARRAY_TYPES[kind]}[]`).join(', ')})
-         AS u(${USAGE_FIELDS.map((_, i) => `c${i}`).join(', ')})
-   CROSS JOIN (SELECT $${STRINGS_PARAM}::text[] AS s) AS t
-  ON CONFLICT (id) DO NOTHING`;
+// A batch's events go in with COPY, not an INSERT: the server then parses each value once with its type's
+// input function, where an INSERT … SELECT FROM unnest(…) also parsed an array per column, kept the rows in a
+// tuplestore, planned the statement and checked ON CONFLICT for every row. COPY has no ON CONFLICT: a batch is
+// written again only after its transaction rolled back (a deadlock), so no event can be there twice.
+export const COPY_USAGE = `COPY usage_events (${USAGE_COLUMNS.join(', ')}) FROM STDIN`;
 
-type Value = string | number | boolean | null;
+const KINDS: readonly UsageKind[] = USAGE_FIELDS.map(([, , kind]) => kind);
+const NEEDS_ESCAPE = /[\\\n\r\t]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
-/** An array literal of values that need no quoting: `{a,1,t,NULL}`. */
-function arrayLiteral(values: Value[]): string {
-  let out = '{';
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (i) out += ',';
-    out += v === null ? 'NULL' : v === true ? 't' : v === false ? 'f' : String(v);
-  }
-  return out + '}';
+/** A string as a field of COPY's text format, where a backslash, newline, carriage return or tab would mean something else. */
+function copyText(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : s;
 }
 
-/** The parameters of INSERT_USAGE: one array per field, taken from the packed values as they are. */
-function insertParams(batch: PackedUsage): unknown[] {
-  const params: unknown[] = USAGE_FIELDS.map(([, , kind], field) => {
-    const column: Value[] = [];
-    for (let n = 0, at = field; n < batch.count; n++, at += FIELDS_PER_EVENT) {
-      const value = batch.values[at]!;
-      column.push(kind === 'time' ? new Date(value as number).toISOString() : value);
+/**
+ * The batch's events as COPY_USAGE reads them: one line per event, its fields tab-separated, `\N` for NULL.
+ * The shared strings are escaped once per batch; ids and times need no escaping.
+ */
+export function usageCopyRows(batch: PackedUsage): string {
+  const shared = batch.strings.map(copyText);
+  const values = batch.values;
+  let out = '';
+  for (let n = 0, at = 0; n < batch.count; n++) {
+    for (let field = 0; field < FIELDS_PER_EVENT; field++, at++) {
+      if (field > 0) out += '\t';
+      const value = values[at]!;
+      const kind = KINDS[field]!;
+      if (value === null) out += '\\N';
+      else if (kind === 'shared') out += shared[value as number]!;
+      else if (kind === 'time') out += isoTime(value as number);
+      else if (kind === 'text') out += copyText(value as string);
+      else if (kind === 'bool') out += value ? 't' : 'f';
+      else out += String(value);
     }
-    return kind === 'text' ? column : arrayLiteral(column);
-  });
-  params.push(batch.strings);
-  return params;
+    out += '\n';
+  }
+  return out;
+}
+
+/** A named statement: prepared once per connection, not parsed and planned again for every batch. */
+interface Touch {
+  name: string;
+  text: string;
+  values: [string[], string[]];
 }
 
 const touch = (table: string) => `
@@ -96,28 +100,16 @@ const TOUCH_PROVIDER_KEYS = touch('provider_keys');
 const TOUCH_ACCESS_KEYS = touch('access_keys');
 
 /** The newest time per id, as two arrays sorted by id (rows are then locked in one order by every batch). */
-function newest(entries: Iterable<[string, number]>): [string[], string[]] {
-  const times = new Map<string, number>();
-  for (const [id, ms] of entries) if ((times.get(id) ?? -Infinity) < ms) times.set(id, ms);
+function newest(times: LastUsed): [string[], string[]] {
   const ids = [...times.keys()].sort();
-  return [ids, ids.map((id) => new Date(times.get(id)!).toISOString())];
+  return [ids, ids.map((id) => isoTime(times.get(id)!))];
 }
 
-/** The statements that write a batch: its events, and the `lastUsed` times they imply. */
-export function usageStatements(batch: PackedUsage): [string, unknown[]][] {
-  const providerKeys: [string, number][] = [];
-  const accessKeys: [string, number][] = [];
-  for (let n = 0; n < batch.count; n++) {
-    const timeMs = unpackedValue(batch, n, USAGE_INDEX.timeMs) as number;
-    const providerKeyId = unpackedValue(batch, n, USAGE_INDEX.providerKeyId) as string | null;
-    const accessKeyId = unpackedValue(batch, n, USAGE_INDEX.accessKeyId) as string | null;
-    // A provider key is used only by an attempt that reached its provider.
-    if (providerKeyId && (unpackedValue(batch, n, USAGE_INDEX.statusCode) as number) > 0) providerKeys.push([providerKeyId, timeMs]);
-    if (accessKeyId) accessKeys.push([accessKeyId, timeMs]);
-  }
-  return [
-    [INSERT_USAGE, insertParams(batch)],
-    [TOUCH_PROVIDER_KEYS, newest(providerKeys)],
-    [TOUCH_ACCESS_KEYS, newest(accessKeys)],
-  ];
+/** The statements that set the `lastUsed` times a batch implies; none for a kind of key it did not use. */
+export function usageTouches(batch: PackedUsage): Touch[] {
+  const { providerKeys, accessKeys } = lastUsedTimes(batch);
+  const touches: Touch[] = [];
+  if (providerKeys.size > 0) touches.push({ name: 'aigw-touch-provider-keys', text: TOUCH_PROVIDER_KEYS, values: newest(providerKeys) });
+  if (accessKeys.size > 0) touches.push({ name: 'aigw-touch-access-keys', text: TOUCH_ACCESS_KEYS, values: newest(accessKeys) });
+  return touches;
 }

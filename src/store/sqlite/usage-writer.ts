@@ -1,27 +1,9 @@
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.js';
 import { keep, pragmaValue, statementFor } from './handles.js';
-import { unpackedValue, type PackedUsage } from '../usage-batch.js';
+import { lastUsedTimes, unpackedValue, type PackedUsage } from '../usage-batch.js';
+import { isoTime } from '../usage-time.js';
 import { FIELDS_PER_EVENT, USAGE_COLUMNS, USAGE_FIELDS, USAGE_INDEX, type UsageKind } from '../usage-fields.js';
-
-/** The newest time per key: the `lastUsed` a batch leaves behind. */
-type LastUsed = Map<string, number>;
-
-// Rows come many to the second, and Date#toISOString was a tenth of a row's cost: the text up to the
-// second is made once per second and the milliseconds appended.
-let isoSecond = Number.NaN;
-let isoPrefix = '';
-
-/** `new Date(ms).toISOString()` for a whole number of milliseconds in years 1970–9999. */
-export function isoTime(ms: number): string {
-  const second = Math.floor(ms / 1000);
-  if (second !== isoSecond) {
-    isoSecond = second;
-    isoPrefix = new Date(second * 1000).toISOString().slice(0, 20);
-  }
-  const milli = ms - second * 1000;
-  return `${isoPrefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-}
 
 const KINDS: readonly UsageKind[] = USAGE_FIELDS.map(([, , kind]) => kind);
 
@@ -59,25 +41,6 @@ function prepare(db: Database.Database) {
   };
 }
 
-function touch(times: LastUsed, id: string, ms: number): void {
-  const known = times.get(id);
-  if (known === undefined || ms > known) times.set(id, ms);
-}
-
-/** An access key is used by every attempt; a provider key only by one that reached its provider. */
-function lastUsed(batch: PackedUsage): { providerKeys: LastUsed; accessKeys: LastUsed } {
-  const providerKeys: LastUsed = new Map();
-  const accessKeys: LastUsed = new Map();
-  for (let n = 0; n < batch.count; n++) {
-    const timeMs = unpackedValue(batch, n, USAGE_INDEX.timeMs) as number;
-    const providerKeyId = unpackedValue(batch, n, USAGE_INDEX.providerKeyId) as string | null;
-    const accessKeyId = unpackedValue(batch, n, USAGE_INDEX.accessKeyId) as string | null;
-    if (providerKeyId && (unpackedValue(batch, n, USAGE_INDEX.statusCode) as number) > 0) touch(providerKeys, providerKeyId, timeMs);
-    if (accessKeyId) touch(accessKeys, accessKeyId, timeMs);
-  }
-  return { providerKeys, accessKeys };
-}
-
 /**
  * Writes the gateway's usage events and `lastUsed` times, one batch per transaction, on a connection of its
  * own: the daemon runs it in a worker thread. It never migrates: SqliteStore has done that before the
@@ -106,7 +69,7 @@ export class SqliteUsageWriter {
 
   /** Writes a packed batch, read from its values as they are (no draft objects are made again). */
   write(batch: PackedUsage): void {
-    const { providerKeys, accessKeys } = lastUsed(batch);
+    const { providerKeys, accessKeys } = lastUsedTimes(batch);
     const row: (string | number | null)[] = new Array(FIELDS_PER_EVENT);
     this.db
       .transaction(() => {
