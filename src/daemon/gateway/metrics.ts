@@ -14,60 +14,63 @@ const TOKEN_KINDS = [
 ] as const;
 const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-/** The counters one provider, model and access key use, made once and kept (label lookups are not free). */
-interface Children {
-  request: (status: number) => Counter.Internal;
-  attempt: (status: number) => Counter.Internal;
-  failovers: Counter.Internal;
-  cost: Counter.Internal;
-  tokens: Counter.Internal[];
-  latency: Histogram.Internal<string>;
-  firstByte: Histogram.Internal<string>;
+/**
+ * What one provider, model and access key counted since prom-client last collected, as plain numbers:
+ * prom-client hashes the whole label set on every inc(), so the counters get one inc() per label set per
+ * scrape (GatewayMetrics.flush) instead of several per request. A duration has to be observed one by one
+ * anyway, so the histograms' children are kept here and observed at once.
+ */
+class Pending {
+  readonly requests = new Map<number, number>();
+  readonly attempts = new Map<number, number>();
+  failovers = 0;
+  /** Undefined until an attempt with a known cost: a known zero is shown, an unknown cost is not counted. */
+  cost: number | undefined;
+  readonly tokens = TOKEN_KINDS.map(() => 0);
+  constructor(
+    readonly labels: Readonly<Record<Labels, string>>,
+    readonly latency: Histogram.Internal<string>,
+    readonly firstByte: Histogram.Internal<string>,
+  ) {}
 }
+
+const add = (counts: Map<number, number>, status: number) => counts.set(status, (counts.get(status) ?? 0) + 1);
 
 /**
  * The gateway's Prometheus metrics (`--metrics-listen`): requests, attempts, failovers, coded error answers,
  * latency, time to first byte, tokens and cost. Labels are ids (provider, model, access key id, status,
  * error code), never a key or token, whole or redacted. Unknown tokens and cost are not counted (not as zero).
+ * Requests add to plain numbers (Pending); each counter's collect() hands them to prom-client when it is read.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
+  private readonly collect = () => this.flush();
   private readonly requests = this.counter('aigw_gateway_requests_total', 'Gateway requests that reached a provider, by their final status', ['provider', 'model', 'access_key_id', 'status']);
   private readonly attempts = this.counter('aigw_gateway_attempts_total', 'Upstream attempts, by status (0: no answer)', ['provider', 'model', 'access_key_id', 'status']);
   private readonly failovers = this.counter('aigw_gateway_failovers_total', 'Attempts made after an earlier attempt of the same request failed', ['provider', 'model', 'access_key_id']);
   private readonly errors = this.counter('aigw_gateway_errors_total', 'Coded error answers (refusals and failures), by aigw error code', ['code']);
   private readonly tokens = this.counter('aigw_gateway_tokens_total', 'Tokens the providers reported, by kind', ['provider', 'model', 'access_key_id', 'kind']);
   private readonly cost = this.counter('aigw_gateway_cost_usd_total', 'Cost in USD of the attempts whose cost is known', ['provider', 'model', 'access_key_id']);
-  private readonly latency = new Histogram({
-    name: 'aigw_gateway_request_duration_seconds',
-    help: 'Time from the request to its answer, for requests that reached a provider',
-    labelNames: ['provider', 'model'],
-    buckets: SECONDS_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly firstByte = new Histogram({
-    name: 'aigw_gateway_time_to_first_byte_seconds',
-    help: 'Time from the request to the first byte of the answer passed on to the client',
-    labelNames: ['provider', 'model'],
-    buckets: SECONDS_BUCKETS,
-    registers: [this.registry],
-  });
-  private readonly children = new Map<string, Children>();
-  private readonly errorChildren = new Map<string, Counter.Internal>();
+  private readonly latency = this.histogram('aigw_gateway_request_duration_seconds', 'Time from the request to its answer, for requests that reached a provider');
+  private readonly firstByte = this.histogram('aigw_gateway_time_to_first_byte_seconds', 'Time from the request to the first byte of the answer passed on to the client');
+  private readonly pending = new Map<string, Pending>();
+  private readonly pendingErrors = new Map<string, number>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'aigw_' });
   }
 
   private counter<T extends string>(name: string, help: string, labelNames: T[]): Counter<T> {
-    return new Counter({ name, help, labelNames, registers: [this.registry] });
+    return new Counter({ name, help, labelNames, registers: [this.registry], collect: this.collect });
+  }
+
+  private histogram(name: string, help: string): Histogram<'provider' | 'model'> {
+    return new Histogram({ name, help, labelNames: ['provider', 'model'], buckets: SECONDS_BUCKETS, registers: [this.registry] });
   }
 
   /** One coded error answer. */
   error(code: string): void {
-    let child = this.errorChildren.get(code);
-    if (!child) this.errorChildren.set(code, (child = this.errors.labels(code)));
-    child.inc();
+    this.pendingErrors.set(code, (this.pendingErrors.get(code) ?? 0) + 1);
   }
 
   /** A request that reached a provider: its usage events (the last one final), with its start and first-byte times. */
@@ -75,43 +78,45 @@ export class GatewayMetrics {
     const last = events.at(-1);
     if (!last) return;
     for (const event of events) {
-      const c = this.of(event);
-      c.attempt(event.statusCode).inc();
-      if (event.attemptNumber > 1) c.failovers.inc();
-      if (event.costUsd !== null) c.cost.inc(event.costUsd);
-      if (event.tokensKnown) TOKEN_KINDS.forEach(([, field], i) => event[field] && c.tokens[i]!.inc(event[field]));
+      const p = this.of(event);
+      add(p.attempts, event.statusCode);
+      if (event.attemptNumber > 1) p.failovers++;
+      if (event.costUsd !== null) p.cost = (p.cost ?? 0) + event.costUsd;
+      if (event.tokensKnown) TOKEN_KINDS.forEach(([, field], i) => (p.tokens[i]! += event[field]));
     }
-    const c = this.of(last);
-    c.request(last.statusCode).inc();
-    c.latency.observe((now - startedAt) / 1000);
-    if (firstByteAt !== undefined) c.firstByte.observe((firstByteAt - startedAt) / 1000);
+    const p = this.of(last);
+    add(p.requests, last.statusCode);
+    p.latency.observe((now - startedAt) / 1000);
+    if (firstByteAt !== undefined) p.firstByte.observe((firstByteAt - startedAt) / 1000);
   }
 
-  private of(event: UsageDraft): Children {
+  private of(event: UsageDraft): Pending {
     const accessKeyId = event.accessKeyId ?? PASSTHROUGH;
     const id = `${event.provider}\0${event.model}\0${accessKeyId}`;
-    let c = this.children.get(id);
-    if (c) return c;
-    const labels: Record<Labels, string> = { provider: event.provider, model: event.model, access_key_id: accessKeyId };
-    const byStatus = (counter: Counter<string>) => {
-      const made = new Map<number, Counter.Internal>();
-      return (status: number) => {
-        let child = made.get(status);
-        if (!child) made.set(status, (child = counter.labels({ ...labels, status: String(status) })));
-        return child;
-      };
-    };
-    c = {
-      request: byStatus(this.requests),
-      attempt: byStatus(this.attempts),
-      failovers: this.failovers.labels(labels),
-      cost: this.cost.labels(labels),
-      tokens: TOKEN_KINDS.map(([kind]) => this.tokens.labels({ ...labels, kind })),
-      latency: this.latency.labels({ provider: event.provider, model: event.model }),
-      firstByte: this.firstByte.labels({ provider: event.provider, model: event.model }),
-    };
-    this.children.set(id, c);
-    return c;
+    let p = this.pending.get(id);
+    if (!p) {
+      const byModel = { provider: event.provider, model: event.model };
+      this.pending.set(id, (p = new Pending({ ...byModel, access_key_id: accessKeyId }, this.latency.labels(byModel), this.firstByte.labels(byModel))));
+    }
+    return p;
+  }
+
+  /** Hands everything counted since the last call to prom-client (which then renders it). */
+  flush(): void {
+    for (const [code, n] of this.pendingErrors) this.errors.inc({ code }, n);
+    this.pendingErrors.clear();
+    for (const p of this.pending.values()) {
+      for (const [status, n] of p.requests) this.requests.inc({ ...p.labels, status: String(status) }, n);
+      for (const [status, n] of p.attempts) this.attempts.inc({ ...p.labels, status: String(status) }, n);
+      p.requests.clear();
+      p.attempts.clear();
+      if (p.failovers) this.failovers.inc(p.labels, p.failovers);
+      if (p.cost !== undefined) this.cost.inc(p.labels, p.cost);
+      p.failovers = 0;
+      p.cost = undefined;
+      TOKEN_KINDS.forEach(([kind], i) => p.tokens[i] && this.tokens.inc({ ...p.labels, kind }, p.tokens[i]));
+      p.tokens.fill(0);
+    }
   }
 
   /** A listener of its own that answers `GET /metrics` in Prometheus' text format, and nothing else. */
