@@ -75,17 +75,17 @@ export class GatewayMetrics {
 
   /** A request that reached a provider: its usage events (the last one final), with its start and first-byte times. */
   request(events: readonly UsageDraft[], startedAt: number, firstByteAt: number | undefined, now: number): void {
-    const last = events.at(-1);
-    if (!last) return;
+    let p: Pending | undefined;
     for (const event of events) {
-      const p = this.of(event);
-      add(p.attempts, event.statusCode);
-      if (event.attemptNumber > 1) p.failovers++;
-      if (event.costUsd !== null) p.cost = (p.cost ?? 0) + event.costUsd;
-      if (event.tokensKnown) TOKEN_KINDS.forEach(([, field], i) => (p.tokens[i]! += event[field]));
+      const counts = (p = this.of(event));
+      add(counts.attempts, event.statusCode);
+      if (event.attemptNumber > 1) counts.failovers++;
+      if (event.costUsd !== null) counts.cost = (counts.cost ?? 0) + event.costUsd;
+      if (event.tokensKnown) TOKEN_KINDS.forEach(([, field], i) => (counts.tokens[i]! += event[field]));
     }
-    const p = this.of(last);
-    add(p.requests, last.statusCode);
+    // The last event is the request's final attempt: its counts are the request's.
+    if (!p) return;
+    add(p.requests, events.at(-1)!.statusCode);
     p.latency.observe((now - startedAt) / 1000);
     if (firstByteAt !== undefined) p.firstByte.observe((firstByteAt - startedAt) / 1000);
   }
@@ -102,7 +102,7 @@ export class GatewayMetrics {
   }
 
   /** Hands everything counted since the last call to prom-client (which then renders it). */
-  flush(): void {
+  private flush(): void {
     for (const [code, n] of this.pendingErrors) this.errors.inc({ code }, n);
     this.pendingErrors.clear();
     for (const p of this.pending.values()) {
