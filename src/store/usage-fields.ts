@@ -53,3 +53,5 @@ export const USAGE_INDEX = Object.fromEntries(USAGE_FIELDS.map(([name], i) => [n
 
 /** The stored columns, in the fields' order. */
 export const USAGE_COLUMNS: readonly string[] = USAGE_FIELDS.map(([, column]) => column);
+/** How each field is stored, in USAGE_FIELDS' order. */
+export const USAGE_KINDS: readonly UsageKind[] = USAGE_FIELDS.map(([, , kind]) => kind);

@@ -2,7 +2,7 @@ import type { UsageGroup } from '../../core/gateway-api.js';
 import { toUsageEvent } from '../rows.js';
 import type { AccessKeySpend, Page, SpendQuery, UsageBucketRow, UsageEventRecord, UsageOverviewQuery, UsageQuery } from '../types.js';
 import { lastUsedTimes, type LastUsed, type PackedUsage } from '../usage-batch.js';
-import { FIELDS_PER_EVENT, USAGE_COLUMNS, USAGE_FIELDS, type UsageKind } from '../usage-fields.js';
+import { FIELDS_PER_EVENT, USAGE_COLUMNS, USAGE_KINDS } from '../usage-fields.js';
 import { isoTime } from '../usage-time.js';
 import { listUsageSql } from '../usage-queries.js';
 import type { Db } from './connection.js';
@@ -52,7 +52,6 @@ export function usageOverview(db: Db, query: UsageOverviewQuery): Promise<UsageB
 // written again only after its transaction rolled back (a deadlock), so no event can be there twice.
 export const COPY_USAGE = `COPY usage_events (${USAGE_COLUMNS.join(', ')}) FROM STDIN`;
 
-const KINDS: readonly UsageKind[] = USAGE_FIELDS.map(([, , kind]) => kind);
 const NEEDS_ESCAPE = /[\\\n\r\t]/;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -73,7 +72,7 @@ export function usageCopyRows(batch: PackedUsage): string {
     for (let field = 0; field < FIELDS_PER_EVENT; field++, at++) {
       if (field > 0) out += '\t';
       const value = values[at]!;
-      const kind = KINDS[field]!;
+      const kind = USAGE_KINDS[field]!;
       if (value === null) out += '\\N';
       else if (kind === 'shared') out += shared[value as number]!;
       else if (kind === 'time') out += isoTime(value as number);

@@ -3,9 +3,8 @@ import { MIGRATIONS } from './migrations.js';
 import { keep, pragmaValue, statementFor } from './handles.js';
 import { lastUsedTimes, unpackedValue, type PackedUsage } from '../usage-batch.js';
 import { isoTime } from '../usage-time.js';
-import { FIELDS_PER_EVENT, USAGE_COLUMNS, USAGE_FIELDS, USAGE_INDEX, type UsageKind } from '../usage-fields.js';
+import { FIELDS_PER_EVENT, USAGE_COLUMNS, USAGE_INDEX, USAGE_KINDS, type UsageKind } from '../usage-fields.js';
 
-const KINDS: readonly UsageKind[] = USAGE_FIELDS.map(([, , kind]) => kind);
 
 /** A usage value as SQLite keeps it. */
 function sqliteValue(kind: UsageKind, value: string | number | boolean | null): string | number | null {
@@ -17,7 +16,7 @@ function sqliteValue(kind: UsageKind, value: string | number | boolean | null): 
 
 /** Event `n`'s values for USAGE_COLUMNS, in their order, into `row`. */
 function usageValues(batch: PackedUsage, n: number, row: (string | number | null)[]): void {
-  for (let i = 0; i < FIELDS_PER_EVENT; i++) row[i] = sqliteValue(KINDS[i]!, unpackedValue(batch, n, i));
+  for (let i = 0; i < FIELDS_PER_EVENT; i++) row[i] = sqliteValue(USAGE_KINDS[i]!, unpackedValue(batch, n, i));
   // The column predates passthrough and is NOT NULL: a request without an access key is stored as ''.
   row[USAGE_INDEX.accessKeyId] ??= '';
 }
