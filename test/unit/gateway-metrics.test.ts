@@ -66,6 +66,9 @@ test('metrics count what the requests did, each request once however often they 
   assert.equal(sample(text, 'aigw_gateway_failovers_total', KEY), 1);
   assert.equal(sample(text, 'aigw_gateway_errors_total', 'code="ERR_AIGW_30001"'), 1);
   assert.equal(sample(text, 'aigw_gateway_request_duration_seconds_count', 'provider="openai",model="gpt-4o-mini"'), 2);
+  // Buckets are cumulative and hold what is at most their bound: 0.02 s and exactly 0.1 s.
+  const bucket = (le: string) => sample(text, 'aigw_gateway_request_duration_seconds_bucket', `le="${le}",provider="openai",model="gpt-4o-mini"`);
+  assert.deepEqual(['0.05', '0.1', '0.25', '+Inf'].map(bucket), [1, 2, 2, 2]);
 });
 
 test('an unknown cost is not counted, and a known zero cost is shown as zero', async () => {
