@@ -184,17 +184,18 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
     let body = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
     this.chunks = [];
     if (this.scrubber) body = Buffer.concat([this.scrubber.push(body), this.scrubber.end()]);
-    if (this.status < 300 && this.contentType.includes('json')) {
-      try {
-        foldUsage(this.tokens, JSON.parse(body.toString('utf8')));
-      } catch {
-        // A body we cannot read as JSON still goes to the client as it is.
-      }
-    }
     const headers = appendHeaders(this.headers, this.plan.ownHeaders);
     headers.push('content-length', String(body.length));
     this.res.writeHead(this.status, headers);
     this.res.end(body);
+    // Read for its usage once it is on its way: the client need not wait for the parse.
+    if (this.status < 300 && this.contentType.includes('json')) {
+      try {
+        foldUsage(this.tokens, JSON.parse(body.toString('utf8')));
+      } catch {
+        // A body we cannot read as JSON still went to the client as it was.
+      }
+    }
     this.settle({ committed: true, status: this.status, tokens: this.tokens });
   }
 
@@ -225,15 +226,14 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   /** One chunk to the client as it came (scrubbed, if it is an error); a slow client pauses the upstream instead of filling memory. */
   private forward(chunk: Buffer): boolean {
     if (!this.committed) this.commitStream();
-    if (this.scanner) this.scanner.feed(chunk);
-    else if (this.scrubber) chunk = this.scrubber.push(chunk);
-    else this.keepTail(chunk);
+    const upstreamChunk = chunk;
+    if (this.scrubber) chunk = this.scrubber.push(chunk);
+    else if (!this.scanner) this.keepTail(chunk);
     if (this.usageFilter) chunk = this.usageFilter.filter(chunk);
-    if (chunk.length === 0) {
-      this.armIdle();
-      return true;
-    }
-    if (!this.res.write(chunk)) {
+    const flowing = chunk.length === 0 || this.res.write(chunk);
+    // The stream's usage is read once the chunk is on its way to the client, which need not wait for it.
+    this.scanner?.feed(upstreamChunk);
+    if (!flowing) {
       // A slow client is not a stalled upstream: the idle clock waits while the client drains.
       clearTimeout(this.idle);
       this.res.once('drain', this.onDrain);
