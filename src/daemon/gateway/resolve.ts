@@ -65,12 +65,32 @@ export function isAllowed(access: AccessRules, t: Target): boolean {
  * and be allowed by the access key's configuration, and speak the API that was called; otherwise the request
  * is refused before any upstream call.
  */
+/**
+ * Models already resolved, per snapshot and by the spec a request named: every request naming it gets the
+ * same Target, so its strings are hashed once for the maps they key further on. Bounded: the specs are the
+ * clients' own.
+ */
+const RESOLVED = new WeakMap<RoutingSnapshot, Map<string, Target>>();
+const RESOLVED_MAX = 1024;
+
+function resolvedModel(snapshot: RoutingSnapshot, spec: string): Target {
+  let bySpec = RESOLVED.get(snapshot);
+  if (!bySpec) RESOLVED.set(snapshot, (bySpec = new Map()));
+  let t = bySpec.get(spec);
+  if (!t) {
+    t = resolveModel(snapshot, spec);
+    if (bySpec.size >= RESOLVED_MAX) bySpec.clear();
+    bySpec.set(spec, t);
+  }
+  return t;
+}
+
 export function resolveTargets(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, specs: readonly string[], format: ApiFormat): Target[] {
   if (specs.length === 0) throw new AigwError(ERRORS.modelRequired, 'the request has no "model"; name one, such as openai:gpt-4o');
   const seen = new Set<string>();
   const targets: Target[] = [];
   for (const spec of specs) {
-    const t = resolveModel(snapshot, spec);
+    const t = resolvedModel(snapshot, spec);
     if (!isAllowed(accessKey.access, t)) {
       throw new AigwError(ERRORS.modelForbidden, `this access key may not use ${t.label}`, { model: t.label });
     }
