@@ -109,12 +109,22 @@ export async function runDaemonForeground(options: DaemonOptions): Promise<numbe
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1))));
 }
 
-function alive(pid: number): boolean {
+/**
+ * Whether the process still runs. A daemon that has exited stays a zombie until its reaper collects it, and a
+ * container's init can take seconds to: signal 0 still reaches a zombie, so on Linux its state in
+ * /proc/<pid>/stat (Z) says it has stopped.
+ */
+export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
   }
 }
 
@@ -132,7 +142,7 @@ export async function stopDaemon(paths: AigwPaths): Promise<number | undefined> 
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + waitMs;
-  while (alive(pid)) {
+  while (processRunning(pid)) {
     if (Date.now() > deadline) {
       throw new AigwError(ERRORS.daemonUnreachable, `the daemon (pid ${pid}) did not stop within ${Math.round(waitMs / 1000)} s`);
     }

@@ -6,17 +6,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { AIGW_BIN, fakeKey, TestHome } from '../helpers/aigw.js';
 import { rawApi } from '../helpers/api.js';
+import { processRunning } from '../../src/cli/daemon-process.js';
 
 const VERSION = JSON.parse((await import('node:fs')).readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('start, status, a second start, stop: one daemon per home, status in JSON', async () => {
   const home = new TestHome();
@@ -31,7 +24,7 @@ test('start, status, a second start, stop: one daemon per home, status in JSON',
     assert.equal(status.secretStore.kind, 'file');
     assert.match(status.secretStore.reason, /AIGW_SECRET_STORE=file/);
     assert.equal(typeof status.uptimeSeconds, 'number');
-    assert.ok(alive(status.pid));
+    assert.ok(processRunning(status.pid));
 
     const gateway = await fetch(`${status.gatewayUrl}/health`);
     assert.equal(gateway.status, 200);
@@ -43,7 +36,7 @@ test('start, status, a second start, stop: one daemon per home, status in JSON',
 
     const stopped = await home.run(['daemon', 'stop']);
     assert.equal(stopped.code, 0, stopped.stderr);
-    assert.ok(!alive(status.pid));
+    assert.ok(!processRunning(status.pid));
     assert.ok(!existsSync(status.controlSocket), 'the socket is removed on shutdown');
 
     const down = await home.run(['daemon', 'status', '-o', 'json']);
@@ -76,7 +69,7 @@ test('a daemon killed with SIGKILL leaves a stale socket that the next command r
     const id = (await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() })).id;
     const { pid } = await home.json(['daemon', 'status']);
     process.kill(pid, 'SIGKILL');
-    while (alive(pid)) await new Promise((r) => setTimeout(r, 20));
+    while (processRunning(pid)) await new Promise((r) => setTimeout(r, 20));
     assert.ok(existsSync(join(home.dir, 'run', 'control.sock')), 'the stale socket is still there');
 
     const result = await home.run(['provider-keys', 'get', id, '-o', 'json']);
