@@ -61,11 +61,6 @@ export function isAllowed(access: AccessRules, t: Target): boolean {
 }
 
 /**
- * The models a request may try, in order: its `model` then its `models` fallback list. Every one must resolve
- * and be allowed by the access key's configuration, and speak the API that was called; otherwise the request
- * is refused before any upstream call.
- */
-/**
  * Models already resolved, per snapshot and by the spec a request named: every request naming it gets the
  * same Target, so its strings are hashed once for the maps they key further on. Bounded: the specs are the
  * clients' own.
@@ -85,6 +80,11 @@ function resolvedModel(snapshot: RoutingSnapshot, spec: string): Target {
   return t;
 }
 
+/**
+ * The models a request may try, in order: its `model` then its `models` fallback list. Every one must resolve
+ * and be allowed by the access key's configuration, and speak the API that was called; otherwise the request
+ * is refused before any upstream call.
+ */
 export function resolveTargets(snapshot: RoutingSnapshot, accessKey: GatewayAccessKey, specs: readonly string[], format: ApiFormat): Target[] {
   if (specs.length === 0) throw new AigwError(ERRORS.modelRequired, 'the request has no "model"; name one, such as openai:gpt-4o');
   const seen = new Set<string>();
