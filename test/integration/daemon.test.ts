@@ -10,7 +10,6 @@ import { processRunning } from '../../src/cli/daemon-process.js';
 
 const VERSION = JSON.parse((await import('node:fs')).readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
 
-
 test('start, status, a second start, stop: one daemon per home, status in JSON', async () => {
   const home = new TestHome();
   try {
