@@ -4,6 +4,7 @@ import { DAEMON_EXIT, type DaemonStatus } from '../core/daemon-status.js';
 import { AigwError, ERRORS } from '../core/errors.js';
 import type { AigwPaths } from '../core/paths.js';
 import { openStateLog, SymlinkedStateFileError } from '../core/state-files.js';
+import { procStatFields } from './proc-stat.js';
 import { getJson } from './socket.js';
 
 const READY_TIMEOUT_MS = 20_000;
@@ -120,12 +121,7 @@ export function processRunning(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true;
-  }
+  return procStatFields(pid)?.[0] !== 'Z';
 }
 
 /** Asks the daemon to shut down gracefully and waits until it has. Returns the pid it stopped, or undefined. */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { basename } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
@@ -13,6 +12,7 @@ import { usageError } from '../errors.js';
 import { childEnvironment, gatewayUrlOf } from '../gateway-env.js';
 import type { IO } from '../io.js';
 import { limitFields } from '../limits.js';
+import { procStatFields } from '../proc-stat.js';
 import { fetchAll, itemPath } from '../resource.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -81,13 +81,8 @@ const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGQUIT', 'SIGT
  */
 function inTerminalForeground(isatty: (fd: number) => boolean): boolean {
   if (!isatty(0)) return false;
-  try {
-    const stat = readFileSync('/proc/self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[2] === fields[5];
-  } catch {
-    return true;
-  }
+  const fields = procStatFields('self');
+  return fields === undefined || fields[2] === fields[5];
 }
 
 const exitStatusOf = (code: number | null, signal: NodeJS.Signals | null) =>
