@@ -1,5 +1,5 @@
-// Bundles the CLI into dist/src/cli-bundle/, so a cold start reads and compiles one file instead of
-// hundreds (bench/run.mjs measures it against `node -e 0`):
+// Bundles the CLI into dist/src/cli-bundle/ (and the daemon into dist/src/daemon-bundle/, see below), so a
+// cold start reads and compiles one file instead of hundreds (bench/run.mjs measures it against `node -e 0`):
 //   main.cjs      the command tree, everything it imports statically, in one file;
 //   complete.cjs  what a TAB-completion request runs, on its own (bin/aigw picks it for `__complete`);
 //   vendor/*.cjs  the heavy libraries that commands import lazily (got, ora, inquirer, cli-table3, yaml), each
@@ -14,6 +14,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { relative, resolve as resolvePath } from 'node:path';
 
 const outdir = 'dist/src/cli-bundle';
 // What each vendor bundle's module.exports is: what the CLI's `await import(name)` expects, read the way
@@ -101,8 +102,40 @@ const trimGot = {
   },
 };
 
+/**
+ * The daemon, bundled the same way (dist/src/daemon-bundle/main.cjs): a start (each `aigw` that finds no
+ * daemon waits for one) reads and compiles one file instead of a few hundred ES modules. Each module's
+ * import.meta.url stays the URL of its own file in dist/ (its worker's entry, the price index, package.json
+ * are found from it), so the bundle runs with the tree as tsc built it. The usage writers' workers and the
+ * store check (a program of its own) run from that tree unbundled.
+ */
+const daemonOutdir = 'dist/src/daemon-bundle';
+const ownModuleUrls = {
+  name: 'own-module-urls',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const built = relative(resolvePath(daemonOutdir), resolvePath('dist', relative(process.cwd(), args.path))).replace(/\.ts$/, '.js');
+      return { contents: source.replaceAll('import.meta.url', `__aigwModuleUrl(${JSON.stringify(built)})`), loader: 'ts' };
+    });
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
+rmSync(daemonOutdir, { recursive: true, force: true });
 await Promise.all([
+  build({
+    ...common,
+    banner: { js: "'use strict'; const __aigwModuleUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;" },
+    define: {},
+    outExtension: { '.js': '.cjs' },
+    entryPoints: { main: 'src/daemon/main.ts' },
+    outdir: daemonOutdir,
+    // Native addons load from node_modules as they are; pg-native is pg's optional native client, never used.
+    external: ['better-sqlite3', 'keytar', 'pg-native'],
+    plugins: [ownModuleUrls],
+  }),
   build({
     ...common,
     outExtension: { '.js': '.cjs' },

@@ -5,7 +5,8 @@ import type { StoreCheck } from './daemon-status.js';
  * How the daemon process runs: its entry, Node's flags and its environment. The daemon's own settings, kept
  * here as plain data so that the CLI, which starts the daemon by path, never imports daemon code.
  */
-const DAEMON_ENTRY = fileURLToPath(new URL('../daemon/main.js', import.meta.url));
+/** The daemon as the build bundles it (scripts/bundle.mjs): one file to read and compile at start-up. */
+const DAEMON_ENTRY = fileURLToPath(new URL('../daemon-bundle/main.cjs', import.meta.url));
 /** The daemon side's check of a home's store, run as a program of its own. */
 const STORE_CHECK_ENTRY = fileURLToPath(new URL('../daemon/store-check.js', import.meta.url));
 

@@ -91,7 +91,7 @@ test('many commands starting the daemon at once end up with one daemon', async (
     const daemonsOfThisHome = () =>
       execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
         .split('\n')
-        .filter((l) => l.includes('daemon/main.js') && !l.includes('ps -eo'))
+        .filter((l) => l.includes('daemon-bundle/main.cjs') && !l.includes('ps -eo'))
         .filter((l) => {
           const p = Number(l.trim().split(/\s+/)[0]);
           try {
