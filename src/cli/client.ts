@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { RequestOptions } from 'node:https';
 import type { Got } from 'got';
 import { AigwError, ERRORS } from '../core/errors.js';
-import { resolvePaths, type AigwPaths } from '../core/paths.js';
+import type { AigwPaths } from '../core/paths.js';
 import { DAEMON_VERSION_HEADER, VERSION } from '../core/version.js';
 import { startDaemon } from './daemon-process.js';
 import { fromErrorBody } from './errors.js';
@@ -23,12 +23,17 @@ export class ApiClient {
   /** AIGW_CONTROL_URL's settings (and remote.js, which reads them), loaded when the first request goes out. */
   private remoteControl?: { settings: RemoteControl; module: typeof import('./remote.js') };
 
+  /** AIGW_CONTROL_URL: a daemon's management API over TCP; never started on demand. */
+  private readonly remote: string | undefined;
+
   constructor(
     private readonly io: IO,
     readonly paths: AigwPaths,
-    /** AIGW_CONTROL_URL: a daemon's management API over TCP; never started on demand. */
-    private readonly remote?: string,
-  ) {}
+    /** The command's environment: the remote daemon's settings, and the environment a daemon started on demand gets. */
+    private readonly env: NodeJS.ProcessEnv,
+  ) {
+    this.remote = env.AIGW_CONTROL_URL || undefined;
+  }
 
   async request<T>(method: Method, path: string, body?: unknown): Promise<T> {
     let response;
@@ -64,7 +69,7 @@ export class ApiClient {
   private async http(): Promise<Got> {
     if (this.remote && !this.remoteControl) {
       const module = await import('./remote.js');
-      this.remoteControl = { settings: module.remoteControl(this.remote, this.paths), module };
+      this.remoteControl = { settings: module.remoteControl(this.remote, this.paths, this.env), module };
     }
     this.got ??= await gotFor(this.paths, this.remoteControl?.settings);
     return this.got;
@@ -81,7 +86,7 @@ export class ApiClient {
 
   /** Any command that needs the daemon starts it, and says so, since it outlives the command. */
   private async startOnDemand(): Promise<void> {
-    const { pid, warnings } = await startDaemon(this.paths);
+    const { pid, warnings } = await startDaemon(this.paths, {}, this.env);
     this.io.note(this.io.dim(`aigw: started the daemon (pid ${pid}); stop it with \`aigw daemon stop\``));
     for (const warning of warnings) this.io.warn(warning);
   }
@@ -124,6 +129,6 @@ async function gotFor(paths: AigwPaths, remote: RemoteControl | undefined): Prom
   });
 }
 
-export function connect(io: IO, paths: AigwPaths = resolvePaths()): ApiClient {
-  return new ApiClient(io, paths, process.env.AIGW_CONTROL_URL);
+export function connect(io: IO, paths: AigwPaths, env: NodeJS.ProcessEnv): ApiClient {
+  return new ApiClient(io, paths, env);
 }

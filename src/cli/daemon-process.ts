@@ -67,7 +67,7 @@ function openDaemonLog(logFile: string): number {
 }
 
 /** Starts the daemon detached, logging to the state dir, and waits until it answers. */
-export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {}): Promise<StartedDaemon> {
+export async function startDaemon(paths: AigwPaths, options: DaemonOptions, env: NodeJS.ProcessEnv): Promise<StartedDaemon> {
   mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
   const logOffset = logSize(paths.logFile);
   const logFd = openDaemonLog(paths.logFile);
@@ -76,7 +76,7 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
   const child = spawn(process.execPath, daemonArgs(options), {
     detached: true,
     stdio: ['ignore', logFd, logFd],
-    env: daemonEnv(process.env, options),
+    env: daemonEnv(env, options),
   });
   closeSync(logFd);
   let exitCode: number | null = null;
@@ -99,9 +99,9 @@ export async function startDaemon(paths: AigwPaths, options: DaemonOptions = {})
 }
 
 /** Runs the daemon in the foreground, as systemd or a container wants; resolves with its exit status. */
-export async function runDaemonForeground(options: DaemonOptions): Promise<number> {
+export async function runDaemonForeground(options: DaemonOptions, env: NodeJS.ProcessEnv): Promise<number> {
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, daemonArgs(options), { stdio: 'inherit', env: daemonEnv(process.env, options) });
+  const child = spawn(process.execPath, daemonArgs(options), { stdio: 'inherit', env: daemonEnv(env, options) });
   // SIGINT or SIGTERM to this pid (systemd, container runtimes) is passed on. The terminal's Ctrl-C reaches
   // the daemon directly as well; it shuts down once however many it gets.
   const forward = (signal: NodeJS.Signals) => child.kill(signal);

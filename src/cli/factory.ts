@@ -27,7 +27,7 @@ export interface Context {
   readonly streams: Streams;
   readonly env: NodeJS.ProcessEnv;
   /** Makes the API client; by default the real one over the control socket, which may start the daemon. */
-  readonly api?: (io: IO, paths: AigwPaths) => Api;
+  readonly api?: (io: IO, paths: AigwPaths, env: NodeJS.ProcessEnv) => Api;
 }
 
 export const PROCESS_CONTEXT: Context = {
@@ -63,6 +63,6 @@ export function createFactory(context: Context, options: OutputOptions): Factory
     get paths() {
       return pathsOf();
     },
-    api: () => (api ??= (context.api ?? connect)(io, pathsOf())),
+    api: () => (api ??= (context.api ?? connect)(io, pathsOf(), env)),
   };
 }

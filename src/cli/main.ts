@@ -63,7 +63,7 @@ export function buildProgram(context: Context = PROCESS_CONTEXT): Program {
   // Read where the remote daemon's token is read (src/cli/remote.ts), as the variable of the same meaning.
   program.hook('preAction', (command) => {
     const { tokenFile } = command.optsWithGlobals();
-    if (tokenFile) process.env.AIGW_CONTROL_TOKEN_FILE = tokenFile;
+    if (tokenFile) context.env.AIGW_CONTROL_TOKEN_FILE = tokenFile;
   });
   return program;
 }

@@ -41,7 +41,7 @@ function readInput(file: string, what: string): Buffer {
  * it is never sent to another machine, whose daemon it does not belong to.
  * Plain http:// is allowed to a loopback address only, where no network carries the token.
  */
-export function remoteControl(spec: string, paths: AigwPaths, env: NodeJS.ProcessEnv = process.env): RemoteControl {
+export function remoteControl(spec: string, paths: AigwPaths, env: NodeJS.ProcessEnv): RemoteControl {
   let url: URL;
   try {
     url = new URL(spec);

@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCliInProcess } from './cli-in-process.js';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const AIGW_BIN = join(REPO, 'bin', 'aigw');
@@ -87,9 +88,20 @@ export class TestHome {
     });
   }
 
-  /** Runs aigw, expects exit 0, and parses its JSON output. */
+  /**
+   * Runs the CLI's code in this process, against this home's real daemon (started on demand, as by a
+   * spawned aigw): for the set-up and the checks around what a test is about, where a spawned Node would
+   * add only its start-up. What only a process of its own shows (bin/aigw, the bundle, exit statuses of
+   * the process, signals, terminals) goes through run().
+   */
+  inProcess(args: readonly string[], options: Pick<RunOptions, 'input' | 'env'> = {}): Promise<RunResult> {
+    return runCliInProcess(args, { input: options.input, env: { ...this.env, ...options.env } });
+  }
+
+  /** Runs aigw (in this process, unless it reads a file as stdin), expects exit 0, and parses its JSON output. */
   async json<T = any>(args: readonly string[], options: RunOptions = {}): Promise<T> {
-    const result = await this.run([...args, '-o', 'json'], options);
+    const jsonArgs = [...args, '-o', 'json'];
+    const result = options.stdinFile === undefined ? await this.inProcess(jsonArgs, options) : await this.run(jsonArgs, options);
     if (result.code !== 0) throw new Error(`aigw ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return JSON.parse(result.stdout) as T;
   }
@@ -121,7 +133,7 @@ export class TestHome {
 
   /** The gateway's base URL, as `aigw daemon status -o json` reports it (starting the daemon if needed). */
   async gatewayUrl(): Promise<string> {
-    await this.run(['daemon', 'start']);
+    await this.inProcess(['daemon', 'start']);
     const status = await this.json(['daemon', 'status']);
     if (!status.gatewayUrl) throw new Error(`the gateway is not listening: ${status.gatewayError}`);
     return status.gatewayUrl as string;
@@ -143,7 +155,7 @@ export class TestHome {
   }
 
   async cleanup(): Promise<void> {
-    await this.run(['daemon', 'stop']).catch(() => undefined);
+    await this.inProcess(['daemon', 'stop']).catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { AccessKeyService } from '../../src/app/access-keys.js';
 import { ControlTokenService } from '../../src/app/control-tokens.js';
@@ -13,8 +12,7 @@ import { ProviderKeyService } from '../../src/app/provider-keys.js';
 import { ProviderService } from '../../src/app/providers.js';
 import { UsageService } from '../../src/app/usage.js';
 import { fromErrorBody } from '../../src/cli/errors.js';
-import type { Api, Context, Method } from '../../src/cli/factory.js';
-import { runCli } from '../../src/cli/main.js';
+import type { Api, Method } from '../../src/cli/factory.js';
 import { resolvePaths } from '../../src/core/paths.js';
 import { VERSION } from '../../src/core/version.js';
 import { buildControlServer } from '../../src/daemon/control/server.js';
@@ -23,6 +21,7 @@ import { createLogger } from '../../src/daemon/log.js';
 import { openSecretStore } from '../../src/daemon/secret-store.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
 import type { RunResult } from './aigw.js';
+import { runCliInProcess, type CliInProcessRun } from './cli-in-process.js';
 
 /**
  * The in-process CLI tests' API: the daemon's real control plane (its services, a real SQLite store and
@@ -143,34 +142,11 @@ export class InProcessDaemon {
   }
 }
 
-export interface InProcessRun {
-  input?: string;
-  /** stdout is a terminal (so the default output is a table), of `columns` when given. */
-  tty?: boolean;
-  columns?: number;
-  env?: NodeJS.ProcessEnv;
-}
+export type InProcessRun = Omit<CliInProcessRun, 'env' | 'api'> & { env?: NodeJS.ProcessEnv };
 
 /** Runs `aigw args…` in this process over fake streams and the in-process daemon; returns as TestHome.run does. */
-export async function runInProcess(daemon: InProcessDaemon, args: readonly string[], options: InProcessRun = {}): Promise<RunResult> {
-  let stdout = '';
-  let stderr = '';
-  const out = Object.assign(new PassThrough(), options.tty ? { isTTY: true, columns: options.columns } : {});
-  const err = new PassThrough();
-  out.on('data', (d) => (stdout += d));
-  err.on('data', (d) => (stderr += d));
-  const context: Context = {
-    streams: { stdin: Readable.from([options.input ?? '']), stdout: out, stderr: err },
-    env: { AIGW_HOME: daemon.dir, CI: 'true', NO_COLOR: '1', ...options.env },
-    api: daemon.api,
-  };
-  // Commands that end with a status of their own set process.exitCode, as in a real run: read it, then put it back.
-  const previous = process.exitCode;
-  process.exitCode = undefined;
-  let code = await runCli(['node', 'aigw', ...args], context);
-  code ||= Number(process.exitCode ?? 0);
-  process.exitCode = previous;
-  return { code, stdout, stderr };
+export function runInProcess(daemon: InProcessDaemon, args: readonly string[], options: InProcessRun = {}): Promise<RunResult> {
+  return runCliInProcess(args, { ...options, env: { AIGW_HOME: daemon.dir, CI: 'true', NO_COLOR: '1', ...options.env }, api: daemon.api });
 }
 
 /** runInProcess for commands that print JSON: the parsed document, or an error naming the stderr. */

@@ -75,7 +75,7 @@ async function start({ io, paths, env }: Factory, options: DaemonFlagOptions): P
       io.warn(`${given.join(' and ')} not applied to the running daemon; restart it to apply: \`aigw daemon stop && aigw daemon start ${given.map((f) => `${f} …`).join(' ')}\``);
     }
   } else {
-    const { pid, warnings } = await io.spin('Starting the daemon', () => startDaemon(paths, options));
+    const { pid, warnings } = await io.spin('Starting the daemon', () => startDaemon(paths, options, env));
     io.success(`Started the daemon (pid ${pid})`);
     for (const warning of warnings) io.warn(warning);
   }
@@ -90,8 +90,8 @@ async function start({ io, paths, env }: Factory, options: DaemonFlagOptions): P
 }
 
 /** In the foreground the daemon itself refuses a bad address, with exit 78 (EX_CONFIG), as systemd expects. */
-async function run(_factory: Factory, options: DaemonFlagOptions): Promise<void> {
-  process.exitCode = await runDaemonForeground(options);
+async function run({ env }: Factory, options: DaemonFlagOptions): Promise<void> {
+  process.exitCode = await runDaemonForeground(options, env);
 }
 
 async function stop({ io, paths }: Factory): Promise<void> {
