@@ -66,8 +66,10 @@ export function buildControlServer(deps: ControlDeps, remote?: TcpControl): Fast
     ...(remote?.https ? { https: remote.https } : {}),
     loggerInstance: deps.log.child({ plane: 'control' }) as FastifyBaseLogger,
     bodyLimit: CONTROL_BODY_LIMIT,
-    // Unknown fields are an error, never silently dropped; types are never coerced.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    // Unknown fields are an error, never silently dropped; types are never coerced. The route schemas are
+    // TypeBox's, fixed at build time (ajv's strict mode still refuses an unknown keyword): checking them
+    // against JSON Schema's meta-schema would compile that meta-schema on every start, for nothing.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, validateSchema: false } },
     // A URL the router cannot read (bad percent-encoding, an over-long id) gets a coded error too.
     frameworkErrors: (err, request, reply) => sendError(err, request, reply),
   });
