@@ -40,7 +40,7 @@ test('create shows the token once; get, list, the log and the files under AIGW_H
   assert.match(plainList.stdout, new RegExp(`^${created.id}\tapp\t`, 'm'));
 
   // The daemon writes its log and store asynchronously: stop it so every byte is on disk.
-  await home.run(['daemon', 'stop']);
+  await home.inProcess(['daemon', 'stop']);
   const hash = createHash('sha256').update(token).digest('hex');
   const files = home.files();
   assert.ok(files.some((f) => f.path.endsWith('daemon.log')));

@@ -127,7 +127,7 @@ test('the spend of a period survives a daemon restart: it is counted from the St
   const k = await accessKey(['--budget', '0.03', '--budget-period', 'month']);
   await chat(k);
   await chat(k);
-  await home.run(['daemon', 'stop']);
+  await home.inProcess(['daemon', 'stop']);
   gatewayUrl = await home.gatewayUrl();
   const spend = (await home.json(['access-keys', 'get', k.id])).spend;
   assert.ok(close(spend.spentUsd, 2 * CHAT_USD), JSON.stringify(spend));

@@ -40,7 +40,7 @@ test('without --control-listen the daemon listens on TCP for the gateway only', 
   const status = await home.json(['daemon', 'status']);
   assert.equal(status.controlUrl, undefined);
   assert.deepEqual(listeningPorts(status.pid), [Number(gateway.port)]);
-  await home.run(['daemon', 'stop']);
+  await home.inProcess(['daemon', 'stop']);
 });
 
 test('with --control-listen: a 0600 token file is created and only that bearer token gets in', async () => {
@@ -102,7 +102,7 @@ test('the CLI uses the API over TCP with AIGW_CONTROL_URL and the token file, an
 });
 
 test('the token survives a restart, and a token file others can read stops the daemon', async () => {
-  await home.run(['daemon', 'stop']);
+  await home.inProcess(['daemon', 'stop']);
   chmodSync(join(home.dir, 'config', 'control-token'), 0o644);
   const refused = await home.run(['daemon', 'start', '--control-listen', '127.0.0.1:0']);
   assert.notEqual(refused.code, 0);

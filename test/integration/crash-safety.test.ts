@@ -21,7 +21,7 @@ test('a value written but never pointed at (a crash mid-create or mid-rotate) is
   try {
     const value = fakeKey();
     const id = (await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: value })).id;
-    await home.run(['daemon', 'stop']);
+    await home.inProcess(['daemon', 'stop']);
     const ref = storeFacts(home.dir).refs.get(id)!;
 
     // What rotate leaves when it dies after writing the new value and before switching to it.
@@ -30,7 +30,7 @@ test('a value written but never pointed at (a crash mid-create or mid-rotate) is
     await secrets.set('aigpk_01aaaaaaaaaaaaaaaaaaaaaaaa.12345678', fakeKey());
     assert.equal(secretFiles(home).length, 3);
 
-    await home.run(['daemon', 'start']);
+    await home.inProcess(['daemon', 'start']);
     assert.deepEqual(secretFiles(home), [`${ref}.json`]);
     assert.equal(await secrets.get(ref), value, 'the old value still works');
     const log = readFileSync(join(home.dir, 'state', 'daemon.log'), 'utf8');
@@ -43,7 +43,7 @@ test('a value written but never pointed at (a crash mid-create or mid-rotate) is
 test('SIGKILL during concurrent create, rotate and delete loses no acknowledged write and leaves no orphan', async () => {
   const home = new TestHome();
   try {
-    await home.run(['daemon', 'start']);
+    await home.inProcess(['daemon', 'start']);
     const { pid } = await home.json(['daemon', 'status']);
     const live = new Map<string, string[]>(); // id → values that may be current (last acknowledged first)
     const deleted = new Set<string>();
@@ -85,7 +85,7 @@ test('SIGKILL during concurrent create, rotate and delete loses no acknowledged 
     await Promise.all(workers);
     assert.ok(live.size + deleted.size > 10, 'enough work was acknowledged to mean something');
 
-    await home.run(['daemon', 'start']);
+    await home.inProcess(['daemon', 'start']);
     const keys = await home.json(['provider-keys', 'list', '--all']);
     const present = new Set<string>(keys.aiGatewayProviderKeys.map((k: any) => k.id));
     for (const id of deleted) assert.ok(!present.has(id), `${id} was deleted and came back`);
@@ -109,8 +109,8 @@ test('SIGKILL during concurrent create, rotate and delete loses no acknowledged 
 test('the daemon refuses state that other users can read, and says how to fix it', async () => {
   const home = new TestHome();
   try {
-    await home.run(['daemon', 'start']);
-    await home.run(['daemon', 'stop']);
+    await home.inProcess(['daemon', 'start']);
+    await home.inProcess(['daemon', 'stop']);
     chmodSync(join(home.dir, 'data'), 0o755);
     const dir = await home.run(['provider-keys', 'list']);
     assert.equal(dir.code, 4);

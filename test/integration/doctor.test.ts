@@ -68,7 +68,7 @@ describe('aigw doctor with the daemon stopped', () => {
   before(async () => {
     home = new TestHome();
     await home.json(['provider-keys', 'list']);
-    await home.run(['daemon', 'stop']);
+    await home.inProcess(['daemon', 'stop']);
   });
   after(() => home.cleanup());
 
@@ -117,7 +117,7 @@ describe('aigw doctor without a keychain', () => {
   });
 
   test('keeps the hint after a restart, when the home is on the file store because its keys are there', async () => {
-    await home.run(['daemon', 'stop']);
+    await home.inProcess(['daemon', 'stop']);
     const restarted = await home.run(['daemon', 'start']);
     assert.equal(restarted.code, 0, restarted.stderr);
     assert.doesNotMatch(restarted.stderr, /created the master key file/, 'said once, when it was created');

@@ -481,7 +481,7 @@ describe('provider-keys test, usage and secrecy', () => {
   });
 
   test('no plaintext provider key or access key reaches the disk, the log or the usage API', async () => {
-    await home.run(['daemon', 'stop']);
+    await home.inProcess(['daemon', 'stop']);
     const secrets = mock.requests.map((r) => r.key).filter((k): k is string => Boolean(k));
     assert.ok(secrets.length > 5);
     for (const file of home.files()) {

@@ -24,7 +24,7 @@ before(async () => {
   await mock.start();
   home = new TestHome({ AIGW_DRAIN_TIMEOUT: DRAIN });
   await home.json(['gateway', 'config', 'set', '--provider-base-url', `openai=${mock.baseUrl}`]);
-  await home.run(['daemon', 'stop']);
+  await home.inProcess(['daemon', 'stop']);
 });
 
 after(async () => {
@@ -106,7 +106,7 @@ test('SIGTERM drains: a stream in flight finishes whole and is recorded, new con
 });
 
 test('a drain time that is not a duration stops the daemon as a configuration error', async () => {
-  await home.run(['daemon', 'stop']);
+  await home.inProcess(['daemon', 'stop']);
   const ran = await home.run(['daemon', 'run'], { env: { AIGW_DRAIN_TIMEOUT: 'soon' } });
   assert.equal(ran.code, 78);
   assert.match(ran.stdout, /AIGW_DRAIN_TIMEOUT \\"soon\\" must be a duration such as 30s/);

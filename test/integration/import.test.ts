@@ -111,13 +111,13 @@ test('twice in a row stores nothing new; the summary names the lines that can go
 });
 
 test('a key stored before aigw kept value HMACs is still found; the store holds no plain hash of a value', async () => {
-  await home.run(['daemon', 'stop']);
+  await home.inProcess(['daemon', 'stop']);
   const db = new Database(join(home.dir, 'data', 'aigw.db'));
   db.prepare('UPDATE provider_keys SET value_hmac = NULL').run();
   db.close();
   const result = await home.json(['provider-keys', 'import', '--from-env'], { env });
   assert.deepEqual(result.results.map((r: any) => r.status), ['skipped', 'skipped']);
-  await home.run(['daemon', 'stop']);
+  await home.inProcess(['daemon', 'stop']);
   // aigw's own files, not the .env and lists the tests wrote beside them.
   const files = home.files().filter((f) => /\/(data|config|state|run)\//.test(f.path.slice(home.dir.length)));
   assert.ok(files.some((f) => f.path.endsWith('aigw.db')));

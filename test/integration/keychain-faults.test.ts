@@ -127,7 +127,7 @@ test('a locked keychain: writes fail clearly and create nothing; a new home fall
     assert.ok(ms < 8000, `bounded: took ${ms} ms`);
     assert.deepEqual((await running.json(['provider-keys', 'list'])).aiGatewayProviderKeys.map((k: any) => k.id), [id]);
 
-    await fresh.run(['daemon', 'start']);
+    await fresh.inProcess(['daemon', 'start']);
     const status = await fresh.json(['daemon', 'status']);
     assert.equal(status.secretStore.kind, 'file');
     assert.match(status.secretStore.reason, /locked/i);

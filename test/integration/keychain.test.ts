@@ -64,7 +64,7 @@ test('auto: the keychain when it works; the encrypted file, with the reason, whe
   const withKeychain = new TestHome({ AIGW_SECRET_STORE: '' });
   const without = new TestHome({ AIGW_SECRET_STORE: '', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' });
   try {
-    await withKeychain.run(['daemon', 'start']);
+    await withKeychain.inProcess(['daemon', 'start']);
     const a = await withKeychain.json(['daemon', 'status']);
     assert.equal(a.secretStore.kind, 'keychain');
     assert.equal(a.secretStore.reason, 'the OS keychain is reachable');
@@ -75,13 +75,13 @@ test('auto: the keychain when it works; the encrypted file, with the reason, whe
     assert.match(b.secretStore.reason, /the OS keychain did not accept a test item/);
 
     // Keys stay where they are: with the keychain back, this home still uses its file store.
-    await without.run(['daemon', 'stop']);
+    await without.inProcess(['daemon', 'stop']);
     const back = new TestHome({ AIGW_SECRET_STORE: '', AIGW_HOME: without.dir });
-    await back.run(['daemon', 'start']);
+    await back.inProcess(['daemon', 'start']);
     const c = await back.json(['daemon', 'status']);
     assert.equal(c.secretStore.kind, 'file');
     assert.match(c.secretStore.reason, /this home's keys were stored there/);
-    await back.run(['daemon', 'stop']);
+    await back.inProcess(['daemon', 'stop']);
 
     // Asking for the keychain explicitly would strand those keys: the daemon refuses and says so.
     const forced = new TestHome({ AIGW_SECRET_STORE: 'keychain', AIGW_HOME: without.dir });
@@ -100,12 +100,12 @@ test('start-up removes this home\'s orphan keychain items and never touches anot
   const mine = new TestHome({ AIGW_SECRET_STORE: 'keychain' });
   try {
     const id = (await mine.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() })).id;
-    await mine.run(['daemon', 'stop']);
+    await mine.inProcess(['daemon', 'stop']);
     const { installId, refs } = storeFacts(mine.dir);
     await kt.setPassword('aigw', `${installId}/${id}.0badc0de`, 'orphan-from-a-crash');
     await kt.setPassword('aigw', `another-install/${id}.0badc0de`, 'not ours');
 
-    await mine.run(['daemon', 'start']);
+    await mine.inProcess(['daemon', 'start']);
     assert.equal(await kt.getPassword('aigw', `${installId}/${id}.0badc0de`), null);
     assert.ok(await kt.getPassword('aigw', `${installId}/${refs.get(id)}`), 'the live value stays');
     assert.equal(await kt.getPassword('aigw', `another-install/${id}.0badc0de`), 'not ours');

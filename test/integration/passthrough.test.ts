@@ -192,7 +192,7 @@ describe('passthrough and the listen address', () => {
     const other = new TestHome();
     try {
       await other.json(['providers', 'passthrough', 'enable', 'openai']);
-      await other.run(['daemon', 'stop']);
+      await other.inProcess(['daemon', 'stop']);
       other.env.AIGW_GATEWAY_LISTEN = '0.0.0.0:0';
       const url = (await other.gatewayUrl()).replace('0.0.0.0', '127.0.0.1');
       await other.json(['gateway', 'config', 'set', '--provider-base-url', `openai=${mock.baseUrl}`]);

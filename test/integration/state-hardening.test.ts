@@ -44,8 +44,8 @@ describe('state files are never used through a symbolic link', () => {
   after(() => home.cleanup());
 
   test('a daemon.log that is a symlink: the daemon is not started, the target is untouched, doctor says to remove the link', async () => {
-    await home.run(['daemon', 'start']);
-    await home.run(['daemon', 'stop']);
+    await home.inProcess(['daemon', 'start']);
+    await home.inProcess(['daemon', 'stop']);
     const log = join(home.dir, 'state', 'daemon.log');
     const target = join(home.dir, 'victim.txt');
     writeFileSync(target, 'precious\n');
@@ -84,7 +84,7 @@ describe('loose modes on existing state are refused with the command to run', ()
   before(async () => {
     home = new TestHome();
     await home.json(['provider-keys', 'create', '--provider-id', 'openai', '--value-stdin'], { input: fakeKey() });
-    await home.run(['daemon', 'stop']);
+    await home.inProcess(['daemon', 'stop']);
   });
   after(() => home.cleanup());
 
@@ -113,7 +113,7 @@ describe('loose modes on existing state are refused with the command to run', ()
       }
       const ok = await home.run(['provider-keys', 'list']);
       assert.equal(ok.code, 0, ok.stderr);
-      await home.run(['daemon', 'stop']);
+      await home.inProcess(['daemon', 'stop']);
     });
   }
 });
