@@ -139,6 +139,20 @@ export class TestHome {
     return status.gatewayUrl as string;
   }
 
+  /**
+   * The daemon log's lines that contain `text`, once there are `atLeast` of them or 5 s have passed: the
+   * daemon writes its log asynchronously (pino's default), so a line may land a moment after the answer
+   * of the request that logged it.
+   */
+  async logLines(text: string, atLeast = 1): Promise<string[]> {
+    const file = join(this.dir, 'state', 'daemon.log');
+    let lines: string[] = [];
+    for (const deadline = Date.now() + 5000; lines.length < atLeast && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
+      lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.includes(text));
+    }
+    return lines;
+  }
+
   /** Every file under the home, with its bytes: for checking that no secret reached the disk. */
   files(): { path: string; bytes: Buffer }[] {
     const out: { path: string; bytes: Buffer }[] = [];

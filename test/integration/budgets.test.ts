@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -84,7 +84,6 @@ async function failure(call: Promise<unknown>): Promise<any> {
 }
 
 const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
-const logText = () => readFileSync(join(home.dir, 'state', 'daemon.log'), 'utf8');
 
 test('a key budget refuses the request after the one that crossed it, in both API shapes, and resets at the period boundary', async () => {
   setClock('2030-01-31T23:50:00.000Z');
@@ -118,7 +117,7 @@ test('a key budget refuses the request after the one that crossed it, in both AP
   assert.equal(next.periodStart, '2030-02-01T00:00:00.000Z');
 
   // One warning per period: after the second request of the first day, and once more on the second day.
-  const warnings = logText().split('\n').filter((l) => l.includes(`budget of access key ${k.id} passed its soft limit`));
+  const warnings = await home.logLines(`budget of access key ${k.id} passed its soft limit`, 2);
   assert.equal(warnings.length, 2, warnings.join('\n'));
 });
 

@@ -100,13 +100,8 @@ test('a usage write that fails is logged, and the gateway keeps serving and reco
     db.exec('DROP TRIGGER refuse_usage');
     db.close();
   }
-  // The daemon's log is written asynchronously (pino's default): the line may land a moment after the answer.
-  let log = '';
-  let logged: string[] = [];
-  for (const deadline = Date.now() + 5000; !logged.length && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
-    log = readFileSync(status.paths.logFile, 'utf8');
-    logged = log.split('\n').filter((line) => line.includes('could not write usage events'));
-  }
+  const logged = await home.logLines('could not write usage events');
+  const log = readFileSync(status.paths.logFile, 'utf8');
   assert.ok(logged.some((line) => line.includes('usage refused by the test')), 'the failure is logged with its reason');
   assert.ok(!log.includes(value) && !log.includes(token), 'no secret in the log');
 
