@@ -14,7 +14,7 @@ import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { relative, resolve as resolvePath } from 'node:path';
+import { relative, resolve as resolvePath, sep } from 'node:path';
 
 const outdir = 'dist/src/cli-bundle';
 // What each vendor bundle's module.exports is: what the CLI's `await import(name)` expects, read the way
@@ -110,10 +110,12 @@ const trimGot = {
  * store check (a program of its own) run from that tree unbundled.
  */
 const daemonOutdir = 'dist/src/daemon-bundle';
+const ownSources = resolvePath('src') + sep;
 const ownModuleUrls = {
   name: 'own-module-urls',
   setup(b) {
-    b.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (!args.path.startsWith(ownSources)) return undefined;
       const source = await readFile(args.path, 'utf8');
       if (!source.includes('import.meta.url')) return undefined;
       const built = relative(resolvePath(daemonOutdir), resolvePath('dist', relative(process.cwd(), args.path))).replace(/\.ts$/, '.js');
