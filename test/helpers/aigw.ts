@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, st
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { resolvePaths } from '../../src/core/paths.js';
 import { runCliInProcess } from './cli-in-process.js';
 
 export const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
@@ -145,7 +146,7 @@ export class TestHome {
    * of the request that logged it.
    */
   async logLines(text: string, atLeast = 1): Promise<string[]> {
-    const file = join(this.dir, 'state', 'daemon.log');
+    const file = resolvePaths(this.env).logFile;
     let lines: string[] = [];
     for (const deadline = Date.now() + 5000; lines.length < atLeast && Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
       lines = readFileSync(file, 'utf8').split('\n').filter((line) => line.includes(text));

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import { AIGW_BIN, fakeKey, TestHome } from '../helpers/aigw.js';
 import { rawApi } from '../helpers/api.js';
 import { processRunning } from '../../src/cli/daemon-process.js';
+import { daemonArgs } from '../../src/core/daemon-runtime.js';
 
 const VERSION = JSON.parse((await import('node:fs')).readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version;
 
@@ -88,10 +89,11 @@ test('many commands starting the daemon at once end up with one daemon', async (
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     const { pid } = await home.json(['daemon', 'status']);
     const { execFileSync } = await import('node:child_process');
+    const entry = daemonArgs().at(-1)!;
     const daemonsOfThisHome = () =>
       execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
         .split('\n')
-        .filter((l) => l.includes('daemon-bundle/main.cjs') && !l.includes('ps -eo'))
+        .filter((l) => l.includes(entry) && !l.includes('ps -eo'))
         .filter((l) => {
           const p = Number(l.trim().split(/\s+/)[0]);
           try {
