@@ -130,6 +130,7 @@ await Promise.all([
   build({
     ...common,
     banner: { js: "'use strict'; const __aigwModuleUrl = (file) => require('node:url').pathToFileURL(require('node:path').join(__dirname, file)).href;" },
+    // import.meta.url is each module's own (ownModuleUrls), not the bundle's as in the CLI.
     define: {},
     outExtension: { '.js': '.cjs' },
     entryPoints: { main: 'src/daemon/main.ts' },
