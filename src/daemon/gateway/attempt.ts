@@ -25,6 +25,8 @@ export interface AttemptPlan {
   ownHeaders: readonly string[];
   /** Every key the request has tried, this attempt's included: echoes of any are scrubbed from what is passed on. */
   secrets: readonly MaskedSecret[];
+  /** The last of them as revealed for this attempt's request (spares the scrubber revealing it again). */
+  revealed: string | undefined;
   /** The gateway asked for stream usage the client did not: take it back out of the stream (see injectStreamUsage). */
   usageInjected: boolean;
 }
@@ -110,7 +112,7 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
   onHeaders(status: number, rawHeaders: Buffer[], resume: () => void): boolean {
     this.status = status;
     this.resumeUpstream = resume;
-    const scrub = new EchoScrubber(this.plan.secrets);
+    const scrub = new EchoScrubber(this.plan.secrets, this.plan.revealed);
     const forwarded = forwardedResponseHeaders(rawHeaders, scrub);
     this.contentType = forwarded.contentType;
     if (isRetryable(status)) {

@@ -3,20 +3,27 @@ import type { MaskedSecret } from './secret-cache.js';
 
 /**
  * The scrub rule for one attempt, over every key the request has tried so far: a key that failed over may
- * be quoted by the next provider's answer. Values are revealed only when something needs scrubbing, once.
+ * be quoted by the next provider's answer. Values are revealed only when something needs scrubbing, once;
+ * the attempt's own key, revealed already for its request, is not revealed again when it is plain ASCII
+ * (then its UTF-8 bytes read as latin1 are the same string).
  */
 export class EchoScrubber {
   private plain: string[] | undefined;
   private readonly shortest: number;
 
-  constructor(private readonly secrets: readonly MaskedSecret[]) {
+  constructor(
+    private readonly secrets: readonly MaskedSecret[],
+    private readonly lastRevealed?: string,
+  ) {
     let shortest = SCRUB_MIN_FRAGMENT;
     for (const s of secrets) shortest = Math.min(shortest, s.byteLength);
     this.shortest = shortest;
   }
 
   private get keys(): string[] {
-    return (this.plain ??= this.secrets.map((s) => s.revealLatin1()));
+    const last = this.secrets.length - 1;
+    const known = this.lastRevealed;
+    return (this.plain ??= this.secrets.map((s, i) => (i === last && known !== undefined && known.length === s.byteLength ? known : s.revealLatin1())));
   }
 
   /** A response header value (latin1, as it came); too short to hold an echo costs nothing. */

@@ -507,6 +507,7 @@ export class GatewayProxy {
       : ex.clientKey?.secret;
     if (key && secret === undefined) return failed(null, 'the key value could not be read from the secret store', false);
     if (secret) ex.tried.push(secret);
+    const revealed = secret?.reveal();
     const settings = this.deps.holder.current.settings;
     const call = new UpstreamAttempt(ex.res, {
       format: ex.endpoint.format,
@@ -515,6 +516,7 @@ export class GatewayProxy {
       idleMs: settings.perRequestTimeoutMs,
       ownHeaders: [REQUEST_ID_HEADER, ex.requestId, ATTEMPTS_HEADER, String(ex.attempts)],
       secrets: ex.tried,
+      revealed,
       usageInjected: ex.usageInjected,
     });
     ex.client.attempt = call;
@@ -522,7 +524,7 @@ export class GatewayProxy {
     this.deps.pools.dispatch(
       upstreamTarget(target.provider, ex.endpoint.apiPath, ex.search),
       {
-        headers: upstreamRequestHeaders(ex.headers, target.provider, secret?.reveal()),
+        headers: upstreamRequestHeaders(ex.headers, target.provider, revealed),
         body: JSON.stringify(ex.forwarded),
       },
       call,

@@ -32,13 +32,18 @@ export class MaskedSecret {
   }
 
   private unmask(encoding: 'utf8' | 'latin1'): string {
-    const plain = Buffer.allocUnsafe(this.masked.length);
-    for (let i = 0; i < plain.length; i++) plain[i] = this.masked[i]! ^ this.pad[i]!;
-    const value = plain.toString(encoding);
-    plain.fill(0);
+    const { masked, pad } = this;
+    const length = masked.length;
+    if (scratch.length < length) scratch = Buffer.alloc(length);
+    for (let i = 0; i < length; i++) scratch[i] = masked[i]! ^ pad[i]!;
+    const value = scratch.toString(encoding, 0, length);
+    scratch.fill(0, 0, length);
     return value;
   }
 }
+
+/** Where values are unmasked, zeroed after each use: one buffer for all, rather than one allocation per request. */
+let scratch = Buffer.alloc(256);
 
 /**
  * Provider key values in memory, never as plaintext at rest: each one is masked with its own random pad
