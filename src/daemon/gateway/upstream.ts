@@ -9,6 +9,8 @@ import type { GatewayProvider } from './snapshot.js';
 const require = createRequire(import.meta.url);
 const Pool: typeof UndiciPool = require('undici/lib/dispatcher/pool.js');
 const undiciRequest: (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData> = require('undici/lib/api/api-request.js');
+/** A raw header name in lower case, as undici reads its own: a well-known name is a shared string, not a new copy. */
+const headerName: (raw: Buffer) => string = require('undici/lib/core/util.js').headerNameToString;
 
 /** Response headers of aigw's own: which request this was (for `aigw usage list`), and how many upstream calls it took. */
 export const REQUEST_ID_HEADER = 'x-aigw-request-id';
@@ -69,7 +71,7 @@ export interface ForwardedHeaders {
 export function forwardedResponseHeaders(raw: readonly Buffer[], scrub: { header(value: string): string }): ForwardedHeaders {
   const out: ForwardedHeaders = { headers: [], contentType: '', retryAfter: undefined };
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
+    const name = headerName(raw[i]!);
     if (!FORWARDED_RESPONSE_HEADERS.has(name)) continue;
     const value = raw[i + 1]!.toString('latin1');
     out.headers.push(name, scrub.header(value));
