@@ -13,30 +13,31 @@ export const SCRUB_MARK = '[REDACTED]';
 
 const widthOf = (secret: string) => Math.min(SCRUB_MIN_FRAGMENT, secret.length);
 
-/** Marks, in `marked`, every character of `text` inside an echo of one of the secrets; true when any. */
-function markEchoes(text: string, secrets: readonly string[], marked: Uint8Array): boolean {
+/**
+ * Marks every character of `text` inside an echo of one of the secrets, in `marked` (made on the first
+ * echo when not given: most texts hold none); undefined when there is no echo.
+ */
+function markEchoes(text: string, secrets: readonly string[], marked?: Uint8Array): Uint8Array | undefined {
   let any = false;
+  const mark = (at: number, width: number) => {
+    (marked ??= new Uint8Array(text.length)).fill(1, at, at + width);
+    any = true;
+  };
   for (const secret of secrets) {
     const width = widthOf(secret);
     if (width === 0 || text.length < width) continue;
     if (text.length < secret.length) {
       for (let at = 0; at + width <= text.length; at++) {
-        if (secret.includes(text.slice(at, at + width))) {
-          marked.fill(1, at, at + width);
-          any = true;
-        }
+        if (secret.includes(text.slice(at, at + width))) mark(at, width);
       }
       continue;
     }
     for (let start = 0; start + width <= secret.length; start++) {
       const window = secret.slice(start, start + width);
-      for (let at = text.indexOf(window); at !== -1; at = text.indexOf(window, at + 1)) {
-        marked.fill(1, at, at + width);
-        any = true;
-      }
+      for (let at = text.indexOf(window); at !== -1; at = text.indexOf(window, at + 1)) mark(at, width);
     }
   }
-  return any;
+  return any ? marked : undefined;
 }
 
 /** `text[from, to)` with each marked run replaced by one SCRUB_MARK (none when `afterMark` and it starts marked). */
@@ -58,8 +59,8 @@ function render(text: string, marked: Uint8Array, from: number, to: number, afte
 
 export function scrubSecrets(text: string, secrets: readonly string[]): string {
   if (!text || secrets.length === 0) return text;
-  const marked = new Uint8Array(text.length);
-  return markEchoes(text, secrets, marked) ? render(text, marked, 0, text.length, false) : text;
+  const marked = markEchoes(text, secrets);
+  return marked ? render(text, marked, 0, text.length, false) : text;
 }
 
 export function scrubSecret(text: string, secret: string | undefined): string {
@@ -97,7 +98,7 @@ export class StreamScrubber {
     const text = this.pending;
     const marked = new Uint8Array(text.length);
     marked.set(this.carried);
-    const any = markEchoes(text, this.secrets, marked) || this.carried.includes(1);
+    const any = markEchoes(text, this.secrets, marked) !== undefined || this.carried.includes(1);
     const out = any ? render(text, marked, 0, cut, this.endedInMark) : text.slice(0, cut);
     if (cut > 0) this.endedInMark = marked[cut - 1] === 1;
     this.carried = marked.slice(cut);
