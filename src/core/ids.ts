@@ -3,6 +3,7 @@ import { randomFillSync } from 'node:crypto';
 // Crockford base32, lower case: ids sort by creation time as plain strings, so `beforeId`
 // pagination works even when the item it names has since been deleted.
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+const ALPHABET_CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
 const TIME_CHARS = 10;
 const RANDOM_CHARS = 16;
 
@@ -37,19 +38,22 @@ function takeRandom(count: number): number {
   return poolOffset - count;
 }
 
+/** Character codes of ids being made: one string is built from them, not one per character. */
+const codes: number[] = [];
+
 function encodeTime(ms: number): string {
-  let out = '';
-  for (let i = 0; i < TIME_CHARS; i++) {
-    out = ALPHABET[ms % 32] + out;
+  for (let i = TIME_CHARS - 1; i >= 0; i--) {
+    codes[i] = ALPHABET_CODES[ms % 32]!;
     ms = Math.floor(ms / 32);
   }
-  return out;
+  codes.length = TIME_CHARS;
+  return String.fromCharCode.apply(null, codes);
 }
 
 function encodeHead(): string {
-  let out = '';
-  for (let i = 0; i < RANDOM_CHARS - 1; i++) out += ALPHABET[digits[i]!];
-  return out;
+  for (let i = 0; i < RANDOM_CHARS - 1; i++) codes[i] = ALPHABET_CODES[digits[i]!]!;
+  codes.length = RANDOM_CHARS - 1;
+  return String.fromCharCode.apply(null, codes);
 }
 
 function freshRandom(): void {
