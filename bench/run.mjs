@@ -19,9 +19,20 @@ const BIN = join(REPO, 'bin', 'aigw');
 const QUICK = process.argv.includes('--quick');
 const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : undefined;
 
-const LOAD_SECONDS = QUICK ? 1 : 3;
+const LOAD_SECONDS = QUICK ? 1 : 2;
 const ROUNDS = QUICK ? 1 : 5;
 const CONNECTIONS = 16;
+/** The throughput rows' targets and what each is judged against, as [target, reference]. */
+const RATIO_PAIRS = [
+  ['passthrough', 'direct'],
+  ['gateway', 'passthrough'],
+  ['limited', 'passthrough'],
+  ['failover', 'gateway'],
+  ['manyKeys', 'gateway'],
+  ['metrics', 'gateway'],
+  ['postgres', 'gateway'],
+  ['replicas', 'postgres'],
+];
 const LATENCY_REQUESTS = QUICK ? 200 : 2000;
 const STREAM_REQUESTS = QUICK ? 50 : 300;
 // Sequential requests first run unmeasured until the bench's own client code is compiled: in a cold Node
@@ -346,7 +357,7 @@ async function main() {
   const rssIdle = rssMb(a.pid);
   const rssIdleMany = rssMb(b.pid);
 
-  // 1, 4, 5: throughput, interleaved; each target warmed up first.
+  // 1, 4, 5: throughput; each target warmed up first.
   const targets = {
     direct: { url: mockUrl, token: undefined, pid: mock.pid },
     passthrough: { url: passUrl, token: undefined, pid: pass.pid },
@@ -363,15 +374,25 @@ async function main() {
   const cpu = Object.fromEntries(Object.keys(targets).map((k) => [k, []]));
   for (const t of Object.values(targets)) await loadTarget(t, 1);
   const names = Object.keys(targets);
+  // Each ratio row's two targets run back to back, in turn first and second, and the row is the median of
+  // those pairs' ratios: this host's speed drifts by a third over tens of seconds, which the two runs of a
+  // pair share, where runs far apart in a round did not.
+  const pairs = RATIO_PAIRS.filter(([a, b]) => targets[a] && targets[b]);
+  const pairRatios = Object.fromEntries(pairs.map(([a, b]) => [`${a}/${b}`, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (let j = 0; j < names.length; j++) {
-      const name = names[(j + round) % names.length];
-      const run = await loadTarget(targets[name], LOAD_SECONDS);
-      rps[name].push(run.rps);
-      cpu[name].push(run.cpuPerRequest);
-      log(`round ${round + 1}: ${name} ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU per request`);
+    for (const [i, [a, b]] of pairs.entries()) {
+      const runs = {};
+      for (const name of (round + i) % 2 ? [b, a] : [a, b]) {
+        const run = await loadTarget(targets[name], LOAD_SECONDS);
+        runs[name] = run;
+        rps[name].push(run.rps);
+        cpu[name].push(run.cpuPerRequest);
+        log(`round ${round + 1}: ${name} ${Math.round(run.rps)} req/s, ${Math.round(run.cpuPerRequest)} µs CPU per request`);
+      }
+      pairRatios[`${a}/${b}`].push(runs[a].rps / runs[b].rps);
     }
   }
+  const pairRatio = (a, b) => median(pairRatios[`${a}/${b}`]);
   // The metrics row means something only if the metrics counted the requests it measured.
   const exposition = await (await fetch(metricsUrl)).text();
   const counted = [...exposition.matchAll(/^aigw_gateway_requests_total\{[^}]*\} (\d+)/gm)].reduce((n, x) => n + Number(x[1]), 0);
@@ -431,10 +452,10 @@ async function main() {
   const c = Object.fromEntries(cliNames.map((k) => [k, median(cliTimes[k])]));
 
   const ratio = (x, y) => x / y;
-  const tp = ratio(r.gateway, r.passthrough);
-  row('Gateway throughput vs minimal undici pass-through', `${f2(tp)}×`, '≥ 0.80×', tp >= 0.8, `${Math.round(r.gateway)} vs ${Math.round(r.passthrough)} req/s (16 conns); CPU ${Math.round(us.gateway)} vs ${Math.round(us.passthrough)} µs per request`);
+  const tp = pairRatio('gateway', 'passthrough');
+  row('Gateway throughput vs minimal undici pass-through', `${f2(tp)}×`, '≥ 0.80×', tp >= 0.8, `${Math.round(r.gateway)} vs ${Math.round(r.passthrough)} req/s (16 conns; ratios: median of ${ROUNDS} back-to-back pairs); CPU ${Math.round(us.gateway)} vs ${Math.round(us.passthrough)} µs per request`);
   row('Gateway throughput vs mock directly', `${f2(ratio(r.gateway, r.direct))}×`, '—', null, `${Math.round(r.gateway)} vs ${Math.round(r.direct)} req/s`);
-  row('Pass-through throughput vs mock directly', `${f2(ratio(r.passthrough, r.direct))}×`, '—', null, `${Math.round(r.passthrough)} vs ${Math.round(r.direct)} req/s`);
+  row('Pass-through throughput vs mock directly', `${f2(pairRatio('passthrough', 'direct'))}×`, '—', null, `${Math.round(r.passthrough)} vs ${Math.round(r.direct)} req/s`);
   const vsPassthrough = (label, figures, limit) => {
     const [direct, passthrough, gateway] = figures;
     const x = ratio(gateway, passthrough);
@@ -444,21 +465,21 @@ async function main() {
   vsPassthrough('Latency p99 vs pass-through (sequential)', p99, 1.5);
   vsPassthrough('Time to first chunk vs pass-through (streaming)', ttfc, 1.1);
   row('Stream chunks not coalesced', `${chunks[2]} of ${chunks[0]}`, 'equal', chunks[2] === chunks[0], `${STREAM_EVENTS} events + [DONE], 2 ms apart`);
-  const fo = ratio(r.failover, r.gateway);
+  const fo = pairRatio('failover', 'gateway');
   row('Failover (first key always 429) vs no failures', `${f2(fo)}×`, '≥ 0.80×', fo >= 0.8, `${Math.round(r.failover)} vs ${Math.round(r.gateway)} req/s`);
-  const lim = ratio(r.limited, r.passthrough);
+  const lim = pairRatio('limited', 'passthrough');
   row('Gateway throughput with a budget and rate limits vs pass-through', `${f2(lim)}×`, '≥ 0.80×', lim >= 0.8, `${Math.round(r.limited)} req/s; ${f2(ratio(r.limited, r.gateway))}× the same key without them; CPU ${Math.round(us.limited)} µs per request`);
   if (r.postgres) {
-    const pgRatio = ratio(r.postgres, r.gateway);
+    const pgRatio = pairRatio('postgres', 'gateway');
     row('Gateway throughput, PostgreSQL Store vs SQLite', `${f2(pgRatio)}×`, '≥ 0.90×', pgRatio >= 0.9, `${Math.round(r.postgres)} vs ${Math.round(r.gateway)} req/s`);
   }
-  const met = ratio(r.metrics, r.gateway);
+  const met = pairRatio('metrics', 'gateway');
   row('Gateway throughput with Prometheus metrics (--metrics-listen) vs without', `${f2(met)}×`, '≥ 0.95×', met >= 0.95, `${Math.round(r.metrics)} vs ${Math.round(r.gateway)} req/s; CPU ${Math.round(us.metrics)} vs ${Math.round(us.gateway)} µs per request; ${counted.toLocaleString('en')} requests counted`);
   if (r.replicas) {
-    const rep2 = ratio(r.replicas, r.postgres);
+    const rep2 = pairRatio('replicas', 'postgres');
     row('Two replicas on one PostgreSQL, load split over both, vs one', `${f2(rep2)}×`, '≥ 0.90×', rep2 >= 0.9, `${Math.round(r.replicas)} vs ${Math.round(r.postgres)} req/s (8 + 8 vs 16 conns); CPU ${Math.round(us.replicas)} vs ${Math.round(us.postgres)} µs per request; on ${cpus().length} cores the replicas share them`);
   }
-  const sc = ratio(r.manyKeys, r.gateway);
+  const sc = pairRatio('manyKeys', 'gateway');
   row(`Throughput with ${MANY_KEYS.toLocaleString('en')} keys vs 10 keys`, `${f2(sc)}×`, '≥ 0.90×', sc >= 0.9, `${Math.round(r.manyKeys)} vs ${Math.round(r.gateway)} req/s`);
   const pageFigure = Number.isFinite(pageServerMs) ? pageServerMs : pageMs;
   row(`provider-keys list page (${pageItems} of ${MANY_KEYS.toLocaleString('en')})`, `${f1(pageFigure)} ms`, '≤ 20 ms', pageFigure <= 20, Number.isFinite(pageServerMs) ? `in the daemon; ${f1(pageMs)} ms over the socket` : 'over the socket');
@@ -474,13 +495,13 @@ async function main() {
   row('Daemon RSS after the load runs', `${f1(rssLoaded)} MB`, '≤ 150 MB', rssLoaded <= 150, `${f1(rssLoadedMany)} MB with ${MANY_KEYS.toLocaleString('en')} keys`);
 
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
-  const machine = `${cpus().length} cores (${cpuModel.trim()}), Node ${process.version}, ${WRK ? 'wrk' : 'autocannon'}, ${LOAD_SECONDS} s × ${ROUNDS} interleaved load runs, medians${QUICK ? ' (--quick)' : ''}`;
+  const machine = `${cpus().length} cores (${cpuModel.trim()}), Node ${process.version}, ${WRK ? 'wrk' : 'autocannon'}, ${LOAD_SECONDS} s load runs, ${ROUNDS} back-to-back pairs per ratio, medians${QUICK ? ' (--quick)' : ''}`;
   const lines = ['| Measure | Result | Target | | Absolute (reference) |', '|---|---|---|---|---|'];
   for (const x of rows) lines.push(`| ${x.measure} | ${x.value} | ${x.target} | ${x.pass === null ? '' : x.pass ? 'PASS' : 'FAIL'} | ${x.reference} |`);
   process.stdout.write(`\n${machine}\n\n${lines.join('\n')}\n\n`);
   const failed = rows.filter((x) => x.pass === false).length;
   process.stdout.write(`${failed === 0 ? 'every target passed' : `${failed} target(s) missed`} in ${Math.round((Date.now() - started) / 1000)} s\n`);
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine, rows, rps, cpu, p50, p99, ttfc, chunks, cli: cliTimes }, null, 2));
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine, rows, rps, cpu, pairRatios, p50, p99, ttfc, chunks, cli: cliTimes }, null, 2));
 }
 
 async function cleanup() {
