@@ -78,3 +78,19 @@ test('the stream filter takes out the usage chunk and the "usage":null members, 
     assert.equal(out.toString(), plain, `split at ${cut}`);
   }
 });
+
+test('a stream without "usage":null members keeps every byte but the usage chunk, however the bytes are split', () => {
+  const chunk = (content: string) => `data: {"id":"c","choices":[{"delta":{"content":"${content}"}}]}\n\n`;
+  const plain = `${chunk('he')}: keep-alive\n\n${chunk('llo')}data: [DONE]\n\n`;
+  const usage = 'data: {"id":"c","choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3}}\n\n';
+  const bytes = Buffer.from(`${chunk('he')}: keep-alive\n\n${chunk('llo')}${usage}data: [DONE]\n\n`);
+  for (let a = 0; a <= bytes.length; a++) {
+    for (let b = a; b <= bytes.length; b += 5) {
+      const filter = new StreamUsageFilter();
+      const parts = [bytes.subarray(0, a), bytes.subarray(a, b), bytes.subarray(b)].map((p) => filter.filter(p));
+      assert.equal(Buffer.concat([...parts, filter.end()]).toString(), plain, `split at ${a} and ${b}`);
+    }
+  }
+  const untouched = Buffer.from(chunk('nothing to take out'));
+  assert.equal(new StreamUsageFilter().filter(untouched), untouched, 'whole lines without usage leave as the same buffer');
+});

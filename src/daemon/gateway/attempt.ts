@@ -233,7 +233,9 @@ export class UpstreamAttempt implements Dispatcher.DispatchHandlers {
     else if (!this.scanner) this.keepTail(chunk);
     if (this.usageFilter) chunk = this.usageFilter.filter(chunk);
     const flowing = chunk.length === 0 || this.res.write(chunk);
-    // The stream's usage is read once the chunk is on its way to the client, which need not wait for it.
+    // Node holds a response's writes (corks its socket) until the next tick: the chunk goes now, and the
+    // usage scan and the rest of this upstream read happen once it is on its way.
+    if (chunk.length > 0) this.res.socket?.uncork();
     this.scanner?.feed(upstreamChunk);
     if (!flowing) {
       // A slow client is not a stalled upstream: the idle clock waits while the client drains.

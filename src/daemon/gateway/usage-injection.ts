@@ -43,6 +43,9 @@ export class StreamUsageFilter {
 
   /** The bytes of `chunk` to send on; empty when all of it was held back or taken out. */
   filter(chunk: Buffer): Buffer {
+    // Whole lines that never mention usage leave as they came (many OpenAI-compatible servers send no
+    // `"usage":null`): only their last line's end and the absence of the word need checking.
+    if (this.partial === '' && !this.skipBlank && chunk[chunk.length - 1] === 0x0a && !chunk.includes('usage')) return chunk;
     const data = this.partial + chunk.toString('latin1');
     let out = '';
     let start = 0;
