@@ -375,8 +375,8 @@ async function main() {
   for (const t of Object.values(targets)) await loadTarget(t, 1);
   const names = Object.keys(targets);
   // Each ratio row's two targets run back to back, in turn first and second, and the row is the median of
-  // those pairs' ratios: this host's speed drifts by a third over tens of seconds, which the two runs of a
-  // pair share, where runs far apart in a round did not.
+  // those pairs' ratios: a shared host's speed drifts over tens of seconds, and the two runs of a pair share
+  // that drift where runs far apart in a round did not (bench/README.md).
   const pairs = RATIO_PAIRS.filter(([a, b]) => targets[a] && targets[b]);
   const pairRatios = Object.fromEntries(pairs.map(([a, b]) => [`${a}/${b}`, []]));
   for (let round = 0; round < ROUNDS; round++) {
