@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SCRUB_MARK, scrubSecrets, StreamScrubber, toLatin1 } from '../../src/core/scrub.js';
+import fc from 'fast-check';
+import { holdsWindow, SCRUB_MARK, scrubSecrets, StreamScrubber, toLatin1 } from '../../src/core/scrub.js';
 import { EchoScrubber } from '../../src/daemon/gateway/echo-scrub.js';
 import { MaskedSecret } from '../../src/daemon/gateway/secret-cache.js';
 import { forwardedResponseHeaders } from '../../src/daemon/gateway/upstream.js';
@@ -32,6 +33,20 @@ test('the stream scrubber finds a key split across chunks at every position, and
   // One byte a chunk: the worst case for a scrub that looks at chunks alone.
   const bytewise = streamed(text, [KEY_A], [...text].map((_, i) => i));
   assert.equal(bytewise, whole);
+});
+
+test('a window of a short text is found in a key exactly when the key holds that substring', () => {
+  // A small alphabet, so that windows match, nearly match and overlap the key's ends often.
+  const text = fc.array(fc.constantFrom('a', 'b', 'c', 'é'), { maxLength: 24 }).map((c) => c.join(''));
+  const cases = fc
+    .tuple(text, text.filter((t) => t.length > 0))
+    .chain(([secret, t]) =>
+      fc.integer({ min: 1, max: t.length }).chain((width) => fc.tuple(fc.constant(secret), fc.constant(t), fc.integer({ min: 0, max: t.length - width }), fc.constant(width))),
+    );
+  fc.assert(
+    fc.property(cases, ([secret, t, at, width]) => assert.equal(holdsWindow(secret, t, at, width), secret.includes(t.slice(at, at + width)))),
+    { numRuns: 5000 },
+  );
 });
 
 test('every key tried is scrubbed, and a short fragment of a key (7 characters) is left alone', () => {

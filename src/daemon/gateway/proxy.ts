@@ -94,8 +94,24 @@ function reservation(snapshot: RoutingSnapshot, targets: readonly Target[], body
   return { usd };
 }
 
+/**
+ * The last Authorization header read and its token: a client sends the same header on every call, and each
+ * request reads it twice (before its body and after). The same token string also keeps the hash V8 computed
+ * for it, so the token-hash lookup that follows does not hash it again.
+ */
+let lastAuthorization: string | undefined;
+let lastBearer: string | undefined;
+
+function bearerOf(authorization: string | undefined): string | undefined {
+  if (authorization !== lastAuthorization) {
+    lastBearer = bearerToken(authorization);
+    lastAuthorization = authorization;
+  }
+  return lastBearer;
+}
+
 function credentialOf(headers: IncomingHttpHeaders): string | undefined {
-  const bearer = bearerToken(headers.authorization);
+  const bearer = bearerOf(headers.authorization);
   if (bearer) return bearer;
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey.trim() ? apiKey.trim() : undefined;
@@ -116,7 +132,7 @@ function passthroughCredential(headers: IncomingHttpHeaders, snapshot: RoutingSn
   if (snapshot.settings.passthrough.size === 0) return undefined;
   const apiKey = headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.trim().startsWith(ACCESS_TOKEN_PREFIX)) return undefined;
-  const bearer = bearerToken(headers.authorization);
+  const bearer = bearerOf(headers.authorization);
   if (bearer?.startsWith(ACCESS_TOKEN_PREFIX)) return undefined;
   return credentialOf(headers);
 }
