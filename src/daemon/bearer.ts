@@ -1,3 +1,5 @@
+import { ACCESS_TOKEN_PREFIX } from '../core/access-tokens.js';
+
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Whether `value` from `start` on is one or more printable ASCII characters other than a space. */
@@ -24,4 +26,25 @@ export function bearerToken(authorization: string | string[] | undefined): strin
   if (typeof authorization !== 'string') return undefined;
   if (startsWithBearer(authorization) && isPlainToken(authorization, 7)) return authorization.slice(7);
   return BEARER.exec(authorization)?.[1];
+}
+
+/**
+ * bearerToken for the gateway, which reads each request's header twice (before its body and after) and gets
+ * the same header on every call from a client: the last header that held an aigw access token is remembered
+ * with its token, so the same token string, whose hash V8 has already computed, goes to the token-hash
+ * lookup. Any other credential (a passthrough request's own provider key above all) is read anew and never
+ * kept: provider key values are held only masked.
+ */
+export class AccessTokenReader {
+  private header: string | undefined;
+  private token: string | undefined;
+
+  read(authorization: string | string[] | undefined): string | undefined {
+    if (authorization !== undefined && authorization === this.header) return this.token;
+    const bearer = bearerToken(authorization);
+    const isToken = bearer?.startsWith(ACCESS_TOKEN_PREFIX) === true;
+    this.header = isToken ? (authorization as string) : undefined;
+    this.token = isToken ? bearer : undefined;
+    return bearer;
+  }
 }

@@ -7,7 +7,7 @@ import { newId, newRequestId } from '../../core/ids.js';
 import type { ApiFormat } from '../../core/providers.js';
 import { redact } from '../../core/redact.js';
 import type { UsageDraft } from '../../store/types.js';
-import { bearerToken } from '../bearer.js';
+import { AccessTokenReader } from '../bearer.js';
 import type { Logger } from '../log.js';
 import type { Governor, Ticket } from './governor.js';
 import { UpstreamAttempt, type AttemptEnd } from './attempt.js';
@@ -94,24 +94,10 @@ function reservation(snapshot: RoutingSnapshot, targets: readonly Target[], body
   return { usd };
 }
 
-/**
- * The last Authorization header read and its token: a client sends the same header on every call, and each
- * request reads it twice (before its body and after). The same token string also keeps the hash V8 computed
- * for it, so the token-hash lookup that follows does not hash it again.
- */
-let lastAuthorization: string | undefined;
-let lastBearer: string | undefined;
-
-function bearerOf(authorization: string | undefined): string | undefined {
-  if (authorization !== lastAuthorization) {
-    lastBearer = bearerToken(authorization);
-    lastAuthorization = authorization;
-  }
-  return lastBearer;
-}
+const authorizations = new AccessTokenReader();
 
 function credentialOf(headers: IncomingHttpHeaders): string | undefined {
-  const bearer = bearerOf(headers.authorization);
+  const bearer = authorizations.read(headers.authorization);
   if (bearer) return bearer;
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' && apiKey.trim() ? apiKey.trim() : undefined;
@@ -132,7 +118,7 @@ function passthroughCredential(headers: IncomingHttpHeaders, snapshot: RoutingSn
   if (snapshot.settings.passthrough.size === 0) return undefined;
   const apiKey = headers['x-api-key'];
   if (typeof apiKey === 'string' && apiKey.trim().startsWith(ACCESS_TOKEN_PREFIX)) return undefined;
-  const bearer = bearerOf(headers.authorization);
+  const bearer = authorizations.read(headers.authorization);
   if (bearer?.startsWith(ACCESS_TOKEN_PREFIX)) return undefined;
   return credentialOf(headers);
 }
